@@ -1,0 +1,101 @@
+"""What the core needs from the world: small interfaces that adapters implement."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from kiosk.core.model import Registration, Scan, ScanHistory, Session
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """An aware datetime in the event's time zone."""
+        ...
+
+
+class RegistrationStore(Protocol):
+    """The locally synced registration list."""
+
+    def find_by_code(self, code: str) -> list[Registration]: ...
+
+    def get(self, registration_id: str) -> Registration | None: ...
+
+    def session(self, session_id: str) -> Session | None: ...
+
+    def sessions(self) -> list[Session]: ...
+
+    def search(self, text: str, limit: int = 20) -> list[Registration]: ...
+
+
+class PrintReason(StrEnum):
+    CHECKIN = "checkin"
+    WALKIN = "walkin"
+    REPRINT = "reprint"
+
+
+@dataclass(frozen=True, slots=True)
+class PrintRequest:
+    """Ask for one badge, queued in the same transaction as the scan that earned it."""
+
+    registration_id: str
+    reason: PrintReason = PrintReason.CHECKIN
+    staff: str = ""
+
+
+class ScanLog(Protocol):
+    """The append-only scan log; every record is durable when the call returns."""
+
+    def history(self, registration_id: str) -> ScanHistory: ...
+
+    def session_inside(self, session_id: str) -> int: ...
+
+    def record(self, scan: Scan, print_request: PrintRequest | None = None) -> int | None:
+        """Commit the scan (and its outbox row and badge job) in one transaction.
+
+        Returns the print job id when a badge was queued.
+        """
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    seq: int
+    kind: str  # "scan" or "registration"
+    key: str  # scan nonce or registration id
+    payload: str  # JSON
+    attempts: int
+
+
+class Outbox(Protocol):
+    """What still has to be uploaded, in order."""
+
+    def pending(self, limit: int = 500) -> list[OutboxItem]: ...
+
+    def mark_sent(self, seqs: Sequence[int]) -> None: ...
+
+    def count_pending(self) -> int: ...
+
+
+class PrinterState(StrEnum):
+    OK = "ok"
+    PAPER_LOW = "paper_low"
+    PAPER_OUT = "paper_out"
+    OFFLINE = "offline"
+    UNKNOWN = "unknown"
+
+
+class CodeSource(Protocol):
+    """Where codes come from: a camera, a video file, a USB scanner, a keyboard."""
+
+    name: str
+
+    def codes(self) -> Iterator[str]: ...
+
+    def close(self) -> None: ...
+
+
+IdFactory = Callable[[], str]

@@ -1,0 +1,225 @@
+"""Check-in as a use case: resolve the code, decide, record durably, then answer."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from kiosk.core import tickets
+from kiosk.core.model import Direction, Event, Mode, Registration, Scan, ScanKind
+from kiosk.core.ports import Clock, IdFactory, PrintReason, PrintRequest, RegistrationStore, ScanLog
+from kiosk.core.rules import Context, TicketCheck, decide
+from kiosk.core.verdict import Reason, Verdict
+
+
+@dataclass(frozen=True, slots=True)
+class KioskIdentity:
+    id: str
+    name: str
+    mode: Mode = Mode.KIOSK
+
+
+@dataclass(frozen=True, slots=True)
+class CheckinResult:
+    """A verdict that is already in the scan log."""
+
+    verdict: Verdict
+    scan: Scan
+    print_job: int | None = None
+
+
+def new_nonce() -> str:
+    return uuid.uuid4().hex
+
+
+class CheckinService:
+    """Turns a scanned code into a durable, logged verdict.
+
+    ``record`` commits before returning, so whatever shows "welcome" afterwards is
+    showing something that survives a crash.
+    """
+
+    def __init__(
+        self,
+        store: RegistrationStore,
+        log: ScanLog,
+        clock: Clock,
+        event: Event,
+        kiosk: KioskIdentity,
+        verify: tickets.Verifier | None = None,
+        *,
+        day: int | None = None,
+        enforce_capacity: bool = True,
+        print_badges: bool = True,
+        new_id: IdFactory = new_nonce,
+    ) -> None:
+        self.store = store
+        self.log = log
+        self.clock = clock
+        self.event = event
+        self.kiosk = kiosk
+        self.verify = verify
+        self.day = day
+        self.enforce_capacity = enforce_capacity
+        self.print_badges = print_badges
+        self.new_id = new_id
+        self._event_tag = tickets.event_tag(event.slug)
+
+    def check_ticket(self, code: str) -> TicketCheck:
+        if not tickets.is_signed_ticket(code):
+            return None
+        if self.verify is None:
+            return tickets.TicketError("this kiosk has no public key for signed tickets")
+        try:
+            return tickets.decode(code, self.verify)
+        except tickets.TicketError as exc:
+            return exc
+
+    def resolve(self, code: str) -> tuple[list[Registration], TicketCheck]:
+        ticket = self.check_ticket(code)
+        found = self.store.find_by_code(code)
+        if not found and isinstance(ticket, tickets.SignedTicket):
+            reg = self.store.get(ticket.registration_id)
+            found = [reg] if reg is not None else []
+        return found, ticket
+
+    def evaluate(
+        self, code: str, direction: Direction = Direction.ENTRY, session_id: str | None = None
+    ) -> Verdict:
+        """The verdict a scan would get, without recording it."""
+        code = code.strip()
+        found, ticket = self.resolve(code)
+        session = self.store.session(session_id) if session_id else None
+        reg = found[0] if len(found) == 1 else None
+        history = self.log.history(reg.id) if reg else None
+        if reg is None and isinstance(ticket, tickets.SignedTicket):
+            history = self.log.history(ticket.registration_id)
+        ctx = Context(
+            now=self.clock.now(),
+            event=self.event,
+            direction=direction,
+            day=self.day,
+            session=session,
+            session_inside=self.log.session_inside(session.id) if session else 0,
+            enforce_capacity=self.enforce_capacity,
+            **({"history": history} if history is not None else {}),
+        )
+        return decide(code, found, ctx, ticket, self._event_tag)
+
+    def check(
+        self,
+        code: str,
+        direction: Direction = Direction.ENTRY,
+        session_id: str | None = None,
+        staff: str = "",
+    ) -> CheckinResult:
+        """Decide and record one scan; the log row is committed when this returns."""
+        if session_id is not None and self.store.session(session_id) is None:
+            raise LookupError(f"no session {session_id!r} in the local store")
+        verdict = self.evaluate(code, direction, session_id)
+        return self._record(code.strip(), verdict, staff=staff)
+
+    def check_in_by_hand(self, registration_id: str, staff: str) -> CheckinResult:
+        """Staff check-in of a registration found by name: same rules as a scan."""
+        reg = self._require(registration_id)
+        code = reg.codes[0] if reg.codes else f"id:{reg.id}"
+        verdict = self.evaluate_registration(reg)
+        return self._record(code, verdict, staff=staff, note="by hand")
+
+    def evaluate_registration(
+        self, reg: Registration, direction: Direction = Direction.ENTRY
+    ) -> Verdict:
+        ctx = Context(
+            now=self.clock.now(),
+            event=self.event,
+            direction=direction,
+            day=self.day,
+            history=self.log.history(reg.id),
+        )
+        return decide(reg.codes[0] if reg.codes else reg.id, [reg], ctx)
+
+    def override(self, registration_id: str, staff: str, why: str) -> CheckinResult:
+        """A supervisor lets someone in despite a refusal; logged as forced, with the why."""
+        if not why.strip():
+            raise ValueError("an override needs a reason")
+        reg = self._require(registration_id)
+        refused = self.evaluate_registration(reg)
+        if refused.ok:
+            return self._record(reg.codes[0] if reg.codes else f"id:{reg.id}", refused, staff=staff)
+        forced = Verdict(Reason.OK, ScanKind.ENTRY, reg, previous_at=refused.previous_at)
+        note = f"override of {refused.reason.value}: {why.strip()}"
+        return self._record(
+            reg.codes[0] if reg.codes else f"id:{reg.id}",
+            forced,
+            staff=staff,
+            note=note,
+            forced=True,
+        )
+
+    def undo_last(self, registration_id: str, staff: str) -> Scan:
+        """Take back the registration's last accepted scan (a mistaken check-in).
+
+        The log stays append-only: an undo row names the scan it cancels.
+        """
+        last = self.log.history(registration_id).last_accepted()
+        if last is None:
+            raise LookupError("nothing to undo: no accepted scan for this registration")
+        undo = Scan(
+            nonce=self.new_id(),
+            kiosk_id=self.kiosk.id,
+            kiosk_name=self.kiosk.name,
+            at=self.clock.now(),
+            code=last.nonce,
+            registration_id=registration_id,
+            kind=ScanKind.UNDO,
+            accepted=True,
+            reason=Reason.OK.value,
+            session_id=last.session_id,
+            day=last.day,
+            staff=staff,
+            note=f"undo {last.kind.value} of {last.at:%H:%M}",
+        )
+        self.log.record(undo)
+        return undo
+
+    def _require(self, registration_id: str) -> Registration:
+        reg = self.store.get(registration_id)
+        if reg is None:
+            raise LookupError(f"no registration {registration_id!r}")
+        return reg
+
+    def _record(
+        self,
+        code: str,
+        verdict: Verdict,
+        *,
+        staff: str = "",
+        note: str = "",
+        forced: bool = False,
+    ) -> CheckinResult:
+        reg = verdict.registration
+        now = self.clock.now()
+        scan = Scan(
+            nonce=self.new_id(),
+            kiosk_id=self.kiosk.id,
+            kiosk_name=self.kiosk.name,
+            at=now,
+            code=code,
+            registration_id=reg.id if reg else None,
+            kind=verdict.kind,
+            accepted=verdict.ok,
+            reason=verdict.reason.value,
+            session_id=verdict.session_id,
+            day=self.day if self.day is not None else self.event.day_of(now),
+            staff=staff,
+            note=note,
+            forced=forced,
+        )
+        first_entry_today = (
+            verdict.ok and verdict.kind is ScanKind.ENTRY and verdict.previous_at is None
+        )
+        request = None
+        if self.print_badges and first_entry_today and reg is not None and reg.print_count == 0:
+            request = PrintRequest(reg.id, PrintReason.CHECKIN, staff)
+        job = self.log.record(scan, request)
+        return CheckinResult(verdict, scan, job)

@@ -1,0 +1,57 @@
+"""Verdicts: what the kiosk answers to a scan, with a machine-readable reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from kiosk.core.model import Registration, ScanKind
+
+
+class Reason(StrEnum):
+    OK = "ok"
+    UNKNOWN = "unknown"
+    INVALID_SIGNATURE = "invalid_signature"
+    WRONG_EVENT = "wrong_event"
+    SUPERSEDED = "superseded"
+    CANCELLED = "cancelled"
+    UNPAID = "unpaid"
+    BLOCKED = "blocked"
+    ALREADY_CHECKED_IN = "already_checked_in"
+    NOT_CHECKED_IN = "not_checked_in"
+    NOT_VALID_TODAY = "not_valid_today"
+    NOT_YET_VALID = "not_yet_valid"
+    EXPIRED = "expired"
+    SESSION_NOT_ALLOWED = "session_not_allowed"
+    SESSION_FULL = "session_full"
+    AMBIGUOUS = "ambiguous"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The answer to one scan.
+
+    ``kind`` is what the scan did (or tried to do). ``previous_at``/``previous_kiosk`` say
+    when and where an earlier scan made this one a repeat. ``provisional`` marks a signed
+    ticket accepted although its registration is not in this kiosk's list yet.
+    """
+
+    reason: Reason
+    kind: ScanKind
+    registration: Registration | None = None
+    previous_at: datetime | None = None
+    previous_kiosk: str = ""
+    session_id: str | None = None
+    inside: int | None = None  # people in the session after this scan (door mode)
+    capacity: int | None = None
+    provisional: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.reason is Reason.OK
+
+    @property
+    def records_movement(self) -> bool:
+        """Accepted scans change who is inside; refused scans are only logged."""
+        return self.ok

@@ -1,0 +1,1 @@
+"""Badge rendering and ESC/POS printer back ends."""

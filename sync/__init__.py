@@ -1,0 +1,1 @@
+"""Adapters for the registration list: local store, importers, sync engine, hub."""

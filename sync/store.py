@@ -1,0 +1,790 @@
+"""The kiosk's local store: one SQLite file, WAL, synchronous=FULL, owner-only.
+
+It holds the synced registration list, sessions, the append-only scan log, the outbox of
+what still has to be uploaded, the badge print queue and the staff action log.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from kiosk.core.model import (
+    Event,
+    EventDay,
+    Lang,
+    Registration,
+    Role,
+    Scan,
+    ScanHistory,
+    ScanKind,
+    Session,
+    Status,
+)
+from kiosk.core.normalize import fold, tokens
+from kiosk.core.ports import OutboxItem, PrintRequest
+
+SCHEMA_VERSION = 1
+
+_MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE registrations (
+        id TEXT PRIMARY KEY,
+        first_name TEXT NOT NULL,
+        last_name TEXT NOT NULL,
+        email TEXT NOT NULL DEFAULT '',
+        organisation TEXT NOT NULL DEFAULT '',
+        role TEXT NOT NULL,
+        ticket_type TEXT NOT NULL DEFAULT '',
+        days TEXT NOT NULL DEFAULT '',
+        sessions TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL,
+        lang TEXT,
+        valid_from TEXT,
+        valid_until TEXT,
+        badge_name TEXT NOT NULL DEFAULT '',
+        print_count INTEGER NOT NULL DEFAULT 0,
+        country TEXT NOT NULL DEFAULT '',
+        source TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE codes (
+        code TEXT NOT NULL,
+        registration_id TEXT NOT NULL REFERENCES registrations(id) ON DELETE CASCADE,
+        PRIMARY KEY (code, registration_id)
+    );
+    CREATE INDEX codes_by_registration ON codes(registration_id);
+    CREATE VIRTUAL TABLE registrations_fts USING fts5(
+        words, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3'
+    );
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        room TEXT NOT NULL DEFAULT '',
+        day INTEGER NOT NULL,
+        start TEXT NOT NULL,
+        end TEXT NOT NULL,
+        capacity INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE scans (
+        seq INTEGER PRIMARY KEY,
+        nonce TEXT NOT NULL UNIQUE,
+        kiosk_id TEXT NOT NULL,
+        kiosk_name TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL,
+        day INTEGER,
+        code TEXT NOT NULL,
+        registration_id TEXT,
+        kind TEXT NOT NULL,
+        accepted INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        session_id TEXT,
+        staff TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL DEFAULT '',
+        forced INTEGER NOT NULL DEFAULT 0,
+        origin TEXT NOT NULL DEFAULT 'local'
+    );
+    CREATE INDEX scans_by_registration ON scans(registration_id, at);
+    CREATE INDEX scans_by_session ON scans(session_id, registration_id)
+        WHERE session_id IS NOT NULL;
+    CREATE TRIGGER scans_are_append_only BEFORE UPDATE ON scans
+        BEGIN SELECT RAISE(ABORT, 'the scan log is append-only'); END;
+    CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE print_jobs (
+        id INTEGER PRIMARY KEY,
+        registration_id TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        staff TEXT NOT NULL DEFAULT '',
+        printer TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        last_error TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        printed_at TEXT,
+        scan_nonce TEXT
+    );
+    CREATE INDEX print_jobs_waiting ON print_jobs(status, id);
+    CREATE TABLE staff_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        staff TEXT NOT NULL,
+        action TEXT NOT NULL,
+        registration_id TEXT,
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    """,
+}
+
+_REG_COLUMNS = (
+    "id, first_name, last_name, email, organisation, role, ticket_type, days, sessions, "
+    "status, lang, valid_from, valid_until, badge_name, print_count, country"
+)
+
+
+class StoreError(RuntimeError):
+    """The store file cannot be used (newer schema, not a store, unreadable)."""
+
+
+def utc_text(when: datetime) -> str:
+    if when.tzinfo is None:
+        raise ValueError("naive datetime: store times must be time-zone aware")
+    return when.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _create_private(path: Path) -> None:
+    """Create the file (and folder) readable by its owner only, before SQLite opens it."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+@dataclass(frozen=True, slots=True)
+class PrintJob:
+    id: int
+    registration_id: str
+    reason: str
+    staff: str
+    printer: str
+    status: str  # pending, done, failed, cancelled
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str
+    created_at: datetime
+    printed_at: datetime | None
+
+
+class LocalStore:
+    """SQLite-backed RegistrationStore, ScanLog and Outbox for one kiosk.
+
+    One connection guarded by a lock: the UI, the camera worker and the sync engine may
+    call it from different threads. Every write commits before it returns.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        _create_private(self.path)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA busy_timeout=5000")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise StoreError(f"{self.path}: not a usable Accueil store ({exc})") from None
+        for suffix in ("-wal", "-shm"):
+            side = Path(f"{self.path}{suffix}")
+            if side.exists():
+                os.chmod(side, 0o600)
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> LocalStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT; rolled back whole on any exception."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(
+                f"schema version {version} is newer than this program's {SCHEMA_VERSION}"
+            )
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self.transaction() as db:
+                for statement in _MIGRATIONS[target].split(";\n"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version={target}")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._query("PRAGMA user_version")[0][0])
+
+    # -- meta and event -------------------------------------------------------------------
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else default
+
+    def set_meta(self, key: str, value: str, db: sqlite3.Connection | None = None) -> None:
+        sql = "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value"
+        if db is not None:
+            db.execute(sql, (key, value))
+            return
+        with self.transaction() as tx:
+            tx.execute(sql, (key, value))
+
+    def save_event(self, event: Event, sessions: Sequence[Session]) -> None:
+        """Replace the event definition and upsert its sessions, in one transaction."""
+        payload = {
+            "slug": event.slug,
+            "name": event.name,
+            "timezone": event.timezone,
+            "days": [{"number": d.number, "date": d.date.isoformat()} for d in event.days],
+        }
+        with self.transaction() as db:
+            self.set_meta("event", json.dumps(payload), db)
+            db.executemany(
+                "INSERT INTO sessions(id, title, room, day, start, end, capacity) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                "title=excluded.title, room=excluded.room, day=excluded.day, "
+                "start=excluded.start, end=excluded.end, capacity=excluded.capacity",
+                [
+                    (
+                        s.id,
+                        s.title,
+                        s.room,
+                        s.day,
+                        s.start.isoformat(),
+                        s.end.isoformat(),
+                        s.capacity,
+                    )
+                    for s in sessions
+                ],
+            )
+
+    def event(self) -> Event | None:
+        raw = self.get_meta("event")
+        if raw is None:
+            return None
+        data = json.loads(raw)
+        return Event(
+            slug=data["slug"],
+            name=data["name"],
+            timezone=data.get("timezone", "UTC"),
+            days=tuple(EventDay(d["number"], date.fromisoformat(d["date"])) for d in data["days"]),
+        )
+
+    # -- registrations --------------------------------------------------------------------
+
+    def upsert_registrations(
+        self, registrations: Iterable[Registration], source: str = "import"
+    ) -> int:
+        """Insert or update by id, codes and search index included; all or nothing."""
+        now = utc_text(datetime.now(UTC))
+        count = 0
+        with self.transaction() as db:
+            for reg in registrations:
+                self._upsert(db, reg, source, now)
+                count += 1
+        return count
+
+    def _upsert(self, db: sqlite3.Connection, reg: Registration, source: str, now: str) -> None:
+        row = db.execute(
+            "INSERT INTO registrations(id, first_name, last_name, email, organisation, role, "
+            "ticket_type, days, sessions, status, lang, valid_from, valid_until, badge_name, "
+            "print_count, country, source, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET first_name=excluded.first_name, "
+            "last_name=excluded.last_name, email=excluded.email, "
+            "organisation=excluded.organisation, role=excluded.role, "
+            "ticket_type=excluded.ticket_type, days=excluded.days, sessions=excluded.sessions, "
+            "status=excluded.status, lang=excluded.lang, valid_from=excluded.valid_from, "
+            "valid_until=excluded.valid_until, "
+            "badge_name=CASE WHEN excluded.badge_name != '' THEN excluded.badge_name "
+            "ELSE registrations.badge_name END, "
+            "print_count=max(registrations.print_count, excluded.print_count), "
+            "country=excluded.country, source=excluded.source, updated_at=excluded.updated_at "
+            "RETURNING rowid",
+            (
+                reg.id,
+                reg.first_name,
+                reg.last_name,
+                reg.email,
+                reg.organisation,
+                reg.role.value,
+                reg.ticket_type,
+                ",".join(str(d) for d in sorted(reg.days)),
+                ",".join(sorted(reg.sessions)),
+                reg.status.value,
+                reg.lang.value if reg.lang else None,
+                utc_text(reg.valid_from) if reg.valid_from else None,
+                utc_text(reg.valid_until) if reg.valid_until else None,
+                reg.badge_name,
+                reg.print_count,
+                reg.country,
+                source,
+                now,
+            ),
+        ).fetchone()
+        rowid = row[0]
+        if reg.codes:
+            db.execute("DELETE FROM codes WHERE registration_id = ?", (reg.id,))
+            db.executemany(
+                "INSERT OR IGNORE INTO codes(code, registration_id) VALUES (?, ?)",
+                [(c, reg.id) for c in reg.codes],
+            )
+        words = " ".join(
+            tokens(f"{reg.first_name} {reg.last_name} {reg.badge_name} {reg.organisation}")
+            + [fold(reg.email)]
+        )
+        db.execute("DELETE FROM registrations_fts WHERE rowid = ?", (rowid,))
+        db.execute("INSERT INTO registrations_fts(rowid, words) VALUES (?, ?)", (rowid, words))
+
+    def add_codes(self, registration_id: str, codes: Sequence[str]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO codes(code, registration_id) VALUES (?, ?)",
+                [(c, registration_id) for c in codes],
+            )
+
+    def _registrations(self, where: str, params: Sequence[object]) -> list[Registration]:
+        rows = self._query(f"SELECT rowid, {_REG_COLUMNS} FROM registrations WHERE {where}", params)
+        if not rows:
+            return []
+        ids = [r["id"] for r in rows]
+        codes: dict[str, list[str]] = {i: [] for i in ids}
+        for chunk_start in range(0, len(ids), 500):
+            chunk = ids[chunk_start : chunk_start + 500]
+            marks = ",".join("?" * len(chunk))
+            for code_row in self._query(
+                f"SELECT registration_id, code FROM codes WHERE registration_id IN ({marks}) "
+                "ORDER BY rowid",
+                chunk,
+            ):
+                codes[code_row[0]].append(code_row[1])
+        return [_registration(r, tuple(codes[r["id"]])) for r in rows]
+
+    def get(self, registration_id: str) -> Registration | None:
+        found = self._registrations("id = ?", (registration_id,))
+        return found[0] if found else None
+
+    def find_by_code(self, code: str) -> list[Registration]:
+        return self._registrations(
+            "id IN (SELECT registration_id FROM codes WHERE code = ?)", (code,)
+        )
+
+    def all_registrations(self) -> list[Registration]:
+        return self._registrations("1 = 1 ORDER BY last_name, first_name", ())
+
+    def count_registrations(self) -> int:
+        return int(self._query("SELECT count(*) FROM registrations")[0][0])
+
+    def search(self, text: str, limit: int = 20) -> list[Registration]:
+        """Registrations whose name, organisation or e-mail words start with every typed word."""
+        words = tokens(text)
+        if not words:
+            return []
+        query = " ".join('"' + w.replace('"', '""') + '"*' for w in words)
+        return self._registrations(
+            "rowid IN (SELECT rowid FROM registrations_fts WHERE registrations_fts MATCH ? "
+            "ORDER BY rank LIMIT ?) ORDER BY last_name, first_name",
+            (query, limit),
+        )
+
+    def set_badge_name(self, registration_id: str, name: str, staff: str) -> None:
+        """Correct the name printed on the badge (the registration itself stays as synced)."""
+        reg = self.get(registration_id)
+        if reg is None:
+            raise LookupError(f"no registration {registration_id!r}")
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE registrations SET badge_name = ? WHERE id = ?", (name.strip(), reg.id)
+            )
+            self._staff_log(db, staff, "badge_name", reg.id, f"{reg.name_on_badge} -> {name}")
+
+    # -- sessions -------------------------------------------------------------------------
+
+    def session(self, session_id: str) -> Session | None:
+        rows = self._query("SELECT * FROM sessions WHERE id = ?", (session_id,))
+        return _session(rows[0]) if rows else None
+
+    def sessions(self) -> list[Session]:
+        return [_session(r) for r in self._query("SELECT * FROM sessions ORDER BY day, start")]
+
+    # -- scan log -------------------------------------------------------------------------
+
+    def record(self, scan: Scan, print_request: PrintRequest | None = None) -> int | None:
+        """Append the scan, queue its upload and its badge, in one committed transaction."""
+        with self.transaction() as db:
+            self._insert_scan(db, scan, origin="local")
+            db.execute(
+                "INSERT INTO outbox(kind, key, payload, created_at) VALUES ('scan', ?, ?, ?)",
+                (scan.nonce, json.dumps(scan_to_dict(scan)), utc_text(scan.at)),
+            )
+            if print_request is None:
+                return None
+            cursor = db.execute(
+                "INSERT INTO print_jobs(registration_id, reason, staff, created_at, scan_nonce) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    print_request.registration_id,
+                    print_request.reason.value,
+                    print_request.staff,
+                    utc_text(scan.at),
+                    scan.nonce,
+                ),
+            )
+            return cursor.lastrowid
+
+    def _insert_scan(self, db: sqlite3.Connection, scan: Scan, origin: str) -> bool:
+        cursor = db.execute(
+            "INSERT INTO scans(nonce, kiosk_id, kiosk_name, at, day, code, registration_id, "
+            "kind, accepted, reason, session_id, staff, note, forced, origin) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(nonce) DO NOTHING",
+            (
+                scan.nonce,
+                scan.kiosk_id,
+                scan.kiosk_name,
+                utc_text(scan.at),
+                scan.day,
+                scan.code,
+                scan.registration_id,
+                scan.kind.value,
+                int(scan.accepted),
+                scan.reason,
+                scan.session_id,
+                scan.staff,
+                scan.note,
+                int(scan.forced),
+                origin,
+            ),
+        )
+        return cursor.rowcount == 1
+
+    def add_remote_scans(self, scans: Iterable[Scan]) -> int:
+        """Scans made at other kiosks, pulled from the hub; known nonces are skipped."""
+        with self.transaction() as db:
+            return sum(self._insert_scan(db, s, origin="remote") for s in scans)
+
+    def history(self, registration_id: str) -> ScanHistory:
+        rows = self._query(
+            "SELECT * FROM scans WHERE registration_id = ? AND accepted = 1 ORDER BY at, seq",
+            (registration_id,),
+        )
+        return ScanHistory(tuple(_scan(r) for r in rows))
+
+    def scans_of(self, registration_id: str) -> list[Scan]:
+        """Every scan of the registration, refused ones included (staff detail screen)."""
+        rows = self._query(
+            "SELECT * FROM scans WHERE registration_id = ? ORDER BY at, seq", (registration_id,)
+        )
+        return [_scan(r) for r in rows]
+
+    def session_inside(self, session_id: str) -> int:
+        """People whose last live move at this session's doors was an entry."""
+        rows = self._query(
+            "SELECT count(*) FROM ("
+            "  SELECT kind, max(at) FROM scans"
+            "  WHERE session_id = ? AND accepted = 1"
+            "    AND kind IN ('session_entry', 'session_exit')"
+            "    AND nonce NOT IN (SELECT code FROM scans WHERE kind = 'undo' AND accepted = 1)"
+            "  GROUP BY registration_id"
+            ") WHERE kind = 'session_entry'",
+            (session_id,),
+        )
+        return int(rows[0][0])
+
+    def scans(self, since_seq: int = 0, limit: int | None = None) -> list[Scan]:
+        sql = "SELECT * FROM scans WHERE seq > ? ORDER BY seq"
+        params: list[object] = [since_seq]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [_scan(r) for r in self._query(sql, params)]
+
+    def count_scans(self, accepted: bool | None = None) -> int:
+        if accepted is None:
+            return int(self._query("SELECT count(*) FROM scans")[0][0])
+        return int(
+            self._query("SELECT count(*) FROM scans WHERE accepted = ?", (int(accepted),))[0][0]
+        )
+
+    # -- outbox ---------------------------------------------------------------------------
+
+    def pending(self, limit: int = 500) -> list[OutboxItem]:
+        rows = self._query(
+            "SELECT seq, kind, key, payload, attempts FROM outbox ORDER BY seq LIMIT ?", (limit,)
+        )
+        return [OutboxItem(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+    def mark_sent(self, seqs: Sequence[int]) -> None:
+        with self.transaction() as db:
+            db.executemany("DELETE FROM outbox WHERE seq = ?", [(s,) for s in seqs])
+
+    def mark_failed(self, seqs: Sequence[int], error: str) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?",
+                [(error, s) for s in seqs],
+            )
+
+    def count_pending(self) -> int:
+        return int(self._query("SELECT count(*) FROM outbox")[0][0])
+
+    def enqueue_upload(self, db: sqlite3.Connection, kind: str, key: str, payload: str) -> None:
+        db.execute(
+            "INSERT INTO outbox(kind, key, payload, created_at) VALUES (?, ?, ?, ?)",
+            (kind, key, payload, utc_text(datetime.now(UTC))),
+        )
+
+    # -- print queue ----------------------------------------------------------------------
+
+    def queue_print(self, request: PrintRequest, printer: str = "") -> int:
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO print_jobs(registration_id, reason, staff, printer, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    request.registration_id,
+                    request.reason.value,
+                    request.staff,
+                    printer,
+                    utc_text(datetime.now(UTC)),
+                ),
+            )
+            if request.staff:
+                self._staff_log(
+                    db, request.staff, request.reason.value, request.registration_id, ""
+                )
+            return int(cursor.lastrowid or 0)
+
+    def print_jobs(self, status: str | None = None, limit: int = 200) -> list[PrintJob]:
+        if status is None:
+            rows = self._query("SELECT * FROM print_jobs ORDER BY id DESC LIMIT ?", (limit,))
+        else:
+            rows = self._query(
+                "SELECT * FROM print_jobs WHERE status = ? ORDER BY id LIMIT ?", (status, limit)
+            )
+        return [_print_job(r) for r in rows]
+
+    def print_job(self, job_id: int) -> PrintJob | None:
+        rows = self._query("SELECT * FROM print_jobs WHERE id = ?", (job_id,))
+        return _print_job(rows[0]) if rows else None
+
+    def next_print_job(self, now: datetime, printer: str = "") -> PrintJob | None:
+        """The oldest pending job that is due, for this printer (or unassigned)."""
+        rows = self._query(
+            "SELECT * FROM print_jobs WHERE status = 'pending' "
+            "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
+            "AND (printer = '' OR printer = ?) ORDER BY id LIMIT 1",
+            (utc_text(now), printer),
+        )
+        return _print_job(rows[0]) if rows else None
+
+    def print_done(self, job_id: int, now: datetime) -> None:
+        """Mark printed and count it on the registration, atomically (no double count)."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "UPDATE print_jobs SET status = 'done', printed_at = ?, attempts = attempts + 1 "
+                "WHERE id = ? AND status = 'pending'",
+                (utc_text(now), job_id),
+            )
+            if cursor.rowcount:
+                db.execute(
+                    "UPDATE registrations SET print_count = print_count + 1 WHERE id = "
+                    "(SELECT registration_id FROM print_jobs WHERE id = ?)",
+                    (job_id,),
+                )
+
+    def print_failed(self, job_id: int, error: str, retry_at: datetime | None) -> None:
+        """Record a failed attempt; the job waits until retry_at (None: give up)."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE print_jobs SET attempts = attempts + 1, last_error = ?, "
+                "next_attempt_at = ?, status = CASE WHEN ? IS NULL THEN 'failed' ELSE status END "
+                "WHERE id = ? AND status = 'pending'",
+                (error, utc_text(retry_at) if retry_at else None, retry_at, job_id),
+            )
+
+    def set_print_job(
+        self, job_id: int, staff: str, *, status: str | None = None, printer: str | None = None
+    ) -> None:
+        """Staff actions on a job: cancel, retry now (status='pending'), move to a printer."""
+        with self.transaction() as db:
+            if status is not None:
+                db.execute(
+                    "UPDATE print_jobs SET status = ?, next_attempt_at = NULL WHERE id = ? "
+                    "AND status != 'done'",
+                    (status, job_id),
+                )
+            if printer is not None:
+                db.execute("UPDATE print_jobs SET printer = ? WHERE id = ?", (printer, job_id))
+            detail = json.dumps({"job": job_id, "status": status, "printer": printer})
+            self._staff_log(db, staff, "print_job", None, detail)
+
+    def count_print_jobs(self, status: str = "pending") -> int:
+        return int(self._query("SELECT count(*) FROM print_jobs WHERE status = ?", (status,))[0][0])
+
+    # -- staff log ------------------------------------------------------------------------
+
+    def _staff_log(
+        self,
+        db: sqlite3.Connection,
+        staff: str,
+        action: str,
+        registration_id: str | None,
+        detail: str,
+    ) -> None:
+        db.execute(
+            "INSERT INTO staff_log(at, staff, action, registration_id, detail) VALUES (?, ?, ?, ?, ?)",
+            (utc_text(datetime.now(UTC)), staff, action, registration_id, detail),
+        )
+
+    def staff_actions(self, registration_id: str | None = None) -> list[dict[str, object]]:
+        if registration_id is None:
+            rows = self._query("SELECT * FROM staff_log ORDER BY id")
+        else:
+            rows = self._query(
+                "SELECT * FROM staff_log WHERE registration_id = ? ORDER BY id", (registration_id,)
+            )
+        return [dict(r) for r in rows]
+
+
+def scan_to_dict(scan: Scan) -> dict[str, object]:
+    """The upload form of a scan (also what the hub stores)."""
+    return {
+        "nonce": scan.nonce,
+        "kiosk_id": scan.kiosk_id,
+        "kiosk_name": scan.kiosk_name,
+        "at": utc_text(scan.at),
+        "day": scan.day,
+        "code": scan.code,
+        "registration_id": scan.registration_id,
+        "kind": scan.kind.value,
+        "accepted": scan.accepted,
+        "reason": scan.reason,
+        "session_id": scan.session_id,
+        "staff": scan.staff,
+        "note": scan.note,
+        "forced": scan.forced,
+    }
+
+
+def scan_from_dict(data: dict[str, object]) -> Scan:
+    return Scan(
+        nonce=str(data["nonce"]),
+        kiosk_id=str(data["kiosk_id"]),
+        kiosk_name=str(data.get("kiosk_name") or ""),
+        at=datetime.fromisoformat(str(data["at"])),
+        day=int(data["day"]) if data.get("day") is not None else None,  # type: ignore[arg-type]
+        code=str(data["code"]),
+        registration_id=str(data["registration_id"]) if data.get("registration_id") else None,
+        kind=ScanKind(str(data["kind"])),
+        accepted=bool(data["accepted"]),
+        reason=str(data["reason"]),
+        session_id=str(data["session_id"]) if data.get("session_id") else None,
+        staff=str(data.get("staff") or ""),
+        note=str(data.get("note") or ""),
+        forced=bool(data.get("forced")),
+    )
+
+
+def _split(text: str) -> list[str]:
+    return [p for p in text.split(",") if p]
+
+
+def _registration(row: sqlite3.Row, codes: tuple[str, ...]) -> Registration:
+    return Registration(
+        id=row["id"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        codes=codes,
+        email=row["email"],
+        organisation=row["organisation"],
+        role=Role(row["role"]),
+        ticket_type=row["ticket_type"],
+        days=frozenset(int(d) for d in _split(row["days"])),
+        sessions=frozenset(_split(row["sessions"])),
+        status=Status(row["status"]),
+        lang=Lang(row["lang"]) if row["lang"] else None,
+        valid_from=_time(row["valid_from"]),
+        valid_until=_time(row["valid_until"]),
+        badge_name=row["badge_name"],
+        print_count=row["print_count"],
+        country=row["country"],
+    )
+
+
+def _session(row: sqlite3.Row) -> Session:
+    return Session(
+        id=row["id"],
+        title=row["title"],
+        room=row["room"],
+        day=row["day"],
+        start=datetime.fromisoformat(row["start"]),
+        end=datetime.fromisoformat(row["end"]),
+        capacity=row["capacity"],
+    )
+
+
+def _scan(row: sqlite3.Row) -> Scan:
+    return Scan(
+        nonce=row["nonce"],
+        kiosk_id=row["kiosk_id"],
+        kiosk_name=row["kiosk_name"],
+        at=datetime.fromisoformat(row["at"]),
+        day=row["day"],
+        code=row["code"],
+        registration_id=row["registration_id"],
+        kind=ScanKind(row["kind"]),
+        accepted=bool(row["accepted"]),
+        reason=row["reason"],
+        session_id=row["session_id"],
+        staff=row["staff"],
+        note=row["note"],
+        forced=bool(row["forced"]),
+    )
+
+
+def _print_job(row: sqlite3.Row) -> PrintJob:
+    return PrintJob(
+        id=row["id"],
+        registration_id=row["registration_id"],
+        reason=row["reason"],
+        staff=row["staff"],
+        printer=row["printer"],
+        status=row["status"],
+        attempts=row["attempts"],
+        next_attempt_at=_time(row["next_attempt_at"]),
+        last_error=row["last_error"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        printed_at=_time(row["printed_at"]),
+    )
