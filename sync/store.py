@@ -12,7 +12,6 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from kiosk.core.model import (
     Status,
 )
 from kiosk.core.normalize import fold, tokens
-from kiosk.core.ports import OutboxItem, PrintRequest
+from kiosk.core.ports import OutboxItem, PrintJob, PrintRequest
 
 SCHEMA_VERSION = 1
 
@@ -158,21 +157,6 @@ def _create_private(path: Path) -> None:
     fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
     os.close(fd)
     os.chmod(path, 0o600)
-
-
-@dataclass(frozen=True, slots=True)
-class PrintJob:
-    id: int
-    registration_id: str
-    reason: str
-    staff: str
-    printer: str
-    status: str  # pending, done, failed, cancelled
-    attempts: int
-    next_attempt_at: datetime | None
-    last_error: str
-    created_at: datetime
-    printed_at: datetime | None
 
 
 class LocalStore:

@@ -46,6 +46,23 @@ class PrintRequest:
     staff: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class PrintJob:
+    """One badge in the persistent print queue."""
+
+    id: int
+    registration_id: str
+    reason: str
+    staff: str
+    printer: str
+    status: str  # pending, done, failed, cancelled
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str
+    created_at: datetime
+    printed_at: datetime | None
+
+
 class ScanLog(Protocol):
     """The append-only scan log; every record is durable when the call returns."""
 
@@ -99,3 +116,27 @@ class CodeSource(Protocol):
 
 
 IdFactory = Callable[[], str]
+
+
+class PrintQueueStore(Protocol):
+    """The persistent badge queue (implemented by the local store)."""
+
+    def next_print_job(self, now: datetime, printer: str = "") -> PrintJob | None: ...
+
+    def print_job(self, job_id: int) -> PrintJob | None: ...
+
+    def print_jobs(self, status: str | None = None, limit: int = 200) -> list[PrintJob]: ...
+
+    def print_done(self, job_id: int, now: datetime) -> None: ...
+
+    def print_failed(self, job_id: int, error: str, retry_at: datetime | None) -> None: ...
+
+    def queue_print(self, request: PrintRequest, printer: str = "") -> int: ...
+
+    def set_print_job(
+        self, job_id: int, staff: str, *, status: str | None = None, printer: str | None = None
+    ) -> None: ...
+
+    def count_print_jobs(self, status: str = "pending") -> int: ...
+
+    def get(self, registration_id: str) -> Registration | None: ...

@@ -1,0 +1,161 @@
+"""Accueil's composition root: read config.toml, build adapters and services, run a command.
+
+``python main.py …`` and the ``accueil`` console script are the same program. Tests build
+the application through the same ``Runtime`` so they run the real thing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kiosk.config import Config, ConfigError, load_config
+from kiosk.core.model import Event, Mode
+from kiosk.core.service import CheckinService, KioskIdentity
+
+# Each module in kiosk/commands/ adds one sub-command: register(subparsers) sets func.
+COMMAND_MODULES = (
+    "setup",
+    "importing",
+    "tickets",
+    "checkin",
+    "search",
+    "keys",
+)
+
+
+class SystemClock:
+    """Wall-clock time in the event's time zone."""
+
+    def __init__(self, tz: str) -> None:
+        self.tz = ZoneInfo(tz)
+
+    def now(self) -> datetime:
+        return datetime.now(self.tz)
+
+
+class Runtime:
+    """Builds each adapter and service once, on first use, from the configuration."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+
+    @cached_property
+    def store(self) -> Any:
+        from sync.store import LocalStore
+
+        self.config.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(self.config.data_dir, 0o700)
+        return LocalStore(self.config.store_path)
+
+    @cached_property
+    def event(self) -> Event:
+        event = self.store.event()
+        if event is None:
+            raise ConfigError(
+                f"{self.config.store_path}: no event loaded yet; run `accueil setup` "
+                f"(it imports [event] definition = {self.config.event.definition!r})"
+            )
+        return event
+
+    @cached_property
+    def clock(self) -> SystemClock:
+        return SystemClock(self.config.event.timezone or self.event.timezone)
+
+    @cached_property
+    def verifier(self) -> Any:
+        from kiosk.signing import KeyFileError, load_verifier
+
+        if not self.config.event.public_key:
+            return None
+        try:
+            return load_verifier(self.config.resolve(self.config.event.public_key))
+        except KeyFileError as exc:
+            raise ConfigError(f"{self.config.path}: [event] public_key: {exc}") from None
+
+    @cached_property
+    def signer(self) -> Any:
+        from kiosk.signing import KeyFileError, load_signer
+
+        if not self.config.event.private_key:
+            return None
+        try:
+            return load_signer(self.config.resolve(self.config.event.private_key))
+        except KeyFileError as exc:
+            raise ConfigError(f"{self.config.path}: [event] private_key: {exc}") from None
+
+    @cached_property
+    def kiosk(self) -> KioskIdentity:
+        k = self.config.kiosk
+        return KioskIdentity(k.id, k.name, Mode(k.mode))
+
+    @cached_property
+    def checkin(self) -> CheckinService:
+        return CheckinService(
+            self.store,
+            self.store,
+            self.clock,
+            self.event,
+            self.kiosk,
+            self.verifier,
+            day=self.config.event.day or None,
+            enforce_capacity=self.config.door.enforce_capacity,
+            print_badges=self.config.printer.kind != "none",
+        )
+
+    # -- reading (issue 3): the code reader built from [camera] --
+
+    # -- printing (issue 4): the badge print queue built from [printer] and [badge] --
+
+    # -- sync (issue 6): the sync engine built from [sync] --
+
+    # -- app (issue 5): the Textual app --
+
+    def close(self) -> None:
+        if "store" in self.__dict__:
+            self.store.close()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="accueil",
+        description="Accueil: on-site check-in and badge kiosk for conferences.",
+    )
+    parser.add_argument(
+        "--config",
+        default=os.environ.get("ACCUEIL_CONFIG", "config.toml"),
+        help="configuration file (default: $ACCUEIL_CONFIG or ./config.toml)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"kiosk.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    runtime = None
+    try:
+        config = load_config(Path(args.config))
+        runtime = Runtime(config)
+        return int(args.func(args, runtime) or 0)
+    except ConfigError as exc:
+        print(f"accueil: {exc}", file=sys.stderr)
+        return exc.exit_status
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        if runtime is not None:
+            runtime.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
