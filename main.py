@@ -108,6 +108,7 @@ class Runtime:
             day=self.config.event.day or None,
             enforce_capacity=self.config.door.enforce_capacity,
             print_badges=self.config.printer.kind != "none",
+            sign=self.signer,
         )
 
     # -- reading (issue 3): the code reader built from [camera] --

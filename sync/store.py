@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from kiosk.core.model import (
     Event,
@@ -352,6 +353,16 @@ class LocalStore:
         db.execute("DELETE FROM registrations_fts WHERE rowid = ?", (rowid,))
         db.execute("INSERT INTO registrations_fts(rowid, words) VALUES (?, ?)", (rowid, words))
 
+    def add_walkin(self, registration: Registration, staff: str) -> None:
+        """Store a registration made at the desk and queue it for upload, atomically."""
+        now = utc_text(datetime.now(UTC))
+        with self.transaction() as db:
+            self._upsert(db, registration, "walkin", now)
+            self.enqueue_upload(
+                db, "registration", registration.id, json.dumps(registration_to_dict(registration))
+            )
+            self._staff_log(db, staff, "walkin", registration.id, registration.full_name)
+
     def add_codes(self, registration_id: str, codes: Sequence[str]) -> None:
         with self.transaction() as db:
             db.executemany(
@@ -660,6 +671,51 @@ class LocalStore:
                 "SELECT * FROM staff_log WHERE registration_id = ? ORDER BY id", (registration_id,)
             )
         return [dict(r) for r in rows]
+
+
+def registration_to_dict(reg: Registration) -> dict[str, object]:
+    """The JSON form of a registration (walk-in uploads, hub downloads)."""
+    return {
+        "id": reg.id,
+        "first_name": reg.first_name,
+        "last_name": reg.last_name,
+        "codes": list(reg.codes),
+        "email": reg.email,
+        "organisation": reg.organisation,
+        "role": reg.role.value,
+        "ticket_type": reg.ticket_type,
+        "days": sorted(reg.days),
+        "sessions": sorted(reg.sessions),
+        "status": reg.status.value,
+        "lang": reg.lang.value if reg.lang else None,
+        "valid_from": utc_text(reg.valid_from) if reg.valid_from else None,
+        "valid_until": utc_text(reg.valid_until) if reg.valid_until else None,
+        "badge_name": reg.badge_name,
+        "print_count": reg.print_count,
+        "country": reg.country,
+    }
+
+
+def registration_from_dict(data: dict[str, Any]) -> Registration:
+    return Registration(
+        id=str(data["id"]),
+        first_name=str(data.get("first_name") or ""),
+        last_name=str(data.get("last_name") or ""),
+        codes=tuple(str(c) for c in data.get("codes") or ()),
+        email=str(data.get("email") or ""),
+        organisation=str(data.get("organisation") or ""),
+        role=Role(data.get("role") or "participant"),
+        ticket_type=str(data.get("ticket_type") or ""),
+        days=frozenset(int(d) for d in data.get("days") or ()),
+        sessions=frozenset(str(s) for s in data.get("sessions") or ()),
+        status=Status(data.get("status") or "confirmed"),
+        lang=Lang(data["lang"]) if data.get("lang") else None,
+        valid_from=_time(data.get("valid_from")),
+        valid_until=_time(data.get("valid_until")),
+        badge_name=str(data.get("badge_name") or ""),
+        print_count=int(data.get("print_count") or 0),
+        country=str(data.get("country") or ""),
+    )
 
 
 def scan_to_dict(scan: Scan) -> dict[str, object]:

@@ -30,6 +30,10 @@ class RegistrationStore(Protocol):
 
     def search(self, text: str, limit: int = 20) -> list[Registration]: ...
 
+    def add_walkin(self, registration: Registration, staff: str) -> None:
+        """Store a desk registration and queue it for upload, in one transaction."""
+        ...
+
 
 class PrintReason(StrEnum):
     CHECKIN = "checkin"

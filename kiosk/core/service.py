@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from kiosk.core import tickets
-from kiosk.core.model import Direction, Event, Mode, Registration, Scan, ScanKind
+from kiosk.core.model import Direction, Event, Lang, Mode, Registration, Role, Scan, ScanKind
 from kiosk.core.ports import Clock, IdFactory, PrintReason, PrintRequest, RegistrationStore, ScanLog
 from kiosk.core.rules import Context, TicketCheck, decide
 from kiosk.core.verdict import Reason, Verdict
@@ -52,6 +52,7 @@ class CheckinService:
         enforce_capacity: bool = True,
         print_badges: bool = True,
         new_id: IdFactory = new_nonce,
+        sign: tickets.Signer | None = None,
     ) -> None:
         self.store = store
         self.log = log
@@ -63,6 +64,7 @@ class CheckinService:
         self.enforce_capacity = enforce_capacity
         self.print_badges = print_badges
         self.new_id = new_id
+        self.sign = sign
         self._event_tag = tickets.event_tag(event.slug)
 
     def check_ticket(self, code: str) -> TicketCheck:
@@ -155,6 +157,46 @@ class CheckinService:
             note=note,
             forced=True,
         )
+
+    def register_walkin(
+        self,
+        first_name: str,
+        last_name: str,
+        *,
+        email: str = "",
+        organisation: str = "",
+        role: Role = Role.PARTICIPANT,
+        days: frozenset[int] = frozenset(),
+        lang: Lang | None = None,
+        staff: str = "",
+    ) -> CheckinResult:
+        """Create a registration at the desk, give it a code, check it in and queue its badge.
+
+        The code is a signed ticket when this kiosk holds a signing key, else an opaque code;
+        either way it is stored with the registration and uploaded with it.
+        """
+        if not (first_name.strip() or last_name.strip()):
+            raise ValueError("a walk-in needs a name")
+        reg_id = f"W-{self.kiosk.id}-{self.new_id()[:8]}"
+        if self.sign is not None:
+            code = tickets.encode(reg_id, role, days, self.event.slug, self.sign)
+        else:
+            code = f"WALKIN-{self.new_id()[:16].upper()}"
+        reg = Registration(
+            id=reg_id,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            codes=(code,),
+            email=email.strip(),
+            organisation=organisation.strip(),
+            role=role,
+            ticket_type="walk-in",
+            days=days,
+            lang=lang,
+        )
+        self.store.add_walkin(reg, staff)
+        verdict = self.evaluate(code)
+        return self._record(code, verdict, staff=staff, note="walk-in")
 
     def undo_last(self, registration_id: str, staff: str) -> Scan:
         """Take back the registration's last accepted scan (a mistaken check-in).
