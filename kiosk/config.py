@@ -69,6 +69,12 @@ class CameraSection:
     decoder: Literal["pipeline", "zxing", "pyzbar"] = "pipeline"
     repeat_seconds: float = 4.0
     scanner: bool = True
+    scanner_max_gap_ms: float = 35.0
+    scanner_min_length: int = 4
+    loop: bool = True
+    preview_width: int = 80
+    preview_fps: float = 10.0
+    reconnect_max_seconds: float = 5.0
 
 
 @dataclass
@@ -109,6 +115,9 @@ class SyncSection:
     pretix_event: str = ""
     pretix_checkin_list: int = 0
     pretix_token: str = ""
+    upload_poll_seconds: float = 0.5
+    batch_size: int = 500
+    backoff_max_seconds: float = 30.0
 
 
 @dataclass
@@ -125,6 +134,8 @@ class HubSection:
     port: int = 8470
     database: str = "sqlite:///data/hub.db"
     organiser_token: str = ""
+    docs: bool = True
+    access_log: bool = False
 
 
 @dataclass

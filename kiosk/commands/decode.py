@@ -1,0 +1,215 @@
+"""`accueil decode FILE…` and `accueil scan-test`: try the code reader without the kiosk screen."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import select
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+VIDEO_SUFFIXES = {".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mjpeg", ".mjpg"}
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "decode",
+        help="print the QR codes read in images or videos (one line per file)",
+        description=(
+            "Decode the QR codes in each image or video file and print one line per file: "
+            "the file, the milliseconds decoding took (per frame for a video), and the texts. "
+            "Exit status 0 when every file gave a code, 1 when some gave none, 2 when a file "
+            "could not be read."
+        ),
+    )
+    p.add_argument("files", nargs="+", metavar="IMAGE_OR_VIDEO")
+    p.add_argument(
+        "--decoder",
+        choices=("pipeline", "zxing", "pyzbar"),
+        help="default: [camera] decoder from the configuration",
+    )
+    p.add_argument("--json", action="store_true", help="one JSON object per line instead")
+    p.set_defaults(func=run_decode)
+
+    t = sub.add_parser(
+        "scan-test",
+        help="open the configured camera and print codes as they are read",
+        description=(
+            "Open [camera] source and print each code read (camera, or a USB scanner typing "
+            "into this terminal), the camera state and the decoded frame rate. Ctrl-C stops."
+        ),
+    )
+    t.add_argument("--source", help="override [camera] source (index, /dev/videoN, file, folder)")
+    t.add_argument("--decoder", choices=("pipeline", "zxing", "pyzbar"))
+    t.add_argument("--seconds", type=float, default=0, help="stop after this time (0: Ctrl-C)")
+    t.set_defaults(func=run_scan_test)
+
+
+# -- decode ------------------------------------------------------------------------------
+
+
+def run_decode(args: argparse.Namespace, runtime: Any) -> int:
+    from kiosk.reading.decoders import make_decoder
+
+    decoder = make_decoder(args.decoder or runtime.config.camera.decoder)
+    status = 0
+    for name in args.files:
+        try:
+            texts, ms, frames = decode_file(Path(name), decoder)
+        except FileError as exc:
+            print(f"{name}\terror\t{exc}", file=sys.stderr)
+            status = 2
+            continue
+        if not texts:
+            status = max(status, 1)
+        if args.json:
+            print(json.dumps({"file": name, "texts": texts, "ms": round(ms, 2), "frames": frames}))
+        else:
+            shown = " | ".join(_printable(t) for t in texts) if texts else "(no code)"
+            per = " per frame" if frames > 1 else ""
+            print(f"{name}\t{ms:.1f} ms{per}\t{shown}", flush=True)
+    return status
+
+
+class FileError(Exception):
+    """A file that cannot be decoded at all (missing, not an image or video)."""
+
+
+def decode_file(path: Path, decoder: Any) -> tuple[list[str], float, int]:
+    """Distinct texts in order of appearance, mean decode ms per frame, frames decoded."""
+    from kiosk.reading.decoders import as_gray
+
+    texts: dict[str, None] = {}
+    spent = 0.0
+    frames = 0
+    for frame in _frames(path):
+        gray = as_gray(frame)
+        started = time.perf_counter()
+        found = decoder.decode(gray)
+        spent += time.perf_counter() - started
+        frames += 1
+        texts.update(dict.fromkeys(d.text for d in found))
+    return list(texts), spent * 1000 / max(frames, 1), frames
+
+
+def _frames(path: Path) -> Iterator[Any]:
+    import cv2
+
+    if not path.is_file():
+        raise FileError("no such file")
+    if path.suffix.lower() not in VIDEO_SUFFIXES:
+        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if image is not None:
+            yield image
+            return
+    cap = cv2.VideoCapture(str(path))
+    try:
+        ok, frame = cap.read()
+        if not ok:
+            raise FileError("not an image or video OpenCV can read")
+        while ok:
+            yield frame
+            ok, frame = cap.read()
+    finally:
+        cap.release()
+
+
+def _printable(text: str) -> str:
+    return text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
+
+
+# -- scan-test ---------------------------------------------------------------------------
+
+
+def run_scan_test(args: argparse.Namespace, runtime: Any) -> int:
+    from kiosk.reading import build_reader
+
+    camera = runtime.config.camera
+    changes: dict[str, Any] = {"loop": False}
+    if args.source:
+        changes["source"] = args.source
+    if args.decoder:
+        changes["decoder"] = args.decoder
+    camera = replace(camera, **changes)
+    started = time.monotonic()
+
+    def on_code(code: str, source: str, repeat: bool) -> None:
+        again = " (again: re-show the last verdict)" if repeat else ""
+        print(
+            f"{time.monotonic() - started:7.2f} s  {source:7s} {_printable(code)}{again}",
+            flush=True,
+        )
+
+    def on_state(state: Any) -> None:
+        print(
+            f"{time.monotonic() - started:7.2f} s  camera  {state.status}: {state.message}",
+            flush=True,
+        )
+
+    reader = build_reader(camera, on_code, on_state, runtime.config.resolve)
+    print(f"Reading from {reader.spec.label} with the {camera.decoder} decoder. Ctrl-C stops.")
+    reader.start()
+    last_report = time.monotonic()
+    try:
+        with _keys() as read_key:
+            while not args.seconds or time.monotonic() - started < args.seconds:
+                char = read_key(0.2)
+                if char in ("\r", "\n"):
+                    reader.enter()
+                elif char:
+                    reader.key(char)
+                now = time.monotonic()
+                if now - last_report >= 5:
+                    last_report = now
+                    s = reader.stats
+                    print(
+                        f"{now - started:7.2f} s  {reader.fps:5.1f} frames/s decoded, "
+                        f"{s.frames_corrupt} corrupt, {s.decoder_errors} decoder errors",
+                        flush=True,
+                    )
+                if reader.state.status in ("ended", "stopped"):
+                    break
+    except KeyboardInterrupt:
+        pass
+    finally:
+        reader.stop()
+    s = reader.stats
+    print(
+        f"{s.frames_decoded} frames decoded ({reader.fps:.1f}/s), {s.codes_read} codes, "
+        f"{s.frames_corrupt} corrupt frames, {s.decoder_errors} decoder errors."
+    )
+    return 0
+
+
+@contextlib.contextmanager
+def _keys() -> Iterator[Any]:
+    """read_key(timeout) -> one character or "", with the terminal in cbreak mode if any."""
+    fd = sys.stdin.fileno() if sys.stdin and sys.stdin.isatty() else None
+    if fd is None:
+
+        def sleep_only(timeout: float) -> str:
+            time.sleep(timeout)
+            return ""
+
+        yield sleep_only
+        return
+    import termios
+    import tty
+
+    saved = termios.tcgetattr(fd)
+    tty.setcbreak(fd)
+
+    def read_key(timeout: float) -> str:
+        ready, _, _ = select.select([fd], [], [], timeout)
+        return os.read(fd, 1).decode(errors="replace") if ready else ""
+
+    try:
+        yield read_key
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)

@@ -1,0 +1,290 @@
+"""QR decoders behind one interface: zxing-cpp, pyzbar, and the measured pipeline of both.
+
+Every decoder takes a grayscale ``uint8`` image and returns the codes it read, with their
+corners in image coordinates. Figures that chose the pipeline's steps are in docs/reading.md
+and come from ``bench/bench_decode.py``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+import cv2
+import numpy as np
+import zxingcpp
+from pyzbar import pyzbar
+from pyzbar.pyzbar import ZBarSymbol
+
+Point = tuple[float, float]
+Gray = np.ndarray
+
+DECODER_NAMES = ("pipeline", "zxing", "pyzbar")
+DecoderName = Literal["pipeline", "zxing", "pyzbar"]
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """One code read in an image: its text and its four corners (image pixels)."""
+
+    text: str
+    polygon: tuple[Point, ...]
+    decoder: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Hint:
+    """A code-like pattern that was located but not read: where a second pass should look."""
+
+    polygon: tuple[Point, ...]
+
+
+class Decoder(Protocol):
+    name: str
+
+    def decode(self, gray: Gray) -> list[Detection]:
+        """All codes readable in a grayscale image, trying as hard as this decoder can."""
+        ...
+
+
+def as_gray(frame: np.ndarray) -> Gray:
+    """A contiguous 8-bit grayscale view of a BGR, BGRA or gray frame; ValueError otherwise."""
+    if not isinstance(frame, np.ndarray) or frame.dtype != np.uint8 or frame.size == 0:
+        raise ValueError(
+            f"not an 8-bit image: {type(frame).__name__} {getattr(frame, 'dtype', '')}"
+        )
+    if frame.ndim == 2:
+        return np.ascontiguousarray(frame)
+    if frame.ndim == 3 and frame.shape[2] == 3:
+        return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    if frame.ndim == 3 and frame.shape[2] == 4:
+        return cv2.cvtColor(frame, cv2.COLOR_BGRA2GRAY)
+    if frame.ndim == 3 and frame.shape[2] == 1:
+        return np.ascontiguousarray(frame[:, :, 0])
+    raise ValueError(f"unexpected frame shape {frame.shape}")
+
+
+_QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+
+
+def _zx_polygon(position: zxingcpp.Position) -> tuple[Point, ...]:
+    return tuple(
+        (float(p.x), float(p.y))
+        for p in (
+            position.top_left,
+            position.top_right,
+            position.bottom_right,
+            position.bottom_left,
+        )
+    )
+
+
+class ZxingDecoder:
+    """zxing-cpp restricted to QR codes; reads light-on-dark codes too (try_invert)."""
+
+    name = "zxing"
+
+    def __init__(self, binarizer: zxingcpp.Binarizer = zxingcpp.Binarizer.LocalAverage) -> None:
+        self.binarizer = binarizer
+
+    def read(self, gray: Gray) -> tuple[list[Detection], list[Hint]]:
+        """Codes read, and patterns located whose error correction failed."""
+        found = zxingcpp.read_barcodes(
+            gray,
+            formats=_QR_ONLY,
+            text_mode=zxingcpp.TextMode.Plain,
+            binarizer=self.binarizer,
+            return_errors=True,
+        )
+        codes, hints = [], []
+        for b in found:
+            polygon = _zx_polygon(b.position)
+            if b.valid and b.text:
+                codes.append(Detection(b.text, polygon, self.name))
+            else:
+                hints.append(Hint(polygon))
+        return codes, hints
+
+    def decode(self, gray: Gray) -> list[Detection]:
+        return self.read(gray)[0]
+
+
+class PyzbarDecoder:
+    """pyzbar (ZBar) restricted to QR codes; light-on-dark codes read through an inverted copy."""
+
+    name = "pyzbar"
+
+    def __init__(self, invert: bool = True) -> None:
+        self.invert = invert
+
+    def _once(self, gray: Gray) -> list[Detection]:
+        out = []
+        for r in pyzbar.decode(gray, symbols=[ZBarSymbol.QRCODE]):
+            text = _zbar_text(r.data)
+            if text:
+                out.append(
+                    Detection(text, tuple((float(x), float(y)) for x, y in r.polygon), self.name)
+                )
+        return out
+
+    def decode(self, gray: Gray) -> list[Detection]:
+        codes = self._once(gray)
+        if not codes and self.invert:
+            codes = self._once(cv2.bitwise_not(gray))
+        return codes
+
+
+def _zbar_text(data: bytes) -> str:
+    # ZBar hands back bytes in the encoding it guessed and re-encoded to UTF-8.
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+# -- the pipeline ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One second-pass attempt: a decoder on a prepared copy of a region."""
+
+    name: str
+    decoder: Decoder
+    scale: float = 1.0
+    thicken: bool = False
+
+    def run(self, region: Gray) -> list[Detection]:
+        img = region
+        if self.scale != 1.0:
+            img = cv2.resize(img, None, fx=self.scale, fy=self.scale, interpolation=cv2.INTER_CUBIC)
+        if self.thicken:
+            # Glare and ink bleed thin the dark modules; a 3x3 minimum filter restores them.
+            img = cv2.erode(img, np.ones((3, 3), np.uint8))
+        return [
+            Detection(
+                c.text, tuple((x / self.scale, y / self.scale) for x, y in c.polygon), c.decoder
+            )
+            for c in self.decoder.decode(img)
+        ]
+
+
+@dataclass
+class SecondPassBudget:
+    """Caps the CPU share the pipeline's second pass may use while streaming frames.
+
+    Tokens are seconds of decoding; they accrue at ``share`` per wall-clock second up to
+    ``burst`` seconds. A second pass runs only while tokens are left, and pays its cost after.
+    """
+
+    share: float = 0.15
+    burst: float = 0.25
+    clock: Callable[[], float] = time.monotonic
+    _tokens: float = 0.0
+    _at: float = -1.0
+
+    def available(self) -> bool:
+        now = self.clock()
+        if self._at < 0:
+            self._tokens, self._at = self.burst, now
+        self._tokens = min(self.burst, self._tokens + (now - self._at) * self.share)
+        self._at = now
+        return self._tokens > 0
+
+    def spend(self, seconds: float) -> None:
+        self._tokens -= seconds
+
+
+class PipelineDecoder:
+    """zxing-cpp first; when it fails, a cascade of other readings where a code may be.
+
+    The first pass (zxing-cpp, ~2 ms on an empty 720p frame) runs on every frame. The second
+    pass tries, in the order measured to pay off on the shared photo sets, pyzbar and
+    zxing-cpp on scaled, thickened and blurred copies of the regions where zxing-cpp located a
+    code but could not correct it (or of the whole image for a still, or while streaming at a
+    bounded rate).
+    """
+
+    name = "pipeline"
+
+    def __init__(self, full_frame_interval: float = 0.5) -> None:
+        self.zxing = ZxingDecoder()
+        self.pyzbar = PyzbarDecoder(invert=True)
+        self.full_frame_interval = full_frame_interval
+        self._last_full = -1e9
+        self.max_scaled_side = 1600
+        self.steps: Sequence[Step] = (
+            Step("pyzbar", self.pyzbar),
+            Step("zxing x2 thick", self.zxing, scale=2.0, thicken=True),
+            Step("pyzbar x1.5 thick", self.pyzbar, scale=1.5, thicken=True),
+        )
+
+    def decode(self, gray: Gray) -> list[Detection]:
+        """A still image: first pass, then the whole cascade (crops of hints, then the image)."""
+        codes, hints = self.zxing.read(gray)
+        if codes:
+            return codes
+        return self._second_pass(gray, hints, whole_image=True)
+
+    def decode_stream(self, gray: Gray, budget: SecondPassBudget, now: float) -> list[Detection]:
+        """A camera frame: the second pass only within the budget, on hints first."""
+        codes, hints = self.zxing.read(gray)
+        if codes or not budget.available():
+            return codes
+        whole = now - self._last_full >= self.full_frame_interval
+        if not hints and not whole:
+            return []
+        if whole:
+            self._last_full = now
+        started = time.perf_counter()
+        try:
+            return self._second_pass(gray, hints, whole_image=whole)
+        finally:
+            budget.spend(time.perf_counter() - started)
+
+    def _second_pass(self, gray: Gray, hints: list[Hint], whole_image: bool) -> list[Detection]:
+        regions = [_crop(gray, h.polygon) for h in hints]
+        if whole_image:
+            regions.append((gray, (0, 0)))
+        for step in self.steps:
+            for region, (ox, oy) in regions:
+                if step.scale > 1.0 and max(region.shape) * step.scale > self.max_scaled_side:
+                    continue  # upscaling a whole webcam frame costs much and never paid off
+                codes = step.run(region)
+                if codes:
+                    return [
+                        Detection(
+                            c.text,
+                            tuple((x + ox, y + oy) for x, y in c.polygon),
+                            f"pipeline:{step.name}",
+                        )
+                        for c in codes
+                    ]
+        return []
+
+
+def _crop(
+    gray: Gray, polygon: tuple[Point, ...], margin: float = 0.3
+) -> tuple[Gray, tuple[int, int]]:
+    xs = [p[0] for p in polygon]
+    ys = [p[1] for p in polygon]
+    w, h = max(xs) - min(xs), max(ys) - min(ys)
+    pad = margin * max(w, h, 8.0)
+    x0 = max(0, int(min(xs) - pad))
+    y0 = max(0, int(min(ys) - pad))
+    x1 = min(gray.shape[1], int(max(xs) + pad) + 1)
+    y1 = min(gray.shape[0], int(max(ys) + pad) + 1)
+    return np.ascontiguousarray(gray[y0:y1, x0:x1]), (x0, y0)
+
+
+def make_decoder(name: str) -> Decoder:
+    """The decoder named in config.toml ([camera] decoder)."""
+    if name == "pipeline":
+        return PipelineDecoder()
+    if name == "zxing":
+        return ZxingDecoder()
+    if name == "pyzbar":
+        return PyzbarDecoder()
+    raise ValueError(f"unknown decoder {name!r}; expected one of {', '.join(DECODER_NAMES)}")
