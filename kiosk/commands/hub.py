@@ -1,0 +1,179 @@
+"""`accueil hub …`: run the organisers' hub and manage its kiosk tokens and registrations."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from kiosk.config import ConfigError
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "hub",
+        help="the organisers' hub: serve, kiosk tokens, import registrations",
+        description="The hub every kiosk syncs with (settings in [hub]). See docs/hub.md.",
+    )
+    actions = parser.add_subparsers(dest="hub_action", metavar="ACTION", required=True)
+
+    serve = actions.add_parser("serve", help="run the hub (HTTP API, OpenAPI docs at /docs)")
+    serve.add_argument("--host", help="default: [hub] host (127.0.0.1)")
+    serve.add_argument("--port", type=int, help="default: [hub] port (8470)")
+    serve.add_argument("--database", help="default: [hub] database")
+
+    token = actions.add_parser("token", help="create, revoke or list kiosk tokens")
+    token.add_argument("token_action", choices=("create", "revoke", "list"))
+    token.add_argument("kiosk", nargs="?", help="the kiosk id ([kiosk] id on that kiosk)")
+    token.add_argument("--database", help="default: [hub] database")
+
+    imp = actions.add_parser("import", help="import registration files (CSV or JSON)")
+    imp.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    imp.add_argument("--format", default="auto", help="default: detect")
+    imp.add_argument("--database", help="default: [hub] database")
+
+    report = actions.add_parser("status", help="counts, kiosks and conflicts")
+    report.add_argument("--json", action="store_true", help="machine-readable output")
+    report.add_argument("--database", help="default: [hub] database")
+
+    parser.set_defaults(func=run)
+
+
+def open_db(rt: Any, override: str | None = None) -> Any:
+    from sync.hub.db import HubDB, HubError, database_url
+
+    raw = override or rt.config.hub.database
+    try:
+        return HubDB(database_url(raw, rt.config.base))
+    except HubError as exc:
+        raise ConfigError(f"{rt.config.path}: [hub] database: {exc}") from None
+
+
+def run(args: argparse.Namespace, rt: Any) -> int:
+    action = args.hub_action
+    if action == "serve":
+        return _serve(args, rt)
+    db = open_db(rt, args.database)
+    try:
+        if action == "token":
+            return _token(args, db)
+        if action == "import":
+            return _import(args, rt, db)
+        return _status(args, db)
+    finally:
+        db.close()
+
+
+def _serve(args: argparse.Namespace, rt: Any) -> int:
+    from sync.hub.app import serve
+
+    hub = rt.config.hub
+    host = args.host or hub.host
+    port = args.port or hub.port
+    if not hub.organiser_token:
+        print(
+            "accueil hub: no [hub] organiser_token: organiser calls (/v1/admin) are refused. "
+            "Set ACCUEIL_HUB_ORGANISER_TOKEN to enable them.",
+            file=sys.stderr,
+        )
+    if not _is_loopback(host):
+        print(
+            f"accueil hub: listening on {host}, not loopback: put it behind a TLS reverse "
+            "proxy (docs/hub.md) so kiosk tokens never cross the network in clear.",
+            file=sys.stderr,
+        )
+    db = open_db(rt, args.database)
+    try:
+        print(
+            f"accueil hub: http://{host}:{port} (docs at /docs), hub id {db.hub_id}",
+            file=sys.stderr,
+        )
+        serve(db, hub.organiser_token, host, port, access_log=hub.access_log, docs=hub.docs)
+    finally:
+        db.close()
+    return 0
+
+
+def _token(args: argparse.Namespace, db: Any) -> int:
+    from sync.hub.db import HubError
+
+    if args.token_action == "list":
+        for k in db.kiosks():
+            state = "active" if k["active"] else f"revoked {k['revoked_at']}"
+            print(f"{k['kiosk_id']}\t{state}\tsince {k['created_at']}\t{k['scans']} scans")
+        return 0
+    if not args.kiosk:
+        print(f"accueil hub token {args.token_action}: name the kiosk id", file=sys.stderr)
+        return 2
+    if args.token_action == "create":
+        try:
+            token = db.create_token(args.kiosk)
+        except HubError as exc:
+            print(f"accueil hub token create: {exc}", file=sys.stderr)
+            return 2
+        print(token)
+        print(
+            f"Token for kiosk {args.kiosk!r}: shown once, only its hash is kept. On that kiosk "
+            "set [sync] token (or ACCUEIL_SYNC_TOKEN). Any earlier token of it stops working.",
+            file=sys.stderr,
+        )
+        return 0
+    if not db.revoke_token(args.kiosk):
+        print(f"accueil hub token revoke: kiosk {args.kiosk!r} has no live token", file=sys.stderr)
+        return 1
+    print(f"kiosk {args.kiosk!r}: token revoked; its next request gets 401", file=sys.stderr)
+    return 0
+
+
+def _import(args: argparse.Namespace, rt: Any, db: Any) -> int:
+    from sync.importers import RegistrationImportError, load_registrations
+
+    tz = rt.config.event.timezone or _event_timezone(rt)
+    loaded = []
+    for path in args.files:
+        try:
+            loaded.append((path, load_registrations(path, args.format, tz)))
+        except RegistrationImportError as exc:
+            print(f"accueil hub import: {exc}", file=sys.stderr)
+            return 1
+    for path, regs in loaded:
+        changed = db.import_registrations(regs)
+        print(f"{path}: {len(regs)} registrations, {changed} new or changed (kiosks pull them)")
+    return 0
+
+
+def _event_timezone(rt: Any) -> str | None:
+    from sync.importers import EventFileError, load_event
+
+    try:
+        event, _ = load_event(rt.config.resolve(rt.config.event.definition))
+    except (EventFileError, OSError):
+        return None
+    return str(event.timezone)
+
+
+def _status(args: argparse.Namespace, db: Any) -> int:
+    report = {"stats": db.stats(), "kiosks": db.kiosks(), "conflicts": db.conflicts()}
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return 0
+    for key, value in report["stats"].items():
+        print(f"{key}: {value}")
+    for c in report["conflicts"]:
+        print(
+            f"conflict: {c['registration_id']} day {c['day']}: {c['first_kiosk']} "
+            f"{c['first_at']} and {c['second_kiosk']} {c['second_at']}"
+        )
+    return 0
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,250 @@
+"""The kiosk's sync engine: a background thread that uploads the outbox, then pulls changes.
+
+It never stands in a scan's way: check-ins commit to the local store and return; the
+engine picks the outbox up within ``upload_poll`` seconds (at once after ``wake()``), and
+pulls every ``interval`` seconds. Failures back off exponentially with jitter, and the
+outbox keeps everything until the source acknowledges it, so a hub restart, a dropped
+connection or a crash loses nothing; re-sent items are idempotent at the source.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sync.remote import RemoteSource, SourceRejected, SourceUnavailable
+
+log = logging.getLogger("accueil.sync")
+
+Progress = Callable[[str, int, int | None], None]
+"""progress(phase, done, total): phase is "upload" or "download"; total may be unknown."""
+
+_MAX_ROUNDS = 10_000  # batches or pages per pass: a bound, not a limit one meets
+
+
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    """What the kiosk's status bar shows about sync."""
+
+    source: str
+    running: bool
+    online: bool | None  # None: not tried yet
+    last_success: datetime | None
+    pending: int  # outbox items (scans, walk-ins) waiting to upload
+    last_error: str
+    conflicts: int
+    next_attempt_in: float  # seconds until the next try after a failure (0: not backing off)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    uploaded: int = 0
+    registrations: int = 0  # changed by the pull
+    remote_scans: int = 0  # other kiosks' scans added
+    conflicts: int = 0  # new conflicts reported by the source
+
+
+class SyncEngine:
+    """Keeps one kiosk's LocalStore and one RemoteSource in step."""
+
+    def __init__(
+        self,
+        store: Any,
+        source: RemoteSource,
+        *,
+        interval: float = 3.0,
+        upload_poll: float = 0.5,
+        batch_size: int = 500,
+        backoff_base: float = 1.0,
+        backoff_max: float = 30.0,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        self.store = store
+        self.source = source
+        self.interval = interval
+        self.upload_poll = upload_poll
+        self.batch_size = batch_size
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self._rng = rng
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pass_lock = threading.Lock()  # one sync pass at a time (loop or sync_once)
+        self._failures = 0
+        self._next_attempt = 0.0
+        self._next_pull = 0.0
+        self._online: bool | None = None
+        self._last_error = ""
+        self._last_success: datetime | None = _parse(store.get_meta("sync.last_success"))
+        self._saved_success = 0.0
+        self._refusal = ""  # why the source refused items in the last upload, if it did
+
+    # -- the loop ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="accueil-sync", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop after the current request (bounded by the source's timeout)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def wake(self) -> None:
+        """Upload now (after a scan); does not cut a backoff short."""
+        self._wake.set()
+
+    def pull_soon(self) -> None:
+        """Pull at the next turn of the loop instead of waiting for the interval."""
+        self._next_pull = 0.0
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            now = time.monotonic()
+            if now >= self._next_attempt:
+                self._turn(now)
+            now = time.monotonic()
+            if now < self._next_attempt:
+                wait = self._next_attempt - now
+            else:
+                wait = max(0.0, min(self.upload_poll, self._next_pull - now))
+            self._wake.wait(wait)
+            self._wake.clear()
+
+    def _turn(self, now: float) -> None:
+        try:
+            with self._pass_lock:
+                self._upload()
+                if now >= self._next_pull:
+                    self._download()
+                    self._next_pull = time.monotonic() + self.interval
+            self._succeeded()
+        except SourceRejected as exc:
+            # A person must act (token, config); retrying often will not help.
+            self._failed(str(exc), self.backoff_max)
+        except SourceUnavailable as exc:
+            self._failed(str(exc), self._backoff())
+        except Exception as exc:  # a bug or a full disk must not kill the thread
+            log.exception("sync pass failed")
+            self._failed(f"{type(exc).__name__}: {exc}", self._backoff())
+
+    def _backoff(self) -> float:
+        """Exponential in the failures so far, capped, with full jitter on its upper half."""
+        ceiling = min(self.backoff_max, self.backoff_base * 2 ** min(self._failures, 20))
+        return ceiling * (0.5 + 0.5 * self._rng())
+
+    def _failed(self, error: str, delay: float) -> None:
+        self._failures += 1
+        self._online = False
+        self._last_error = error
+        self._next_attempt = time.monotonic() + delay
+        log.warning("sync failed (retry in %.1f s): %s", delay, error)
+
+    def _succeeded(self) -> None:
+        self._failures = 0
+        self._next_attempt = 0.0
+        self._online = True
+        self._last_error = self._refusal
+        self._last_success = datetime.now(UTC)
+        if time.monotonic() - self._saved_success > 60:  # a write per minute, not per pass
+            self._saved_success = time.monotonic()
+            self.store.set_meta("sync.last_success", self._last_success.isoformat())
+
+    # -- one pass ---------------------------------------------------------------------
+
+    def _upload(self, progress: Progress | None = None) -> tuple[int, int]:
+        """Send the outbox in batches until it is empty; (uploaded, new conflicts)."""
+        total = self.store.count_pending() if progress else None
+        uploaded = conflicts = 0
+        skip: set[int] = set()  # items the source refused in this pass
+        for _ in range(_MAX_ROUNDS):
+            items = [
+                i for i in self.store.pending(self.batch_size + len(skip)) if i.seq not in skip
+            ]
+            if not items:
+                break
+            if not skip:
+                self._refusal = ""
+            items = items[: self.batch_size]
+            result = self.source.push(items)
+            if result.acknowledged:
+                self.store.mark_sent(result.acknowledged)
+            if result.conflicts:
+                conflicts += self.store.add_sync_conflicts(result.conflicts)
+            uploaded += len(result.acknowledged)
+            refused = [i.seq for i in items if i.seq not in set(result.acknowledged)]
+            if refused:
+                reasons = getattr(self.source, "rejected", {}) or {}
+                why = "; ".join(sorted({str(reasons.get(s, "not accepted")) for s in refused}))
+                self.store.mark_failed(refused, why[:500])
+                self._refusal = f"{len(refused)} item(s) refused by {self.source.name}: {why}"
+                skip.update(refused)
+            if progress:
+                progress("upload", uploaded, total)
+        return uploaded, conflicts
+
+    def _download(self, progress: Progress | None = None) -> tuple[int, int]:
+        """Pull pages until the source has nothing more; (registrations, scans) changed."""
+        name = self.source.name
+        changed = added = pulled = 0
+        for _ in range(_MAX_ROUNDS):
+            result = self.source.pull(self.store.sync_cursor(name))
+            c, a = self.store.apply_pull(name, result.registrations, result.scans, result.cursor)
+            changed += c
+            added += a
+            pulled += len(result.registrations)
+            if progress:
+                remaining = getattr(self.source, "remaining", None)
+                progress("download", pulled, pulled + remaining if remaining is not None else None)
+            if not result.more or self._stop.is_set():
+                break
+        return changed, added
+
+    def sync_once(self, progress: Progress | None = None) -> SyncReport:
+        """Upload everything, then pull everything, now; raises the source's errors."""
+        with self._pass_lock:
+            try:
+                uploaded, conflicts = self._upload(progress)
+                changed, added = self._download(progress)
+            except (SourceUnavailable, SourceRejected) as exc:
+                self._online = False
+                self._last_error = str(exc)
+                raise
+        self._saved_success = 0.0
+        self._succeeded()
+        return SyncReport(uploaded, changed, added, conflicts)
+
+    # -- status -----------------------------------------------------------------------
+
+    def status(self) -> SyncStatus:
+        return SyncStatus(
+            source=self.source.name,
+            running=self._thread is not None and self._thread.is_alive(),
+            online=self._online,
+            last_success=self._last_success,
+            pending=self.store.count_pending(),
+            last_error=self._last_error,
+            conflicts=len(self.store.sync_conflicts()),
+            next_attempt_in=max(0.0, self._next_attempt - time.monotonic()),
+        )
+
+
+def _parse(text: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None

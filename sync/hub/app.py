@@ -1,0 +1,217 @@
+"""The hub's HTTP API (FastAPI): kiosks pull and upload, organisers import and report.
+
+Every ``/v1`` call needs a bearer token: a kiosk token (``accueil hub token create KIOSK``)
+for the kiosk calls, the organiser token for ``/v1/admin``. A missing or unknown token
+gets 401, a kiosk token on an organiser call 403. ``/healthz`` and the OpenAPI docs carry
+no event data and are open.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+
+from sync.hub.db import HubDB, HubError, hash_token
+from sync.store import registration_from_dict
+
+MAX_BATCH = 20000
+
+_bearer = HTTPBearer(auto_error=False, description="A kiosk token or the organiser token")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+class UploadItem(BaseModel):
+    kind: Literal["scan", "registration"]
+    key: str = Field(description="the scan nonce or the registration id")
+    data: dict[str, Any] = Field(description="sync.store.scan_to_dict / registration_to_dict")
+
+
+class UploadBatch(BaseModel):
+    items: list[UploadItem] = Field(max_length=MAX_BATCH)
+
+
+class Rejected(BaseModel):
+    key: str
+    error: str
+
+
+class UploadAnswer(BaseModel):
+    acknowledged: list[str]
+    rejected: list[Rejected]
+    conflicts: list[dict[str, Any]]
+
+
+class WhoAmI(BaseModel):
+    kiosk_id: str
+    hub_id: str
+
+
+class ImportAnswer(BaseModel):
+    received: int
+    changed: int
+
+
+class TokenAnswer(BaseModel):
+    kiosk_id: str
+    token: str
+
+
+def _unauthorised(detail: str) -> HTTPException:
+    return HTTPException(401, detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def organiser_token_matches(configured: str, given: str) -> bool:
+    """``configured`` is the token itself or ``sha256:<hex>`` of it."""
+    if not configured or not given:
+        return False
+    if configured.startswith("sha256:"):
+        return hmac.compare_digest(configured.removeprefix("sha256:"), hash_token(given))
+    return hmac.compare_digest(configured.encode(), given.encode())
+
+
+def create_app(db: HubDB, organiser_token: str, *, docs: bool = True) -> FastAPI:
+    """The ASGI application over one hub database."""
+    app = FastAPI(
+        title="Accueil hub",
+        version="1",
+        summary="Registrations and scans shared by the check-in kiosks of one event.",
+        docs_url="/docs" if docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if docs else None,
+    )
+    app.state.db = db
+
+    def kiosk(creds: Credentials) -> str:
+        if creds is None:
+            raise _unauthorised("a kiosk token is required (Authorization: Bearer …)")
+        kiosk_id = db.kiosk_for_token(creds.credentials)
+        if kiosk_id is None:
+            if organiser_token_matches(organiser_token, creds.credentials):
+                raise HTTPException(403, "the organiser token cannot act as a kiosk")
+            raise _unauthorised("unknown or revoked kiosk token")
+        return kiosk_id
+
+    def organiser(creds: Credentials) -> None:
+        if creds is None:
+            raise _unauthorised("the organiser token is required")
+        if organiser_token_matches(organiser_token, creds.credentials):
+            return
+        if db.kiosk_for_token(creds.credentials) is not None:
+            raise HTTPException(403, "a kiosk token cannot make organiser calls")
+        raise _unauthorised("wrong organiser token")
+
+    Kiosk = Annotated[str, Depends(kiosk)]
+    Organiser = Depends(organiser)
+
+    @app.get("/healthz", tags=["hub"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/v1/whoami", tags=["kiosk"])
+    def whoami(kiosk_id: Kiosk) -> WhoAmI:
+        """Which kiosk this token belongs to (the sync engine checks it against its config)."""
+        return WhoAmI(kiosk_id=kiosk_id, hub_id=db.hub_id)
+
+    @app.get(
+        "/v1/changes",
+        tags=["kiosk"],
+        responses={200: {"description": "registrations, other kiosks' scans, next cursor"}},
+    )
+    def changes(
+        kiosk_id: Kiosk,
+        cursor: Annotated[
+            str | None, Query(description="from the previous pull; none: all")
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=20000)] = 5000,
+    ) -> Response:
+        """Registrations changed (cancellations and walk-ins included) and scans made at
+        other kiosks since ``cursor``; ``more`` says another page is waiting."""
+        try:
+            body = db.changes(cursor, kiosk_id, limit)
+        except HubError as exc:
+            raise HTTPException(400, str(exc)) from None
+        return Response(body, media_type="application/json")
+
+    @app.post("/v1/upload", tags=["kiosk"])
+    async def upload(request: Request, kiosk_id: Kiosk) -> UploadAnswer:
+        """A batch of outbox items: scans (idempotent by nonce, refused ones too) and
+        walk-in registrations. The answer lists the check-ins that conflict."""
+        raw = await request.body()
+        try:
+            batch = UploadBatch.model_validate_json(raw)
+        except ValueError as exc:
+            raise HTTPException(422, f"not an upload batch: {str(exc)[:300]}") from None
+        items = [i.model_dump() for i in batch.items]
+        outcome = await run_in_threadpool(db.upload, kiosk_id, items)
+        return UploadAnswer(
+            acknowledged=outcome.acknowledged,
+            rejected=[Rejected(**r) for r in outcome.rejected],
+            conflicts=outcome.conflicts,
+        )
+
+    @app.post("/v1/admin/registrations", tags=["organiser"], dependencies=[Organiser])
+    def import_registrations(registrations: list[dict[str, Any]]) -> ImportAnswer:
+        """Insert or update registrations (registration_to_dict form)."""
+        try:
+            regs = [registration_from_dict(r) for r in registrations]
+        except (KeyError, ValueError, TypeError) as exc:
+            raise HTTPException(422, f"bad registration: {exc}") from None
+        return ImportAnswer(received=len(regs), changed=db.import_registrations(regs))
+
+    @app.get("/v1/admin/conflicts", tags=["organiser"], dependencies=[Organiser])
+    def list_conflicts() -> list[dict[str, Any]]:
+        """Check-ins of one registration accepted on the same day at two kiosks."""
+        return db.conflicts()
+
+    @app.get("/v1/admin/scans", tags=["organiser"], dependencies=[Organiser])
+    def list_scans(
+        since: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=50000)] = 10000,
+    ) -> list[dict[str, Any]]:
+        """Uploaded scans after hub sequence number ``since``, refused ones included."""
+        return db.scans(since, limit)
+
+    @app.get("/v1/admin/stats", tags=["organiser"], dependencies=[Organiser])
+    def stats() -> dict[str, Any]:
+        return db.stats()
+
+    @app.get("/v1/admin/kiosks", tags=["organiser"], dependencies=[Organiser])
+    def list_kiosks() -> list[dict[str, Any]]:
+        return db.kiosks()
+
+    @app.post("/v1/admin/kiosks/{kiosk_id}/token", tags=["organiser"], dependencies=[Organiser])
+    def create_token(kiosk_id: str) -> TokenAnswer:
+        """A new token for the kiosk; any earlier one stops working. Shown once."""
+        try:
+            return TokenAnswer(kiosk_id=kiosk_id, token=db.create_token(kiosk_id))
+        except HubError as exc:
+            raise HTTPException(422, str(exc)) from None
+
+    @app.delete("/v1/admin/kiosks/{kiosk_id}/token", tags=["organiser"], dependencies=[Organiser])
+    def revoke_token(kiosk_id: str) -> dict[str, bool]:
+        if not db.revoke_token(kiosk_id):
+            raise HTTPException(404, f"kiosk {kiosk_id!r} has no live token")
+        return {"revoked": True}
+
+    return app
+
+
+def serve(
+    db: HubDB,
+    organiser_token: str,
+    host: str = "127.0.0.1",
+    port: int = 8470,
+    *,
+    access_log: bool = False,
+    docs: bool = True,
+) -> None:
+    """Run the hub with uvicorn until interrupted."""
+    import uvicorn
+
+    app = create_app(db, organiser_token, docs=docs)
+    uvicorn.run(app, host=host, port=port, access_log=access_log, log_level="info")

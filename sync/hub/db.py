@@ -1,0 +1,627 @@
+"""The hub's storage: SQLAlchemy Core over SQLite (default) or PostgreSQL, chosen by URL.
+
+Kiosks pull by cursor, so a row must never appear *behind* a cursor a kiosk already holds.
+Registration revisions and scan sequence numbers are therefore handed out by writers that
+run one at a time (a process lock, plus ``BEGIN IMMEDIATE`` on SQLite and a transaction
+advisory lock on PostgreSQL): commit order is number order, and a reader that sees the
+largest number sees every smaller one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import threading
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+
+from kiosk.core.model import Registration, Scan, ScanKind
+from sync.store import registration_to_dict, scan_from_dict, scan_to_dict, utc_text
+
+SCHEMA_VERSION = "1"
+_WRITE_LOCK_KEY = 0x4143_4355  # "ACCU": the PostgreSQL advisory lock of hub writers
+_KIOSK_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+# SQLite only auto-numbers an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
+_Seq = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData()
+
+hub_meta = Table(
+    "hub_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+kiosks = Table(
+    "kiosks",
+    metadata,
+    Column("kiosk_id", String(64), primary_key=True),
+    Column("token_hash", String(64), unique=True),  # sha256 of the token; NULL when revoked
+    Column("created_at", String(40), nullable=False),
+    Column("revoked_at", String(40)),
+)
+
+registrations = Table(
+    "registrations",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("rev", BigInteger, nullable=False, unique=True),
+    Column("status", String(20), nullable=False),
+    Column("origin", String(64), nullable=False),  # "import" or the kiosk that made a walk-in
+    Column("data", Text, nullable=False),  # registration_to_dict as JSON, served as is
+    Column("updated_at", String(40), nullable=False),
+)
+
+scans = Table(
+    "scans",
+    metadata,
+    Column("seq", _Seq, primary_key=True, autoincrement=True),
+    Column("nonce", String(100), nullable=False, unique=True),
+    Column("kiosk_id", String(64), nullable=False),
+    Column("uploaded_by", String(64), nullable=False),
+    Column("at", String(40), nullable=False),  # the door time, UTC
+    Column("day", Integer),
+    Column("registration_id", String(200)),
+    Column("kind", String(20), nullable=False),
+    Column("accepted", Boolean, nullable=False),
+    Column("forced", Boolean, nullable=False),
+    Column("code", Text, nullable=False),
+    Column("data", Text, nullable=False),  # scan_to_dict as JSON, served as is
+    Column("received_at", String(40), nullable=False),
+    Index("hub_scans_by_registration", "registration_id"),
+)
+
+conflicts = Table(
+    "conflicts",
+    metadata,
+    Column("id", _Seq, primary_key=True, autoincrement=True),
+    Column("registration_id", String(200), nullable=False),
+    Column("day", Integer),
+    Column("first_nonce", String(100), nullable=False),
+    Column("first_kiosk", String(64), nullable=False),
+    Column("first_at", String(40), nullable=False),
+    Column("second_nonce", String(100), nullable=False),
+    Column("second_kiosk", String(64), nullable=False),
+    Column("second_at", String(40), nullable=False),
+    Column("detected_at", String(40), nullable=False),
+    UniqueConstraint("first_nonce", "second_nonce"),
+)
+
+
+class HubError(Exception):
+    """A problem the organiser can act on (bad database URL, unknown kiosk…)."""
+
+
+@dataclass(frozen=True, slots=True)
+class UploadOutcome:
+    acknowledged: list[str]  # keys (scan nonces, registration ids) the hub now holds
+    rejected: list[dict[str, str]]  # {"key", "error"}: items that will never be accepted
+    conflicts: list[dict[str, Any]]  # conflicts involving a scan of this batch
+
+
+def now_text() -> str:
+    return utc_text(datetime.now(UTC))
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def database_url(raw: str, base: Path) -> str:
+    """The SQLAlchemy URL for a configured database: relative SQLite paths from ``base``,
+    ``postgresql://`` through the psycopg 3 driver."""
+    if raw.startswith("sqlite:///") and raw != "sqlite:///:memory:":
+        path = Path(raw.removeprefix("sqlite:///")).expanduser()
+        if not path.is_absolute():
+            path = base / path
+        return f"sqlite:///{path}"
+    for prefix in ("postgresql://", "postgres://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw.removeprefix(prefix)
+    if raw.startswith(("postgresql+psycopg://", "sqlite://")):
+        return raw
+    raise HubError(
+        f"database = {raw!r}: expected sqlite:///path/to/hub.db or postgresql://user@host/db"
+    )
+
+
+def _create_private(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    os.chmod(path, 0o600)
+
+
+class HubDB:
+    """Registrations, scans, conflicts and kiosk tokens of one event."""
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        self._write_lock = threading.Lock()
+        if self.is_sqlite:
+            db_path = url.removeprefix("sqlite:///")
+            if db_path and db_path != ":memory:" and url.startswith("sqlite:///"):
+                _create_private(Path(db_path))
+            self.engine: Engine = create_engine(url, connect_args={"check_same_thread": False})
+            _sqlite_pragmas(self.engine)
+        else:
+            self.engine = create_engine(
+                url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            )
+        try:
+            metadata.create_all(self.engine)
+            self.hub_id = self._init_meta()
+        except SQLAlchemyError as exc:
+            self.engine.dispose()
+            raise HubError(f"cannot open the hub database: {_short(exc)}") from None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- transactions -----------------------------------------------------------------
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        """One writer at a time, across threads and (through the database) processes."""
+        with self._write_lock, self.engine.connect() as conn:
+            conn.execution_options(hub_write=True)
+            with conn.begin():
+                if not self.is_sqlite:
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITE_LOCK_KEY})
+                yield conn
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def _insert(self, table: Table) -> Any:
+        dialect = sqlite if self.is_sqlite else postgresql
+        return dialect.insert(table)
+
+    def _init_meta(self) -> str:
+        with self._writing() as conn:
+            rows = {r[0]: r[1] for r in conn.execute(select(hub_meta.c.key, hub_meta.c.value))}
+            if "hub_id" in rows:
+                if rows.get("schema") != SCHEMA_VERSION:
+                    raise HubError(
+                        f"hub database schema {rows.get('schema')} is not {SCHEMA_VERSION}"
+                    )
+                return rows["hub_id"]
+            hub_id = uuid.uuid4().hex[:12]
+            conn.execute(
+                hub_meta.insert(),
+                [{"key": "hub_id", "value": hub_id}, {"key": "schema", "value": SCHEMA_VERSION}],
+            )
+            return hub_id
+
+    # -- kiosk tokens -----------------------------------------------------------------
+
+    def create_token(self, kiosk_id: str) -> str:
+        """A new token for the kiosk (replacing any earlier one); only its hash is stored."""
+        if not _KIOSK_ID.match(kiosk_id):
+            raise HubError(f"kiosk id {kiosk_id!r}: expected 1-64 letters, digits, - or _")
+        token = "acc_" + secrets.token_urlsafe(32)
+        row = {
+            "kiosk_id": kiosk_id,
+            "token_hash": hash_token(token),
+            "created_at": now_text(),
+            "revoked_at": None,
+        }
+        ins = self._insert(kiosks)
+        with self._writing() as conn:
+            conn.execute(
+                ins.on_conflict_do_update(
+                    index_elements=["kiosk_id"],
+                    set_={
+                        "token_hash": ins.excluded.token_hash,
+                        "created_at": ins.excluded.created_at,
+                        "revoked_at": None,
+                    },
+                ),
+                row,
+            )
+        return token
+
+    def revoke_token(self, kiosk_id: str) -> bool:
+        """Revoke the kiosk's token; False when it had no live token."""
+        with self._writing() as conn:
+            result = conn.execute(
+                update(kiosks)
+                .where(kiosks.c.kiosk_id == kiosk_id, kiosks.c.token_hash.is_not(None))
+                .values(token_hash=None, revoked_at=now_text())
+            )
+            return bool(result.rowcount)
+
+    def kiosk_for_token(self, token: str) -> str | None:
+        digest = hash_token(token)
+        with self._reading() as conn:
+            row = conn.execute(
+                select(kiosks.c.kiosk_id, kiosks.c.token_hash).where(kiosks.c.token_hash == digest)
+            ).first()
+        if row is None or not hmac.compare_digest(row.token_hash, digest):
+            return None
+        return str(row.kiosk_id)
+
+    def kiosks(self) -> list[dict[str, Any]]:
+        with self._reading() as conn:
+            uploaded = {
+                r[0]: r[1]
+                for r in conn.execute(
+                    select(scans.c.kiosk_id, func.count()).group_by(scans.c.kiosk_id)
+                ).all()
+            }
+            rows = conn.execute(select(kiosks).order_by(kiosks.c.kiosk_id)).all()
+        return [
+            {
+                "kiosk_id": r.kiosk_id,
+                "active": r.token_hash is not None,
+                "created_at": r.created_at,
+                "revoked_at": r.revoked_at,
+                "scans": int(uploaded.get(r.kiosk_id, 0)),
+            }
+            for r in rows
+        ]
+
+    # -- registrations ----------------------------------------------------------------
+
+    def import_registrations(self, regs: Iterable[Registration], origin: str = "import") -> int:
+        """Insert or update by id; returns how many changed (unchanged rows keep their rev)."""
+        latest: dict[str, Registration] = {r.id: r for r in regs}
+        with self._writing() as conn:
+            return self._upsert_registrations(conn, list(latest.values()), origin)
+
+    def _upsert_registrations(
+        self, conn: Connection, regs: Sequence[Registration], origin: str
+    ) -> int:
+        if not regs:
+            return 0
+        base = int(conn.scalar(select(func.coalesce(func.max(registrations.c.rev), 0))) or 0)
+        stamp = now_text()
+        rows = [
+            {
+                "id": reg.id,
+                "rev": base + i,
+                "status": reg.status.value,
+                "origin": origin,
+                "data": _registration_json(reg),
+                "updated_at": stamp,
+            }
+            for i, reg in enumerate(regs, start=1)
+        ]
+        ins = self._insert(registrations)
+        stmt = ins.on_conflict_do_update(
+            index_elements=["id"],
+            set_={
+                "rev": ins.excluded.rev,
+                "status": ins.excluded.status,
+                "data": ins.excluded.data,
+                "updated_at": ins.excluded.updated_at,
+            },
+            where=registrations.c.data != ins.excluded.data,
+        )
+        for start in range(0, len(rows), 5000):
+            conn.execute(stmt, rows[start : start + 5000])
+        return int(conn.scalar(select(func.count()).where(registrations.c.rev > base)) or 0)
+
+    def count_registrations(self) -> int:
+        with self._reading() as conn:
+            return int(conn.scalar(select(func.count()).select_from(registrations)) or 0)
+
+    def registration(self, registration_id: str) -> dict[str, Any] | None:
+        with self._reading() as conn:
+            data = conn.scalar(
+                select(registrations.c.data).where(registrations.c.id == registration_id)
+            )
+        return json.loads(data) if data else None
+
+    # -- the kiosk's pull -------------------------------------------------------------
+
+    def cursor(self, rev: int, seq: int) -> str:
+        return f"v1.{self.hub_id}.{rev}.{seq}"
+
+    def _parse_cursor(self, cursor: str | None) -> tuple[int, int, bool]:
+        """(rev, seq, reset); a cursor from another hub database starts over."""
+        if not cursor:
+            return 0, 0, False
+        parts = cursor.split(".")
+        if len(parts) != 4 or parts[0] != "v1" or not parts[2].isdigit() or not parts[3].isdigit():
+            raise HubError(f"cursor {cursor!r} is not a hub cursor")
+        if parts[1] != self.hub_id:
+            return 0, 0, True
+        return int(parts[2]), int(parts[3]), False
+
+    def changes(self, cursor: str | None, kiosk_id: str, limit: int = 5000) -> bytes:
+        """The JSON body of a pull: registrations changed and other kiosks' scans since cursor.
+
+        Stored JSON is spliced in as is: a full pull of 100,000 registrations parses nothing.
+        """
+        rev0, seq0, reset = self._parse_cursor(cursor)
+        limit = max(1, min(limit, 20000))
+        with self._reading() as conn:
+            # The maxima first: every number up to them is committed (see the module doc).
+            max_rev = int(conn.scalar(select(func.coalesce(func.max(registrations.c.rev), 0))) or 0)
+            max_seq = int(conn.scalar(select(func.coalesce(func.max(scans.c.seq), 0))) or 0)
+            reg_rows = conn.execute(
+                select(registrations.c.rev, registrations.c.data)
+                .where(registrations.c.rev > rev0, registrations.c.rev <= max_rev)
+                .order_by(registrations.c.rev)
+                .limit(limit)
+            ).all()
+            scan_rows = conn.execute(
+                select(scans.c.seq, scans.c.data)
+                .where(scans.c.seq > seq0, scans.c.seq <= max_seq, scans.c.kiosk_id != kiosk_id)
+                .order_by(scans.c.seq)
+                .limit(limit)
+            ).all()
+            more_regs = len(reg_rows) == limit
+            more_scans = len(scan_rows) == limit
+            rev = reg_rows[-1].rev if more_regs else max_rev
+            seq = scan_rows[-1].seq if more_scans else max_seq
+            remaining = 0
+            if more_regs:
+                remaining = int(
+                    conn.scalar(
+                        select(func.count()).where(
+                            registrations.c.rev > rev, registrations.c.rev <= max_rev
+                        )
+                    )
+                    or 0
+                )
+        head = json.dumps(
+            {
+                "hub": self.hub_id,
+                "cursor": self.cursor(rev, seq),
+                "more": more_regs or more_scans,
+                "reset": reset,
+                "remaining": remaining,
+            }
+        )
+        return b"".join(
+            (
+                head[:-1].encode(),
+                b', "registrations": [',
+                ",".join(r.data for r in reg_rows).encode(),
+                b'], "scans": [',
+                ",".join(r.data for r in scan_rows).encode(),
+                b"]}",
+            )
+        )
+
+    # -- the kiosk's upload -----------------------------------------------------------
+
+    def upload(self, kiosk_id: str, items: Sequence[dict[str, Any]]) -> UploadOutcome:
+        """Store a batch of scans and walk-ins; idempotent by scan nonce and registration id."""
+        from sync.store import registration_from_dict
+
+        acknowledged: list[str] = []
+        rejected: list[dict[str, str]] = []
+        batch: dict[str, Scan] = {}
+        walkins: dict[str, Registration] = {}
+        for item in items:
+            key = str(item.get("key", ""))
+            try:
+                data = item["data"]
+                if item.get("kind") == "scan":
+                    scan = scan_from_dict(data)
+                    if scan.at.tzinfo is None:
+                        raise ValueError("the scan time has no time zone")
+                    if scan.kiosk_id != kiosk_id:
+                        raise ValueError(
+                            f"made at kiosk {scan.kiosk_id!r}, but this token is {kiosk_id!r}"
+                        )
+                    batch[scan.nonce] = scan
+                    acknowledged.append(key or scan.nonce)
+                elif item.get("kind") == "registration":
+                    reg = registration_from_dict(data)
+                    walkins[reg.id] = reg
+                    acknowledged.append(key or reg.id)
+                else:
+                    raise ValueError(f"unknown kind {item.get('kind')!r}")
+            except (KeyError, ValueError, TypeError) as exc:
+                rejected.append({"key": key, "error": f"{type(exc).__name__}: {exc}"})
+        stamp = now_text()
+        with self._writing() as conn:
+            self._upsert_registrations(conn, list(walkins.values()), kiosk_id)
+            if batch:
+                rows = [_scan_row(s, kiosk_id, stamp) for s in batch.values()]
+                stmt = self._insert(scans).on_conflict_do_nothing(index_elements=["nonce"])
+                for start in range(0, len(rows), 5000):
+                    conn.execute(stmt, rows[start : start + 5000])
+            found = self._detect_conflicts(conn, list(batch.values()), stamp)
+        return UploadOutcome(acknowledged, rejected, found)
+
+    def _detect_conflicts(
+        self, conn: Connection, batch: Sequence[Scan], stamp: str
+    ) -> list[dict[str, Any]]:
+        """Entries accepted while the person was already inside per another kiosk's entry."""
+        reg_ids = sorted(
+            {
+                s.registration_id
+                for s in batch
+                if s.accepted and s.kind is ScanKind.ENTRY and s.registration_id
+            }
+        )
+        if not reg_ids:
+            return []
+        batch_nonces = {s.nonce for s in batch}
+        cols = (
+            scans.c.nonce,
+            scans.c.kiosk_id,
+            scans.c.at,
+            scans.c.day,
+            scans.c.registration_id,
+            scans.c.kind,
+            scans.c.forced,
+            scans.c.code,
+        )
+        timeline: dict[tuple[str, int | None], list[Any]] = defaultdict(list)
+        undone: set[str] = set()
+        for start in range(0, len(reg_ids), 500):
+            rows = conn.execute(
+                select(*cols).where(
+                    scans.c.registration_id.in_(reg_ids[start : start + 500]),
+                    scans.c.accepted.is_(True),
+                    scans.c.kind.in_(("entry", "exit", "undo")),
+                )
+            ).all()
+            for r in rows:
+                if r.kind == "undo":
+                    undone.add(r.code)
+                else:
+                    timeline[(r.registration_id, r.day)].append(r)
+        found: list[dict[str, Any]] = []
+        for (reg_id, day), moves in timeline.items():
+            inside = None
+            for move in sorted(moves, key=lambda m: (m.at, m.nonce)):
+                if move.nonce in undone:
+                    continue
+                if move.kind == "exit":
+                    inside = None
+                elif inside is None:
+                    inside = move
+                elif inside.kiosk_id != move.kiosk_id and not move.forced:
+                    found.append(
+                        {
+                            "registration_id": reg_id,
+                            "day": day,
+                            "first_nonce": inside.nonce,
+                            "first_kiosk": inside.kiosk_id,
+                            "first_at": inside.at,
+                            "second_nonce": move.nonce,
+                            "second_kiosk": move.kiosk_id,
+                            "second_at": move.at,
+                            "detected_at": stamp,
+                        }
+                    )
+        if found:
+            stmt = self._insert(conflicts).on_conflict_do_nothing(
+                index_elements=["first_nonce", "second_nonce"]
+            )
+            conn.execute(stmt, found)
+        return [
+            {k: v for k, v in c.items() if k != "detected_at"}
+            for c in found
+            if c["first_nonce"] in batch_nonces or c["second_nonce"] in batch_nonces
+        ]
+
+    # -- reports ----------------------------------------------------------------------
+
+    def conflicts(self) -> list[dict[str, Any]]:
+        with self._reading() as conn:
+            rows = conn.execute(select(conflicts).order_by(conflicts.c.id)).mappings().all()
+        return [dict(r) for r in rows]
+
+    def scans(self, since: int = 0, limit: int = 10000) -> list[dict[str, Any]]:
+        """Every uploaded scan after hub sequence ``since``, with who uploaded it and when."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                select(scans.c.seq, scans.c.uploaded_by, scans.c.received_at, scans.c.data)
+                .where(scans.c.seq > since)
+                .order_by(scans.c.seq)
+                .limit(limit)
+            ).all()
+        return [
+            {
+                **json.loads(r.data),
+                "seq": r.seq,
+                "uploaded_by": r.uploaded_by,
+                "received_at": r.received_at,
+            }
+            for r in rows
+        ]
+
+    def stats(self) -> dict[str, Any]:
+        with self._reading() as conn:
+
+            def count(table: Table, *where: Any) -> int:
+                return int(conn.scalar(select(func.count()).select_from(table).where(*where)) or 0)
+
+            return {
+                "hub_id": self.hub_id,
+                "registrations": count(registrations),
+                "cancelled": count(registrations, registrations.c.status == "cancelled"),
+                "walkins": count(registrations, registrations.c.origin != "import"),
+                "scans": count(scans),
+                "accepted": count(scans, scans.c.accepted.is_(True)),
+                "conflicts": count(conflicts),
+                "kiosks": count(kiosks, kiosks.c.token_hash.is_not(None)),
+            }
+
+
+def _registration_json(reg: Registration) -> str:
+    return json.dumps(registration_to_dict(reg), ensure_ascii=False, sort_keys=True)
+
+
+def _scan_row(scan: Scan, uploaded_by: str, stamp: str) -> dict[str, Any]:
+    data = scan_to_dict(scan)
+    return {
+        "nonce": scan.nonce,
+        "kiosk_id": scan.kiosk_id,
+        "uploaded_by": uploaded_by,
+        "at": data["at"],
+        "day": scan.day,
+        "registration_id": scan.registration_id,
+        "kind": scan.kind.value,
+        "accepted": scan.accepted,
+        "forced": scan.forced,
+        "code": scan.code,
+        "data": json.dumps(data, ensure_ascii=False),
+        "received_at": stamp,
+    }
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # transactions are begun below, not by the driver
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        # Writers take the write lock up front: no failed upgrade from a stale read.
+        write = conn.get_execution_options().get("hub_write")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _short(exc: BaseException) -> str:
+    return str(exc).splitlines()[0][:300]

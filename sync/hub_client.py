@@ -1,0 +1,133 @@
+"""The hub as a RemoteSource for the kiosk's sync engine (httpx)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+from kiosk.core.ports import OutboxItem
+from sync.remote import PullResult, PushResult, SourceRejected, SourceUnavailable
+from sync.store import registration_from_dict, scan_from_dict
+
+
+class HubSource:
+    """Pulls the registration list and other kiosks' scans; uploads this kiosk's outbox."""
+
+    name = "hub"
+
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        kiosk_id: str,
+        *,
+        timeout: float = 5.0,
+        page_size: int = 5000,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.kiosk_id = kiosk_id
+        self.page_size = page_size
+        self.remaining: int | None = None  # registrations still to pull after the last page
+        self.rejected: dict[int, str] = {}  # outbox seq -> why the hub refused it, last push
+        self._checked_identity = False
+        self._client = httpx.Client(
+            base_url=self.url,
+            headers={"Authorization": f"Bearer {token}", "User-Agent": "accueil-kiosk"},
+            timeout=timeout,
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = self._client.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:  # connect, read, timeout, protocol errors
+            raise SourceUnavailable(f"hub {self.url} unreachable: {exc!r}") from None
+        if response.status_code in (401, 403):
+            raise SourceRejected(
+                f"hub refused this kiosk's token ({response.status_code}: {_detail(response)}); "
+                "ask the organiser for a new one: accueil hub token create "
+                f"{self.kiosk_id}, then set [sync] token"
+            )
+        if response.status_code >= 500 or response.status_code == 429:
+            raise SourceUnavailable(f"hub error {response.status_code}: {_detail(response)}")
+        if response.status_code >= 400:
+            raise SourceRejected(
+                f"hub refused the request ({response.status_code}): {_detail(response)}"
+            )
+        try:
+            return response.json()
+        except ValueError:
+            raise SourceUnavailable("hub answered with something that is not JSON") from None
+
+    def check_identity(self) -> None:
+        """Refuse to sync under another kiosk's token: its scans would be refused."""
+        if self._checked_identity:
+            return
+        who = self._call("GET", "/v1/whoami")
+        if who.get("kiosk_id") != self.kiosk_id:
+            raise SourceRejected(
+                f"the [sync] token belongs to kiosk {who.get('kiosk_id')!r} but this kiosk is "
+                f"{self.kiosk_id!r} ([kiosk] id); create a token for {self.kiosk_id!r}"
+            )
+        self._checked_identity = True
+
+    def pull(self, cursor: str | None) -> PullResult:
+        """One page of changes since cursor (all registrations when None)."""
+        self.check_identity()
+        params: dict[str, Any] = {"limit": self.page_size}
+        if cursor:
+            params["cursor"] = cursor
+        body = self._call("GET", "/v1/changes", params=params)
+        try:
+            result = PullResult(
+                registrations=[registration_from_dict(r) for r in body["registrations"]],
+                scans=[scan_from_dict(s) for s in body["scans"]],
+                cursor=str(body["cursor"]),
+                more=bool(body["more"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise SourceUnavailable(f"hub sent a page this kiosk cannot read: {exc!r}") from None
+        self.remaining = int(body.get("remaining") or 0)
+        return result
+
+    def push(self, items: Sequence[OutboxItem]) -> PushResult:
+        """Upload outbox items; the hub holds every acknowledged one (re-sending is harmless)."""
+        self.check_identity()
+        self.rejected = {}
+        wire: list[dict[str, Any]] = []
+        seq_of: dict[tuple[str, str], int] = {}
+        for item in items:
+            try:
+                data = json.loads(item.payload)
+            except ValueError as exc:
+                self.rejected[item.seq] = f"unreadable outbox payload: {exc}"
+                continue
+            wire.append({"kind": item.kind, "key": item.key, "data": data})
+            seq_of[(item.kind, item.key)] = item.seq
+        if not wire:
+            return PushResult()
+        answer = self._call("POST", "/v1/upload", json={"items": wire})
+        acked = set(answer.get("acknowledged", []))
+        refused = {r["key"]: r["error"] for r in answer.get("rejected", [])}
+        acknowledged = []
+        for (_kind, key), seq in seq_of.items():
+            if key in refused:
+                self.rejected[seq] = refused[key]
+            elif key in acked:
+                acknowledged.append(seq)
+        return PushResult(acknowledged=acknowledged, conflicts=list(answer.get("conflicts", [])))
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        detail = None
+    return str(detail or response.text[:200] or response.reason_phrase)
