@@ -6,12 +6,14 @@ what still has to be uploaded, the badge print queue and the staff action log.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -54,7 +56,8 @@ _MIGRATIONS: dict[int, str] = {
         print_count INTEGER NOT NULL DEFAULT 0,
         country TEXT NOT NULL DEFAULT '',
         source TEXT NOT NULL DEFAULT '',
-        updated_at TEXT NOT NULL
+        updated_at TEXT NOT NULL,
+        fingerprint TEXT NOT NULL DEFAULT ''
     );
     CREATE TABLE codes (
         code TEXT NOT NULL,
@@ -158,6 +161,17 @@ def _create_private(path: Path) -> None:
     fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
     os.close(fd)
     os.chmod(path, 0o600)
+
+
+@dataclass
+class UpsertCounts:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.added + self.updated + self.unchanged
 
 
 class LocalStore:
@@ -291,22 +305,51 @@ class LocalStore:
 
     def upsert_registrations(
         self, registrations: Iterable[Registration], source: str = "import"
-    ) -> int:
-        """Insert or update by id, codes and search index included; all or nothing."""
+    ) -> UpsertCounts:
+        """Insert or update by id, codes and search index included; all or nothing.
+
+        A registration identical to the stored one is left alone, so re-importing the
+        same file changes nothing.
+        """
         now = utc_text(datetime.now(UTC))
-        count = 0
+        counts = UpsertCounts()
         with self.transaction() as db:
             for reg in registrations:
-                self._upsert(db, reg, source, now)
-                count += 1
-        return count
+                outcome = self._upsert(db, reg, source, now)
+                setattr(counts, outcome, getattr(counts, outcome) + 1)
+        return counts
 
-    def _upsert(self, db: sqlite3.Connection, reg: Registration, source: str, now: str) -> None:
+    def _upsert(self, db: sqlite3.Connection, reg: Registration, source: str, now: str) -> str:
+        """Write one registration; return 'added', 'updated' or 'unchanged'."""
+        values = (
+            reg.id,
+            reg.first_name,
+            reg.last_name,
+            reg.email,
+            reg.organisation,
+            reg.role.value,
+            reg.ticket_type,
+            ",".join(str(d) for d in sorted(reg.days)),
+            ",".join(sorted(reg.sessions)),
+            reg.status.value,
+            reg.lang.value if reg.lang else None,
+            utc_text(reg.valid_from) if reg.valid_from else None,
+            utc_text(reg.valid_until) if reg.valid_until else None,
+            reg.badge_name,
+            reg.print_count,
+            reg.country,
+        )
+        fingerprint = hashlib.sha1(repr((values, reg.codes)).encode()).hexdigest()
+        old = db.execute(
+            "SELECT rowid, fingerprint FROM registrations WHERE id = ?", (reg.id,)
+        ).fetchone()
+        if old is not None and old[1] == fingerprint:
+            return "unchanged"
         row = db.execute(
             "INSERT INTO registrations(id, first_name, last_name, email, organisation, role, "
             "ticket_type, days, sessions, status, lang, valid_from, valid_until, badge_name, "
-            "print_count, country, source, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "print_count, country, source, updated_at, fingerprint) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET first_name=excluded.first_name, "
             "last_name=excluded.last_name, email=excluded.email, "
             "organisation=excluded.organisation, role=excluded.role, "
@@ -316,28 +359,10 @@ class LocalStore:
             "badge_name=CASE WHEN excluded.badge_name != '' THEN excluded.badge_name "
             "ELSE registrations.badge_name END, "
             "print_count=max(registrations.print_count, excluded.print_count), "
-            "country=excluded.country, source=excluded.source, updated_at=excluded.updated_at "
+            "country=excluded.country, source=excluded.source, updated_at=excluded.updated_at, "
+            "fingerprint=excluded.fingerprint "
             "RETURNING rowid",
-            (
-                reg.id,
-                reg.first_name,
-                reg.last_name,
-                reg.email,
-                reg.organisation,
-                reg.role.value,
-                reg.ticket_type,
-                ",".join(str(d) for d in sorted(reg.days)),
-                ",".join(sorted(reg.sessions)),
-                reg.status.value,
-                reg.lang.value if reg.lang else None,
-                utc_text(reg.valid_from) if reg.valid_from else None,
-                utc_text(reg.valid_until) if reg.valid_until else None,
-                reg.badge_name,
-                reg.print_count,
-                reg.country,
-                source,
-                now,
-            ),
+            (*values, source, now, fingerprint),
         ).fetchone()
         rowid = row[0]
         if reg.codes:
@@ -350,8 +375,10 @@ class LocalStore:
             tokens(f"{reg.first_name} {reg.last_name} {reg.badge_name} {reg.organisation}")
             + [fold(reg.email)]
         )
-        db.execute("DELETE FROM registrations_fts WHERE rowid = ?", (rowid,))
+        if old is not None:
+            db.execute("DELETE FROM registrations_fts WHERE rowid = ?", (rowid,))
         db.execute("INSERT INTO registrations_fts(rowid, words) VALUES (?, ?)", (rowid, words))
+        return "added" if old is None else "updated"
 
     def add_walkin(self, registration: Registration, staff: str) -> None:
         """Store a registration made at the desk and queue it for upload, atomically."""
@@ -507,7 +534,7 @@ class LocalStore:
         """People whose last live move at this session's doors was an entry."""
         rows = self._query(
             "SELECT count(*) FROM ("
-            "  SELECT kind, max(at) FROM scans"
+            "  SELECT kind, max(at || printf('%012d', seq)) FROM scans"
             "  WHERE session_id = ? AND accepted = 1"
             "    AND kind IN ('session_entry', 'session_exit')"
             "    AND nonce NOT IN (SELECT code FROM scans WHERE kind = 'undo' AND accepted = 1)"
@@ -670,6 +697,65 @@ class LocalStore:
             rows = self._query(
                 "SELECT * FROM staff_log WHERE registration_id = ? ORDER BY id", (registration_id,)
             )
+        return [dict(r) for r in rows]
+
+    # -- sync (hub) --
+
+    def sync_cursor(self, source: str) -> str | None:
+        """Where the next incremental pull from ``source`` starts (None: a full pull)."""
+        return self.get_meta(f"sync.{source}.cursor")
+
+    def apply_pull(
+        self,
+        source: str,
+        registrations: Sequence[Registration],
+        scans: Sequence[Scan],
+        cursor: str | None,
+        chunk: int = 500,
+    ) -> tuple[int, int]:
+        """Store one pulled page; return (registrations changed, remote scans added).
+
+        Short transactions, so a check-in never waits long behind a big page; the cursor
+        is saved with the last one. A crash before that re-pulls the page, harmlessly.
+        """
+        now = utc_text(datetime.now(UTC))
+        work: list[tuple[str, Sequence[Registration] | Sequence[Scan]]] = [
+            ("regs", registrations[i : i + chunk]) for i in range(0, len(registrations), chunk)
+        ] + [("scans", scans[i : i + chunk]) for i in range(0, len(scans), chunk)]
+        changed = added = 0
+        for n, (what, part) in enumerate(work or [("none", [])], start=1):
+            with self.transaction() as db:
+                if what == "regs":
+                    for reg in part:
+                        changed += self._upsert(db, reg, source, now) != "unchanged"  # type: ignore[arg-type]
+                else:
+                    for scan in part:
+                        added += self._insert_scan(db, scan, origin="remote")  # type: ignore[arg-type]
+                if n == max(len(work), 1) and cursor is not None:
+                    self.set_meta(f"sync.{source}.cursor", cursor, db)
+        return changed, added
+
+    def add_sync_conflicts(self, conflicts: Sequence[dict[str, Any]]) -> int:
+        """Keep the conflicts the hub reported (once each); return how many were new."""
+        with self.transaction() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'sync.conflicts'").fetchone()
+            known: list[dict[str, Any]] = json.loads(row[0]) if row else []
+            seen = {(c.get("first_nonce"), c.get("second_nonce")) for c in known}
+            new = [c for c in conflicts if (c.get("first_nonce"), c.get("second_nonce")) not in seen]
+            if new:
+                self.set_meta("sync.conflicts", json.dumps(known + new), db)
+            return len(new)
+
+    def sync_conflicts(self) -> list[dict[str, Any]]:
+        """Check-ins the hub found accepted at two kiosks on the same day (see docs/hub.md)."""
+        return list(json.loads(self.get_meta("sync.conflicts") or "[]"))
+
+    def outbox_failures(self) -> list[dict[str, object]]:
+        """Outbox items that failed at least once, with the last error (sync status)."""
+        rows = self._query(
+            "SELECT seq, kind, key, attempts, last_error FROM outbox WHERE attempts > 0 "
+            "ORDER BY seq LIMIT 100"
+        )
         return [dict(r) for r in rows]
 
 

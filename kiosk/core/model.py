@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -176,8 +177,7 @@ class ScanHistory:
         return tuple(s for s in self.live if s.day == day)
 
     def last_accepted(self) -> Scan | None:
-        live = self.live
-        return max(live, key=lambda s: s.at) if live else None
+        return _latest(self.live)
 
     def first_entry_on(self, day: int) -> Scan | None:
         entries = [s for s in self.accepted_on(day) if s.kind is ScanKind.ENTRY]
@@ -186,7 +186,8 @@ class ScanHistory:
     def inside_venue(self, day: int) -> bool:
         """True when the last accepted entry/exit of that day was an entry."""
         moves = [s for s in self.accepted_on(day) if s.kind in (ScanKind.ENTRY, ScanKind.EXIT)]
-        return bool(moves) and max(moves, key=lambda s: s.at).kind is ScanKind.ENTRY
+        last = _latest(moves)
+        return last is not None and last.kind is ScanKind.ENTRY
 
     def inside_session(self, session_id: str) -> bool:
         moves = [
@@ -195,10 +196,20 @@ class ScanHistory:
             if s.session_id == session_id
             and s.kind in (ScanKind.SESSION_ENTRY, ScanKind.SESSION_EXIT)
         ]
-        return bool(moves) and max(moves, key=lambda s: s.at).kind is ScanKind.SESSION_ENTRY
+        last = _latest(moves)
+        return last is not None and last.kind is ScanKind.SESSION_ENTRY
 
     def last_session_entry(self, session_id: str) -> Scan | None:
         entries = [
             s for s in self.live if s.session_id == session_id and s.kind is ScanKind.SESSION_ENTRY
         ]
-        return max(entries, key=lambda s: s.at) if entries else None
+        return _latest(entries)
+
+
+def _latest(scans: Sequence[Scan]) -> Scan | None:
+    """The most recent scan; on equal times the later one in log order."""
+    latest: Scan | None = None
+    for scan in scans:
+        if latest is None or scan.at >= latest.at:
+            latest = scan
+    return latest

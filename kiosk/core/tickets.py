@@ -10,7 +10,8 @@ Layout (bytes, before base45)::
 
 The text is ``A1:`` followed by base45 of those bytes. Every character is in the QR
 alphanumeric set, so a QR encoder uses alphanumeric mode (5.5 bits per character): a
-five-character registration id gives 113 characters, a version 4 QR code at level M.
+five-character registration id gives 113 characters, a version 5 QR code (37×37 modules)
+at error-correction level M, or version 4 (33×33) at level L.
 
 The core only parses and checks structure; the signature check is a callable handed in
 by the adapter that holds the public key (``kiosk.signing``).

@@ -1,0 +1,1 @@
+"""Sub-commands of `accueil`: each module adds one with register(subparsers)."""

@@ -1,0 +1,105 @@
+"""`accueil tickets`: a QR code PNG and a one-page HTML ticket per registration."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import html
+import io
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import qrcode
+import qrcode.constants
+
+from kiosk.core import tickets
+from kiosk.core.model import Event, Lang, Registration
+from kiosk.core.texts import days_text
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "tickets",
+        help="write each attendee's QR code (PNG) and a one-page ticket (HTML)",
+        description="Registrations without a code get a signed one (needs [event] "
+        "private_key). Codes from other systems (pretix secrets, Eventbrite barcodes) are "
+        "drawn as they are.",
+    )
+    parser.add_argument("--out", type=Path, help="folder (default: DATA_DIR/tickets)")
+    parser.add_argument("--id", action="append", dest="ids", help="only this registration")
+    parser.add_argument("--no-html", action="store_true", help="PNG files only")
+    parser.set_defaults(func=run)
+
+
+def qr_image(text: str) -> tuple[Any, int]:
+    """A QR code at error-correction level M, the smallest version that holds the text."""
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=4)
+    qr.add_data(text, optimize=0)
+    qr.make(fit=True)
+    return qr.make_image(fill_color="black", back_color="white"), qr.version
+
+
+def run(args: argparse.Namespace, rt: Any) -> int:
+    out: Path = args.out or rt.config.data_dir / "tickets"
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    event: Event = rt.event
+    regs = [rt.store.get(i) for i in args.ids] if args.ids else rt.store.all_registrations()
+    if any(r is None for r in regs):
+        print("accueil tickets: unknown registration id", file=sys.stderr)
+        return 1
+    versions: Counter[int] = Counter()
+    for reg in regs:
+        code = reg.codes[0] if reg.codes else None
+        if code is None:
+            if rt.signer is None:
+                print(f"accueil tickets: {reg.id} has no code and [event] private_key is not "
+                      "set, so no signed code can be made", file=sys.stderr)  # fmt: skip
+                return 1
+            code = tickets.encode(reg.id, reg.role, reg.days, event.slug, rt.signer)
+            rt.store.add_codes(reg.id, [code])
+        image, version = qr_image(code)
+        versions[version] += 1
+        png = out / f"{reg.id}.png"
+        image.save(png)
+        os.chmod(png, 0o600)
+        if not args.no_html:
+            page = out / f"{reg.id}.html"
+            page.write_text(ticket_page(event, reg, image), encoding="utf-8")
+            os.chmod(page, 0o600)
+    summary = ", ".join(f"version {v}: {n}" for v, n in sorted(versions.items()))
+    print(f"wrote {len(regs)} tickets to {out} (QR {summary})")
+    return 0
+
+
+def ticket_page(event: Event, reg: Registration, image: Any) -> str:
+    """A printable, e-mailable ticket page with the QR code embedded."""
+    buffer = io.BytesIO()
+    image.save(buffer)
+    data = base64.b64encode(buffer.getvalue()).decode()
+    name = html.escape(reg.full_name)
+    dates = ", ".join(d.date.strftime("%d/%m/%Y") for d in event.days if reg.valid_on(d.number))
+    return f"""<!doctype html>
+<html lang="{(reg.lang or Lang.FR).value}"><head><meta charset="utf-8">
+<title>{html.escape(event.name)} — {name}</title>
+<style>
+body {{ font-family: "DejaVu Sans", Arial, sans-serif; max-width: 36em; margin: 2em auto; }}
+h1 {{ font-size: 1.3em; }} .name {{ font-size: 2em; font-weight: bold; unicode-bidi: plaintext; }}
+img {{ width: 18em; height: 18em; image-rendering: pixelated; }}
+.help p {{ margin: .3em 0; }} [dir=rtl] {{ text-align: right; }}
+</style></head><body>
+<h1>{html.escape(event.name)}</h1>
+<p class="name" dir="auto">{name}</p>
+<p dir="auto">{html.escape(reg.organisation)}</p>
+<p>{html.escape(reg.role.value.upper())} · {html.escape(days_text(reg.days, Lang.EN))} · {dates}</p>
+<img alt="QR code" src="data:image/png;base64,{data}">
+<div class="help">
+<p>Show this code to the camera of a check-in kiosk; your badge prints at once.</p>
+<p>Présentez ce code à la caméra d'une borne d'accueil : votre badge s'imprime aussitôt.</p>
+<p dir="rtl">اعرض هذا الرمز أمام كاميرا جهاز الاستقبال، وستُطبع شارتك فوراً.</p>
+</div>
+<p><small>{html.escape(reg.id)}</small></p>
+</body></html>
+"""

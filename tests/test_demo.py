@@ -1,0 +1,43 @@
+"""The demo event generator is deterministic and writes what the issue describes."""
+
+from __future__ import annotations
+
+import collections
+import csv
+import hashlib
+import shutil
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def digest(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.iterdir()) if p.suffix in {".csv", ".json", ".pub", ".key"}}  # fmt: skip
+
+
+def test_generator_reproduces_the_committed_files(tmp_path):
+    copy = tmp_path / "repo"
+    shutil.copytree(ROOT / "kiosk", copy / "kiosk")
+    (copy / "demo").mkdir()
+    shutil.copy(ROOT / "demo" / "generate.py", copy / "demo" / "generate.py")
+    subprocess.run([sys.executable, str(copy / "demo" / "generate.py")], check=True, timeout=120,
+                   capture_output=True)  # fmt: skip
+    assert digest(copy / "demo") == digest(ROOT / "demo")
+
+
+def test_demo_population():
+    with (ROOT / "demo" / "registrations.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    roles = collections.Counter(r["role"] for r in rows)
+    statuses = collections.Counter(r["status"] for r in rows)
+    assert 740 <= len(rows) <= 780
+    assert roles["speaker"] == 55
+    assert len({r["country"] for r in rows if r["role"] == "speaker"}) == 12
+    assert roles["press"] > 0 and roles["staff"] > 0
+    assert statuses["cancelled"] > 0 and statuses["unpaid"] > 0
+    assert sum(r["days"] == "1" for r in rows) > 20
+    arabic = [r for r in rows if any("\u0600" <= c <= "\u06ff" for c in r["first_name"])]
+    assert len(arabic) > 50
+    assert all(r["codes"].startswith("A1:") for r in rows)
