@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import qrcode
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given
@@ -105,16 +107,12 @@ def test_opaque_codes_from_other_systems_are_accepted_by_lookup(service):
 @given(st.binary(max_size=200))
 def test_arbitrary_bytes_never_crash_the_parser(data):
     for text in (tickets.PREFIX + tickets.b45encode(data), data.decode("latin-1")):
-        try:
+        with contextlib.suppress(tickets.TicketError):
             tickets.decode(text, VERIFY)
-        except tickets.TicketError:
-            pass
 
 
 @given(st.text(max_size=300))
 def test_arbitrary_text_never_crashes_the_parser(text):
     for candidate in (text, tickets.PREFIX + text):
-        try:
+        with contextlib.suppress(tickets.TicketError):
             tickets.decode(candidate, VERIFY)
-        except tickets.TicketError:
-            pass
