@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from kiosk.core.model import (
@@ -75,8 +75,10 @@ def decide(
     """
     kind = ctx.kind
 
-    def refuse(reason: Reason, reg: Registration | None = None, **extra: object) -> Verdict:
-        return Verdict(reason, kind, reg, session_id=_session_id(ctx), **extra)  # type: ignore[arg-type]
+    def refuse(
+        reason: Reason, reg: Registration | None = None, previous_at: datetime | None = None
+    ) -> Verdict:
+        return Verdict(reason, kind, reg, previous_at=previous_at, session_id=_session_id(ctx))
 
     if isinstance(ticket, TicketError):
         return refuse(Reason.INVALID_SIGNATURE)
@@ -126,57 +128,48 @@ def _entrance(reg: Registration, ctx: Context, day: int, provisional: bool) -> V
     first = history.first_entry_on(day)
     inside = history.inside_venue(day)
     if ctx.direction is Direction.EXIT:
-        if not inside:
-            return Verdict(Reason.NOT_CHECKED_IN, ScanKind.EXIT, reg, provisional=provisional)
-        return Verdict(Reason.OK, ScanKind.EXIT, reg, provisional=provisional)
+        reason = Reason.OK if inside else Reason.NOT_CHECKED_IN
+        return Verdict(reason, ScanKind.EXIT, reg, provisional=provisional)
+    accepted = Verdict(Reason.OK, ScanKind.ENTRY, reg, provisional=provisional)
     if first is None:
-        return Verdict(Reason.OK, ScanKind.ENTRY, reg, provisional=provisional)
-    previous = dict(
-        previous_at=_local(first.at, ctx), previous_kiosk=first.kiosk_name or first.kiosk_id
+        return accepted
+    seen = replace(
+        accepted,
+        previous_at=_local(first.at, ctx),
+        previous_kiosk=first.kiosk_name or first.kiosk_id,
     )
-    if inside:
-        return Verdict(
-            Reason.ALREADY_CHECKED_IN, ScanKind.ENTRY, reg, provisional=provisional, **previous
-        )  # type: ignore[arg-type]
-    # Re-entry after an exit scan: accepted, and the attendee already has a badge.
-    return Verdict(Reason.OK, ScanKind.ENTRY, reg, provisional=provisional, **previous)  # type: ignore[arg-type]
+    # After an exit scan the attendee may come back in; they already have their badge.
+    return replace(seen, reason=Reason.ALREADY_CHECKED_IN) if inside else seen
 
 
 def _session_door(reg: Registration, ctx: Context, provisional: bool) -> Verdict:
     session = ctx.session
     assert session is not None
     capacity = session.capacity or None
-    common = dict(session_id=session.id, capacity=capacity, provisional=provisional)
+    base = Verdict(
+        Reason.OK,
+        ctx.kind,
+        reg,
+        session_id=session.id,
+        inside=ctx.session_inside,
+        capacity=capacity,
+        provisional=provisional,
+    )
     if not reg.may_attend(session.id):
-        return Verdict(
-            Reason.SESSION_NOT_ALLOWED, ctx.kind, reg, inside=ctx.session_inside, **common
-        )  # type: ignore[arg-type]
+        return replace(base, reason=Reason.SESSION_NOT_ALLOWED)
     inside_now = ctx.history.inside_session(session.id)
     if ctx.direction is Direction.EXIT:
         if not inside_now:
-            return Verdict(
-                Reason.NOT_CHECKED_IN,
-                ScanKind.SESSION_EXIT,
-                reg,
-                inside=ctx.session_inside,
-                **common,
-            )  # type: ignore[arg-type]
-        return Verdict(
-            Reason.OK, ScanKind.SESSION_EXIT, reg, inside=max(ctx.session_inside - 1, 0), **common
-        )  # type: ignore[arg-type]
+            return replace(base, reason=Reason.NOT_CHECKED_IN)
+        return replace(base, inside=max(ctx.session_inside - 1, 0))
     if inside_now:
         last = ctx.history.last_session_entry(session.id)
-        return Verdict(
-            Reason.ALREADY_CHECKED_IN,
-            ScanKind.SESSION_ENTRY,
-            reg,
-            inside=ctx.session_inside,
+        return replace(
+            base,
+            reason=Reason.ALREADY_CHECKED_IN,
             previous_at=_local(last.at, ctx) if last else None,
             previous_kiosk=(last.kiosk_name or last.kiosk_id) if last else "",
-            **common,  # type: ignore[arg-type]
         )
     if capacity is not None and ctx.enforce_capacity and ctx.session_inside >= capacity:
-        return Verdict(
-            Reason.SESSION_FULL, ScanKind.SESSION_ENTRY, reg, inside=ctx.session_inside, **common
-        )  # type: ignore[arg-type]
-    return Verdict(Reason.OK, ScanKind.SESSION_ENTRY, reg, inside=ctx.session_inside + 1, **common)  # type: ignore[arg-type]
+        return replace(base, reason=Reason.SESSION_FULL)
+    return replace(base, inside=ctx.session_inside + 1)
