@@ -115,6 +115,7 @@ class SyncSection:
     pretix_event: str = ""
     pretix_checkin_list: int = 0
     pretix_token: str = ""
+    pretix_session_lists: list[str] = field(default_factory=list)
     upload_poll_seconds: float = 0.5
     batch_size: int = 500
     backoff_max_seconds: float = 30.0
