@@ -1,0 +1,372 @@
+"""The Accueil Textual app: one app, three starting modes, staff screens behind a PIN.
+
+Attributes down, messages up: the app owns the services and the status of the printer,
+sync and camera (reactive attributes the screens watch); screens post messages or call
+``run_io`` for anything that touches a disk, a device or the network. Every such call
+runs in a thread worker owned by the app, so one handler (``on_worker_state_changed``)
+sees every failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from textual import events
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.worker import Worker, WorkerState
+
+from kiosk.core.model import Lang, Mode
+from kiosk.staff_auth import PinResult, StaffRole
+from kiosk.ui.ports import (
+    AppServices,
+    CameraView,
+    PrinterView,
+    SyncView,
+    camera_view,
+    printer_view,
+    sync_view,
+)
+
+log = logging.getLogger("accueil.ui")
+
+STAFF_QR_PREFIX = "ACCUEIL-STAFF:"
+
+# Terminal bell patterns (seconds after the first ring): one ring for welcome, three
+# quick rings for a refusal, two slow ones for a staff alert.
+SOUNDS = {"ok": (0.0,), "refused": (0.0, 0.15, 0.3), "alert": (0.0, 0.5)}
+
+
+@dataclass(frozen=True, slots=True)
+class StaffSession:
+    role: StaffRole
+    name: str = ""
+
+    @property
+    def supervisor(self) -> bool:
+        return self.role is StaffRole.SUPERVISOR
+
+    @property
+    def who(self) -> str:
+        """How the staff member appears in the logs."""
+        return f"{self.name} ({self.role.value})" if self.name else self.role.value
+
+
+class CodeRead(Message):
+    """A code from the camera, a USB scanner or the keyboard."""
+
+    def __init__(self, code: str, source: str, repeat: bool = False) -> None:
+        super().__init__()
+        self.code = code
+        self.source = source
+        self.repeat = repeat
+
+
+class ReaderState(Message):
+    def __init__(self, state: Any) -> None:
+        super().__init__()
+        self.state = state
+
+
+class AccueilApp(App[int]):
+    """Attendee kiosk, staff desk, session door and dashboard."""
+
+    CSS_PATH = Path(__file__).with_name("accueil.tcss")
+    ENABLE_COMMAND_PALETTE = False
+    TITLE = "Accueil"
+    # Replace Textual's own ctrl+q / ctrl+c quit bindings: nothing quits from the keyboard.
+    BINDINGS = [  # noqa: RUF012
+        Binding("ctrl+q", "quit", show=False, priority=True),
+        Binding("ctrl+c", "quit", show=False, priority=True),
+    ]
+
+    printer: reactive[PrinterView] = reactive(PrinterView("none", "none"), always_update=False)
+    sync: reactive[SyncView] = reactive(SyncView(False), always_update=False)
+    camera: reactive[CameraView] = reactive(CameraView(False, "no camera"))
+    staff: reactive[StaffSession | None] = reactive(None)
+
+    def __init__(self, services: AppServices) -> None:
+        super().__init__()
+        self.services = services
+        self.settings = services.settings
+        self.language: Lang = self.settings.language
+        self.reader: Any = None
+        self.sounds: list[str] = []  # what was played, for tests and the log
+        self.errors: list[str] = []
+        self.last_input = time.monotonic()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._done: dict[Worker[Any], tuple[Callable[[Any], None] | None, Any]] = {}
+        self._status_busy = False
+        self.ready_at: float | None = None
+        self.last_verdict: Any = None
+
+    # -- start and stop -------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self.push_screen(self._base_screen())
+        if self.services.reader_factory is not None:
+            self.reader = self.services.reader_factory(self._reader_code, self._reader_state)
+            self.camera = CameraView(True, "starting camera")
+        self.run_io(self._start_adapters, name="start")
+        self.refresh_status()
+        self.set_interval(self.settings.status_seconds, self.refresh_status)
+        self.set_interval(1.0, self._check_idle)
+        self.ready_at = time.perf_counter()
+
+    def _base_screen(self) -> Any:
+        from kiosk.ui.screens.attendee import AttendeeScreen
+        from kiosk.ui.screens.door import DoorScreen
+        from kiosk.ui.screens.staff import StaffLockScreen
+
+        mode = self.settings.mode
+        if mode is Mode.DOOR:
+            return DoorScreen(self.settings.door_session)
+        if mode is Mode.STAFF:
+            return StaffLockScreen()
+        return AttendeeScreen()
+
+    def _start_adapters(self) -> None:
+        for part in (self.reader, self.services.print_queue, self.services.sync_engine):
+            if part is not None:
+                part.start()
+
+    def on_unmount(self) -> None:
+        for part in (self.reader, self.services.print_queue, self.services.sync_engine):
+            if part is not None:
+                try:
+                    part.stop()
+                except Exception:  # stopping must not hide the reason we are stopping
+                    log.exception("stopping %r", part)
+
+    # -- IO in threads, one place for their failures ---------------------------------------
+
+    def run_io(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        done: Callable[[Any], None] | None = None,
+        failed: Callable[[BaseException], None] | None = None,
+        name: str = "io",
+    ) -> Worker[Any]:
+        """Run fn(*args) in a thread; call done(result) back on the UI thread."""
+        worker = self.run_worker(
+            lambda: fn(*args), name=name, thread=True, exit_on_error=False, group=name
+        )
+        self._done[worker] = (done, failed)
+        return worker
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state is WorkerState.SUCCESS:
+            done, _ = self._done.pop(worker, (None, None))
+            if done is not None:
+                done(worker.result)
+        elif event.state is WorkerState.ERROR:
+            _, failed = self._done.pop(worker, (None, None))
+            error = worker.error or RuntimeError("unknown error")
+            self.report_error(worker.name, error)
+            if failed is not None:
+                failed(error)
+        elif event.state is WorkerState.CANCELLED:
+            self._done.pop(worker, None)
+
+    def report_error(self, what: str, error: BaseException) -> None:
+        """The one place background failures end up: logged, shown to staff, kiosk goes on."""
+        message = f"{what}: {error}"
+        log.error("%s", message, exc_info=error)
+        self.errors.append(message)
+        if self.staff is not None or self.settings.mode is Mode.STAFF:
+            self.notify(message, title="Error", severity="error", timeout=8)
+
+    # -- codes from the reader thread ------------------------------------------------------
+
+    def _reader_code(self, code: str, source: str, repeat: bool) -> None:
+        self._from_thread(CodeRead(code, source, repeat))
+
+    def _reader_state(self, state: Any) -> None:
+        self._from_thread(ReaderState(state))
+
+    def _from_thread(self, message: Message) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        with contextlib.suppress(RuntimeError):  # the app is closing
+            loop.call_soon_threadsafe(self.post_message, message)
+
+    def on_code_read(self, message: CodeRead) -> None:
+        """Codes go to the screen on top, if it takes codes (modals and forms do not)."""
+        handler = getattr(self.screen, "handle_code", None)
+        if handler is not None:
+            handler(message.code, message.source, message.repeat)
+
+    def on_reader_state(self, message: ReaderState) -> None:
+        self.camera = camera_view(message.state)
+
+    def preview_frame(self) -> Any:
+        if self.reader is None:
+            return None
+        try:
+            return self.reader.preview()
+        except Exception as exc:  # a bad frame must never take the kiosk down
+            self.report_error("camera preview", exc)
+            return None
+
+    # -- status of printer and sync --------------------------------------------------------
+
+    def refresh_status(self) -> None:
+        if self._status_busy:
+            return
+        self._status_busy = True
+
+        def collect() -> tuple[PrinterView, SyncView]:
+            waiting = self.services.store.count_pending()
+            return printer_view(self.services.print_queue), sync_view(
+                self.services.sync_engine, waiting
+            )
+
+        def apply(result: tuple[PrinterView, SyncView]) -> None:
+            self._status_busy = False
+            printer, sync = result
+            was_down = self.printer.level == "down"
+            self.printer = printer
+            self.sync = sync
+            if printer.level == "down" and not was_down:
+                self.sound("alert")
+                if self.staff is not None:
+                    self.notify(
+                        f"Printer: {printer.message}. Badges wait in the queue ({printer.waiting}).",
+                        title="Printer alert",
+                        severity="error",
+                        timeout=10,
+                    )
+
+        def failed(_: BaseException) -> None:
+            self._status_busy = False
+
+        self.run_io(collect, done=apply, failed=failed, name="status")
+
+    # -- sound ----------------------------------------------------------------------------
+
+    def sound(self, pattern: str) -> None:
+        self.sounds.append(pattern)
+        if not self.settings.bell:
+            return
+        for delay in SOUNDS[pattern]:
+            if delay:
+                self.set_timer(delay, self.bell)
+            else:
+                self.bell()
+
+    # -- staff access ---------------------------------------------------------------------
+
+    def open_staff(self, then: Callable[[], None] | None = None) -> None:
+        """Ask for a PIN, then open the staff desk (or run ``then``)."""
+        from kiosk.ui.screens.pin import PinScreen
+
+        auth = self.services.staff_auth
+        if auth is None or not auth.enabled:
+            reason = auth.disabled_reason() if auth is not None else "Staff mode is disabled."
+            self.notify(reason, title="Staff mode", severity="warning", timeout=10)
+            return
+
+        def signed_in(session: StaffSession | None) -> None:
+            if session is None:
+                return
+            self.staff = session
+            if then is not None:
+                then()
+            else:
+                self.open_desk()
+
+        self.push_screen(PinScreen(), signed_in)
+
+    def open_desk(self) -> None:
+        from kiosk.ui.screens.staff import DeskScreen
+
+        self.push_screen(DeskScreen())
+
+    def staff_qr(self, pin: str) -> None:
+        """A staff card QR (ACCUEIL-STAFF:<PIN>) signs in like the PIN, with the same lockout."""
+        auth = self.services.staff_auth
+        if auth is None or not auth.enabled:
+            self.open_staff()
+            return
+
+        def checked(result: PinResult) -> None:
+            if result.ok and result.role is not None:
+                self.staff = StaffSession(result.role, "")
+                self.open_desk()
+            else:
+                self.sound("refused")
+                self.notify("Staff card refused.", severity="error")
+
+        self.run_io(auth.attempt, pin, done=checked, name="pin")
+
+    def open_door(self, session_id: str | None) -> None:
+        """Turn this kiosk into a session door (staff choose the session)."""
+        from kiosk.ui.screens.door import DoorScreen
+
+        if not session_id:
+            return
+        self.staff = None
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(DoorScreen(session_id))
+
+    def lock(self) -> None:
+        """Sign staff out and go back to this kiosk's own screen."""
+        self.staff = None
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def request_quit(self) -> None:
+        """The only way out: a supervisor's "quit app" action."""
+        if self.staff is not None and self.staff.supervisor:
+            self.exit(0)
+        else:
+            self.notify("Only a supervisor can quit the app.", severity="warning")
+
+    async def action_quit(self) -> None:
+        # Ctrl+Q / Ctrl+C: kiosks are never left from the keyboard.
+        if self.staff is not None:
+            self.notify("To quit, a supervisor uses F10 (Quit app).", severity="information")
+
+    # -- idle reset -----------------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown | events.Paste):
+            self.last_input = time.monotonic()
+        if isinstance(event, events.Key) and self.reader is not None:
+            # Every key also goes to the reader's wedge detector: a scanner's fast burst
+            # ended by Enter is one scan, wherever the focus is.
+            if event.key == "enter":
+                if self.reader.enter():
+                    consumed = getattr(self.screen, "scanner_consumed", None)
+                    if consumed is not None:
+                        consumed()
+                    return
+            elif event.is_printable and event.character:
+                self.reader.key(event.character)
+        await super().on_event(event)
+
+    def submit_code(self, code: str, source: str = "typed") -> None:
+        """A code typed or pasted on screen: through the reader (repeat detection) if any."""
+        if self.reader is not None:
+            self.reader.submit(code, source)
+        else:
+            self.post_message(CodeRead(code, source))
+
+    def _check_idle(self) -> None:
+        idle = time.monotonic() - self.last_input
+        if len(self.screen_stack) > 2 and idle > self.settings.idle_reset_seconds:
+            self.lock()

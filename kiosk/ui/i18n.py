@@ -1,0 +1,101 @@
+"""Screen texts of the kiosk app in French, English and Arabic, and Arabic for terminals.
+
+Verdict sentences come from kiosk.core.texts; this module holds what only the screens say.
+Terminals lay out cells left to right and do not join Arabic letters, so Arabic lines are
+shaped (presentation forms) and put in visual order here, one wrapped line at a time.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from functools import lru_cache
+
+from kiosk.core.model import Lang
+
+UI: dict[str, dict[Lang, str]] = {
+    "ready.title": {
+        Lang.FR: "Présentez votre QR code à la caméra",
+        Lang.EN: "Show your QR code to the camera",
+        Lang.AR: "اعرض رمز QR الخاص بك أمام الكاميرا",
+    },
+    "ready.hint": {
+        Lang.FR: "Tenez votre téléphone ou votre billet à 20 cm, code face à l'écran.",
+        Lang.EN: "Hold your phone or ticket about 20 cm away, code facing the screen.",
+        Lang.AR: "أمسك هاتفك أو تذكرتك على بعد 20 سم تقريباً والرمز مواجه للشاشة.",
+    },
+    "ready.no_camera": {
+        Lang.FR: "Pas de caméra : utilisez le lecteur de codes ou adressez-vous à l'accueil.",
+        Lang.EN: "No camera: please use the scanner or ask a member of staff.",
+        Lang.AR: "لا توجد كاميرا: يرجى استخدام الماسح الضوئي أو سؤال أحد المنظمين.",
+    },
+    "ready.checking": {
+        Lang.FR: "Vérification…",
+        Lang.EN: "Checking…",
+        Lang.AR: "جارٍ التحقق…",
+    },
+    "ok.help_desk_badge": {
+        Lang.FR: "Bienvenue, {name} ! Votre badge sera imprimé à l'accueil.",
+        Lang.EN: "Welcome, {name}! Your badge will be printed at the help desk.",
+        Lang.AR: "أهلاً وسهلاً، {name}! ستتم طباعة شارتك في مكتب الاستقبال.",
+    },
+    "error.try_again": {
+        Lang.FR: "Un problème est survenu. Merci de réessayer ou de vous adresser à l'accueil.",
+        Lang.EN: "Something went wrong. Please try again or see the help desk.",
+        Lang.AR: "حدث خطأ ما. يرجى المحاولة مرة أخرى أو التوجه إلى مكتب الاستقبال.",
+    },
+    "door.inside": {
+        Lang.FR: "Présents",
+        Lang.EN: "Inside",
+        Lang.AR: "الحاضرون",
+    },
+    "door.entry": {Lang.FR: "ENTRÉE", Lang.EN: "ENTRY", Lang.AR: "دخول"},
+    "door.exit": {Lang.FR: "SORTIE", Lang.EN: "EXIT", Lang.AR: "خروج"},
+    "door.ready": {
+        Lang.FR: "Scannez votre badge",
+        Lang.EN: "Scan your badge",
+        Lang.AR: "امسح شارتك",
+    },
+    "door.full": {
+        Lang.FR: "Session complète",
+        Lang.EN: "Session full",
+        Lang.AR: "الجلسة ممتلئة",
+    },
+    "door.near": {
+        Lang.FR: "Presque complète",
+        Lang.EN: "Almost full",
+        Lang.AR: "شبه ممتلئة",
+    },
+}
+
+LANG_NAMES = {Lang.FR: "Français", Lang.EN: "English", Lang.AR: "العربية"}
+
+
+def ui_text(key: str, lang: Lang, **fields: object) -> str:
+    text = UI[key][lang]
+    return text.format(**fields) if fields else text
+
+
+def has_arabic(text: str) -> bool:
+    return any("\u0600" <= c <= "\u06ff" or "\ufb50" <= c <= "\ufeff" for c in text)
+
+
+@lru_cache(maxsize=512)
+def _visual_line(line: str) -> str:
+    import arabic_reshaper
+    from bidi import get_display
+
+    return str(get_display(arabic_reshaper.reshape(line)))
+
+
+def visual_lines(text: str, width: int) -> list[str]:
+    """Wrap in reading order, then shape and reorder each line for a left-to-right terminal."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        wrapped = textwrap.wrap(paragraph, max(8, width)) or [""]
+        lines.extend(_visual_line(line) if has_arabic(line) else line for line in wrapped)
+    return lines
+
+
+def visual(text: str) -> str:
+    """One line of mixed text as a terminal should draw it (names in lists, titles)."""
+    return _visual_line(text) if has_arabic(text) else text

@@ -1,0 +1,248 @@
+"""Attendee self check-in: big instruction, camera preview, green welcome or red reason.
+
+Nothing here ever lists attendees: the screen only answers the code just shown. Every key
+that is not a function key feeds the code line (USB scanners type like a keyboard).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Button, Static
+
+from kiosk.core.model import Lang, ScanKind
+from kiosk.core.service import CheckinResult
+from kiosk.core.texts import GUEST, attendee_text
+from kiosk.ui.app import STAFF_QR_PREFIX
+from kiosk.ui.i18n import LANG_NAMES, ui_text, visual
+from kiosk.ui.widgets.preview import CameraPreview
+from kiosk.ui.widgets.sentence import Sentence
+
+LANG_KEYS = {"f1": Lang.FR, "f2": Lang.EN, "f3": Lang.AR}
+
+
+class LangButton(Button, can_focus=False):
+    """Touch/click to switch language; never focusable so Enter stays with the scanner."""
+
+
+class ScanScreen(Screen[None]):
+    """What attendee and door screens share: typed/scanned code line, result timer."""
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("f1", "language('fr')", "Français", show=False),
+        Binding("f2", "language('en')", "English", show=False),
+        Binding("f3", "language('ar')", "العربية", show=False),
+        Binding("f12", "staff", "Staff", show=False),
+        Binding("escape", "nothing", show=False),
+        Binding("tab", "nothing", show=False, priority=True),
+        Binding("shift+tab", "nothing", show=False, priority=True),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.typed = ""
+        self._reset: Timer | None = None
+        self.showing_result = False
+
+    @property
+    def services(self) -> Any:
+        return self.app.services  # type: ignore[attr-defined]
+
+    @property
+    def lang(self) -> Lang:
+        return self.app.language  # type: ignore[attr-defined, no-any-return]
+
+    def action_nothing(self) -> None:
+        """Escape and Tab do nothing on attendee screens."""
+
+    def action_staff(self) -> None:
+        self.app.open_staff()  # type: ignore[attr-defined]
+
+    def action_language(self, code: str) -> None:
+        self.app.language = Lang(code)  # type: ignore[attr-defined]
+        self.refresh_texts()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id and event.button.id.startswith("lang-"):
+            self.action_language(event.button.id.removeprefix("lang-"))
+
+    def refresh_texts(self) -> None:
+        """Redraw the fixed texts in the current language (subclasses)."""
+
+    # -- code entry -----------------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            code, self.typed = self.typed, ""
+            self._show_typed()
+            if code.strip():
+                self.app.submit_code(code, "typed")  # type: ignore[attr-defined]
+            event.stop()
+        elif event.key == "backspace":
+            self.typed = self.typed[:-1]
+            self._show_typed()
+            event.stop()
+        elif event.is_printable and event.character and len(self.typed) < 600:
+            self.typed += event.character
+            self._show_typed()
+            event.stop()
+
+    def on_paste(self, event: events.Paste) -> None:
+        for line in event.text.splitlines():
+            if line.strip():
+                self.app.submit_code(line, "typed")  # type: ignore[attr-defined]
+
+    def scanner_consumed(self) -> None:
+        """A USB scanner's burst was read as a code: it is not a typed code too."""
+        self.typed = ""
+        self._show_typed()
+
+    def _show_typed(self) -> None:
+        shown = self.typed if len(self.typed) <= 40 else "…" + self.typed[-39:]
+        self.query_one("#typed", Static).update(f"⌨ {shown}" if shown else "")
+
+    def handle_code(self, code: str, source: str, repeat: bool) -> None:
+        code = code.strip()
+        if code.startswith(STAFF_QR_PREFIX):
+            self.app.staff_qr(code.removeprefix(STAFF_QR_PREFIX))  # type: ignore[attr-defined]
+            return
+        self.check(code, repeat)
+
+    def check(self, code: str, repeat: bool) -> None:
+        raise NotImplementedError
+
+    def hold_result(self) -> None:
+        """Keep the verdict for [kiosk] result_seconds, then go back to ready."""
+        self.showing_result = True
+        if self._reset is not None:
+            self._reset.stop()
+        self._reset = self.set_timer(self.app.settings.result_seconds, self.back_to_ready)  # type: ignore[attr-defined]
+
+    def back_to_ready(self) -> None:
+        self.showing_result = False
+
+
+class AttendeeScreen(ScanScreen):
+    """The entrance kiosk's only screen for attendees."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._last: tuple[str, bool, bool] | None = None  # text, ok, rtl
+
+    def compose(self) -> ComposeResult:
+        services = self.services
+        with Horizontal(id="topbar"):
+            yield Static(visual(services.event.name), id="event-name")
+            yield Static(services.settings.kiosk_name, id="kiosk-name")
+        with Vertical(id="ready"):
+            yield Sentence(id="title")
+            yield Sentence(id="others")
+            with Center():
+                yield CameraPreview(id="preview")
+            yield Sentence(id="camera-note")
+        with Vertical(id="result"):
+            yield Sentence(id="result-text")
+        yield Static("", id="typed")
+        yield Static("", id="staff-alert")
+        with Horizontal(id="langbar"):
+            for key, lang in LANG_KEYS.items():
+                yield LangButton(
+                    f"{key.upper()} {visual(LANG_NAMES[lang])}", id=f"lang-{lang.value}"
+                )
+            yield Static("F12 staff", id="staff-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#result").display = False
+        self.watch(self.app, "camera", self._camera_changed)
+        self.watch(self.app, "printer", self._printer_changed)
+        self.refresh_texts()
+        if self.app.reader is not None and self.app.settings.camera_preview:  # type: ignore[attr-defined]
+            self.set_interval(0.2, self._pull_preview)
+
+    def refresh_texts(self) -> None:
+        lang = self.lang
+        rtl = lang is Lang.AR
+        self.query_one("#title", Sentence).show(ui_text("ready.title", lang), rtl)
+        others = [ui_text("ready.title", other) for other in Lang if other is not lang]
+        self.query_one("#others", Sentence).show("\n".join(others))
+        self._camera_changed(self.app.camera)  # type: ignore[attr-defined]
+        for button in self.query(LangButton):
+            button.set_class(button.id == f"lang-{lang.value}", "-current")
+
+    def _camera_changed(self, camera: Any) -> None:
+        lang = self.lang
+        preview = self.query_one("#preview", CameraPreview)
+        preview.display = camera.available and self.app.settings.camera_preview  # type: ignore[attr-defined]
+        note = ui_text("ready.hint", lang) if camera.available else ui_text("ready.no_camera", lang)
+        self.query_one("#camera-note", Sentence).show(note, lang is Lang.AR)
+
+    def _printer_changed(self, printer: Any) -> None:
+        alert = self.query_one("#staff-alert", Static)
+        if printer.level == "down":
+            alert.update(
+                f"⚠ Staff: printer {printer.message} — {printer.waiting} badge(s) waiting "
+                "(F12 → F3 printer panel)"
+            )
+            alert.display = True
+        else:
+            alert.display = False
+
+    def _pull_preview(self) -> None:
+        if not self.showing_result:
+            self.query_one("#preview", CameraPreview).set_frame(self.app.preview_frame())  # type: ignore[attr-defined]
+
+    # -- check-in -------------------------------------------------------------------------
+
+    def check(self, code: str, repeat: bool) -> None:
+        if repeat and self._last is not None:
+            self._show(*self._last)
+            return
+        self.app.run_io(  # type: ignore[attr-defined]
+            self.services.checkin.check,
+            code,
+            done=self._checked,
+            failed=self._failed,
+            name="check",
+        )
+
+    def _checked(self, result: CheckinResult) -> None:
+        app: Any = self.app
+        queue = self.services.print_queue
+        if result.print_job is not None and queue is not None:
+            queue.wake()
+        verdict = result.verdict
+        reg = verdict.registration
+        lang = reg.lang if reg is not None and reg.lang is not None else self.lang
+        text = attendee_text(verdict, lang)
+        badge_due = verdict.ok and verdict.kind is ScanKind.ENTRY and verdict.previous_at is None
+        if badge_due and (result.print_job is None or app.printer.badges_at_desk):
+            name = (reg.name_on_badge if reg else "") or GUEST[lang]
+            text = ui_text("ok.help_desk_badge", lang, name=name)
+        self._last = (text, verdict.ok, lang is Lang.AR)
+        self._show(*self._last)
+        app.sound("ok" if verdict.ok else "refused")
+        app.last_verdict = verdict
+
+    def _failed(self, error: BaseException) -> None:
+        self._show(ui_text("error.try_again", self.lang), False, self.lang is Lang.AR)
+        self.app.sound("refused")  # type: ignore[attr-defined]
+
+    def _show(self, text: str, ok: bool, rtl: bool) -> None:
+        result = self.query_one("#result")
+        result.set_class(ok, "ok")
+        result.set_class(not ok, "refused")
+        self.query_one("#result-text", Sentence).show(text, rtl)
+        self.query_one("#ready").display = False
+        result.display = True
+        self.hold_result()
+
+    def back_to_ready(self) -> None:
+        super().back_to_ready()
+        self.query_one("#result").display = False
+        self.query_one("#ready").display = True

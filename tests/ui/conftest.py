@@ -1,0 +1,154 @@
+"""A small event in a temp folder, and the real app built by Runtime.build_app over it."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from kiosk.config import load_config  # noqa: E402
+from kiosk.core.model import Lang, Registration, Role, Status  # noqa: E402
+from kiosk.staff_auth import hash_pin  # noqa: E402
+from main import Runtime  # noqa: E402
+from tests.conftest import EVENT, SESSIONS, SHARED  # noqa: E402
+
+STEWARD_PIN = "2468"
+SUPERVISOR_PIN = "1357"
+# Hashing is slow on purpose; tests share two hashes made once per run.
+_HASHES = {pin: hash_pin(pin) for pin in (STEWARD_PIN, SUPERVISOR_PIN)}
+
+PHOTO = SHARED / "qr-photos" / "qrcode-1" / "1.png"
+PHOTO_TEXT = (
+    (PHOTO.with_suffix(".txt")).read_text(encoding="utf-8").strip() if PHOTO.exists() else ""
+)
+
+
+def registrations() -> list[Registration]:
+    def reg(rid: str, first: str, last: str, code: str, **kw: Any) -> Registration:
+        return Registration(
+            rid, first, last, codes=(code,), organisation=kw.pop("org", "Acme"), **kw
+        )
+
+    regs = [
+        reg("R1", "Hélène", "Dupont", "CODE-OK-FR", lang=Lang.FR, email="helene@acme.example"),
+        reg("R2", "John", "Smith", "CODE-OK-EN", lang=Lang.EN, role=Role.SPEAKER),
+        reg("R3", "Amina", "Benali", "CODE-OK-AR", lang=Lang.AR, org="Casa Tech"),
+        reg("R4", "Paul", "Martin", "CODE-CANCELLED", status=Status.CANCELLED, lang=Lang.EN),
+        reg("R5", "Sara", "Alaoui", "CODE-UNPAID", status=Status.UNPAID, lang=Lang.EN),
+        reg("R6", "Omar", "Tazi", "CODE-BLOCKED", status=Status.BLOCKED, lang=Lang.EN),
+        reg("R7", "Lina", "Haddad", "CODE-DAY2", days=frozenset({2}), lang=Lang.EN),
+        reg("R8", "Yassine", "Idrissi", "CODE-P1-ONLY", sessions=frozenset({"P1"}), lang=Lang.EN),
+        reg("R9", "Nora", "Kettani", "CODE-W1-A", lang=Lang.EN),
+        reg("R10", "Karim", "Berrada", "CODE-W1-B", lang=Lang.EN),
+        reg("R11", "Ines", "Fassi", "CODE-W1-C", lang=Lang.EN),
+    ]
+    if PHOTO_TEXT:
+        regs.append(reg("R12", "Photo", "Person", PHOTO_TEXT, lang=Lang.EN))
+    return regs
+
+
+@dataclass
+class Kiosk:
+    """A configured kiosk in tmp_path: its runtime, and where its badges land."""
+
+    root: Path
+    runtime: Runtime
+
+    @property
+    def badges(self) -> Path:
+        return self.runtime.config.data_dir / "badges"
+
+    def app(self, **overrides: Any) -> Any:
+        return self.runtime.build_app(**overrides)
+
+    def log_rows(self) -> list[Any]:
+        return self.runtime.store.scans()
+
+
+def write_config(root: Path, extra: dict[str, dict[str, Any]] | None = None) -> Path:
+    sections: dict[str, dict[str, Any]] = {
+        "kiosk": {"id": "kiosk-t", "name": "Kiosk T", "result_seconds": 30.0, "bell": False},
+        "event": {"definition": "", "registrations": [], "day": 1, "public_key": ""},
+        "camera": {"source": "none"},
+        "printer": {"kind": "preview"},
+        "staff": {"pin_hash": _HASHES[STEWARD_PIN], "supervisor_pin_hash": _HASHES[SUPERVISOR_PIN]},
+        "door": {"session": ""},
+    }
+    for name, values in (extra or {}).items():
+        sections.setdefault(name, {}).update(values)
+    lines = []
+    for name, values in sections.items():
+        lines.append(f"[{name}]")
+        for key, value in values.items():
+            lines.append(f"{key} = {_toml(value)}")
+    path = root / "config.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return repr(value)
+
+
+@pytest.fixture
+def make_kiosk(tmp_path: Path) -> Iterator[Callable[..., Kiosk]]:
+    made: list[Runtime] = []
+
+    def make(**extra: dict[str, Any]) -> Kiosk:
+        runtime = Runtime(load_config(write_config(tmp_path, extra)))
+        runtime.store.save_event(EVENT, SESSIONS)
+        runtime.store.upsert_registrations(registrations())
+        made.append(runtime)
+        return Kiosk(tmp_path, runtime)
+
+    yield make
+    for runtime in made:
+        runtime.close()
+
+
+async def wait_for(pilot: Any, condition: Callable[[], bool], seconds: float = 5.0) -> None:
+    """Let the app work (threads, timers) until condition() holds; fail after seconds."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the app did not get there in time")
+        await pilot.pause(0.02)
+
+
+def screen_text(app: Any) -> str:
+    """Everything the current screen shows, as plain text (Sentence and Static content)."""
+    from textual.widgets import Static
+
+    from kiosk.ui.widgets.sentence import Sentence
+
+    parts = []
+    for widget in app.screen.query("*"):
+        if not widget.display or not all(
+            a.display for a in widget.ancestors_with_self if hasattr(a, "display")
+        ):
+            continue
+        if isinstance(widget, Sentence):
+            parts.append(widget.text)
+        elif isinstance(widget, Static):
+            parts.append(str(widget.render()))
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
