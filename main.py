@@ -28,6 +28,8 @@ COMMAND_MODULES = (
     "checkin",
     "search",
     "keys",
+    "run",
+    "pin",
 )
 
 
@@ -117,7 +119,55 @@ class Runtime:
 
     # -- sync (issue 6): the sync engine built from [sync] --
 
-    # -- app (issue 5): the Textual app --
+    def build_app(self, **overrides: Any) -> Any:
+        """The Textual app, as `accueil run` and the tests start it.
+
+        ``mode``, ``session`` and ``language`` override config.toml; any other keyword
+        replaces a service of kiosk.ui.AppServices (e.g. ``reader_factory=None``).
+        """
+        from kiosk.core.model import Direction, Lang
+        from kiosk.staff_auth import PinFormatError, StaffAuth
+        from kiosk.ui import AccueilApp, AppServices, UiSettings
+
+        k, door, staff = self.config.kiosk, self.config.door, self.config.staff
+        settings = UiSettings(
+            mode=Mode(overrides.pop("mode", None) or k.mode),
+            language=Lang(overrides.pop("language", None) or k.language),
+            result_seconds=k.result_seconds,
+            idle_reset_seconds=k.idle_reset_seconds,
+            door_session=overrides.pop("session", None) or door.session,
+            door_direction=Direction(door.direction),
+            amber_at_percent=door.amber_at_percent,
+            enforce_capacity=door.enforce_capacity,
+            kiosk_name=k.name,
+            bell=k.bell,
+            camera_preview=k.camera_preview,
+        )
+        try:
+            auth = StaffAuth(
+                staff.pin_hash,
+                staff.supervisor_pin_hash,
+                self.config.data_dir / "staff-lockout.json",
+                max_attempts=staff.max_attempts,
+                lockout_seconds=staff.lockout_seconds,
+            )
+        except PinFormatError as exc:
+            raise ConfigError(f"{self.config.path}: {exc}") from None
+        printing = self.config.printer.kind != "none"
+        services: dict[str, Any] = {
+            "store": self.store,
+            "checkin": self.checkin,
+            "event": self.event,
+            "clock": self.clock,
+            "staff_auth": auth,
+            "reader_factory": getattr(self, "build_reader", None),
+            "print_queue": getattr(self, "print_queue", None) if printing else None,
+            "sync_engine": getattr(self, "sync_engine", None),
+            "print_badges": printing,
+        }
+        services.update(overrides)
+        return AccueilApp(AppServices(settings=settings, **services))
+
 
     def close(self) -> None:
         if "store" in self.__dict__:

@@ -40,6 +40,8 @@ class KioskSection:
     data_dir: str = "data"
     result_seconds: float = 6.0
     idle_reset_seconds: float = 45.0
+    bell: bool = True
+    camera_preview: bool = True
 
 
 @dataclass
