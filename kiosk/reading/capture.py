@@ -143,6 +143,7 @@ class LatestFrame:
         self._frame: Any = None
         self._seq = 0
         self._at = 0.0
+        self._in_flight = False
         self.dropped = 0
 
     def put(self, frame: Any, at: float) -> None:
@@ -162,11 +163,23 @@ class LatestFrame:
                 return None
             frame, at = self._frame, self._at
             self._frame = None
+            self._in_flight = True
             return frame, at
+
+    def done(self) -> None:
+        """The frame last taken has been dealt with."""
+        with self._cond:
+            self._in_flight = False
 
     @property
     def count(self) -> int:
         return self._seq
+
+    @property
+    def pending(self) -> bool:
+        """A frame waits to be taken, or the last one taken is still being worked on."""
+        with self._cond:
+            return self._frame is not None or self._in_flight
 
 
 Opener = Callable[[], Capture | None]

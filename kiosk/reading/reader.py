@@ -96,6 +96,7 @@ class CodeReader:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
+        self._last_preview = 0.0
 
     # -- lifecycle --------------------------------------------------------------------
 
@@ -113,12 +114,17 @@ class CodeReader:
         self.grabber.start()
 
     def stop(self, timeout: float = 2.0) -> None:
-        """Stop every thread and release the camera; no callback runs after it returns."""
+        """Stop every thread and release the camera; no callback runs after it returns.
+
+        Codes already read are still reported before it returns.
+        """
         self._stop.set()
         self.grabber.stop(timeout)
-        self._events.put(None)
-        for t in self._threads:
+        for t in self._threads[1:]:
             t.join(timeout)
+        self._events.put(None)
+        if self._threads:
+            self._threads[0].join(timeout)
         with self._lock:
             self._state = ReaderState(CameraStatus.STOPPED, "Camera stopped.")
 
@@ -140,6 +146,11 @@ class CodeReader:
         """The latest small picture (about ``preview_fps`` a second), or None before any."""
         with self._lock:
             return self._preview
+
+    @property
+    def idle(self) -> bool:
+        """True when every frame captured so far has been decoded (tests and scan-test)."""
+        return not self.grabber.frames.pending
 
     @property
     def fps(self) -> float:
@@ -179,38 +190,41 @@ class CodeReader:
         self._events.put(("state", state))
 
     def _decode_loop(self) -> None:
-        stream = isinstance(self.decoder, PipelineDecoder)
-        last_preview = 0.0
         while not self._stop.is_set():
             item = self.grabber.frames.take(timeout=0.2)
             if item is None:
                 continue
-            frame, at = item
             try:
-                gray = as_gray(frame)
-            except ValueError as exc:
-                self.stats.frames_corrupt += 1
-                _log_sometimes(self.stats.frames_corrupt, "corrupt frame skipped: %s", exc)
-                continue
-            started = time.perf_counter()
-            try:
-                if stream:
-                    found = self.decoder.decode_stream(gray, self.budget, at)  # type: ignore[attr-defined]
-                else:
-                    found = self.decoder.decode(gray)
-            except Exception as exc:
-                self.stats.decoder_errors += 1
-                _log_sometimes(self.stats.decoder_errors, "decoder failed, frame skipped: %r", exc)
-                continue
+                self._decode(*item)
             finally:
-                self.stats.decode_seconds += time.perf_counter() - started
-            self.stats.frames_decoded += 1
-            if found:
-                self._last_detection = (found[0], at)
-                self._events.put(("frame", tuple(d.text for d in found), at))
-            if at - last_preview >= self.preview_interval:
-                last_preview = at
-                self._update_preview(gray, at)
+                self.grabber.frames.done()
+
+    def _decode(self, frame: Any, at: float) -> None:
+        try:
+            gray = as_gray(frame)
+        except ValueError as exc:
+            self.stats.frames_corrupt += 1
+            _log_sometimes(self.stats.frames_corrupt, "corrupt frame skipped: %s", exc)
+            return
+        started = time.perf_counter()
+        try:
+            if isinstance(self.decoder, PipelineDecoder):
+                found = self.decoder.decode_stream(gray, self.budget, at)  # type: ignore[attr-defined]
+            else:
+                found = self.decoder.decode(gray)
+        except Exception as exc:
+            self.stats.decoder_errors += 1
+            _log_sometimes(self.stats.decoder_errors, "decoder failed, frame skipped: %r", exc)
+            return
+        finally:
+            self.stats.decode_seconds += time.perf_counter() - started
+        self.stats.frames_decoded += 1
+        if found:
+            self._last_detection = (found[0], at)
+            self._events.put(("frame", tuple(d.text for d in found), at))
+        if at - self._last_preview >= self.preview_interval:
+            self._last_preview = at
+            self._update_preview(gray, at)
 
     def _update_preview(self, gray: Any, at: float) -> None:
         polygon = code = None
@@ -225,8 +239,6 @@ class CodeReader:
             event = self._events.get()
             if event is None:
                 return
-            if self._stop.is_set():
-                continue
             try:
                 self._handle(event)
             except Exception:
