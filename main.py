@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "checkin",
     "search",
     "keys",
+    "decode",
     "run",
     "pin",
 )
@@ -113,7 +114,11 @@ class Runtime:
             sign=self.signer,
         )
 
-    # -- reading (issue 3): the code reader built from [camera] --
+    def build_reader(self, on_code: Any, on_state: Any) -> Any:
+        """The code reader from [camera]: on_code(code, source, repeat), on_state(state)."""
+        from kiosk.reading import build_reader
+
+        return build_reader(self.config.camera, on_code, on_state, self.config.resolve)
 
     # -- printing (issue 4): the badge print queue built from [printer] and [badge] --
 
