@@ -209,7 +209,7 @@ class CodeReader:
         started = time.perf_counter()
         try:
             if isinstance(self.decoder, PipelineDecoder):
-                found = self.decoder.decode_stream(gray, self.budget, at)  # type: ignore[attr-defined]
+                found = self.decoder.decode_stream(gray, self.budget, at)
             else:
                 found = self.decoder.decode(gray)
         except Exception as exc:
