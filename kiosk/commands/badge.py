@@ -1,0 +1,121 @@
+"""`accueil badge REG_ID [--preview FILE.png] [--print]`: render or print one badge."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+
+PRINT_WAIT_SECONDS = 20.0
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "badge",
+        help="render a badge to PNG or print it through the print queue",
+        description=(
+            "Without --print, writes what the configured printer would print as a PNG "
+            "(read back from the ESC/POS bytes). With --print, queues a reprint (counted) "
+            "and prints it now. --jobs lists the print queue."
+        ),
+    )
+    parser.add_argument("registration", nargs="?", metavar="REG_ID")
+    parser.add_argument("--preview", type=Path, metavar="FILE.png", help="write the badge here")
+    parser.add_argument("--print", action="store_true", help="queue the badge and print it now")
+    parser.add_argument("--printer", default="", help="a printer name from [printer.extra]")
+    parser.add_argument(
+        "--method", choices=("auto", "raster", "text"), help="override [printer] method"
+    )
+    parser.add_argument("--escpos", type=Path, metavar="FILE.bin", help="also save the raw bytes")
+    parser.add_argument("--staff", default="cli", help="who asked, for the staff log")
+    parser.add_argument(
+        "--jobs", action="store_true", help="list the print queue and printer state"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, rt: Any) -> int:
+    from printers.queue import JobError
+
+    queue = rt.print_queue
+    if args.jobs:
+        return _jobs(queue)
+    if not args.registration:
+        print("accueil badge: give a registration id (see `accueil search NAME`) or --jobs")
+        return 2
+    reg = rt.store.get(args.registration)
+    if reg is None:
+        print(f"no registration {args.registration!r}; find the id with `accueil search NAME`")
+        return 1
+    if args.method:
+        queue.maker.method = args.method
+    printer_name = args.printer or queue.main
+    if printer_name not in queue.printers:
+        print(f"no printer {printer_name!r}; configured: {', '.join(queue.printers)}")
+        return 2
+    profile = queue.printer(printer_name).profile
+    encoded = queue.maker.encode(reg, profile)
+    print(
+        f"{reg.id} {reg.name_on_badge}: {encoded.method} badge, {len(encoded.data)} bytes, "
+        f"{profile.width} dots wide ({profile.name})"
+    )
+    if args.escpos:
+        args.escpos.write_bytes(encoded.data)
+        print(f"ESC/POS bytes written to {args.escpos}")
+    if args.preview or not args.print:
+        target = (
+            args.preview
+            or rt.config.data_dir / rt.config.printer.preview_dir / f"preview-{reg.id}.png"
+        )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        from printers.devices import write_private_png
+
+        write_private_png(queue.maker.preview(reg, profile), target)
+        print(f"preview written to {target}")
+    if not args.print:
+        return 0
+    try:
+        job_id, warning = queue.reprint(reg.id, args.staff, printer=args.printer)
+    except JobError as exc:
+        print(f"cannot print: {exc}")
+        return 1
+    if warning:
+        print(f"warning: {warning}")
+    return _print_now(rt, queue, job_id, printer_name)
+
+
+def _print_now(rt: Any, queue: Any, job_id: int, printer: str) -> int:
+    end = time.monotonic() + PRINT_WAIT_SECONDS
+    while time.monotonic() < end:
+        queue.process_one(printer, job_id=job_id)
+        job = rt.store.print_job(job_id)
+        if job.status == "done":
+            print(f"printed (job {job_id}) on {printer}")
+            return 0
+        if job.status in ("failed", "cancelled") or job.last_error:
+            break
+        time.sleep(0.2)  # another kiosk process holds the job: wait for it
+    job = rt.store.print_job(job_id)
+    state = queue.state(printer)
+    print(
+        f"not printed yet: {job.last_error or state.message} — job {job_id} stays queued and "
+        "prints when the printer is back (the kiosk app retries; `accueil badge --jobs` shows it)"
+    )
+    return 1
+
+
+def _jobs(queue: Any) -> int:
+    for state in queue.states():
+        print(f"printer {state.printer} ({state.kind}): {state.state.value} — {state.message}")
+    jobs = queue.jobs(limit=30)
+    for job in jobs:
+        when = job.printed_at or job.created_at
+        extra = f" — {job.last_error}" if job.last_error and job.status != "done" else ""
+        print(
+            f"{job.id:>6} {job.status:<9} {job.registration_id:<10} {job.reason:<8} "
+            f"{job.printer or '(main)':<8} tries {job.attempts} {when:%d/%m %H:%M}{extra}"
+        )
+    if not jobs:
+        print("no print jobs yet")
+    return 0
