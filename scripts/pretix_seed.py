@@ -22,6 +22,7 @@ from pretix.base.models import (
     Order,
     OrderPosition,
     Organizer,
+    Quota,
     Team,
 )
 
@@ -68,6 +69,7 @@ def _order(event, channel, status, locale, email, people, valid_if_pending=False
         positions = [
             OrderPosition.objects.create(
                 order=order,
+                positionid=number,
                 item=item,
                 price=item.default_price,
                 attendee_name_parts={
@@ -77,7 +79,7 @@ def _order(event, channel, status, locale, email, people, valid_if_pending=False
                 },
                 **extra,
             )
-            for item, given, family, extra in people
+            for number, (item, given, family, extra) in enumerate(people, start=1)
         ]
         order.create_transactions()
     return order, positions
@@ -112,6 +114,8 @@ def seed():
             event=event, name={"en": "Workshop only"}, default_price=Decimal("200")
         ),
     }
+    quota = Quota.objects.create(event=event, name="Places", size=None)  # unlimited
+    quota.items.set(items.values())
     clist = CheckinList.objects.create(event=event, name="Entrée principale", all_products=False)
     clist.limit_products.set([items["pass"], items["speaker"]])
 
