@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "checkin",
     "search",
     "keys",
+    "badge",
     "decode",
     "run",
     "pin",
@@ -121,6 +122,22 @@ class Runtime:
         return build_reader(self.config.camera, on_code, on_state, self.config.resolve)
 
     # -- printing (issue 4): the badge print queue built from [printer] and [badge] --
+
+    @cached_property
+    def print_queue(self) -> Any:
+        """The badge print queue (not started; the app calls start() and stop())."""
+        from printers.factory import build_queue
+
+        return build_queue(
+            self.store,
+            self.config.printer,
+            self.config.badge,
+            self.store.event(),
+            self.clock,
+            self.config.resolve,
+            self.config.data_dir,
+            self.config.kiosk.language,
+        )
 
     # -- sync (issue 6): the sync engine built from [sync] --
 

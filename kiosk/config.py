@@ -95,6 +95,22 @@ class PrinterSection:
     file: str = ""
     method: Literal["auto", "raster", "text"] = "auto"
     timeout_seconds: float = 5.0
+    name: str = "main"
+    status_seconds: float = 15.0
+    extra: dict[str, PrinterSection] = field(default_factory=dict)
+
+
+@dataclass
+class BadgeRoleSection:
+    """[badge.roles.<role>]: what differs on that role's badges; unset keys follow [badge]."""
+
+    label: str = ""
+    band: Literal["", "inverted", "outlined", "none"] = ""
+    logo: str = ""
+    show_organisation: bool | None = None
+    show_days: bool | None = None
+    show_qr: bool | None = None
+    name_max_dots: int = 0
 
 
 @dataclass
@@ -104,6 +120,9 @@ class BadgeSection:
     show_organisation: bool = True
     show_days: bool = True
     show_qr: bool = True
+    language: Literal["", "fr", "en", "ar"] = ""
+    name_max_dots: int = 0
+    roles: dict[str, BadgeRoleSection] = field(default_factory=dict)
 
 
 @dataclass
@@ -236,7 +255,19 @@ def load_config(path: Path | str) -> Config:
 
 
 def _section(path: Path, name: str, values: dict[str, Any]) -> Any:
-    cls = _SECTIONS[name].default_factory  # type: ignore[misc]
+    return _table(path, name, _SECTIONS[name].default_factory, values)  # type: ignore[misc]
+
+
+def _table_type(tp: Any) -> Any:
+    """The dataclass of a ``dict[str, SomeSection]`` field (named sub-tables), else None."""
+    if get_origin(tp) is dict:
+        value_type = get_args(tp)[1]
+        if isinstance(value_type, type) and hasattr(value_type, "__dataclass_fields__"):
+            return value_type
+    return None
+
+
+def _table(path: Path, name: str, cls: Any, values: dict[str, Any]) -> Any:
     hints = typing.get_type_hints(cls)
     known = {f.name: f for f in fields(cls)}
     kwargs: dict[str, Any] = {}
@@ -246,6 +277,14 @@ def _section(path: Path, name: str, values: dict[str, Any]) -> Any:
                 f"{path}: unknown key '{key}' in [{name}]; expected one of " + ", ".join(known)
             )
         expected = hints[key]
+        sub = _table_type(expected)
+        if sub is not None:
+            if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+                raise ConfigError(
+                    f"{path}: [{name}] {key}: expected named tables such as [{name}.{key}.<name>]"
+                )
+            kwargs[key] = {k: _table(path, f"{name}.{key}.{k}", sub, v) for k, v in value.items()}
+            continue
         if expected is float and _check(value, int):
             value = float(value)
         if not _check(value, expected):
@@ -257,7 +296,29 @@ def _section(path: Path, name: str, values: dict[str, Any]) -> Any:
     return cls(**kwargs)
 
 
+def _printing_checks(config: Config) -> None:
+    from kiosk.core.model import Role
+
+    roles = [r.value for r in Role]
+    for role in config.badge.roles:
+        if role not in roles:
+            raise ConfigError(
+                f"{config.path}: [badge.roles.{role}]: unknown role; expected one of "
+                + ", ".join(roles)
+            )
+    for name, extra in config.printer.extra.items():
+        if name == config.printer.name or not name.replace("-", "").replace("_", "").isalnum():
+            raise ConfigError(
+                f"{config.path}: [printer.extra.{name}]: expected a name of letters, digits, "
+                f"- or _ other than the main printer's ({config.printer.name!r})"
+            )
+        if extra.extra:
+            raise ConfigError(f"{config.path}: [printer.extra.{name}] cannot have extra printers")
+        extra.name = name
+
+
 def _cross_checks(config: Config) -> None:
+    _printing_checks(config)
     if not config.kiosk.id.replace("-", "").replace("_", "").isalnum():
         raise ConfigError(
             f"{config.path}: [kiosk] id = {config.kiosk.id!r}: expected letters, digits, - or _"

@@ -675,6 +675,40 @@ class LocalStore:
     def count_print_jobs(self, status: str = "pending") -> int:
         return int(self._query("SELECT count(*) FROM print_jobs WHERE status = ?", (status,))[0][0])
 
+    def claim_print_job(
+        self,
+        now: datetime,
+        lease_until: datetime,
+        printer: str = "",
+        *,
+        job_id: int | None = None,
+        assigned_only: bool = False,
+    ) -> PrintJob | None:
+        """Take the oldest due job for a printer, hidden from other workers until lease_until.
+
+        Unassigned jobs ('' printer) go to the main printer; a printer with assigned_only
+        takes only the jobs moved to it. A worker that dies mid-print leaves the job
+        pending: it is due again when the lease ends (printed twice rather than never).
+        """
+        sql = (
+            "SELECT * FROM print_jobs WHERE status = 'pending' "
+            "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
+            + ("AND printer = ? " if assigned_only else "AND (printer = ? OR printer = '') ")
+        )
+        params: list[object] = [utc_text(now), printer]
+        if job_id is not None:
+            sql += "AND id = ? "
+            params.append(job_id)
+        with self.transaction() as db:
+            row = db.execute(sql + "ORDER BY id LIMIT 1", params).fetchone()
+            if row is None:
+                return None
+            db.execute(
+                "UPDATE print_jobs SET next_attempt_at = ? WHERE id = ?",
+                (utc_text(lease_until), row["id"]),
+            )
+        return self.print_job(row["id"])
+
     # -- staff log ------------------------------------------------------------------------
 
     def _staff_log(

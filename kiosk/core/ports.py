@@ -143,4 +143,16 @@ class PrintQueueStore(Protocol):
 
     def count_print_jobs(self, status: str = "pending") -> int: ...
 
+    def claim_print_job(
+        self,
+        now: datetime,
+        lease_until: datetime,
+        printer: str = "",
+        *,
+        job_id: int | None = None,
+        assigned_only: bool = False,
+    ) -> PrintJob | None:
+        """Atomically take the oldest due job; other workers skip it until lease_until."""
+        ...
+
     def get(self, registration_id: str) -> Registration | None: ...
