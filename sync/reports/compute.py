@@ -1,0 +1,448 @@
+"""Report tables computed from one ReportData: who came, which sessions filled, refusals.
+
+Every number here comes from the scan log: an accepted scan counts unless an accepted
+undo names it; a check-in is a person's first live entry of a day. Times are shown in
+the event's time zone.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from kiosk.core.model import Registration, Scan, ScanKind, Session, Status
+from kiosk.core.tickets import is_signed_ticket
+from sync.reports.source import KioskSeen, ReportData
+
+SLOT = timedelta(minutes=15)
+WALKIN_TICKET = "walk-in"  # CheckinService.register_walkin's ticket type
+
+REASON_MEANING = {
+    "unknown": "code not in the registration list",
+    "invalid_signature": "forged or damaged signed ticket",
+    "wrong_event": "ticket of another event",
+    "superseded": "an older code of a re-issued ticket",
+    "cancelled": "registration cancelled",
+    "unpaid": "registration not paid",
+    "blocked": "registration blocked by the organisers",
+    "already_checked_in": "scanned again while already inside",
+    "not_checked_in": "exit without an entry",
+    "not_valid_today": "ticket not valid on this day",
+    "not_yet_valid": "ticket valid later",
+    "expired": "ticket no longer valid",
+    "session_not_allowed": "not registered for this session",
+    "session_full": "session at capacity",
+    "ambiguous": "code shared by several registrations",
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    """One CSV file and one table of the HTML report."""
+
+    name: str  # file stem
+    title: str
+    columns: tuple[str, ...]
+    rows: Sequence[tuple[object, ...]]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SessionFill:
+    session: Session
+    attended: int  # distinct people with a live entry at its doors
+    inside: int  # people whose last move there was an entry
+    peak: int  # most people inside at once
+    refused_full: int
+
+    @property
+    def fill_percent(self) -> float | None:
+        return 100.0 * self.attended / self.session.capacity if self.session.capacity else None
+
+
+@dataclass
+class Report:
+    """Everything one `accueil report` run writes."""
+
+    event_name: str
+    scope: str
+    day: int | None
+    generated_at: datetime
+    tz: ZoneInfo
+    summary: list[tuple[str, object]]
+    tables: dict[str, Table]
+    arrivals: dict[int, list[tuple[datetime, int]]]  # day -> (slot start, first entries)
+    sessions: list[SessionFill]
+    refusals: Counter[str]
+    kiosks: list[KioskSeen]
+    scans: list[Scan] = field(default_factory=list)  # in scope, for the exports
+    registrations: dict[str, Registration] = field(default_factory=dict)
+    undone: frozenset[str] = frozenset()
+
+
+def live_scans(scans: list[Scan]) -> tuple[list[Scan], set[str]]:
+    """Accepted scans no undo took back, and the nonces that were undone."""
+    undone = {s.code for s in scans if s.accepted and s.kind is ScanKind.UNDO}
+    live = [
+        s for s in scans if s.accepted and s.kind is not ScanKind.UNDO and s.nonce not in undone
+    ]
+    return live, undone
+
+
+def how(scan: Scan) -> str:
+    """How a check-in happened, in words staff use."""
+    if scan.forced:
+        return "override"
+    if scan.note == "walk-in":
+        return "walk-in"
+    if scan.note == "by hand":
+        return "by hand"
+    return "scan"
+
+
+def first_entries(live: list[Scan]) -> dict[tuple[str, int], Scan]:
+    """(registration, day) -> the first live entry of that person on that day."""
+    first: dict[tuple[str, int], Scan] = {}
+    for scan in sorted(live, key=lambda s: s.at):
+        if scan.kind is ScanKind.ENTRY and scan.registration_id and scan.day is not None:
+            first.setdefault((scan.registration_id, scan.day), scan)
+    return first
+
+
+def checked_in_now(live: list[Scan], day: int) -> int:
+    """People whose last live venue move of ``day`` was an entry."""
+    last: dict[str, Scan] = {}
+    for scan in sorted(live, key=lambda s: s.at):
+        if (
+            scan.day == day
+            and scan.registration_id
+            and scan.kind in (ScanKind.ENTRY, ScanKind.EXIT)
+        ):
+            last[scan.registration_id] = scan
+    return sum(s.kind is ScanKind.ENTRY for s in last.values())
+
+
+def session_fill(session: Session, live: list[Scan], refused: list[Scan]) -> SessionFill:
+    moves = sorted(
+        (
+            s
+            for s in live
+            if s.session_id == session.id
+            and s.registration_id
+            and s.kind in (ScanKind.SESSION_ENTRY, ScanKind.SESSION_EXIT)
+        ),
+        key=lambda s: s.at,
+    )
+    state: dict[str, bool] = {}
+    peak = 0
+    attended: set[str] = set()
+    for move in moves:
+        assert move.registration_id is not None
+        entering = move.kind is ScanKind.SESSION_ENTRY
+        state[move.registration_id] = entering
+        if entering:
+            attended.add(move.registration_id)
+        peak = max(peak, sum(state.values()))
+    full = sum(1 for s in refused if s.session_id == session.id and s.reason == "session_full")
+    return SessionFill(session, len(attended), sum(state.values()), peak, full)
+
+
+def parse_override(note: str) -> tuple[str, str]:
+    """("refused reason", "why") from CheckinService.override's note."""
+    head, _, why = note.partition(":")
+    if head.startswith("override of "):
+        return head.removeprefix("override of ").strip(), why.strip()
+    return "", note
+
+
+def compute(data: ReportData, day: int | None = None, now: datetime | None = None) -> Report:
+    """All report tables for one day (or every day when ``day`` is None)."""
+    event = data.event
+    tz = ZoneInfo(event.timezone)
+    event_days = sorted(d.number for d in event.days)
+    if day is not None and day not in event_days:
+        raise ValueError(
+            f"day {day} is not a day of {event.name} (days: {', '.join(map(str, event_days))})"
+        )
+    days = [day] if day is not None else event_days
+    regs = {r.id: r for r in data.registrations}
+    all_live, undone = live_scans(data.scans)
+    in_scope = [s for s in data.scans if day is None or s.day == day]
+    live = [s for s in all_live if day is None or s.day == day]
+    refused = [s for s in in_scope if not s.accepted]
+    sessions = [s for s in data.sessions if day is None or s.day == day]
+
+    def local(when: datetime | None) -> str:
+        return when.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if when else ""
+
+    def name(reg_id: str | None) -> str:
+        reg = regs.get(reg_id or "")
+        return reg.full_name if reg else ("(not in the list)" if reg_id else "")
+
+    def org(reg_id: str | None) -> str:
+        reg = regs.get(reg_id or "")
+        return reg.organisation if reg else ""
+
+    def kiosk(scan: Scan) -> str:
+        return scan.kiosk_name or scan.kiosk_id
+
+    first = first_entries(live)
+    tables: dict[str, Table] = {}
+
+    tables["checkins"] = Table(
+        "checkins",
+        "Check-ins per attendee",
+        ("day", "first_entry", "registration_id", "name", "organisation", "role", "kiosk",
+         "how", "staff"),
+        [
+            (d, local(s.at), rid, name(rid), org(rid),
+             regs[rid].role.value if rid in regs else "", kiosk(s), how(s), s.staff)
+            for (rid, d), s in sorted(first.items(), key=lambda kv: (kv[0][1], kv[1].at))
+        ],
+        "One row per person and day: the first entry that no undo took back.",
+    )  # fmt: skip
+
+    fills = [session_fill(s, live, refused) for s in sessions]
+    attendees: dict[str, list[tuple[str, datetime]]] = defaultdict(list)
+    seen_at_session: set[tuple[str, str]] = set()
+    for s in sorted(live, key=lambda s: s.at):
+        key = (s.session_id or "", s.registration_id or "")
+        if s.kind is ScanKind.SESSION_ENTRY and all(key) and key not in seen_at_session:
+            seen_at_session.add(key)
+            attendees[key[0]].append((key[1], s.at))
+    tables["sessions"] = Table(
+        "sessions",
+        "Attendance per session",
+        ("session_id", "title", "room", "day", "start", "end", "capacity", "attended",
+         "fill_percent", "peak_inside", "inside_now", "refused_full", "attendees"),
+        [
+            (f.session.id, f.session.title, f.session.room, f.session.day,
+             f.session.start.astimezone(tz).strftime("%H:%M"),
+             f.session.end.astimezone(tz).strftime("%H:%M"), f.session.capacity or "",
+             f.attended, "" if f.fill_percent is None else round(f.fill_percent, 1), f.peak,
+             f.inside, f.refused_full,
+             "; ".join(name(rid) for rid, _ in attendees.get(f.session.id, [])))
+            for f in fills
+        ],
+        "attended: distinct people let in at the door; capacity empty means unlimited.",
+    )  # fmt: skip
+    tables["session_attendees"] = Table(
+        "session_attendees",
+        "Session attendees",
+        ("session_id", "title", "registration_id", "name", "organisation", "first_entry"),
+        [
+            (f.session.id, f.session.title, rid, name(rid), org(rid), local(at))
+            for f in fills
+            for rid, at in attendees.get(f.session.id, [])
+        ],
+    )
+
+    expected = [r for r in regs.values() if r.status is Status.CONFIRMED]
+    tables["no_shows"] = Table(
+        "no_shows",
+        "No-shows",
+        ("day", "registration_id", "name", "email", "organisation", "role", "ticket_type"),
+        [
+            (d, r.id, r.full_name, r.email, r.organisation, r.role.value, r.ticket_type)
+            for d in days
+            for r in sorted(expected, key=lambda r: (r.last_name, r.first_name, r.id))
+            if r.valid_on(d) and (r.id, d) not in first
+        ],
+        "Confirmed registrations valid that day with no check-in.",
+    )
+
+    walkin_scan: dict[str, Scan] = {}
+    for s in sorted(data.scans, key=lambda s: s.at):
+        if s.note == "walk-in" and s.registration_id:
+            walkin_scan.setdefault(s.registration_id, s)
+    walkin_rows = []
+    for r in sorted(regs.values(), key=lambda r: r.id):
+        if r.ticket_type != WALKIN_TICKET:
+            continue
+        ws = walkin_scan.get(r.id)
+        if day is not None and (ws is None or ws.day != day):
+            continue
+        walkin_rows.append(
+            (local(ws.at) if ws else "", ws.day if ws else "", r.id, r.full_name, r.email,
+             r.organisation, r.role.value, kiosk(ws) if ws else "", ws.staff if ws else "")
+        )  # fmt: skip
+    walkin_rows.sort(key=lambda row: str(row[0]))
+    tables["walkins"] = Table(
+        "walkins",
+        "Walk-ins registered at the desk",
+        ("registered_at", "day", "registration_id", "name", "email", "organisation", "role",
+         "kiosk", "staff"),
+        walkin_rows,
+    )  # fmt: skip
+
+    reprint_rows: list[tuple[object, ...]] = []
+    note = ""
+    if data.reprints is None:
+        counts = ", ".join(f"{k.kiosk_id}: {k.reprints}" for k in data.kiosks if k.reprints)
+        note = (
+            "Reprints are kept on each kiosk; run `accueil report` there for the list. "
+            + (f"Reported by kiosks: {counts}." if counts else "")
+        ).strip()
+    else:
+        for rp in data.reprints:
+            rp_day = event.day_of(rp.at.astimezone(tz))
+            if day is None or rp_day == day:
+                reprint_rows.append(
+                    (local(rp.at), rp.registration_id, name(rp.registration_id), rp.kiosk_id,
+                     rp.staff, rp.status)
+                )  # fmt: skip
+    tables["reprints"] = Table(
+        "reprints",
+        "Badge reprints",
+        ("at", "registration_id", "name", "kiosk", "staff", "status"),
+        reprint_rows,
+        note,
+    )
+
+    override_rows = []
+    for s in sorted(in_scope, key=lambda s: s.at):
+        if s.accepted and s.forced:
+            refused_reason, why = parse_override(s.note)
+            action = "override (undone)" if s.nonce in undone else "override"
+        elif s.accepted and s.kind is ScanKind.UNDO:
+            action, refused_reason, why = "undo", "", s.note
+        else:
+            continue
+        override_rows.append(
+            (local(s.at), action, s.registration_id or "", name(s.registration_id), s.staff,
+             kiosk(s), refused_reason, why)
+        )  # fmt: skip
+    tables["overrides"] = Table(
+        "overrides",
+        "Overrides and undone check-ins",
+        ("at", "action", "registration_id", "name", "staff", "kiosk", "refused_reason", "why"),
+        override_rows,
+        "Supervisor overrides of a refusal, and check-ins staff took back.",
+    )
+
+    refusals: Counter[str] = Counter(s.reason for s in refused)
+    total_refused = sum(refusals.values())
+    tables["refusals"] = Table(
+        "refusals",
+        "Refused scans by reason",
+        ("reason", "meaning", "count", "percent_of_refusals", "percent_of_scans"),
+        [
+            (reason, REASON_MEANING.get(reason, ""), n, round(100 * n / total_refused, 1),
+             round(100 * n / len(in_scope), 1))
+            for reason, n in refusals.most_common()
+        ],
+    )  # fmt: skip
+    tables["refused_scans"] = Table(
+        "refused_scans",
+        "Refused scans",
+        ("at", "reason", "kind", "kiosk", "registration_id", "name", "session_id", "code_start"),
+        [
+            (local(s.at), s.reason, s.kind.value, kiosk(s), s.registration_id or "",
+             name(s.registration_id), s.session_id or "", _code_start(s.code))
+            for s in sorted(refused, key=lambda s: s.at)
+        ],
+        "code_start: the first characters of the scanned code (a full code is a credential).",
+    )  # fmt: skip
+
+    conflicts = [c for c in data.conflicts if day is None or c.get("day") == day]
+    tables["conflicts"] = Table(
+        "conflicts",
+        "Conflicts between kiosks",
+        ("day", "registration_id", "name", "first_kiosk", "first_at", "second_kiosk",
+         "second_at"),
+        [
+            (c.get("day"), c.get("registration_id"), name(c.get("registration_id")),
+             c.get("first_kiosk"), local(_parse(c.get("first_at"))), c.get("second_kiosk"),
+             local(_parse(c.get("second_at"))))
+            for c in conflicts
+        ],
+        "The same person let in at two kiosks on one day without an exit in between "
+        "(a shared ticket, or kiosks that could not sync in time).",
+    )  # fmt: skip
+
+    arrivals = {d: _slots([s.at for (_, sd), s in first.items() if sd == d], tz) for d in days}
+    tables["arrivals"] = Table(
+        "arrivals",
+        "Arrivals per 15 minutes",
+        ("day", "from", "to", "arrivals"),
+        [
+            (d, start.strftime("%H:%M"), (start + SLOT).strftime("%H:%M"), n)
+            for d in days
+            for start, n in arrivals[d]
+        ],
+        "First entries of the day, by quarter hour.",
+    )
+
+    summary: list[tuple[str, object]] = [
+        ("Registrations (not cancelled)", sum(r.status is not Status.CANCELLED for r in regs.values())),
+        ("Cancelled registrations", sum(r.status is Status.CANCELLED for r in regs.values())),
+    ]  # fmt: skip
+    for d in days:
+        came = sum(1 for (_, sd) in first if sd == d)
+        summary.append((f"Day {d}: checked in", came))
+        summary.append((f"Day {d}: inside now (last move an entry)", checked_in_now(live, d)))
+        summary.append(
+            (f"Day {d}: no-shows", sum(1 for row in tables["no_shows"].rows if row[0] == d))
+        )
+    summary += [
+        ("Walk-ins", len(walkin_rows)),
+        ("Scans", len(in_scope)),
+        ("Accepted scans", sum(s.accepted for s in in_scope)),
+        ("Refused scans", total_refused),
+        ("Overrides", sum(1 for r in override_rows if str(r[1]).startswith("override"))),
+        ("Undone check-ins", sum(1 for r in override_rows if r[1] == "undo")),
+        ("Badge reprints", len(reprint_rows) if data.reprints is not None else "on kiosks"),
+        ("Conflicts between kiosks", len(conflicts)),
+    ]  # fmt: skip
+
+    return Report(
+        event_name=event.name,
+        scope=data.scope,
+        day=day,
+        generated_at=(now or datetime.now(UTC)).astimezone(tz),
+        tz=tz,
+        summary=summary,
+        tables=tables,
+        arrivals=arrivals,
+        sessions=fills,
+        refusals=refusals,
+        kiosks=data.kiosks,
+        scans=sorted(in_scope, key=lambda s: s.at),
+        registrations=regs,
+        undone=frozenset(undone),
+    )
+
+
+def _slots(times: list[datetime], tz: ZoneInfo) -> list[tuple[datetime, int]]:
+    """Counts per quarter hour from the first to the last, empty quarters included."""
+    if not times:
+        return []
+    starts = [_floor(t.astimezone(tz)) for t in times]
+    counts = Counter(starts)
+    slot, last = min(starts), max(starts)
+    out = []
+    for _ in range(24 * 4 + 1):  # one day of quarters at most
+        out.append((slot, counts.get(slot, 0)))
+        if slot >= last:
+            break
+        slot += SLOT
+    return out
+
+
+def _floor(when: datetime) -> datetime:
+    return when.replace(minute=when.minute - when.minute % 15, second=0, microsecond=0)
+
+
+def _parse(text: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(text)) if text else None
+    except ValueError:
+        return None
+
+
+def _code_start(code: str) -> str:
+    keep = 6 if is_signed_ticket(code) else 4
+    return code[:keep] + "…" if len(code) > keep else code
