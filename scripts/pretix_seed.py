@@ -26,7 +26,7 @@ from pretix.base.models import (
     Team,
 )
 
-BULK = int(os.environ.get("PRETIX_SEED_BULK", "60"))
+BULK = int(os.environ.get("ACCUEIL_PRETIX_SEED_BULK", "60"))
 
 # label -> (order status, item key, given name, family name, locale, extra position fields)
 NAMED = {
