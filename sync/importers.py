@@ -179,7 +179,7 @@ def _generic(row: dict[str, str], tz: ZoneInfo | None) -> Registration:
     )
 
 
-def _role_from_product(product: str) -> Role:
+def role_from_product(product: str) -> Role:
     lowered = product.lower()
     for word, role in {**_ROLE_ALIASES, **{r.value: r.value for r in Role}}.items():
         if word in lowered:
@@ -187,7 +187,7 @@ def _role_from_product(product: str) -> Role:
     return Role.PARTICIPANT
 
 
-def _days_from_product(product: str) -> frozenset[int]:
+def days_from_product(product: str) -> frozenset[int]:
     """'Day 1 pass', 'Pass jour 2' -> that day; anything else is valid every day."""
     found = re.findall(r"\b(?:day|jour)\s*(\d)\b", product, flags=re.IGNORECASE)
     return frozenset(int(d) for d in found)
@@ -216,9 +216,9 @@ def _pretix(row: dict[str, str], tz: ZoneInfo | None) -> Registration:
         email=_email("Attendee email", row.get("Attendee email") or "")
         or _email("Email", row.get("Email") or ""),
         organisation=(row.get("Company") or "").strip(),
-        role=_role_from_product(ticket_type),
+        role=role_from_product(ticket_type),
         ticket_type=ticket_type,
-        days=_days_from_product(ticket_type),
+        days=days_from_product(ticket_type),
         status=status,
         valid_from=_when("Valid from", row.get("Valid from") or "", tz),
         valid_until=_when("Valid until", row.get("Valid until") or "", tz),
@@ -253,9 +253,9 @@ def _eventbrite(row: dict[str, str], tz: ZoneInfo | None) -> Registration:
         codes=(barcode,) if barcode else (),
         email=_email("Email", row.get("Email") or ""),
         organisation=(row.get("Company") or "").strip(),
-        role=_role_from_product(ticket_type),
+        role=role_from_product(ticket_type),
         ticket_type=ticket_type,
-        days=_days_from_product(ticket_type),
+        days=days_from_product(ticket_type),
         status=Status(_EVENTBRITE_STATUS[raw_status]),
     )
 

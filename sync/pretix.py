@@ -23,7 +23,7 @@ from kiosk.config import ConfigError, KioskSection, SyncSection
 from kiosk.core.model import Event, Lang, Registration, Scan, ScanKind, Status
 from kiosk.core.ports import OutboxItem, ScanLog
 from kiosk.core.verdict import Reason
-from sync.importers import _days_from_product, _role_from_product
+from sync.importers import days_from_product, role_from_product
 from sync.remote import PullResult, PushResult, SourceRejected, SourceUnavailable
 from sync.store import scan_from_dict, utc_text
 
@@ -171,9 +171,9 @@ def registration_from_position(
         codes=(secret,) if secret else (),
         email=str(position.get("attendee_email") or ""),
         organisation=str(position.get("company") or ""),
-        role=_role_from_product(ticket_type),
+        role=role_from_product(ticket_type),
         ticket_type=ticket_type,
-        days=_days_from_product(ticket_type),
+        days=days_from_product(ticket_type),
         status=registration_status(position, order),
         lang=Lang(lang) if lang in {x.value for x in Lang} else None,
         valid_from=_time(position.get("valid_from")),
