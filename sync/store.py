@@ -544,9 +544,16 @@ class LocalStore:
         )
         return int(rows[0][0])
 
-    def scans(self, since_seq: int = 0, limit: int | None = None) -> list[Scan]:
-        sql = "SELECT * FROM scans WHERE seq > ? ORDER BY seq"
+    def scans(
+        self, since_seq: int = 0, limit: int | None = None, origin: str | None = None
+    ) -> list[Scan]:
+        """Scans in log order; origin 'local' (made here) or 'remote' (pulled) filters them."""
+        sql = "SELECT * FROM scans WHERE seq > ?"
         params: list[object] = [since_seq]
+        if origin is not None:
+            sql += " AND origin = ?"
+            params.append(origin)
+        sql += " ORDER BY seq"
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
@@ -791,6 +798,55 @@ class LocalStore:
             "ORDER BY seq LIMIT 100"
         )
         return [dict(r) for r in rows]
+
+    # -- purge --
+
+    def own_scan_nonces(self) -> list[str]:
+        """Nonces of the scans made at this kiosk (not pulled from others), in log order."""
+        return [
+            r[0] for r in self._query("SELECT nonce FROM scans WHERE origin = 'local' ORDER BY seq")
+        ]
+
+    def own_walkin_ids(self) -> list[str]:
+        """Registrations made at this kiosk's desk (they are uploaded like scans)."""
+        return [
+            r[0]
+            for r in self._query("SELECT id FROM registrations WHERE source = 'walkin' ORDER BY id")
+        ]
+
+    def purge_attendee_data(
+        self, confirmed_scans: int, confirmed_last_nonce: str | None
+    ) -> dict[str, int]:
+        """Delete every attendee row; refuse unless nothing waits for upload and this kiosk's
+        scans are still exactly the ones the hub confirmed (count and last nonce).
+
+        One transaction, so a scan recorded after the hub's confirmation stops the purge
+        instead of being lost. Then VACUUM and a WAL checkpoint, so the deleted rows leave
+        the file. Returns the rows deleted per table.
+        """
+        with self._lock:
+            self._db.execute("PRAGMA secure_delete=ON")
+            with self.transaction() as db:
+                pending = db.execute("SELECT count(*) FROM outbox").fetchone()[0]
+                count, last = db.execute(
+                    "SELECT count(*), (SELECT nonce FROM scans WHERE origin = 'local' "
+                    "ORDER BY seq DESC LIMIT 1) FROM scans WHERE origin = 'local'"
+                ).fetchone()
+                if pending or count != confirmed_scans or last != confirmed_last_nonce:
+                    raise StoreError(
+                        f"{self.path}: not purged: {pending} item(s) wait for upload and this "
+                        f"kiosk holds {count} scan(s) (last {last}), the hub confirmed "
+                        f"{confirmed_scans} (last {confirmed_last_nonce})"
+                    )
+                deleted = {
+                    table: db.execute(f"DELETE FROM {table}").rowcount
+                    for table in ("codes", "registrations_fts", "registrations", "scans",
+                                  "outbox", "print_jobs", "staff_log")
+                }  # fmt: skip
+                db.execute("DELETE FROM meta WHERE key LIKE 'sync.%'")
+            self._db.execute("VACUUM")
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return deleted
 
 
 def registration_to_dict(reg: Registration) -> dict[str, object]:

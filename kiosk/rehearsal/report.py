@@ -1,0 +1,56 @@
+"""The rehearsal's closing report, as text for organisers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _s(value: float | None, unit: str = "s") -> str:
+    return "—" if value is None else f"{value:.2f} {unit}"
+
+
+def render(r: dict[str, Any]) -> str:
+    lines = ["Rehearsal report", "================", ""]
+    lines.append(f"attendees served: {r['attendees_served']}   verdicts: "
+                 + ", ".join(f"{k} {v}" for k, v in r["reasons"].items()))  # fmt: skip
+    lines.append("")
+    lines.append("Every scan accounted for")
+    lines.append(f"  acknowledged by kiosks {r['scans_acknowledged']}, recorded {r['scans_recorded']}, "
+                 f"at the hub {r['scans_at_hub']}")  # fmt: skip
+    lines.append(f"  lost after acknowledgement {len(r['lost_acknowledged'])}, never uploaded "
+                 f"{len(r['not_uploaded'])}, unknown to kiosks {len(r['unknown_at_hub'])}, "
+                 f"duplicates {r['duplicates']}")  # fmt: skip
+    lines.append(f"  badges: {r['badges_done_in_queues']} done in the print queues, "
+                 f"{r['badges_out_of_printers']} came out of the printers")  # fmt: skip
+    lines.append(
+        f"  conflicts found by the hub (same person checked in at two kiosks offline): {r['conflicts']}"
+    )
+    lines.append("")
+    lines.append("Speed")
+    lines.append(f"  scan to verdict (kiosk work): median {_s(r['verdict_ms_median'], 'ms')}")
+    lines.append(f"  scan to badge out of the printer: median {_s(r['scan_to_badge_median_s'])}, "
+                 f"p95 {_s(r['scan_to_badge_p95_s'])}")  # fmt: skip
+    lines.append(f"  queue: longest {r['queue_max']} people, wait median {_s(r['wait_median_s'])}, "
+                 f"max {_s(r['wait_max_s'])}")  # fmt: skip
+    needed = r["kiosks_for_5_minute_queue"]
+    lines.append(
+        f"  entrance kiosks needed to keep every wait under 5 minutes: {needed or 'more than 20'}"
+    )
+    lines.append("")
+    lines.append("Attendees per minute per kiosk (event minutes)")
+    for name, minutes in r["per_minute"].items():
+        if minutes:
+            peak = max(minutes.values())
+            lines.append(f"  {name:18} peak {peak}/min, {sum(minutes.values())} in all")
+    if r["faults"]:
+        lines += ["", "Faults injected"] + [f"  {f}" for f in r["faults"]]
+    if r["restarts"]:
+        lines.append(f"  restarts: {r['restarts']}")
+    problems = r["printer_errors"] + r["command_errors"]
+    if problems:
+        lines += ["", "Problems"] + [f"  {p}" for p in problems[:20]]
+    lines += [
+        "",
+        "RESULT: " + ("nothing lost, nothing doubled" if r["ok"] else "FAILED: see above"),
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,47 @@
+"""A short rehearsal in CI: real hub, headless kiosks in their own processes, every fault.
+
+The long one (a whole compressed morning) is `accueil rehearse` — see docs/rehearsal.md.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.rehearsal.conductor import Fault, Rehearsal
+from kiosk.rehearsal.report import render
+from kiosk.rehearsal.wave import WaveShape
+
+pytestmark = pytest.mark.slow
+
+
+def test_short_rehearsal_with_every_fault_loses_and_doubles_nothing(tmp_path):
+    span = 16 * 60
+    shape = WaveShape(attendees=110, span=span, peak_start=4 * 60, door_opens=10 * 60,
+                      walkins=3, reprints=2)  # fmt: skip
+    faults = [
+        Fault(3 * 60, "hub_down", duration=60),
+        Fault(4 * 60, "link_down", 1, duration=90),
+        Fault(5 * 60, "link_slow", 0, duration=60, delay=0.3),
+        Fault(6 * 60, "kill", 0, duration=20),
+        Fault(7 * 60, "printer_offline", 1, duration=60),
+        Fault(8.5 * 60, "paper_out", 0, duration=60),
+    ]
+    rehearsal = Rehearsal(tmp_path / "ws", kiosks=2, shape=shape, speed=40, handling_seconds=10,
+                          faults=faults, seed=5)  # fmt: skip
+    try:
+        rehearsal.setup()
+        rehearsal.run()
+        rehearsal.finish()
+        report = rehearsal.report()
+    finally:
+        rehearsal.close()
+    text = render(report)
+    assert report["ok"], text
+    assert report["scans_recorded"] == report["scans_at_hub"] >= report["scans_acknowledged"] > 100
+    assert report["badges_out_of_printers"] == report["badges_done_in_queues"] > 50
+    assert report["restarts"] == {"Entrance 1": 1}
+    assert len(report["faults"]) == 12
+    for reason in ("ok", "already_checked_in", "invalid_signature"):
+        assert report["reasons"].get(reason, 0) > 0 or reason != "ok"
+    assert report["scan_to_badge_median_s"] is not None
+    assert "nothing lost, nothing doubled" in text
