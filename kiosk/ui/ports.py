@@ -143,11 +143,15 @@ def printer_view(queue: PrintQueue | None) -> PrinterView:
     if queue is None:
         return PrinterView("none", "none", message="no printer configured")
     raw = queue.state()
-    state = _text(_field(raw, "printer", "state", "printer_state", default="unknown")).lower()
-    waiting = int(_field(raw, "waiting", "jobs_waiting", "pending", default=0) or 0)
+    state = _text(_field(raw, "state", "printer_state", default="unknown")).lower()
+    waiting = int(_field(raw, "jobs_waiting", "waiting", "pending", default=0) or 0)
     message = _text(_field(raw, "message", default=""))
     error = _text(_field(raw, "last_error", "error", default=""))
-    level = {"ok": "ok", "paper_low": "warn"}.get(state, "down")
+    healthy = _field(raw, "ok", default=state in ("ok", "unknown"))
+    if state == "paper_low":
+        level = "warn"
+    else:
+        level = "ok" if healthy and state in ("ok", "unknown") else "down"
     return PrinterView(level, state, waiting, message or state.replace("_", " "), error)
 
 

@@ -48,6 +48,9 @@ def registrations() -> list[Registration]:
         reg("R9", "Nora", "Kettani", "CODE-W1-A", lang=Lang.EN),
         reg("R10", "Karim", "Berrada", "CODE-W1-B", lang=Lang.EN),
         reg("R11", "Ines", "Fassi", "CODE-W1-C", lang=Lang.EN),
+        reg("R13", "محمد", "العلوي", "CODE-AR-NAME", lang=Lang.AR, org="جامعة الحسن الثاني"),
+        reg("R14", "Twin", "One", "SHARED-CODE", lang=Lang.EN),
+        reg("R15", "Twin", "Two", "SHARED-CODE", lang=Lang.EN),
     ]
     if PHOTO_TEXT:
         regs.append(reg("R12", "Photo", "Person", PHOTO_TEXT, lang=Lang.EN))
@@ -107,8 +110,10 @@ def _toml(value: Any) -> str:
 def make_kiosk(tmp_path: Path) -> Iterator[Callable[..., Kiosk]]:
     made: list[Runtime] = []
 
-    def make(**extra: dict[str, Any]) -> Kiosk:
+    def make(clock: Any = None, **extra: dict[str, Any]) -> Kiosk:
         runtime = Runtime(load_config(write_config(tmp_path, extra)))
+        if clock is not None:
+            runtime.__dict__["clock"] = clock  # a fixed time for snapshots
         runtime.store.save_event(EVENT, SESSIONS)
         runtime.store.upsert_registrations(registrations())
         made.append(runtime)

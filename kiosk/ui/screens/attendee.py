@@ -94,6 +94,7 @@ class ScanScreen(Screen[None]):
             event.stop()
 
     def on_paste(self, event: events.Paste) -> None:
+        event.stop()
         for line in event.text.splitlines():
             if line.strip():
                 self.app.submit_code(line, "typed")  # type: ignore[attr-defined]

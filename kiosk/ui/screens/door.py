@@ -51,6 +51,8 @@ class SessionPicker(ModalScreen[str | None]):
             options.add_option(
                 Option(f"Day {s.day} {start:%H:%M}  {visual(s.title)} — {visual(s.room)}", id=s.id)
             )
+        if options.option_count:
+            options.highlighted = 0
         options.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

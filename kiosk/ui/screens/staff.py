@@ -81,9 +81,8 @@ class DeskScreen(StaffScreen):
         self._refresh_alert()
 
     def on_screen_resume(self) -> None:
-        self.query_one("#search", Input).focus()
-        if len(self.query_one("#search", Input).value.strip()) >= MIN_SEARCH:
-            self._search(self.query_one("#search", Input).value)
+        """Back from an attendee: the desk is ready for the next person."""
+        self.action_clear()
 
     # -- search ---------------------------------------------------------------------------
 

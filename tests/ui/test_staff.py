@@ -1,0 +1,229 @@
+"""Staff desk flows: search, scan to attendee, detail actions, walk-in, panels, quit."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from textual.widgets import DataTable, Input
+
+from kiosk.core.model import Registration
+from kiosk.ui.screens.common import ConfirmScreen, PromptScreen
+from kiosk.ui.screens.detail import DetailScreen
+from kiosk.ui.screens.panels import PrinterScreen, SyncScreen
+from kiosk.ui.screens.staff import DeskScreen
+from kiosk.ui.screens.walkin import WalkinScreen
+from tests.ui.conftest import screen_text, wait_for
+from tests.ui.test_attendee import type_text
+
+pytestmark = pytest.mark.anyio
+
+
+async def sign_in(pilot, app, pin: str = "2468", initials: str = "AB") -> None:
+    await pilot.press("f12")
+    await pilot.pause(0.05)
+    app.screen.query_one("#initials", Input).value = initials
+    await type_text(pilot, pin)
+    await pilot.pause(0.1)  # a person's Enter, not a scanner's
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, DeskScreen))
+
+
+async def search(pilot, app, text: str) -> DataTable:
+    for ch in text:
+        await pilot.press("space" if ch == " " else ch)
+        await pilot.pause(0.05)
+    table = app.screen.query_one("#results", DataTable)
+    await pilot.pause(0.3)
+    return table
+
+
+async def open_detail(pilot, app, text: str) -> DetailScreen:
+    await search(pilot, app, text)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen))
+    await wait_for(pilot, lambda: app.screen.record is not None)
+    return app.screen
+
+
+async def test_search_as_you_type_ignores_accents_case_and_arabic_spelling(make_kiosk):
+    app = make_kiosk().app()
+    async with app.run_test(size=(110, 34)) as pilot:
+        await sign_in(pilot, app)
+        table = app.screen.query_one("#results", DataTable)
+        assert table.row_count == 0 and not table.display  # nothing before typing
+        await search(pilot, app, "h")
+        assert table.row_count == 0  # one letter is not enough
+        await search(pilot, app, "ELENE dup")
+        assert table.row_count == 1 and table.display
+        assert table.get_row_at(0)[0] == "Hélène Dupont"
+        app.screen.query_one("#search", Input).value = ""
+        await pilot.pause(0.1)
+        assert table.row_count == 0
+        await search(pilot, app, "محمد")
+        assert table.row_count == 1
+        assert table.get_row_at(0)[2] == "participant"
+
+
+async def test_keyboard_only_down_and_enter_open_the_attendee(make_kiosk):
+    app = make_kiosk().app()
+    async with app.run_test(size=(110, 34)) as pilot:
+        await sign_in(pilot, app)
+        await search(pilot, app, "twin")
+        assert app.screen.query_one("#results", DataTable).row_count == 2
+        await pilot.press("down", "down", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen))
+        assert app.screen.registration_id == "R15"
+        await pilot.press("escape")
+        assert isinstance(app.screen, DeskScreen)
+
+
+async def test_scanner_burst_in_the_search_box_opens_that_attendee(make_kiosk):
+    app = make_kiosk().app()
+    async with app.run_test(size=(110, 34)) as pilot:
+        await sign_in(pilot, app)
+        # A USB scanner types the whole code in milliseconds, then Enter.
+        await pilot.press(*"CODE-OK-EN", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen))
+        assert app.screen.registration_id == "R2"
+        await pilot.press("escape")
+        assert app.screen.query_one("#search", Input).value == ""
+
+
+async def test_check_in_by_hand_undo_and_badge_name_are_logged_with_staff(make_kiosk):
+    kiosk = make_kiosk()
+    store = kiosk.runtime.store
+    app = kiosk.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await sign_in(pilot, app, initials="AB")
+        detail = await open_detail(pilot, app, "paul")  # cancelled registration
+        await pilot.press("c")
+        await wait_for(pilot, lambda: len(store.scans()) == 1)
+        await pilot.pause(0.1)
+        assert "registration cancelled" in screen_text(app)
+        await pilot.press("escape")
+        detail = await open_detail(pilot, app, "helene")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: len(store.scans()) == 2)
+        accepted = store.scans()[-1]
+        assert accepted.accepted and accepted.staff == "AB (steward)" and accepted.note == "by hand"
+        await pilot.press("u")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: len(store.scans()) == 3)
+        undo = store.scans()[-1]
+        assert undo.kind.value == "undo" and undo.code == accepted.nonce
+        await pilot.press("n")
+        assert isinstance(app.screen, PromptScreen)
+        prompt = app.screen.query_one("#answer", Input)
+        prompt.value = "Hélène Dupont-Alami"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: store.get("R1").badge_name == "Hélène Dupont-Alami")
+        assert app.screen is detail
+        actions = store.staff_actions("R1")
+        assert actions[-1]["action"] == "badge_name" and actions[-1]["staff"] == "AB (steward)"
+
+
+async def test_override_is_for_supervisors_only_and_keeps_the_reason(make_kiosk):
+    kiosk = make_kiosk()
+    store = kiosk.runtime.store
+    app = kiosk.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await sign_in(pilot, app)
+        await open_detail(pilot, app, "sara")  # unpaid
+        await pilot.press("o")
+        await pilot.pause(0.1)
+        assert "supervisor action" in screen_text(app)
+        assert store.scans() == []
+        await pilot.press("f9")
+        await sign_in(pilot, app, pin="1357", initials="SV")
+        await open_detail(pilot, app, "sara")
+        await pilot.press("o")
+        app.screen.query_one("#answer", Input).value = "paid cash at the desk"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(store.scans()) == 1)
+    scan = store.scans()[0]
+    assert scan.accepted and scan.forced and scan.staff == "SV (supervisor)"
+    assert scan.note == "override of unpaid: paid cash at the desk"
+
+
+async def test_reprint_warns_when_a_badge_was_printed_before(make_kiosk):
+    kiosk = make_kiosk()
+    store = kiosk.runtime.store
+    reg = store.get("R2")
+    store.upsert_registrations([Registration(**{**_fields(reg), "print_count": 1})])
+    app = kiosk.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await sign_in(pilot, app)
+        await open_detail(pilot, app, "john smith")
+        await pilot.press("r")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "already printed 1×" in str(app.screen.query_one("Label").render())
+        await pilot.press("y")
+        await wait_for(pilot, lambda: store.get("R2").print_count == 2, 15)
+        assert "Reprint queued" in screen_text(app)
+    assert [a["action"] for a in store.staff_actions("R2")] == ["reprint"]
+
+
+def _fields(reg: Registration) -> dict:
+    return {name: getattr(reg, name) for name in Registration.__slots__}
+
+
+async def test_walkin_form_validates_then_registers_checks_in_and_prints(make_kiosk):
+    kiosk = make_kiosk()
+    store = kiosk.runtime.store
+    app = kiosk.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, app)
+        await pilot.press("f2")
+        assert isinstance(app.screen, WalkinScreen)
+        form = app.screen
+        form.query_one("#email", Input).value = "not-an-email"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+        assert "A first or last name is needed." in str(form.query_one("#err-first_name").render())
+        assert "does not look like an e-mail" in str(form.query_one("#err-email").render())
+        assert store.count_registrations() == 15
+        form.query_one("#first_name", Input).value = "Walk"
+        form.query_one("#last_name", Input).value = "In"
+        form.query_one("#organisation", Input).value = "Casa Startups"
+        form.query_one("#email", Input).value = "walk.in@example.org"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), 10)
+        assert "Walk-in registered and checked in" in screen_text(app)
+        reg_id = app.screen.registration_id
+        await wait_for(pilot, lambda: store.get(reg_id).print_count == 1, 15)
+    reg = store.get(reg_id)
+    assert reg.organisation == "Casa Startups" and reg.days == frozenset({1}) and reg.codes
+    scans = store.scans_of(reg_id)
+    assert [(s.accepted, s.note) for s in scans] == [(True, "walk-in")]
+    assert len(list(kiosk.badges.glob("*.png"))) == 1
+
+
+async def test_printer_and_sync_panels(make_kiosk):
+    kiosk = make_kiosk()
+    app = kiosk.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await sign_in(pilot, app)
+        await pilot.press("f3")
+        assert isinstance(app.screen, PrinterScreen)
+        await wait_for(pilot, lambda: "Printer:" in screen_text(app))
+        await pilot.press("escape", "f4")
+        assert isinstance(app.screen, SyncScreen)
+        await wait_for(pilot, lambda: "not configured" in screen_text(app))
+
+
+async def test_only_a_supervisor_can_quit(make_kiosk):
+    app = make_kiosk().app()
+    async with app.run_test(size=(110, 34)) as pilot:
+        await sign_in(pilot, app)
+        await pilot.press("f10")
+        await pilot.pause(0.1)
+        assert app.is_running and isinstance(app.screen, DeskScreen)
+        await pilot.press("f9")
+        await sign_in(pilot, app, pin="1357")
+        await pilot.press("f10")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await asyncio.sleep(0.2)
+    assert app.return_code == 0 and not app.is_running

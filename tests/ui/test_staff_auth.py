@@ -1,0 +1,87 @@
+"""Staff PINs: scrypt hashes, growing lockout kept on disk, no default PIN."""
+
+from __future__ import annotations
+
+import stat
+import sys
+
+import pytest
+
+from kiosk.staff_auth import PinFormatError, StaffAuth, StaffRole, hash_pin, verify_pin
+from tests.ui.conftest import _HASHES, STEWARD_PIN, SUPERVISOR_PIN, write_config
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def auth(tmp_path, clock=None) -> StaffAuth:
+    return StaffAuth(
+        _HASHES[STEWARD_PIN],
+        _HASHES[SUPERVISOR_PIN],
+        tmp_path / "lockout.json",
+        max_attempts=3,
+        lockout_seconds=30,
+        now=clock or Clock(),
+    )
+
+
+def test_hash_is_salted_scrypt_and_verifies_only_the_right_pin():
+    a, b = hash_pin("2468"), hash_pin("2468")
+    assert a != b and a.startswith("scrypt$16384$8$1$")
+    assert verify_pin("2468", a) and not verify_pin("2469", a)
+    with pytest.raises(PinFormatError):
+        hash_pin("12a4")
+    with pytest.raises(PinFormatError):
+        verify_pin("2468", "md5$abc")
+
+
+def test_roles_come_from_the_matching_hash(tmp_path):
+    a = auth(tmp_path)
+    assert a.attempt(STEWARD_PIN).role is StaffRole.STEWARD
+    assert a.attempt(SUPERVISOR_PIN).role is StaffRole.SUPERVISOR
+
+
+def test_lockout_grows_and_survives_a_restart(tmp_path):
+    clock = Clock()
+    a = auth(tmp_path, clock)
+    assert [a.attempt("0000").attempts_left for _ in range(2)] == [2, 1]
+    third = a.attempt("0000")
+    assert third.locked_seconds == 30
+    assert a.attempt(STEWARD_PIN).role is None  # locked: even the right PIN waits
+    assert stat.S_IMODE((tmp_path / "lockout.json").stat().st_mode) == 0o600
+    restarted = auth(tmp_path, clock)
+    assert restarted.locked_for() == 30
+    clock.t += 31
+    assert restarted.attempt("1111").locked_seconds == 60  # the next failure doubles it
+    clock.t += 61
+    assert restarted.attempt(STEWARD_PIN).ok
+    assert restarted.attempt("0000").attempts_left == 2  # success reset the count
+
+
+def test_no_hash_means_staff_mode_disabled_never_a_default_pin(tmp_path):
+    a = StaffAuth("", "", tmp_path / "l.json")
+    assert not a.enabled and "accueil pin" in a.disabled_reason()
+    assert not a.attempt("2468").ok and not a.attempt("0000").ok
+
+
+def test_pin_command_prints_the_hash_line(tmp_path, monkeypatch, capsys):
+    import argparse
+    import io
+
+    from kiosk.commands import pin
+    from kiosk.config import load_config
+
+    rt = argparse.Namespace(config=load_config(write_config(tmp_path)))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("97531\n97531\n"))
+    assert pin.run(argparse.Namespace(supervisor=True), rt) == 0
+    key, value = capsys.readouterr().out.strip().split(" = ")
+    assert key == "supervisor_pin_hash" and verify_pin("97531", value.strip('"'))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("97531\n97532\n"))
+    assert pin.run(argparse.Namespace(supervisor=False), rt) == 2
+    out = capsys.readouterr()
+    assert "differ" in out.err and not out.out
