@@ -32,6 +32,8 @@ COMMAND_MODULES = (
     "decode",
     "run",
     "pin",
+    "report",
+    "purge",
 )
 
 

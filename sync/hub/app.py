@@ -198,6 +198,9 @@ def create_app(db: HubDB, organiser_token: str, *, docs: bool = True) -> FastAPI
             raise HTTPException(404, f"kiosk {kiosk_id!r} has no live token")
         return {"revoked": True}
 
+    from sync.hub.dashboard import dashboard_router  # imports organiser_token_matches from here
+
+    app.include_router(dashboard_router(db, organiser_token))
     return app
 
 

@@ -583,6 +583,123 @@ class HubDB:
                 "kiosks": count(kiosks, kiosks.c.token_hash.is_not(None)),
             }
 
+    # -- reports and dashboard --------------------------------------------------------
+
+    def report_registrations(self) -> list[dict[str, Any]]:
+        """Every registration (registration_to_dict form), walk-ins included, for reports."""
+        with self._reading() as conn:
+            rows = conn.execute(select(registrations.c.data).order_by(registrations.c.id)).all()
+        return [json.loads(r.data) for r in rows]
+
+    def kiosk_activity(self) -> dict[str, dict[str, Any]]:
+        """Per kiosk: scans held, last upload received, last door time, last scan's nonce."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                select(
+                    scans.c.kiosk_id,
+                    func.count().label("n"),
+                    func.max(scans.c.received_at).label("received"),
+                    func.max(scans.c.at).label("at"),
+                    func.max(scans.c.seq).label("seq"),
+                ).group_by(scans.c.kiosk_id)
+            ).all()
+            last = {
+                r.kiosk_id: r.nonce
+                for r in conn.execute(
+                    select(scans.c.kiosk_id, scans.c.nonce).where(
+                        scans.c.seq.in_([row.seq for row in rows])
+                    )
+                ).all()
+            }
+        return {
+            r.kiosk_id: {
+                "scans": int(r.n),
+                "last_received_at": r.received,
+                "last_at": r.at,
+                "last_nonce": last.get(r.kiosk_id),
+            }
+            for r in rows
+        }
+
+    def record_heartbeat(self, kiosk_id: str, report: dict[str, Any]) -> None:
+        """Keep the latest state a kiosk reported (pending uploads, printer…), with the time."""
+        value = json.dumps({**report, "kiosk_id": kiosk_id, "received_at": now_text()})
+        self._put_meta(_heartbeat_key(kiosk_id), value)
+
+    def heartbeats(self) -> dict[str, dict[str, Any]]:
+        with self._reading() as conn:
+            rows = conn.execute(select(hub_meta.c.value).where(hub_meta.c.key.like("hb:%"))).all()
+        beats = [json.loads(r.value) for r in rows]
+        return {str(b["kiosk_id"]): b for b in beats}
+
+    def set_event_definition(self, data: dict[str, Any]) -> None:
+        """Publish the event and its sessions (sync.reports.event_to_dict form)."""
+        self._put_meta("event", json.dumps(data, ensure_ascii=False))
+
+    def event_definition(self) -> dict[str, Any] | None:
+        with self._reading() as conn:
+            value = conn.scalar(select(hub_meta.c.value).where(hub_meta.c.key == "event"))
+        return json.loads(value) if value else None
+
+    def confirm_kiosk(
+        self, kiosk_id: str, nonces: Sequence[str], registration_ids: Sequence[str]
+    ) -> dict[str, Any]:
+        """Which of a kiosk's scan nonces and walk-in ids the hub holds (before a purge)."""
+        wanted = list(dict.fromkeys(nonces))
+        walkins = list(dict.fromkeys(registration_ids))
+        held: set[str] = set()
+        regs: set[str] = set()
+        with self._reading() as conn:
+            for start in range(0, len(wanted), 500):
+                held.update(
+                    conn.scalars(
+                        select(scans.c.nonce).where(
+                            scans.c.nonce.in_(wanted[start : start + 500]),
+                            scans.c.kiosk_id == kiosk_id,
+                        )
+                    ).all()
+                )
+            for start in range(0, len(walkins), 500):
+                regs.update(
+                    conn.scalars(
+                        select(registrations.c.id).where(
+                            registrations.c.id.in_(walkins[start : start + 500])
+                        )
+                    ).all()
+                )
+            total = int(conn.scalar(select(func.count()).where(scans.c.kiosk_id == kiosk_id)) or 0)
+            last = conn.scalar(
+                select(scans.c.nonce)
+                .where(scans.c.kiosk_id == kiosk_id)
+                .order_by(scans.c.seq.desc())
+                .limit(1)
+            )
+        return {
+            "kiosk_id": kiosk_id,
+            "hub_id": self.hub_id,
+            "scans_held": total,
+            "last_nonce": last,
+            "missing_scans": [n for n in wanted if n not in held],
+            "missing_registrations": [r for r in walkins if r not in regs],
+            "confirmed_at": now_text(),
+        }
+
+    def _put_meta(self, key: str, value: str) -> None:
+        ins = self._insert(hub_meta)
+        with self._writing() as conn:
+            conn.execute(
+                ins.on_conflict_do_update(
+                    index_elements=["key"], set_={"value": ins.excluded.value}
+                ),
+                {"key": key, "value": value},
+            )
+
+
+def _heartbeat_key(kiosk_id: str) -> str:
+    """hub_meta keys hold 64 characters: long kiosk ids are hashed (the value names the kiosk)."""
+    key = f"hb:{kiosk_id}"
+    return key if len(key) <= 64 else "hb:#" + hashlib.sha256(kiosk_id.encode()).hexdigest()[:40]
+
 
 def _registration_json(reg: Registration) -> str:
     return json.dumps(registration_to_dict(reg), ensure_ascii=False, sort_keys=True)

@@ -1,0 +1,353 @@
+"""`accueil purge`: wipe attendee data from a kiosk once the hub holds all it recorded.
+
+Order of work: upload what is left (unless --no-upload), ask the hub which of this kiosk's
+scans and walk-ins it holds, refuse while anything is missing, then delete in one store
+transaction that re-checks nothing new arrived, delete badge and ticket files, and write a
+receipt signed with the kiosk's own Ed25519 key. `accueil purge --verify RECEIPT` checks one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import os
+import shutil
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+RECEIPT_TYPE = "accueil-purge-receipt"
+KEY_NAME = "kiosk-signing.key"  # in the data folder; kept by the purge, to verify receipts
+_PUBLIC_PREFIX = "accueil-ed25519-public "
+
+
+class Refused(Exception):
+    """The purge cannot go ahead; the message says why and what to do."""
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "purge",
+        help="delete attendee data from this kiosk after the hub confirmed every scan",
+        description="Deletes registrations, the scan log, the print queue, staff log, badge "
+        "images and tickets from this kiosk, only once the hub confirms it holds every scan "
+        "and walk-in made here. Writes a receipt signed with this kiosk's key. "
+        "See docs/reports.md.",
+    )
+    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    parser.add_argument(
+        "--no-upload", action="store_true", help="do not upload pending items first"
+    )
+    parser.add_argument("--receipt", type=Path, help="where to write the receipt (JSON)")
+    parser.add_argument("--verify", type=Path, metavar="RECEIPT", help="check a receipt and exit")
+    parser.add_argument(
+        "--public-key", type=Path, help="with --verify: the kiosk's public key file to trust"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, rt: Any) -> int:
+    if args.verify:
+        return verify_command(args.verify, args.public_key, rt)
+    try:
+        receipt_path, receipt = purge(rt, yes=args.yes, upload=not args.no_upload, out=args.receipt)
+    except Refused as exc:
+        print(f"accueil purge: refused: {exc}", file=sys.stderr)
+        return 1
+    print(format_receipt(receipt))
+    print(f"Receipt written to {receipt_path}")
+    print(
+        "Keep it with the kiosk's public key (fingerprint above); check it any time with "
+        f"`accueil purge --verify {receipt_path.name}`."
+    )
+    if rt.config.sync.source != "none":
+        print(
+            'This kiosk still syncs: set [sync] source = "none" (or revoke its token on the '
+            "hub) or it will download the registration list again.",
+            file=sys.stderr,
+        )
+    return 0
+
+
+# -- the purge -------------------------------------------------------------------------------
+
+
+def purge(rt: Any, *, yes: bool, upload: bool, out: Path | None) -> tuple[Path, dict[str, Any]]:
+    config = rt.config
+    if not config.store_path.exists():
+        raise Refused(f"no kiosk store at {config.store_path}: nothing to purge")
+    if config.sync.source != "hub" or not config.sync.url or not config.sync.token:
+        raise Refused(
+            "only the hub can confirm that every scan was received: set [sync] source = "
+            '"hub" with its url and this kiosk\'s token'
+        )
+    store = rt.store
+    if upload and store.count_pending():
+        _upload(rt)
+    pending = store.count_pending()
+    if pending:
+        raise Refused(
+            f"{pending} item(s) not uploaded yet ({_pending_detail(store)}). {_why(store)}"
+        )
+    nonces = store.own_scan_nonces()
+    walkins = store.own_walkin_ids()
+    answer = confirm_with_hub(config.sync.url, config.sync.token, nonces, walkins,
+                              config.sync.timeout_seconds)  # fmt: skip
+    if answer.get("kiosk_id") != config.kiosk.id:
+        raise Refused(
+            f"the [sync] token belongs to kiosk {answer.get('kiosk_id')!r}, this kiosk is "
+            f"{config.kiosk.id!r}: the hub cannot confirm this kiosk's scans with it"
+        )
+    missing, missing_regs = answer.get("missing_scans", []), answer.get("missing_registrations", [])
+    if missing or missing_regs:
+        raise Refused(
+            f"the hub does not hold {len(missing)} scan(s) and {len(missing_regs)} walk-in(s) "
+            f"of this kiosk (first: {', '.join((missing + missing_regs)[:3])}); "
+            "run `accueil sync` and try again, or ask the organisers to check the hub database"
+        )
+    if not yes and not _confirmed(config.kiosk.id, len(nonces), store.count_registrations()):
+        raise Refused("not confirmed; nothing was deleted")
+    last = nonces[-1] if nonces else None
+    signer, public_text = kiosk_key(config.data_dir)
+    from sync.store import StoreError
+
+    try:
+        deleted = store.purge_attendee_data(len(nonces), last)
+    except StoreError as exc:  # a scan arrived after the confirmation: nothing was deleted
+        raise Refused(f"{exc}; nothing was deleted, run `accueil purge` again") from None
+    files = {name: _delete_files(path) for name, path in _attendee_folders(rt).items()}
+    body = {
+        "type": RECEIPT_TYPE,
+        "version": 1,
+        "kiosk_id": config.kiosk.id,
+        "kiosk_name": config.kiosk.name,
+        "event": _event_slug(store),
+        "hub_id": answer.get("hub_id"),
+        "hub_url": config.sync.url,
+        "confirmed": {
+            "scans": len(nonces),
+            "walkins": len(walkins),
+            "last_nonce": last,
+            "hub_scans_of_kiosk": answer.get("scans_held"),
+            "hub_last_nonce": answer.get("last_nonce"),
+            "hub_confirmed_at": answer.get("confirmed_at"),
+        },
+        "deleted": {
+            "registrations": deleted.get("registrations", 0),
+            "scans": deleted.get("scans", 0),
+            "print_jobs": deleted.get("print_jobs", 0),
+            "staff_actions": deleted.get("staff_log", 0),
+            **{f"{name}_files": n for name, n in files.items()},
+        },
+        "purged_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    receipt = {
+        "receipt": body,
+        "public_key": public_text.strip(),
+        "signature": base64.b64encode(signer(canonical(body))).decode(),
+    }
+    store.set_meta("purge.last", json.dumps(body))
+    path = out or config.data_dir / "purge-receipts" / (
+        f"purge-{config.kiosk.id}-{body['purged_at'].replace(':', '')[:17]}.json"
+    )
+    _write_private(path, json.dumps(receipt, indent=2, ensure_ascii=False) + "\n")
+    return path, receipt
+
+
+def _upload(rt: Any) -> None:
+    """One upload pass through the sync engine; failures leave the outbox as it is."""
+    from sync.remote import SourceRejected, SourceUnavailable
+
+    engine = rt.sync_engine
+    try:
+        engine.sync_once()
+    except (SourceUnavailable, SourceRejected) as exc:
+        print(f"accueil purge: upload failed: {exc}", file=sys.stderr)
+    finally:
+        close = getattr(engine.source, "close", None)
+        if close is not None:
+            close()
+
+
+def _pending_detail(store: Any) -> str:
+    kinds: dict[str, int] = {}
+    for item in store.pending(100_000):
+        kinds[item.kind] = kinds.get(item.kind, 0) + 1
+    return ", ".join(
+        f"{n} {'walk-in' if k == 'registration' else k}(s)" for k, n in sorted(kinds.items())
+    )
+
+
+def _why(store: Any) -> str:
+    failures = store.outbox_failures()
+    if failures:
+        return f"Last upload error: {failures[-1]['last_error'] or 'unknown'}."
+    return "Connect to the hub (`accueil sync`) and try again."
+
+
+def confirm_with_hub(
+    url: str, token: str, nonces: list[str], walkins: list[str], timeout: float
+) -> dict[str, Any]:
+    """Ask the hub which of this kiosk's scans and walk-ins it holds."""
+    import httpx
+
+    try:
+        response = httpx.post(
+            url.rstrip("/") + "/v1/purge/confirm",
+            json={"scans": nonces, "registrations": walkins},
+            headers={"Authorization": f"Bearer {token}", "User-Agent": "accueil-purge"},
+            timeout=max(timeout, 30.0),
+        )
+    except httpx.HTTPError as exc:
+        raise Refused(
+            f"the hub at {url} cannot be reached ({exc!r}); nothing was deleted"
+        ) from None
+    if response.status_code in (401, 403):
+        raise Refused(f"the hub refused this kiosk's token ({response.status_code})")
+    if response.status_code != 200:
+        raise Refused(f"the hub answered {response.status_code}: {response.text[:200]}")
+    return dict(response.json())
+
+
+def _confirmed(kiosk_id: str, scans: int, registrations: int) -> bool:
+    if not sys.stdin.isatty():
+        print("accueil purge: add --yes to purge without a terminal", file=sys.stderr)
+        return False
+    print(
+        f"The hub holds all {scans} scan(s) made here. This deletes {registrations} "
+        "registrations, the scan log, the print queue, badge images and tickets from this kiosk."
+    )
+    return input(f"Type the kiosk id ({kiosk_id}) to go ahead: ").strip() == kiosk_id
+
+
+def _attendee_folders(rt: Any) -> dict[str, Path]:
+    data = rt.config.data_dir
+    return {
+        "badge": data / rt.config.printer.preview_dir,
+        "ticket": data / "tickets",
+        "report": data / "reports",
+    }
+
+
+def _delete_files(folder: Path) -> int:
+    """Delete the folder's files (counting them) and the folder; 0 when it is absent."""
+    if not folder.is_dir():
+        return 0
+    count = sum(1 for p in folder.rglob("*") if p.is_file())
+    shutil.rmtree(folder)
+    return count
+
+
+def _event_slug(store: Any) -> str:
+    event = store.event()
+    return str(event.slug) if event else ""
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+# -- keys and receipts -----------------------------------------------------------------------
+
+
+def kiosk_key(data_dir: Path) -> tuple[Any, str]:
+    """The kiosk's own signing key (created owner-only on first use) and its public text."""
+    from kiosk.signing import generate, load_signer, public_key_text
+
+    private = data_dir / KEY_NAME
+    if not private.exists():
+        generate(private, private.with_suffix(".pub"))
+    return load_signer(private), public_key_text(private)
+
+
+def canonical(body: dict[str, Any]) -> bytes:
+    """The exact bytes that are signed: sorted keys, no spaces, UTF-8."""
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def fingerprint(public_text: str) -> str:
+    raw = base64.b64decode(public_text.strip().removeprefix(_PUBLIC_PREFIX))
+    digest = hashlib.sha256(raw).hexdigest()[:24]
+    return ":".join(digest[i : i + 4] for i in range(0, len(digest), 4))
+
+
+def verify_receipt(receipt: Any, trusted_public: str | None = None) -> tuple[bool, str]:
+    """(valid, explanation). ``trusted_public``: the kiosk's public key text, if known."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    if not isinstance(receipt, dict) or not {"receipt", "public_key", "signature"} <= set(receipt):
+        return False, "not an Accueil purge receipt (receipt, public_key, signature expected)"
+    body = receipt["receipt"]
+    if not isinstance(body, dict) or body.get("type") != RECEIPT_TYPE:
+        return False, "not an Accueil purge receipt"
+    embedded = str(receipt["public_key"]).strip()
+    if trusted_public is not None and trusted_public.strip() != embedded:
+        return False, "signed with another key than this kiosk's"
+    try:
+        key = Ed25519PublicKey.from_public_bytes(
+            base64.b64decode(embedded.removeprefix(_PUBLIC_PREFIX), validate=True)
+        )
+        key.verify(base64.b64decode(str(receipt["signature"]), validate=True), canonical(body))
+    except (InvalidSignature, ValueError):
+        return False, "the signature does not match the receipt: it was altered or forged"
+    source = "the kiosk's key" if trusted_public else "the key inside the receipt"
+    return True, f"signature valid ({source}, fingerprint {fingerprint(embedded)})"
+
+
+def verify_command(path: Path, public_key: Path | None, rt: Any) -> int:
+    try:
+        receipt = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"accueil purge --verify: cannot read {path}: {exc}", file=sys.stderr)
+        return 2
+    trusted = None
+    if public_key is not None:
+        try:
+            trusted = public_key.read_text()
+        except OSError as exc:
+            print(f"accueil purge --verify: {public_key}: {exc.strerror}", file=sys.stderr)
+            return 2
+    else:
+        own = rt.config.data_dir / KEY_NAME
+        body = receipt.get("receipt") if isinstance(receipt, dict) else None
+        if own.exists() and isinstance(body, dict) and body.get("kiosk_id") == rt.config.kiosk.id:
+            from kiosk.signing import public_key_text
+
+            trusted = public_key_text(own)
+    valid, why = verify_receipt(receipt, trusted)
+    if not valid:
+        print(f"INVALID: {path}: {why}")
+        return 1
+    print(format_receipt(receipt))
+    print(f"VALID: {why}")
+    if trusted is None:
+        print(
+            "Compare that fingerprint with the one recorded for this kiosk, or pass "
+            "--public-key FILE: a receipt alone cannot prove which key signed it."
+        )
+    return 0
+
+
+def format_receipt(receipt: dict[str, Any]) -> str:
+    body = receipt["receipt"]
+    confirmed, deleted = body.get("confirmed", {}), body.get("deleted", {})
+    lines = [
+        "ACCUEIL PURGE RECEIPT",
+        f"  kiosk:            {body.get('kiosk_id')} ({body.get('kiosk_name')})",
+        f"  event:            {body.get('event')}",
+        f"  hub:              {body.get('hub_id')} at {body.get('hub_url')}",
+        f"  purged at:        {body.get('purged_at')}",
+        f"  scans confirmed:  {confirmed.get('scans')} (hub holds {confirmed.get('hub_scans_of_kiosk')} from this kiosk)",
+        f"  walk-ins:         {confirmed.get('walkins')}",
+        f"  last nonce:       {confirmed.get('last_nonce')}",
+        "  deleted:          " + ", ".join(f"{k} {v}" for k, v in deleted.items()),
+        f"  key fingerprint:  {fingerprint(str(receipt.get('public_key', '')))}",
+    ]
+    return "\n".join(lines)
