@@ -52,6 +52,7 @@ def fit_text(
     reference = text_width(text, TextStyle(100, bold)) or 1.0
     if max_lines > 1:
         one = int(min(max_size, 100 * width / reference))
+        one -= one % 2
         two = _fit_lines(text, width, max_size, min_size, max_lines, bold, reference)
         if one >= max(min_size, 0.8 * two.size) and wrap(text, TextStyle(one, bold), width, 1):
             return Fit(one, (text,))
@@ -70,11 +71,12 @@ def _fit_lines(
 ) -> Fit:
     # Widths scale with size: start from the size that fills max_lines, then step down.
     size = int(min(max_size, 100 * width * max_lines / reference))
+    size -= size % 2  # even sizes only: fewer fonts to load and cache
     while size >= min_size:
         lines = wrap(text, TextStyle(size, bold), width, max_lines)
         if lines is not None:
             return Fit(size, tuple(lines))
-        size -= max(1, size // 16)
+        size -= max(2, size // 16 // 2 * 2)
     style = TextStyle(min_size, bold)
     lines = wrap(text, style, width, max_lines + 1)
     if lines is not None:
