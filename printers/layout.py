@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from kiosk.core.model import Event, Lang, Registration, Role
 from kiosk.core.texts import days_text
@@ -68,7 +69,7 @@ class BadgeContent:
         return (self.event_name, self.name, self.organisation, self.role_label, self.days)
 
 
-def merge(base: Template, **overrides: object) -> Template:
+def merge(base: Template, **overrides: Any) -> Template:
     """A role template: the event default with the keys the role sets."""
     return replace(base, **{k: v for k, v in overrides.items() if v is not None})
 

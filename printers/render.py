@@ -32,7 +32,7 @@ def qr_matrix(data: str) -> list[list[bool]]:
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
     code.add_data(data)
     code.make(fit=True)
-    return code.get_matrix()
+    return [[bool(dark) for dark in row] for row in code.get_matrix()]
 
 
 def qr_module_dots(modules: int, width: int) -> int:
