@@ -255,7 +255,7 @@ def load_config(path: Path | str) -> Config:
 
 
 def _section(path: Path, name: str, values: dict[str, Any]) -> Any:
-    return _table(path, name, _SECTIONS[name].default_factory, values)  # type: ignore[misc]
+    return _table(path, name, _SECTIONS[name].default_factory, values)
 
 
 def _table_type(tp: Any) -> Any:
