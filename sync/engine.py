@@ -14,6 +14,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -201,17 +202,30 @@ class SyncEngine:
         """Pull pages until the source has nothing more; (registrations, scans) changed."""
         name = self.source.name
         changed = added = pulled = 0
-        for _ in range(_MAX_ROUNDS):
+        # The next page is fetched while this one is stored (one request at a time).
+        with ThreadPoolExecutor(1, thread_name_prefix="accueil-pull") as fetcher:
             result = self.source.pull(self.store.sync_cursor(name))
-            c, a = self.store.apply_pull(name, result.registrations, result.scans, result.cursor)
-            changed += c
-            added += a
-            pulled += len(result.registrations)
-            if progress:
+            for _ in range(_MAX_ROUNDS):
                 remaining = getattr(self.source, "remaining", None)
-                progress("download", pulled, pulled + remaining if remaining is not None else None)
-            if not result.more or self._stop.is_set():
-                break
+                ahead = None
+                if result.more and not self._stop.is_set():
+                    ahead = fetcher.submit(self.source.pull, result.cursor)
+                try:
+                    c, a = self.store.apply_pull(
+                        name, result.registrations, result.scans, result.cursor
+                    )
+                finally:
+                    if ahead is not None and not ahead.done():
+                        ahead.exception()  # wait: never leave a request behind
+                changed += c
+                added += a
+                pulled += len(result.registrations)
+                if progress:
+                    total = pulled + remaining if remaining is not None else None
+                    progress("download", pulled, total)
+                if ahead is None:
+                    break
+                result = ahead.result()
         return changed, added
 
     def sync_once(self, progress: Progress | None = None) -> SyncReport:

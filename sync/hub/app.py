@@ -6,7 +6,8 @@ gets 401, a kiosk token on an organiser call 403. ``/healthz`` and the OpenAPI d
 no event data and are open.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI reads the dependency annotations, some
+# of which are local to create_app, at definition time.
 
 import hmac
 from typing import Annotated, Any, Literal

@@ -1,0 +1,97 @@
+"""Every hub call needs the right token: missing, wrong and revoked tokens are refused."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from sync.engine import SyncEngine
+from sync.hub.app import organiser_token_matches
+from sync.hub.db import hash_token
+from sync.hub_client import HubSource
+from sync.remote import SourceRejected
+from tests.sync.servers import ORGANISER
+
+KIOSK_CALLS = [("GET", "/v1/whoami"), ("GET", "/v1/changes"), ("POST", "/v1/upload")]
+ADMIN_CALLS = [
+    ("GET", "/v1/admin/stats"),
+    ("GET", "/v1/admin/scans"),
+    ("GET", "/v1/admin/conflicts"),
+    ("GET", "/v1/admin/kiosks"),
+    ("POST", "/v1/admin/registrations"),
+    ("POST", "/v1/admin/kiosks/door-a/token"),
+    ("DELETE", "/v1/admin/kiosks/door-a/token"),
+]
+
+
+def call(hub, method: str, path: str, token: str | None) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+    body = {"items": []} if path == "/v1/upload" else []
+    return httpx.request(
+        method, hub.url + path, headers=headers, json=body if method == "POST" else None
+    )
+
+
+def test_calls_without_a_valid_token_are_refused(hub):
+    kiosk_token = hub.db.create_token("door-a")
+    for method, path in KIOSK_CALLS + ADMIN_CALLS:
+        assert call(hub, method, path, None).status_code == 401, path
+        assert call(hub, method, path, "acc_not-a-real-token").status_code == 401, path
+    for method, path in ADMIN_CALLS:
+        assert call(hub, method, path, kiosk_token).status_code == 403, path
+    for method, path in KIOSK_CALLS:
+        assert call(hub, method, path, ORGANISER).status_code == 403, path
+        assert call(hub, method, path, kiosk_token).status_code == 200, path
+    assert call(hub, "GET", "/v1/admin/stats", ORGANISER).status_code == 200
+    assert httpx.get(hub.url + "/healthz").json() == {"status": "ok"}
+    assert "/v1/changes" in httpx.get(hub.url + "/openapi.json").json()["paths"]
+
+
+def test_revoked_token_stops_the_kiosk_and_loses_nothing(hub, make_kiosk):
+    a = make_kiosk("door-a")
+    a.engine.sync_once()
+    assert hub.db.revoke_token("door-a")
+    a.service.check("CODE-1")
+    with pytest.raises(SourceRejected, match="token create door-a"):
+        a.engine.sync_once()
+    assert call(hub, "GET", "/v1/whoami", a.token).status_code == 401
+    status = a.engine.status()
+    assert status.online is False and status.pending == 1 and "401" in status.last_error
+
+    new = httpx.post(
+        f"{hub.url}/v1/admin/kiosks/door-a/token",
+        headers={"Authorization": f"Bearer {ORGANISER}"},
+    ).json()["token"]
+    source = HubSource(hub.url, new, "door-a")  # the kiosk restarted with its new token
+    try:
+        SyncEngine(a.store, source).sync_once()
+    finally:
+        source.close()
+    assert a.store.count_pending() == 0
+    assert hub.db.stats()["scans"] == 1
+
+
+def test_a_token_of_another_kiosk_is_refused_before_any_upload(hub, make_kiosk):
+    other = hub.db.create_token("door-b")
+    a = make_kiosk("door-a", token=other)
+    a.service.check("CODE-1")
+    with pytest.raises(SourceRejected, match="belongs to kiosk 'door-b'"):
+        a.engine.sync_once()
+    assert a.engine.status().pending == 1
+    assert hub.db.stats()["scans"] == 0
+
+
+def test_only_token_hashes_are_stored(hub):
+    token = hub.db.create_token("door-a")
+    kiosks = hub.db.kiosks()
+    assert [k["kiosk_id"] for k in kiosks] == ["door-a"]
+    with hub.db.engine.connect() as conn:
+        stored = [tuple(r) for r in conn.exec_driver_sql("SELECT * FROM kiosks")]
+    assert token not in repr(stored)
+    assert hash_token(token) in repr(stored)
+
+
+def test_organiser_token_may_be_configured_as_a_hash():
+    assert organiser_token_matches("sha256:" + hash_token("s3cret"), "s3cret")
+    assert not organiser_token_matches("sha256:" + hash_token("s3cret"), "other")
+    assert not organiser_token_matches("", "")
