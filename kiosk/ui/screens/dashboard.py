@@ -79,8 +79,10 @@ class DashboardScreen(StaffScreen):
             f"[b]Printer[/b]: {app.printer.message or app.printer.state}\n"
             f"[b]Lane health[/b], scan → badge: {lane}"
         )
-        self.query_one("#arrivals", Sparkline).data = list(d.arrivals) or [0]
-        axis = ""
+        spark = self.query_one("#arrivals", Sparkline)
+        spark.data = list(d.arrivals)
+        spark.display = bool(d.arrivals)
+        axis = "no arrivals yet today"
         if d.arrivals_start is not None:
             axis = f"from {d.arrivals_start:%H:%M}, peak {max(d.arrivals)} per 15 min"
         self.query_one("#arrivals-axis", Static).update(axis)

@@ -196,6 +196,10 @@ class DetailScreen(StaffScreen):
         if reg is None:
             return
 
+        def corrected(name: str) -> None:
+            self.say(f"Badge name is now {name!r}; reprint with R.")
+            self.reload()
+
         def answered(name: str | None) -> None:
             if name is None:
                 return
@@ -204,10 +208,7 @@ class DetailScreen(StaffScreen):
                 reg.id,
                 name,
                 self.who,
-                done=lambda _: (
-                    self.say(f"Badge name is now {name!r}; reprint with R."),
-                    self.reload(),
-                ),
+                done=lambda _: corrected(name),
                 failed=self._failed,
                 name="badge_name",
             )
