@@ -327,7 +327,7 @@ def main() -> int:
                 bench_load(make_url("load50"), [50], seconds)
             if pg is not None:
                 print("\n== postgresql: how many kiosks at 1 scan/s keep p99 <= 100 ms")
-                steps = [100, 200, 400] if args.quick else [100, 200, 300, 400, 600, 800]
+                steps = [75, 100] if args.quick else [60, 75, 100, 150, 200, 300, 400]
                 bench_load(make_url("ramp"), steps, seconds)
     finally:
         if pg is not None:
