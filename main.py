@@ -29,6 +29,8 @@ COMMAND_MODULES = (
     "search",
     "keys",
     "badge",
+    "hub",
+    "sync_cmd",
     "decode",
     "run",
     "pin",
@@ -141,7 +143,41 @@ class Runtime:
             self.config.kiosk.language,
         )
 
-    # -- sync (issue 6): the sync engine built from [sync] --
+    @cached_property
+    def sync_engine(self) -> Any:
+        """The background sync engine from [sync] (not started), or None when source = "none"."""
+        sync = self.config.sync
+        if sync.source == "none":
+            return None
+        from sync.engine import SyncEngine
+
+        source: Any
+        if sync.source == "pretix":
+            from sync.pretix import PretixSource
+
+            source = PretixSource.from_config(
+                sync, self.config.kiosk, event=self.event, log=self.store
+            )
+        else:
+            from sync.hub_client import HubSource
+
+            if not sync.token:
+                raise ConfigError(
+                    f"{self.config.path}: [sync] token is empty; the organiser creates one "
+                    f"with `accueil hub token create {self.config.kiosk.id}` "
+                    "(or set ACCUEIL_SYNC_TOKEN)"
+                )
+            source = HubSource(
+                sync.url, sync.token, self.config.kiosk.id, timeout=sync.timeout_seconds
+            )
+        return SyncEngine(
+            self.store,
+            source,
+            interval=sync.interval_seconds,
+            upload_poll=sync.upload_poll_seconds,
+            batch_size=sync.batch_size,
+            backoff_max=sync.backoff_max_seconds,
+        )
 
     def build_app(self, **overrides: Any) -> Any:
         """The Textual app, as `accueil run` and the tests start it.
