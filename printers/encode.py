@@ -77,8 +77,9 @@ def load_profile(name: str, width_dots: int = 0) -> PrinterProfile:
         raise ProfileError(f"width_dots = {width}: expected a multiple of 8 between 128 and 832")
     if profile_width and width > profile_width:
         raise ProfileError(
-            f"width_dots = {width} is wider than profile {name!r} ({profile_width} dots); "
-            "the printer would clip the badge"
+            f"width_dots = {width} is wider than profile {name!r} ({profile_width} dots): "
+            "the printer would clip the badge; pick the profile of your printer (576 dots: "
+            f"TM-T20II, TM-P80; 384: POS-5890) or width_dots = {profile_width}"
         )
     pages = set(data.get("codePages", {}).values())
     page = next((p for p in CODE_PAGES if p in pages), None)
