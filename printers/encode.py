@@ -16,6 +16,7 @@ the size (``ESC !`` resets bold).
 from __future__ import annotations
 
 import copy
+import logging
 import textwrap
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,8 @@ from PIL import Image
 from printers.escpos_env import escpos_printer, import_escpos, quiet
 from printers.layout import BadgeContent
 from printers.render import logo_strip, qr_matrix, qr_module_dots, render_badge
+
+log = logging.getLogger(__name__)
 
 FRAGMENT_ROWS = 900  # impl="graphics" corrupts images taller than ~910 rows
 BLANK_FEED_MIN = 12  # white stretches at least this tall are fed, not sent as rows
@@ -76,10 +79,16 @@ def load_profile(name: str, width_dots: int = 0) -> PrinterProfile:
     if width % 8 or not 128 <= width <= 832:
         raise ProfileError(f"width_dots = {width}: expected a multiple of 8 between 128 and 832")
     if profile_width and width > profile_width:
-        raise ProfileError(
-            f"width_dots = {width} is wider than profile {name!r} ({profile_width} dots): "
-            "the printer would clip the badge; pick the profile of your printer (576 dots: "
-            f"TM-T20II, TM-P80; 384: POS-5890) or width_dots = {profile_width}"
+        # width_dots is the operator's word for the paper; say so loudly, since a printer
+        # that really is as narrow as its profile clips the right edge of every badge.
+        log.warning(
+            "width_dots = %d is wider than profile %r (%d dots); if badges lose their right "
+            "edge, pick your printer's profile (576 dots: TM-T20II, TM-P80; 384: POS-5890) "
+            "or width_dots = %d",
+            width,
+            name,
+            profile_width,
+            profile_width,
         )
     pages = set(data.get("codePages", {}).values())
     page = next((p for p in CODE_PAGES if p in pages), None)

@@ -163,10 +163,16 @@ def test_profile_without_width_needs_width_dots() -> None:
 def test_unknown_profile_and_impossible_widths_are_refused() -> None:
     with pytest.raises(ProfileError, match="unknown printer profile 'TM-X'"):
         load_profile("TM-X")
-    with pytest.raises(ProfileError, match="wider than profile"):
-        load_profile("TM-T88V", 576)  # 512-dot printer: the badge would be clipped
     with pytest.raises(ProfileError, match="multiple of 8"):
         load_profile("default", 500)
+
+
+def test_width_wider_than_the_profile_is_honoured_with_a_warning(caplog) -> None:
+    with caplog.at_level("WARNING", logger="printers.encode"):
+        profile = load_profile("TM-T88V", 576)
+    assert profile.width == 576 and "wider than profile 'TM-T88V' (512 dots)" in caplog.text
+    job = encode_badge(badge_content(ARABIC, EVENT, BadgeOptions()), profile, "raster")
+    assert {w for w, _ in _rasters(job.data)} == {576}  # escpos did not refuse or clip it
 
 
 def test_emulator_refuses_bytes_it_does_not_know() -> None:

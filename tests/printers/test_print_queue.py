@@ -81,8 +81,12 @@ def badge_codes(jobs: list[bytes]) -> list[str]:
     return out
 
 
-def test_check_in_prints_its_badge_once(store: LocalStore, fake_printer: FakePrinter, queue_on) -> None:
-    service = CheckinService(store, store, SystemClock(), EVENT, KioskIdentity("k1", "Kiosk 1"), day=1)
+def test_check_in_prints_its_badge_once(
+    store: LocalStore, fake_printer: FakePrinter, queue_on
+) -> None:
+    service = CheckinService(
+        store, store, SystemClock(), EVENT, KioskIdentity("k1", "Kiosk 1"), day=1
+    )
     result = service.check("CODE-1")
     assert result.verdict.ok and result.print_job is not None
     q = queue_on(network(fake_printer))
@@ -100,7 +104,9 @@ def test_paper_out_jobs_wait_then_print_once_each_in_order(store, fake_printer, 
     q.start()
     assert wait_until(lambda: q.state().state is PrinterState.PAPER_OUT)
     state = q.state()
-    assert state.jobs_waiting == 3 and "Out of paper" in state.message and "3 badges" in state.message
+    assert (
+        state.jobs_waiting == 3 and "Out of paper" in state.message and "3 badges" in state.message
+    )
     time.sleep(0.3)  # several retries while out of paper
     assert fake_printer.jobs() == []
     assert all(store.print_job(i).status == "pending" for i in ids)
@@ -127,12 +133,16 @@ def test_printer_gone_then_back_prints_each_badge_once(store, fake_printer, queu
     assert badge_codes(fake_printer.jobs()) == ["CODE-1", "CODE-2"]
 
 
-def test_connection_reset_mid_job_reprints_that_badge_whole_once(store, fake_printer, queue_on) -> None:
+def test_connection_reset_mid_job_reprints_that_badge_whole_once(
+    store, fake_printer, queue_on
+) -> None:
     fake_printer.reset_after = 3000
     job = queue(store, "R2")  # Arabic name: a raster badge of ~30 KB
     q = queue_on(network(fake_printer))
     q.start()
-    assert wait_until(lambda: store.print_job(job).attempts >= 1 and store.print_job(job).last_error)
+    assert wait_until(
+        lambda: store.print_job(job).attempts >= 1 and store.print_job(job).last_error
+    )
     assert store.print_job(job).status == "pending"
     fake_printer.reset_after = None
     assert wait_until(lambda: store.print_job(job).status == "done")
@@ -165,7 +175,9 @@ def test_reprint_is_counted_and_the_second_print_warns(store, tmp_path, queue_on
     assert warning and f"already waiting (job {second})" in warning
     assert q.process_one() and q.process_one()
     assert store.get("R1").print_count == 3
-    assert store.print_job(second).reason == "reprint" and store.print_job(second).staff == "steward"
+    assert (
+        store.print_job(second).reason == "reprint" and store.print_job(second).staff == "steward"
+    )
     assert len(list((tmp_path / "badges").glob("*.png"))) == 3
     with pytest.raises(JobError, match="no registration 'NOPE'"):
         q.reprint("NOPE", "steward")
@@ -266,7 +278,10 @@ def test_badge_that_cannot_be_drawn_fails_after_three_tries(store, tmp_path, que
     for _ in range(3):
         assert q.process_one(job_id=job)
         with store.transaction() as db:  # make it due again without waiting 5 s
-            db.execute("UPDATE print_jobs SET next_attempt_at = NULL WHERE id = ? AND status = 'pending'", (job,))
+            db.execute(
+                "UPDATE print_jobs SET next_attempt_at = NULL WHERE id = ? AND status = 'pending'",
+                (job,),
+            )
     assert store.print_job(job).status == "failed"
     assert "font file damaged" in store.print_job(job).last_error
 

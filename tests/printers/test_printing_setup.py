@@ -59,17 +59,34 @@ def test_role_templates_and_extra_printers_are_read(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("toml", "message"),
     [
-        ("[badge.roles.guest]\nlabel = 'X'\n", "[badge.roles.guest]: unknown role; expected one of participant"),
-        ("[badge.roles.speaker]\ncolour = 'red'\n", "unknown key 'colour' in [badge.roles.speaker]"),
-        ("[badge.roles.speaker]\nband = 'red'\n", "[badge.roles.speaker] band = 'red': expected one of"),
-        ("[badge]\nroles = 3\n", "[badge] roles: expected named tables such as [badge.roles.<name>]"),
-        ("[printer.extra.desk]\nport = 'x'\n", "[printer.extra.desk] port = 'x': expected an integer"),
+        (
+            "[badge.roles.guest]\nlabel = 'X'\n",
+            "[badge.roles.guest]: unknown role; expected one of participant",
+        ),
+        (
+            "[badge.roles.speaker]\ncolour = 'red'\n",
+            "unknown key 'colour' in [badge.roles.speaker]",
+        ),
+        (
+            "[badge.roles.speaker]\nband = 'red'\n",
+            "[badge.roles.speaker] band = 'red': expected one of",
+        ),
+        (
+            "[badge]\nroles = 3\n",
+            "[badge] roles: expected named tables such as [badge.roles.<name>]",
+        ),
+        (
+            "[printer.extra.desk]\nport = 'x'\n",
+            "[printer.extra.desk] port = 'x': expected an integer",
+        ),
         ("[printer.extra.main]\nkind = 'preview'\n", "[printer.extra.main]: expected a name"),
         ("[printer.extra.a]\n[printer.extra.a.extra.b]\n", "cannot have extra printers"),
         ("[badge]\nlanguage = 'de'\n", "[badge] language = 'de': expected one of"),
     ],
 )
-def test_bad_printing_config_names_the_table_and_key(tmp_path: Path, toml: str, message: str) -> None:
+def test_bad_printing_config_names_the_table_and_key(
+    tmp_path: Path, toml: str, message: str
+) -> None:
     with pytest.raises(ConfigError) as err:
         load_config(write_config(tmp_path, toml))
     assert message in str(err.value) and str(tmp_path) in str(err.value)
@@ -142,7 +159,9 @@ def test_badge_command_prints_through_the_queue_and_counts(site: Path, capsys) -
 def test_badge_command_with_printer_down_keeps_the_job(site: Path, capsys) -> None:
     fake = FakePrinter()
     fake.close()
-    text = site.read_text().replace('kind = "preview"', f'kind = "network"\nport = {fake.port}\ntimeout_seconds = 1.0')
+    text = site.read_text().replace(
+        'kind = "preview"', f'kind = "network"\nport = {fake.port}\ntimeout_seconds = 1.0'
+    )
     site.write_text(text)
     assert run_badge(site, "R1", "--print") == 1
     out = capsys.readouterr().out
@@ -196,7 +215,9 @@ def test_escpos_import_leaves_no_trace_outside_its_cache(tmp_path: Path) -> None
     )
     env = {**os.environ, "TMPDIR": str(scratch), "PYTHONPATH": str(ROOT)}
     env.pop("ESCPOS_CAPABILITIES_PICKLE_DIR", None)
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout == "" and done.stderr == ""
     assert list(scratch.iterdir()) == []  # no pickle or empty folder left in the temp dir
