@@ -36,6 +36,7 @@ COMMAND_MODULES = (
     "pin",
     "report",
     "purge",
+    "rehearse",
 )
 
 
@@ -227,7 +228,6 @@ class Runtime:
         }
         services.update(overrides)
         return AccueilApp(AppServices(settings=settings, **services))
-
 
     def close(self) -> None:
         if "store" in self.__dict__:

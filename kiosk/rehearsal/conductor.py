@@ -111,7 +111,7 @@ class Rehearsal:
         handling_seconds: float = 12.0,
         faults: list[Fault] | None = None,
         seed: int = 1,
-        printer_width: int = 576,
+        printer_width: int = 512,
     ) -> None:
         self.ws = workspace
         self.entrances = kiosks
@@ -205,7 +205,7 @@ source = "none"
 kind = "network"
 host = "127.0.0.1"
 port = {printer.port}
-width_dots = {self.printer_width}
+profile = "TM-T88V"
 timeout_seconds = 2.0
 [sync]
 source = "hub"
@@ -218,8 +218,16 @@ timeout_seconds = 3.0
         for kiosk in self.kiosks:
             self.start_kiosk(kiosk)
         for kiosk in self.kiosks:
-            if not kiosk.alive.wait(120):
-                raise RuntimeError(f"{kiosk.name} did not get ready (see {kiosk.config.parent})")
+            self._wait_ready(kiosk, 120)
+
+    def _wait_ready(self, kiosk: Kiosk, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not kiosk.alive.wait(0.2):
+            if kiosk.proc is not None and kiosk.proc.poll() is not None:
+                log_tail = (self.ws / f"{kiosk.kiosk_id}.log").read_text(errors="replace")[-1500:]
+                raise RuntimeError(f"{kiosk.name} exited while starting:\n{log_tail}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{kiosk.name} was not ready after {timeout} s")
 
     def start_hub(self) -> None:
         env = {**os.environ, "ACCUEIL_HUB_ORGANISER_TOKEN": self.organiser_token}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -25,11 +26,14 @@ from kiosk.core.model import Direction, Role
 from sync.importers import load_event
 
 DRAIN_SECONDS = 60
+# Our own handle on the pipe to the conductor: printing code may redirect sys.stdout for a
+# moment (python-escpos writes warnings there), and answers must never end up in a log.
+_ANSWERS = os.fdopen(os.dup(1), "w", buffering=1)
 
 
 def say(**fields: Any) -> None:
-    sys.stdout.write(json.dumps(fields) + "\n")
-    sys.stdout.flush()
+    _ANSWERS.write(json.dumps(fields) + "\n")
+    _ANSWERS.flush()
 
 
 def handle(rt: Any, queue: Any, command: dict[str, Any]) -> dict[str, Any]:
