@@ -146,7 +146,7 @@ class SyncEngine:
     def _backoff(self) -> float:
         """Exponential in the failures so far, capped, with full jitter on its upper half."""
         ceiling = min(self.backoff_max, self.backoff_base * 2 ** min(self._failures, 20))
-        return ceiling * (0.5 + 0.5 * self._rng())
+        return float(ceiling * (0.5 + 0.5 * self._rng()))
 
     def _failed(self, error: str, delay: float) -> None:
         self._failures += 1

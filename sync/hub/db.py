@@ -222,7 +222,7 @@ class HubDB:
                     raise HubError(
                         f"hub database schema {rows.get('schema')} is not {SCHEMA_VERSION}"
                     )
-                return rows["hub_id"]
+                return str(rows["hub_id"])
             hub_id = uuid.uuid4().hex[:12]
             conn.execute(
                 hub_meta.insert(),
