@@ -230,6 +230,11 @@ class Runtime:
         return AccueilApp(AppServices(settings=settings, **services))
 
     def close(self) -> None:
+        """Stop the background services that were built, then close the store."""
+        for name in ("sync_engine", "print_queue"):
+            service = self.__dict__.get(name)
+            if service is not None:
+                service.stop()
         if "store" in self.__dict__:
             self.store.close()
 

@@ -169,9 +169,62 @@ class UpsertCounts:
     updated: int = 0
     unchanged: int = 0
 
+    def __iadd__(self, other: UpsertCounts) -> UpsertCounts:
+        self.added += other.added
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        return self
+
     @property
     def total(self) -> int:
         return self.added + self.updated + self.unchanged
+
+
+_BATCH = 500
+_UPSERT_SQL = (
+    "INSERT INTO registrations(id, first_name, last_name, email, organisation, role, "
+    "ticket_type, days, sessions, status, lang, valid_from, valid_until, badge_name, "
+    "print_count, country, source, updated_at, fingerprint) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT(id) DO UPDATE SET first_name=excluded.first_name, "
+    "last_name=excluded.last_name, email=excluded.email, "
+    "organisation=excluded.organisation, role=excluded.role, "
+    "ticket_type=excluded.ticket_type, days=excluded.days, sessions=excluded.sessions, "
+    "status=excluded.status, lang=excluded.lang, valid_from=excluded.valid_from, "
+    "valid_until=excluded.valid_until, "
+    "badge_name=CASE WHEN excluded.badge_name != '' THEN excluded.badge_name "
+    "ELSE registrations.badge_name END, "
+    "print_count=max(registrations.print_count, excluded.print_count), "
+    "country=excluded.country, source=excluded.source, updated_at=excluded.updated_at, "
+    "fingerprint=excluded.fingerprint"
+)
+
+
+def _registration_values(reg: Registration) -> tuple[object, ...]:
+    return (
+        reg.id,
+        reg.first_name,
+        reg.last_name,
+        reg.email,
+        reg.organisation,
+        reg.role.value,
+        reg.ticket_type,
+        ",".join(str(d) for d in sorted(reg.days)),
+        ",".join(sorted(reg.sessions)),
+        reg.status.value,
+        reg.lang.value if reg.lang else None,
+        utc_text(reg.valid_from) if reg.valid_from else None,
+        utc_text(reg.valid_until) if reg.valid_until else None,
+        reg.badge_name,
+        reg.print_count,
+        reg.country,
+    )
+
+
+def _search_words(reg: Registration, badge_name: str) -> str:
+    """What name search matches: folded names, organisation and e-mail."""
+    names = tokens(f"{reg.first_name} {reg.last_name} {badge_name} {reg.organisation}")
+    return " ".join([*names, fold(reg.email)])
 
 
 class LocalStore:
@@ -312,73 +365,70 @@ class LocalStore:
         same file changes nothing.
         """
         now = utc_text(datetime.now(UTC))
+        regs = list(registrations)
         counts = UpsertCounts()
         with self.transaction() as db:
-            for reg in registrations:
-                outcome = self._upsert(db, reg, source, now)
-                setattr(counts, outcome, getattr(counts, outcome) + 1)
+            for start in range(0, len(regs), _BATCH):
+                counts += self._upsert_many(db, regs[start : start + _BATCH], source, now)
         return counts
 
     def _upsert(self, db: sqlite3.Connection, reg: Registration, source: str, now: str) -> str:
         """Write one registration; return 'added', 'updated' or 'unchanged'."""
-        values = (
-            reg.id,
-            reg.first_name,
-            reg.last_name,
-            reg.email,
-            reg.organisation,
-            reg.role.value,
-            reg.ticket_type,
-            ",".join(str(d) for d in sorted(reg.days)),
-            ",".join(sorted(reg.sessions)),
-            reg.status.value,
-            reg.lang.value if reg.lang else None,
-            utc_text(reg.valid_from) if reg.valid_from else None,
-            utc_text(reg.valid_until) if reg.valid_until else None,
-            reg.badge_name,
-            reg.print_count,
-            reg.country,
-        )
-        fingerprint = hashlib.sha1(repr((values, reg.codes)).encode()).hexdigest()
-        old = db.execute(
-            "SELECT rowid, fingerprint FROM registrations WHERE id = ?", (reg.id,)
-        ).fetchone()
-        if old is not None and old[1] == fingerprint:
-            return "unchanged"
-        row = db.execute(
-            "INSERT INTO registrations(id, first_name, last_name, email, organisation, role, "
-            "ticket_type, days, sessions, status, lang, valid_from, valid_until, badge_name, "
-            "print_count, country, source, updated_at, fingerprint) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT(id) DO UPDATE SET first_name=excluded.first_name, "
-            "last_name=excluded.last_name, email=excluded.email, "
-            "organisation=excluded.organisation, role=excluded.role, "
-            "ticket_type=excluded.ticket_type, days=excluded.days, sessions=excluded.sessions, "
-            "status=excluded.status, lang=excluded.lang, valid_from=excluded.valid_from, "
-            "valid_until=excluded.valid_until, "
-            "badge_name=CASE WHEN excluded.badge_name != '' THEN excluded.badge_name "
-            "ELSE registrations.badge_name END, "
-            "print_count=max(registrations.print_count, excluded.print_count), "
-            "country=excluded.country, source=excluded.source, updated_at=excluded.updated_at, "
-            "fingerprint=excluded.fingerprint "
-            "RETURNING rowid",
-            (*values, source, now, fingerprint),
-        ).fetchone()
-        rowid = row[0]
-        if reg.codes:
-            db.execute("DELETE FROM codes WHERE registration_id = ?", (reg.id,))
-            db.executemany(
-                "INSERT OR IGNORE INTO codes(code, registration_id) VALUES (?, ?)",
-                [(c, reg.id) for c in reg.codes],
+        counts = self._upsert_many(db, [reg], source, now)
+        return "added" if counts.added else "updated" if counts.updated else "unchanged"
+
+    def _upsert_many(
+        self, db: sqlite3.Connection, regs: Sequence[Registration], source: str, now: str
+    ) -> UpsertCounts:
+        """Write a batch inside the caller's transaction, a statement per table, not per row."""
+        ids = [r.id for r in regs]
+        marks = ",".join("?" * len(ids))
+        known = {
+            row[0]: (row[1], row[2])
+            for row in db.execute(
+                f"SELECT id, fingerprint, badge_name FROM registrations WHERE id IN ({marks})", ids
             )
-        words = " ".join(
-            tokens(f"{reg.first_name} {reg.last_name} {reg.badge_name} {reg.organisation}")
-            + [fold(reg.email)]
+        }
+        counts = UpsertCounts()
+        rows, changed = [], []
+        for reg in regs:
+            values = _registration_values(reg)
+            fingerprint = hashlib.sha1(repr((values, reg.codes)).encode()).hexdigest()
+            old = known.get(reg.id)
+            if old is not None and old[0] == fingerprint:
+                counts.unchanged += 1
+                continue
+            if old is None:
+                counts.added += 1
+            else:
+                counts.updated += 1
+            # a badge-name correction made here survives a pull that carries none
+            badge_name = reg.badge_name or (old[1] if old else "")
+            rows.append((*values, source, now, fingerprint))
+            changed.append((reg, old is not None, badge_name))
+        if not rows:
+            return counts
+        db.executemany(_UPSERT_SQL, rows)
+        changed_ids = [reg.id for reg, _, _ in changed]
+        marks = ",".join("?" * len(changed_ids))
+        rowids = dict(
+            db.execute(f"SELECT id, rowid FROM registrations WHERE id IN ({marks})", changed_ids)
         )
-        if old is not None:
-            db.execute("DELETE FROM registrations_fts WHERE rowid = ?", (rowid,))
-        db.execute("INSERT INTO registrations_fts(rowid, words) VALUES (?, ?)", (rowid, words))
-        return "added" if old is None else "updated"
+        updated = [(rowids[reg.id],) for reg, was_known, _ in changed if was_known]
+        db.executemany("DELETE FROM registrations_fts WHERE rowid = ?", updated)
+        db.executemany(
+            "DELETE FROM codes WHERE registration_id = ?",
+            [(reg.id,) for reg, was_known, _ in changed if was_known and reg.codes],
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO codes(code, registration_id) VALUES (?, ?)",
+            [(code, reg.id) for reg, _, _ in changed for code in reg.codes],
+        )
+        db.executemany(
+            "INSERT INTO registrations_fts(rowid, words) VALUES (?, ?)",
+            [(rowids[reg.id], _search_words(reg, badge_name)) for reg, _, badge_name in changed],
+        )
+        return counts
 
     def add_walkin(self, registration: Registration, staff: str) -> None:
         """Store a registration made at the desk and queue it for upload, atomically."""
@@ -773,8 +823,8 @@ class LocalStore:
                 try:
                     with self.transaction() as db:
                         if what == "regs":
-                            for reg in part:
-                                changed += self._upsert(db, reg, source, now) != "unchanged"  # type: ignore[arg-type]
+                            counts = self._upsert_many(db, part, source, now)  # type: ignore[arg-type]
+                            changed += counts.added + counts.updated
                         else:
                             for scan in part:
                                 added += self._insert_scan(db, scan, origin="remote")  # type: ignore[arg-type]
@@ -816,11 +866,12 @@ class LocalStore:
         ]
 
     def own_walkin_ids(self) -> list[str]:
-        """Registrations made at this kiosk's desk (they are uploaded like scans)."""
-        return [
-            r[0]
-            for r in self._query("SELECT id FROM registrations WHERE source = 'walkin' ORDER BY id")
-        ]
+        """Walk-in registrations this kiosk holds (its own, and others' it pulled)."""
+        rows = self._query(
+            "SELECT id FROM registrations WHERE source = 'walkin' OR ticket_type = 'walk-in' "
+            "ORDER BY id"
+        )
+        return [r[0] for r in rows]
 
     def purge_attendee_data(
         self, confirmed_scans: int, confirmed_last_nonce: str | None

@@ -30,6 +30,8 @@ def fold(text: str) -> str:
     >>> fold("Hélène  N'Diaye") == fold("HELENE n diaye")
     True
     """
+    if text.isascii():  # most names: nothing to strip, only case and separators
+        return _SEPARATORS.sub(" ", text.lower()).strip()
     text = unicodedata.normalize("NFKD", text.casefold())
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.translate(_ARABIC).translate(_LIGATURES)
