@@ -2,7 +2,9 @@
 
 It answers the real-time status requests (DLE EOT 1 and 4) like an Epson printer, reads
 each job back through printers.emulator to count the badges that came out, and can be
-switched offline (the listener closes, like a printer switched off) or out of paper.
+switched offline (the listener closes, like a printer switched off) or out of paper. Like a
+real one, it keeps what arrives while the paper is out in its receive buffer and prints it
+once paper is loaded.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class SimulatedPrinter:
         self.jobs = 0
         self.errors: list[str] = []
         self.paper = True
+        self._buffered: list[bytes] = []
         self._listener: socket.socket | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -56,6 +59,10 @@ class SimulatedPrinter:
 
     def paper_loaded(self) -> None:
         self.paper = True
+        with self._lock:
+            waiting, self._buffered = self._buffered, []
+        for job in waiting:
+            self._print(job)
 
     @property
     def printed(self) -> int:
@@ -101,10 +108,14 @@ class SimulatedPrinter:
         if not data.strip(b"\x00"):
             return
         if not self.paper:
-            self.errors.append("a job arrived while the paper was out")
+            with self._lock:
+                self._buffered.append(bytes(data))
             return
+        self._print(bytes(data))
+
+    def _print(self, data: bytes) -> None:
         try:
-            pages = read_pages(bytes(data), self.width)
+            pages = read_pages(data, self.width)
         except Exception as exc:  # a job the printer cannot parse is a finding, not a crash
             self.errors.append(f"{type(exc).__name__}: {exc}")
             return
