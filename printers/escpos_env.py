@@ -35,7 +35,8 @@ def import_escpos(cache_dir: Path | None = None) -> ModuleType:
     cache = Path(
         os.environ.get("ESCPOS_CAPABILITIES_PICKLE_DIR") or cache_dir or default_cache_dir()
     )
-    cache.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for folder in (*reversed(cache.parents[:2]), cache):  # mkdir(parents=True) ignores mode
+        folder.mkdir(exist_ok=True, mode=0o700)
     os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(cache)
     root = logging.getLogger()
     guard = logging.NullHandler()
@@ -59,6 +60,9 @@ def import_escpos(cache_dir: Path | None = None) -> ModuleType:
                 leftover.rmdir()
         with contextlib.suppress(OSError):
             scratch.rmdir()
+    for pickle in cache.glob("*.pickle"):  # everything under the data folder is owner-only
+        with contextlib.suppress(OSError):
+            os.chmod(pickle, 0o600)
     return sys.modules["escpos"]
 
 
