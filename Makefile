@@ -7,11 +7,16 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test system install lint bench clean
+.PHONY: demo demo-camera test system install lint bench clean
 
 demo: install  ## set up everything and start the kiosk on the demo event
 	$(VENV)/bin/accueil setup
 	$(VENV)/bin/accueil run
+
+demo-camera: install  ## the demo kiosk reading a generated camera video instead of a webcam
+	$(VENV)/bin/accueil setup
+	$(PY) demo/make_video.py data/demo-camera.avi
+	$(VENV)/bin/accueil run --camera data/demo-camera.avi
 
 test: install  ## set up everything and run linters and the whole test suite
 	$(VENV)/bin/ruff check .

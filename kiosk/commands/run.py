@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 from typing import Any
 
 from kiosk.config import ConfigError
@@ -21,11 +22,18 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--language", choices=("fr", "en", "ar"), help="first screen language ([kiosk] language)"
     )
+    parser.add_argument(
+        "--camera",
+        metavar="SOURCE",
+        help="override [camera] source: a device index, a video file or an image folder",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, rt: Any) -> int:
     mode = args.mode or rt.config.kiosk.mode
+    if args.camera:
+        rt.config.camera.source = args.camera
     if args.session and rt.store.session(args.session) is None:
         known = ", ".join(s.id for s in rt.store.sessions()) or "none loaded"
         raise ConfigError(f"--session {args.session}: no such session (known: {known})")
@@ -33,6 +41,9 @@ def run(args: argparse.Namespace, rt: Any) -> int:
     if mode == "staff" and not app.services.staff_auth.enabled:
         raise ConfigError(f"{rt.config.path}: {app.services.staff_auth.disabled_reason()}")
     log_path = rt.config.data_dir / "kiosk.log"
+    # the log names attendees: create it owner-only before logging opens it
+    os.close(os.open(log_path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
+    os.chmod(log_path, 0o600)
     logging.basicConfig(
         filename=log_path,
         level=logging.INFO,
