@@ -82,9 +82,7 @@ def simulate_day_one(
     confirmed = [r for r in regs if r.status is Status.CONFIRMED and r.valid_on(1) and r.codes]
     coming = rng.sample(confirmed, arrivals)
     # Arrival times: a peak around 09:00, spread from 08:00 to about 11:00.
-    times = sorted(
-        max(0.0, min(180.0, rng.gauss(60, 30))) for _ in range(len(coming))
-    )
+    times = sorted(max(0.0, min(180.0, rng.gauss(60, 30))) for _ in range(len(coming)))
     start = clock.at
     for i, (reg, minutes) in enumerate(zip(coming, times, strict=True)):
         clock.at = start + timedelta(minutes=minutes, seconds=i % 60)
@@ -107,7 +105,9 @@ def simulate_day_one(
     clock.at = start + timedelta(hours=1, minutes=10)
     for first, last in (("Yasmine", "Berrada"), ("Tom", "Walker"), ("سارة", "الإدريسي")):
         clock.advance(minutes=4)
-        day.walkins.append(desk.register_walkin(first, last, staff="amina").scan.registration_id or "")
+        day.walkins.append(
+            desk.register_walkin(first, last, staff="amina").scan.registration_id or ""
+        )
     not_come = [r for r in confirmed if r not in coming]
     for reg in not_come[:2]:
         clock.advance(minutes=3)
