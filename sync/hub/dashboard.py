@@ -250,11 +250,15 @@ def dashboard_router(db: HubDB, organiser_token: str) -> APIRouter:
         return {"event": event.slug, "sessions": len(sessions)}
 
     @router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
-    def page(request: Request, creds: Credentials) -> Response:
+    def page(
+        request: Request,
+        creds: Credentials,
+        refresh: Annotated[int, Query(ge=1, le=300, description="seconds between updates")] = 5,
+    ) -> Response:
         if not signed_in(request, creds):
             return _html(_login_page(""), 200)
         event, _ = event_and_sessions()
-        return _html(_dashboard_page(event.name if event else "Accueil hub"))
+        return _html(_dashboard_page(event.name if event else "Accueil hub", refresh))
 
     @router.post("/dashboard/login", include_in_schema=False)
     async def login(request: Request) -> Response:
@@ -371,7 +375,7 @@ def _login_page(error: str) -> str:
 """
 
 
-def _dashboard_page(title: str) -> str:
+def _dashboard_page(title: str, refresh: int = 5) -> str:
     links = "".join(
         f'<li><a class="csv" data-table="{t}" href="/dashboard/csv/{t}.csv" download>{t}.csv</a></li>'
         for t in CSV_TABLES
@@ -381,7 +385,7 @@ def _dashboard_page(title: str) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)} — live</title><link rel="stylesheet" href="/dashboard/dashboard.css">
 <script src="/dashboard/dashboard.js" defer></script>
-</head><body>
+</head><body data-refresh="{refresh}">
 <header><h1 id="event">{escape(title)}</h1>
 <p class="meta">Day <span id="day">–</span> · updated <span id="updated">never</span>
 <span id="status" class="status"></span></p>
@@ -435,7 +439,7 @@ input { width: 100%; box-sizing: border-box; }
 _SCRIPT = """
 "use strict";
 (function () {
-  const every = 5000;
+  const every = 1000 * (Number(document.body.dataset.refresh) || 5);
   const el = (id) => document.getElementById(id);
   const text = (id, value) => { el(id).textContent = value === null || value === undefined ? "–" : String(value); };
   function cell(row, value, numeric) {
