@@ -19,13 +19,14 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+import main
 from kiosk.core.model import Direction
 from kiosk.core.service import CheckinService
 from sync.engine import SyncEngine
 from sync.hub_client import HubSource
 from sync.reports import event_to_dict
 from sync.store import LocalStore
-from tests.conftest import FixedClock
+from tests.conftest import ROOT, FixedClock
 from tests.reports.simulation import load_demo, services
 from tests.sync.servers import HubThread
 
@@ -249,3 +250,29 @@ def test_the_page_in_a_real_browser(hub, kiosks, browser, tmp_path):
         rows = list(csv.DictReader(f))
     assert sorted(r["registration_id"] for r in rows) == sorted(ids)
     context.close()
+
+
+def test_report_command_on_the_hub(hub, kiosks, tmp_path, capsys):
+    ids = check_in(kiosks["k1"], 4)
+    kiosks["k1"].engine.sync_once()
+    heartbeat(hub, kiosks["k1"], pending_uploads=0, printer_state="ok", reprints=2)
+    config = tmp_path / "hub.toml"
+    config.write_text(
+        f"""
+[kiosk]
+data_dir = "{tmp_path / "hub-data"}"
+[event]
+definition = "{ROOT / "demo/event.json"}"
+[hub]
+database = "sqlite:///{tmp_path / "hub.db"}"
+""",
+        encoding="utf-8",
+    )
+    out = tmp_path / "hub-report"
+    assert main.main(["--config", str(config), "report", "--out", str(out)]) == 0  # found the hub
+    printed = capsys.readouterr().out
+    assert "hub (all kiosks)" in printed
+    with (out / "checkins.csv").open(encoding="utf-8-sig", newline="") as f:
+        assert sorted(r["registration_id"] for r in csv.DictReader(f)) == sorted(ids)
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "Reprints are kept on each kiosk" in page and "k1: 2" in page
