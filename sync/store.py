@@ -12,7 +12,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -238,6 +238,7 @@ class LocalStore:
         self.path = Path(path)
         _create_private(self.path)
         self._lock = threading.RLock()
+        self._depth = 0
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         try:
@@ -268,15 +269,38 @@ class LocalStore:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT; rolled back whole on any exception."""
+        """BEGIN IMMEDIATE … COMMIT; rolled back whole on any exception.
+
+        Nested calls on the same thread join the outer transaction, which commits (or rolls
+        back) everything at its end.
+        """
         with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self._db
+                finally:
+                    self._depth -= 1
+                return
             self._db.execute("BEGIN IMMEDIATE")
+            self._depth = 1
             try:
                 yield self._db
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
+            else:
+                self._db.execute("COMMIT")
+            finally:
+                self._depth = 0
+
+    def exclusive(self) -> AbstractContextManager[object]:
+        """Hold the store, across threads and processes, from a decision to its commit.
+
+        What a scan reads (history, session count) and what it writes are one
+        transaction, so two scans of one code can never both be first.
+        """
+        return self.transaction()
 
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -497,8 +521,13 @@ class LocalStore:
         if reg is None:
             raise LookupError(f"no registration {registration_id!r}")
         with self.transaction() as db:
+            rowid = db.execute(
+                "UPDATE registrations SET badge_name = ? WHERE id = ? RETURNING rowid",
+                (name.strip(), reg.id),
+            ).fetchone()[0]
             db.execute(
-                "UPDATE registrations SET badge_name = ? WHERE id = ?", (name.strip(), reg.id)
+                "UPDATE registrations_fts SET words = ? WHERE rowid = ?",
+                (_search_words(reg, name.strip()), rowid),
             )
             self._staff_log(db, staff, "badge_name", reg.id, f"{reg.name_on_badge} -> {name}")
 
@@ -517,6 +546,12 @@ class LocalStore:
         """Append the scan, queue its upload and its badge, in one committed transaction."""
         with self.transaction() as db:
             self._insert_scan(db, scan, origin="local")
+            if scan.kind is ScanKind.UNDO:  # a badge not printed yet goes with its check-in
+                db.execute(
+                    "UPDATE print_jobs SET status = 'cancelled' WHERE scan_nonce = ? "
+                    "AND status = 'pending'",
+                    (scan.code,),
+                )
             db.execute(
                 "INSERT INTO outbox(kind, key, payload, created_at) VALUES ('scan', ?, ?, ?)",
                 (scan.nonce, json.dumps(scan_to_dict(scan)), utc_text(scan.at)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -73,6 +74,10 @@ class ScanLog(Protocol):
     def history(self, registration_id: str) -> ScanHistory: ...
 
     def session_inside(self, session_id: str) -> int: ...
+
+    def exclusive(self) -> AbstractContextManager[object]:
+        """Hold the log from a decision's reads to its record's commit (one transaction)."""
+        ...
 
     def record(self, scan: Scan, print_request: PrintRequest | None = None) -> int | None:
         """Commit the scan (and its outbox row and badge job) in one transaction.

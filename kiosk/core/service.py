@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from kiosk.core import tickets
 from kiosk.core.model import Direction, Event, Lang, Mode, Registration, Role, Scan, ScanKind
@@ -30,6 +31,11 @@ class CheckinResult:
 
 def new_nonce() -> str:
     return uuid.uuid4().hex
+
+
+def primary_code(reg: Registration) -> str:
+    """The code logged for a registration checked in without a scan (desk, override)."""
+    return reg.codes[0] if reg.codes else f"id:{reg.id}"
 
 
 class CheckinService:
@@ -115,18 +121,23 @@ class CheckinService:
         session_id: str | None = None,
         staff: str = "",
     ) -> CheckinResult:
-        """Decide and record one scan; the log row is committed when this returns."""
+        """Decide and record one scan; the log row is committed when this returns.
+
+        The decision and its record are one transaction: two scans of the same code (two
+        codes in a frame, a scan and a desk check-in) can never both be first.
+        """
         if session_id is not None and self.store.session(session_id) is None:
             raise LookupError(f"no session {session_id!r} in the local store")
-        verdict = self.evaluate(code, direction, session_id)
-        return self._record(code.strip(), verdict, staff=staff)
+        with self.log.exclusive():
+            verdict = self.evaluate(code, direction, session_id)
+            return self._record(code.strip(), verdict, staff=staff)
 
     def check_in_by_hand(self, registration_id: str, staff: str) -> CheckinResult:
         """Staff check-in of a registration found by name: same rules as a scan."""
         reg = self._require(registration_id)
-        code = reg.codes[0] if reg.codes else f"id:{reg.id}"
-        verdict = self.evaluate_registration(reg)
-        return self._record(code, verdict, staff=staff, note="by hand")
+        with self.log.exclusive():
+            verdict = self.evaluate_registration(reg)
+            return self._record(primary_code(reg), verdict, staff=staff, note="by hand")
 
     def evaluate_registration(
         self, reg: Registration, direction: Direction = Direction.ENTRY
@@ -138,25 +149,22 @@ class CheckinService:
             day=self.day,
             history=self.log.history(reg.id),
         )
-        return decide(reg.codes[0] if reg.codes else reg.id, [reg], ctx)
+        return decide(primary_code(reg), [reg], ctx)
 
     def override(self, registration_id: str, staff: str, why: str) -> CheckinResult:
         """A supervisor lets someone in despite a refusal; logged as forced, with the why."""
         if not why.strip():
             raise ValueError("an override needs a reason")
         reg = self._require(registration_id)
-        refused = self.evaluate_registration(reg)
-        if refused.ok:
-            return self._record(reg.codes[0] if reg.codes else f"id:{reg.id}", refused, staff=staff)
-        forced = Verdict(Reason.OK, ScanKind.ENTRY, reg, previous_at=refused.previous_at)
-        note = f"override of {refused.reason.value}: {why.strip()}"
-        return self._record(
-            reg.codes[0] if reg.codes else f"id:{reg.id}",
-            forced,
-            staff=staff,
-            note=note,
-            forced=True,
-        )
+        with self.log.exclusive():
+            refused = self.evaluate_registration(reg)
+            if refused.ok:
+                return self._record(primary_code(reg), refused, staff=staff)
+            # only an earlier entry makes this a re-entry; other refusals earn the badge
+            earlier = refused.previous_at if refused.reason is Reason.ALREADY_CHECKED_IN else None
+            forced = Verdict(Reason.OK, ScanKind.ENTRY, reg, previous_at=earlier)
+            note = f"override of {refused.reason.value}: {why.strip()}"
+            return self._record(primary_code(reg), forced, staff=staff, note=note, forced=True)
 
     def register_walkin(
         self,
@@ -194,23 +202,31 @@ class CheckinService:
             days=days,
             lang=lang,
         )
-        self.store.add_walkin(reg, staff)
-        verdict = self.evaluate(code)
-        return self._record(code, verdict, staff=staff, note="walk-in")
+        with self.log.exclusive():
+            self.store.add_walkin(reg, staff)
+            verdict = self.evaluate(code)
+            return self._record(code, verdict, staff=staff, note="walk-in")
 
     def undo_last(self, registration_id: str, staff: str) -> Scan:
         """Take back the registration's last accepted scan (a mistaken check-in).
 
         The log stays append-only: an undo row names the scan it cancels.
         """
-        last = self.log.history(registration_id).last_accepted()
-        if last is None:
-            raise LookupError("nothing to undo: no accepted scan for this registration")
-        undo = Scan(
+        with self.log.exclusive():
+            last = self.log.history(registration_id).last_accepted()
+            if last is None:
+                raise LookupError("nothing to undo: no accepted scan for this registration")
+            now = self.clock.now()
+            undo = self._undo_row(registration_id, last, now, staff)
+            self.log.record(undo)  # also cancels that check-in's badge if not printed yet
+            return undo
+
+    def _undo_row(self, registration_id: str, last: Scan, now: datetime, staff: str) -> Scan:
+        return Scan(
             nonce=self.new_id(),
             kiosk_id=self.kiosk.id,
             kiosk_name=self.kiosk.name,
-            at=self.clock.now(),
+            at=now,
             code=last.nonce,
             registration_id=registration_id,
             kind=ScanKind.UNDO,
@@ -219,10 +235,8 @@ class CheckinService:
             session_id=last.session_id,
             day=last.day,
             staff=staff,
-            note=f"undo {last.kind.value} of {last.at:%H:%M}",
+            note=f"undo {last.kind.value} of {last.at.astimezone(now.tzinfo):%H:%M}",
         )
-        self.log.record(undo)
-        return undo
 
     def _require(self, registration_id: str) -> Registration:
         reg = self.store.get(registration_id)
@@ -257,11 +271,8 @@ class CheckinService:
             note=note,
             forced=forced,
         )
-        first_entry_today = (
-            verdict.ok and verdict.kind is ScanKind.ENTRY and verdict.previous_at is None
-        )
         request = None
-        if self.print_badges and first_entry_today and reg is not None and reg.print_count == 0:
+        if self.print_badges and verdict.first_entry and reg is not None and reg.print_count == 0:
             request = PrintRequest(reg.id, PrintReason.CHECKIN, staff)
         job = self.log.record(scan, request)
         return CheckinResult(verdict, scan, job)

@@ -52,6 +52,6 @@ class Verdict:
         return self.reason is Reason.OK
 
     @property
-    def records_movement(self) -> bool:
-        """Accepted scans change who is inside; refused scans are only logged."""
-        return self.ok
+    def first_entry(self) -> bool:
+        """The day's first way in: what earns a badge (re-entries and exits do not)."""
+        return self.ok and self.kind is ScanKind.ENTRY and self.previous_at is None

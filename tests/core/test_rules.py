@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 import pytest
@@ -11,7 +12,7 @@ from kiosk.core.rules import Context, decide
 from kiosk.core.service import CheckinService, KioskIdentity
 from kiosk.core.texts import attendee_text
 from kiosk.core.verdict import Reason
-from tests.conftest import EVENT, TZ
+from tests.conftest import EVENT, TZ, FixedClock
 
 
 @pytest.mark.parametrize(
@@ -151,3 +152,75 @@ def test_check_in_by_hand_follows_the_same_rules(service):
     assert service.check_in_by_hand("R1", staff="amina").verdict.ok
     assert service.check_in_by_hand("R1", staff="amina").verdict.reason is Reason.ALREADY_CHECKED_IN
     assert service.check_in_by_hand("R3", staff="amina").verdict.reason is Reason.CANCELLED
+
+
+class SlowClock(FixedClock):
+    """Reading the clock takes a moment, which widens any gap between a decision's reads
+    and its record: exactly where a race would let two scans both be first."""
+
+    def now(self):
+        time.sleep(0.003)
+        return self.at
+
+
+def test_simultaneous_scans_of_one_code_accept_only_one(store, clock):
+    """Two codes in one frame, or a scan and a desk check-in: decided one after the other."""
+    import threading
+
+    from kiosk.core.model import Registration
+
+    store.upsert_registrations(
+        [Registration(f"X{i}", "Same", "Moment", (f"X-{i}",)) for i in range(20)]
+    )
+    kiosk = CheckinService(store, store, SlowClock(clock.at), EVENT, KioskIdentity("k1", "Kiosk 1"))
+    for i in range(20):
+        results = []
+        barrier = threading.Barrier(3)
+
+        def go(code=f"X-{i}"):
+            barrier.wait()
+            results.append(kiosk.check(code))
+
+        threads = [threading.Thread(target=go) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        reasons = sorted(r.verdict.reason.value for r in results)
+        assert reasons == ["already_checked_in", "already_checked_in", "ok"], (i, reasons)
+    assert store.count_print_jobs("pending") == 20
+
+
+def test_undo_cancels_the_badge_not_yet_printed(service, store):
+    service.check("CODE-1")
+    service.undo_last("R1", staff="amina")
+    assert store.count_print_jobs("pending") == 0
+    again = service.check("CODE-1")
+    assert again.print_job is not None and store.count_print_jobs("pending") == 1
+
+
+def test_simultaneous_door_scans_never_exceed_capacity(store, clock):
+    import threading
+
+    door = CheckinService(store, store, SlowClock(clock.at), EVENT, KioskIdentity("d", "Door"))
+    codes = ["CODE-1", "CODE-2", "CODE-12", "CODE-13"]
+    barrier = threading.Barrier(len(codes))
+
+    def go(code):
+        barrier.wait()
+        door.check(code, session_id="W1")
+
+    threads = [threading.Thread(target=go, args=(c,)) for c in codes]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert store.session_inside("W1") == 2  # capacity 2
+
+
+def test_override_of_a_refusal_earns_the_badge_but_not_of_a_repeat(service, store):
+    result = service.override("R10", staff="sup", why="speaker came early")  # not_yet_valid
+    assert result.verdict.ok and result.print_job is not None
+    service.check("CODE-1")
+    again = service.override("R1", staff="sup", why="lost badge, reprint separately")
+    assert again.verdict.ok and again.print_job is None
