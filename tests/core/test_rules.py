@@ -177,7 +177,7 @@ def test_simultaneous_scans_of_one_code_accept_only_one(store, clock):
         results = []
         barrier = threading.Barrier(3)
 
-        def go(code=f"X-{i}"):
+        def go(code=f"X-{i}", barrier=barrier, results=results):
             barrier.wait()
             results.append(kiosk.check(code))
 
