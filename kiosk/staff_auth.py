@@ -18,13 +18,14 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
 # 16 MiB of memory per try, about 50 ms on a mini-PC: slow for guessing, quick at a desk.
 _N, _R, _P = 2**14, 8, 1
 _PREFIX = "scrypt"
+_MAXMEM = 256 * 1024 * 1024
 MIN_PIN_LENGTH = 4
 
 
@@ -51,27 +52,53 @@ def hash_pin(pin: str, salt: bytes | None = None) -> str:
     return f"{_PREFIX}${_N}${_R}${_P}${b64(salt).decode()}${b64(digest).decode()}"
 
 
-def verify_pin(pin: str, line: str) -> bool:
-    """True when the PIN matches the hash line (constant-time comparison)."""
-    try:
-        prefix, n, r, p, salt, digest = line.split("$")
-        if prefix != _PREFIX:
-            raise ValueError(prefix)
-        expected = base64.b64decode(digest, validate=True)
+@dataclass(frozen=True, slots=True)
+class PinHash:
+    """A parsed hash line: scrypt parameters, salt and the expected digest."""
+
+    n: int
+    r: int
+    p: int
+    salt: bytes = field(repr=False)
+    digest: bytes = field(repr=False)
+
+    def matches(self, pin: str) -> bool:
         actual = hashlib.scrypt(
             pin.encode(),
-            salt=base64.b64decode(salt, validate=True),
-            n=int(n),
-            r=int(r),
-            p=int(p),
-            dklen=len(expected),
-            maxmem=256 * 1024 * 1024,
+            salt=self.salt,
+            n=self.n,
+            r=self.r,
+            p=self.p,
+            dklen=len(self.digest),
+            maxmem=_MAXMEM,
         )
+        return hmac.compare_digest(actual, self.digest)
+
+
+def parse_pin_hash(line: str) -> PinHash:
+    """Check every field of a hash line; the error says what is wrong, never the line."""
+    fields = line.strip().split("$")
+    if len(fields) != 6 or fields[0] != _PREFIX:
+        raise PinFormatError("expected 6 fields: scrypt$N$r$p$salt$hash")
+    try:
+        n, r, p = (int(x) for x in fields[1:4])
     except ValueError:
-        raise PinFormatError(
-            f"not an Accueil PIN hash (expected scrypt$N$r$p$salt$hash): {line[:20]!r}…"
-        ) from None
-    return hmac.compare_digest(actual, expected)
+        raise PinFormatError("N, r and p must be whole numbers") from None
+    if n < 2 or n & (n - 1) or r < 1 or p < 1 or 128 * r * (n + p + 2) > _MAXMEM:
+        raise PinFormatError("N must be a power of 2 and r, p at least 1, within 256 MiB")
+    try:
+        salt = base64.b64decode(fields[4], validate=True)
+        digest = base64.b64decode(fields[5], validate=True)
+    except ValueError:
+        raise PinFormatError("salt and hash must be base64") from None
+    if not salt or len(digest) < 16:
+        raise PinFormatError("salt is empty or hash is shorter than 16 bytes")
+    return PinHash(n, r, p, salt, digest)
+
+
+def verify_pin(pin: str, line: str) -> bool:
+    """True when the PIN matches the hash line (constant-time comparison)."""
+    return parse_pin_hash(line).matches(pin)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,23 +127,29 @@ class StaffAuth:
         lockout_seconds: float = 30.0,
         now: Callable[[], float] = time.time,
     ) -> None:
-        self.hashes = {
-            StaffRole.SUPERVISOR: supervisor_pin_hash.strip(),
-            StaffRole.STEWARD: pin_hash.strip(),
-        }
+        lines = {StaffRole.SUPERVISOR: supervisor_pin_hash, StaffRole.STEWARD: pin_hash}
+        # Parsed now, so a damaged line stops `accueil run` at start, not a sign-in later.
+        self.hashes: dict[StaffRole, PinHash] = {}
+        for role, line in lines.items():
+            if not line.strip():
+                continue
+            try:
+                self.hashes[role] = parse_pin_hash(line)
+            except PinFormatError as exc:
+                raise PinFormatError(
+                    f"[staff] {_key(role)} is not a hash printed by `accueil pin` ({exc}); "
+                    "run `accueil pin` again and paste its line"
+                ) from None
         self.state_path = state_path
         self.max_attempts = max(1, max_attempts)
         self.lockout_seconds = lockout_seconds
         self.now = now
         self._lock = threading.Lock()
-        for role, line in self.hashes.items():
-            if line and not line.startswith(_PREFIX + "$"):
-                raise PinFormatError(f"[staff] {_key(role)} is not a hash printed by `accueil pin`")
 
     @property
     def enabled(self) -> bool:
         """Staff mode needs at least one PIN hash; there is never a default PIN."""
-        return any(self.hashes.values())
+        return bool(self.hashes)
 
     def disabled_reason(self) -> str:
         return (
@@ -152,8 +185,8 @@ class StaffAuth:
             return PinResult(None, left, max(0.0, locked_until - self.now()))
 
     def _match(self, pin: str) -> StaffRole | None:
-        for role, line in self.hashes.items():
-            if line and verify_pin(pin, line):
+        for role, parsed in self.hashes.items():
+            if parsed.matches(pin):
                 return role
         return None
 

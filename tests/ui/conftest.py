@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,6 +153,29 @@ def screen_text(app: Any) -> str:
         elif isinstance(widget, Static):
             parts.append(str(widget.render()))
     return "\n".join(parts)
+
+
+class OnUiThread:
+    """A real service passed through, noting which of the watched methods ran on the UI thread."""
+
+    def __init__(self, inner: Any, *watched: str) -> None:
+        self._inner = inner
+        self._watched = watched
+        self.calls: list[tuple[str, bool]] = []  # (method, ran on the UI thread)
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._inner, name)
+        if name not in self._watched:
+            return value
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append((name, threading.current_thread() is threading.main_thread()))
+            return value(*args, **kwargs)
+
+        return call
+
+    def on_ui(self) -> list[str]:
+        return [name for name, on_ui in self.calls if on_ui]
 
 
 @pytest.fixture

@@ -85,3 +85,41 @@ def test_pin_command_prints_the_hash_line(tmp_path, monkeypatch, capsys):
     assert pin.run(argparse.Namespace(supervisor=False), rt) == 2
     out = capsys.readouterr()
     assert "differ" in out.err and not out.out
+
+
+def _damaged() -> list[str]:
+    _, n, r, p, salt, digest = hash_pin("97531").split("$")
+    return [
+        "scrypt$16384$8$1$zz",  # five fields
+        f"scrypt${n}${r}$one${salt}${digest}",  # p is not a number
+        f"scrypt$1000${r}${p}${salt}${digest}",  # N is not a power of 2
+        f"scrypt${n}${r}${p}${salt}${digest[:-4]}*!*!",  # not base64
+        f"scrypt${n}${r}${p}${salt}$",  # no hash
+    ]
+
+
+@pytest.mark.parametrize(
+    "line", _damaged(), ids=["5-fields", "p-text", "n-not-pow2", "not-base64", "no-hash"]
+)
+def test_a_damaged_hash_stops_the_start_naming_the_key_and_never_the_hash(tmp_path, line):
+    with pytest.raises(PinFormatError) as err:
+        StaffAuth(_HASHES[STEWARD_PIN], line, tmp_path / "lockout.json")
+    message = str(err.value)
+    assert "supervisor_pin_hash" in message and "accueil pin" in message
+    for secret in line.split("$")[4:]:
+        assert len(secret) < 4 or secret[:8] not in message
+    assert not (tmp_path / "lockout.json").exists()
+
+
+def test_accueil_run_refuses_a_damaged_hash_before_the_app_starts(tmp_path):
+    from kiosk.config import ConfigError, load_config
+    from main import Runtime
+
+    config = write_config(tmp_path, {"staff": {"pin_hash": "scrypt$16384$8$1$zz"}})
+    runtime = Runtime(load_config(config))
+    try:
+        with pytest.raises(ConfigError) as err:
+            runtime.build_app()
+    finally:
+        runtime.close()
+    assert "[staff] pin_hash" in str(err.value) and "zz" not in str(err.value)
