@@ -75,6 +75,22 @@ class Runtime:
         return event
 
     @cached_property
+    def timezone(self) -> str | None:
+        """The zone of date-times without one in imported files: [event] timezone, else
+        the loaded event's, else the event definition file's (None if there is none)."""
+        if self.config.event.timezone:
+            return self.config.event.timezone
+        event = self.store.event()
+        if event is not None:
+            return event.timezone
+        from sync.importers import EventFileError, load_event
+
+        try:
+            return load_event(self.config.resolve(self.config.event.definition))[0].timezone
+        except (EventFileError, OSError):
+            return None
+
+    @cached_property
     def clock(self) -> SystemClock:
         return SystemClock(self.config.event.timezone or self.event.timezone)
 

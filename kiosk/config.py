@@ -15,6 +15,7 @@ import typing
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 SECRET_KEYS = {
     ("sync", "token"),
@@ -318,6 +319,14 @@ def _printing_checks(config: Config) -> None:
 
 
 def _cross_checks(config: Config) -> None:
+    if config.event.timezone:
+        try:
+            ZoneInfo(config.event.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"{config.path}: [event] timezone = {config.event.timezone!r}: expected a time "
+                "zone name such as 'Africa/Casablanca' or 'Europe/Paris'"
+            ) from None
     _printing_checks(config)
     if not config.kiosk.id.replace("-", "").replace("_", "").isalnum():
         raise ConfigError(

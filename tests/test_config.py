@@ -33,6 +33,7 @@ def test_bundled_config_is_valid_and_documented():
         ("[kiosk\n", "not valid TOML"),
         ("[kiosk]\nid = 'kiosk 1!'\n", "expected letters, digits"),
         ("[sync]\nsource = 'hub'\n", "[sync] url is required"),
+        ("[event]\ntimezone = 'Europe/Casablanca'\n", "expected a time zone name"),
     ],
 )
 def test_bad_config_exits_2_with_file_and_key(tmp_path, capsys, body, expected):

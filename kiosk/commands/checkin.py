@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from kiosk.core.model import Direction, Lang
@@ -28,8 +29,8 @@ def run(args: argparse.Namespace, rt: Any) -> int:
     direction = Direction.EXIT if args.exit else Direction.ENTRY
     try:
         result = rt.checkin.check(args.code, direction, args.session, staff=args.staff)
-    except LookupError as exc:
-        print(f"accueil checkin: {exc}")
+    except LookupError as exc:  # no such session, or the door's session is not today
+        print(f"accueil checkin: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
     verdict, lang = result.verdict, Lang(args.lang)
     title = ""

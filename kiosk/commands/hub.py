@@ -131,7 +131,7 @@ def _token(args: argparse.Namespace, db: Any) -> int:
 def _import(args: argparse.Namespace, rt: Any, db: Any) -> int:
     from sync.importers import RegistrationImportError, load_registrations
 
-    tz = rt.config.event.timezone or _event_timezone(rt)
+    tz = rt.timezone
     loaded = []
     for path in args.files:
         try:
@@ -143,16 +143,6 @@ def _import(args: argparse.Namespace, rt: Any, db: Any) -> int:
         changed = db.import_registrations(regs)
         print(f"{path}: {len(regs)} registrations, {changed} new or changed (kiosks pull them)")
     return 0
-
-
-def _event_timezone(rt: Any) -> str | None:
-    from sync.importers import EventFileError, load_event
-
-    try:
-        event, _ = load_event(rt.config.resolve(rt.config.event.definition))
-    except (EventFileError, OSError):
-        return None
-    return str(event.timezone)
 
 
 def _status(args: argparse.Namespace, db: Any) -> int:

@@ -25,8 +25,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, rt: Any) -> int:
-    event = rt.store.event()
-    tz = (rt.config.event.timezone or event.timezone) if event else None
+    tz = rt.timezone
     parsed = []
     for path in args.files:
         try:

@@ -31,7 +31,7 @@ def run(args: argparse.Namespace, rt: Any) -> int:
     for name in cfg.event.registrations:
         path = cfg.resolve(name)
         try:
-            regs = load_registrations(path, timezone=event.timezone)
+            regs = load_registrations(path, timezone=rt.config.event.timezone or event.timezone)
         except RegistrationImportError as exc:
             print(f"accueil setup: {exc}", file=sys.stderr)
             return 1

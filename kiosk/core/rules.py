@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, time
 
 from kiosk.core.model import (
     Direction,
@@ -99,13 +99,14 @@ def decide(
     if reg.status in _STATUS_REASON:
         return refuse(_STATUS_REASON[reg.status], reg)
     if reg.valid_from is not None and ctx.now < reg.valid_from:
-        return refuse(Reason.NOT_YET_VALID, reg, previous_at=reg.valid_from)
+        return refuse(Reason.NOT_YET_VALID, reg, previous_at=_local(reg.valid_from, ctx))
     if reg.valid_until is not None and ctx.now > reg.valid_until:
         return refuse(Reason.EXPIRED, reg)
     day = ctx.event_day
     if day is None:
         if ctx.now.date() < ctx.event.first_date:
-            return refuse(Reason.NOT_YET_VALID, reg)
+            opening = datetime.combine(ctx.event.first_date, time(0, 0), ctx.now.tzinfo)
+            return refuse(Reason.NOT_YET_VALID, reg, previous_at=opening)
         return refuse(Reason.EXPIRED, reg)
     if not reg.valid_on(day):
         return refuse(Reason.NOT_VALID_TODAY, reg)

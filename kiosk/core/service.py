@@ -29,6 +29,10 @@ class CheckinResult:
     print_job: int | None = None
 
 
+class WrongSessionDay(LookupError):
+    """A door set to a session of another day: staff must choose today's session."""
+
+
 def new_nonce() -> str:
     return uuid.uuid4().hex
 
@@ -126,8 +130,8 @@ class CheckinService:
         The decision and its record are one transaction: two scans of the same code (two
         codes in a frame, a scan and a desk check-in) can never both be first.
         """
-        if session_id is not None and self.store.session(session_id) is None:
-            raise LookupError(f"no session {session_id!r} in the local store")
+        if session_id is not None:
+            self._require_session_today(session_id)
         with self.log.exclusive():
             verdict = self.evaluate(code, direction, session_id)
             return self._record(code.strip(), verdict, staff=staff)
@@ -237,6 +241,18 @@ class CheckinService:
             staff=staff,
             note=f"undo {last.kind.value} of {last.at.astimezone(now.tzinfo):%H:%M}",
         )
+
+    def _require_session_today(self, session_id: str) -> None:
+        session = self.store.session(session_id)
+        if session is None:
+            raise LookupError(f"no session {session_id!r} in the local store")
+        today = self.day if self.day is not None else self.event.day_of(self.clock.now())
+        if session.day != today:
+            raise WrongSessionDay(
+                f"session {session_id} ({session.title}) is on day {session.day}, and today is "
+                + (f"day {today}" if today else "not an event day")
+                + ": choose today's session for this door"
+            )
 
     def _require(self, registration_id: str) -> Registration:
         reg = self.store.get(registration_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from kiosk.core.model import Lang, ScanKind
 from kiosk.core.verdict import Reason, Verdict
 
@@ -243,12 +245,21 @@ def _fields(verdict: Verdict, lang: Lang, session_title: str) -> dict[str, objec
         "name": (reg.name_on_badge if reg else "") or GUEST[lang],
         "role": reg.role.value if reg else "",
         "days": days_text(reg.days, lang) if reg else "",
-        "time": when.strftime("%H:%M") if when else "",
+        "time": _when_text(when, verdict.reason) if when else "",
         "kiosk": verdict.previous_kiosk or "?",
         "session": session_title or (verdict.session_id or ""),
         "inside": verdict.inside if verdict.inside is not None else "?",
         "capacity": verdict.capacity if verdict.capacity is not None else "?",
     }
+
+
+def _when_text(when: datetime, reason: Reason) -> str:
+    """09:12 for today's repeats; 08/12 14:00 (or 08/12 from midnight) for validity."""
+    if reason is not Reason.NOT_YET_VALID:
+        return when.strftime("%H:%M")
+    if (when.hour, when.minute) == (0, 0):
+        return when.strftime("%d/%m")
+    return when.strftime("%d/%m %H:%M")
 
 
 def _attendee_key(verdict: Verdict) -> str:

@@ -224,3 +224,28 @@ def test_override_of_a_refusal_earns_the_badge_but_not_of_a_repeat(service, stor
     service.check("CODE-1")
     again = service.override("R1", staff="sup", why="lost badge, reprint separately")
     assert again.verdict.ok and again.print_job is None
+
+
+def test_validity_times_are_shown_in_the_event_zone(service):
+    verdict = service.check("CODE-10").verdict  # valid from 12:00 Casablanca time
+    assert verdict.reason is Reason.NOT_YET_VALID
+    assert "(from 08/12 12:00)" in attendee_text(verdict, Lang.EN)
+
+
+def test_before_the_event_the_text_gives_the_opening_day():
+    from tests.conftest import people
+
+    early = Context(now=datetime(2026, 12, 1, 9, tzinfo=TZ), event=EVENT)
+    verdict = decide("CODE-1", [people()[0]], early)
+    assert "(à partir de 08/12)" in attendee_text(verdict, Lang.FR)
+
+
+def test_a_door_set_to_another_days_session_is_refused_with_a_reason(store, clock):
+    from kiosk.core.model import Session
+    from kiosk.core.service import WrongSessionDay
+
+    store.save_event(EVENT, [Session("D2", "Day two workshop", "Atlas", 2, clock.at, clock.at, 10)])
+    door = CheckinService(store, store, clock, EVENT, KioskIdentity("d", "Door"))
+    with pytest.raises(WrongSessionDay, match="on day 2, and today is day 1"):
+        door.check("CODE-1", session_id="D2")
+    assert store.count_scans() == 0
