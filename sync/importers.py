@@ -180,17 +180,29 @@ def _generic(row: dict[str, str], tz: ZoneInfo | None) -> Registration:
 
 
 def role_from_product(product: str) -> Role:
-    lowered = product.lower()
+    """'Speaker pass' -> speaker, 'Presse' -> press; whole words only ('Express' is no press)."""
+    words = set(re.findall(r"\w+", product.lower()))
     for word, role in {**_ROLE_ALIASES, **{r.value: r.value for r in Role}}.items():
-        if word in lowered:
+        if word in words:
             return Role(role)
     return Role.PARTICIPANT
 
 
+_DAYS = re.compile(
+    r"\b(?:days?|jours?)\s*(\d)(?:\s*(?:-|–|to|à|au)\s*(\d)"
+    r"|((?:\s*(?:,|&|\+|and|et)\s*\d)+))?\b",
+    re.IGNORECASE,
+)
+
+
 def days_from_product(product: str) -> frozenset[int]:
-    """'Day 1 pass', 'Pass jour 2' -> that day; anything else is valid every day."""
-    found = re.findall(r"\b(?:day|jour)\s*(\d)\b", product, flags=re.IGNORECASE)
-    return frozenset(int(d) for d in found)
+    """'Day 1 pass' -> {1}; 'Days 1-2', 'Jour 1 et 2', 'Day 1 & 2' -> {1, 2}; else every day."""
+    days: set[int] = set()
+    for first, last, more in _DAYS.findall(product):
+        start = int(first)
+        days.update(range(start, int(last) + 1) if last else [start])
+        days.update(int(d) for d in re.findall(r"\d", more))
+    return frozenset(d for d in days if 1 <= d <= 8)
 
 
 def _pretix(row: dict[str, str], tz: ZoneInfo | None) -> Registration:
@@ -340,6 +352,7 @@ def load_registrations(
     problems: list[RowProblem] = []
     registrations: list[Registration] = []
     seen: dict[str, int] = {}
+    code_lines: dict[str, int] = {}
     mapper: RowMapper | None = None
     try:
         for line, row in _csv_rows(path, text):
@@ -379,7 +392,20 @@ def load_registrations(
                     )
                 )
                 continue
+            clash = next((c for c in reg.codes if c in code_lines), None)
+            if clash is not None:
+                problems.append(
+                    RowProblem(
+                        str(path),
+                        line,
+                        "codes",
+                        f"code {clash[:24]!r} is also on line {code_lines[clash]}: at the door "
+                        "it would match two registrations",
+                    )
+                )
+                continue
             seen[reg.id] = line
+            code_lines.update(dict.fromkeys(reg.codes, line))
             registrations.append(reg)
     except _RowShape as shape:
         problems.append(
@@ -419,6 +445,7 @@ def _from_json(path: Path, text: str, tz: ZoneInfo | None) -> list[Registration]
     problems: list[RowProblem] = []
     registrations: list[Registration] = []
     seen: set[str] = set()
+    code_owner: dict[str, str] = {}
     for index, item in enumerate(items):
         where = f"registrations[{index}]"
         if not isinstance(item, dict):
@@ -437,7 +464,13 @@ def _from_json(path: Path, text: str, tz: ZoneInfo | None) -> list[Registration]
         if reg.id in seen:
             problems.append(RowProblem(str(path), 0, f"{where}.id", f"duplicate id {reg.id!r}"))
             continue
+        clash = next((c for c in reg.codes if c in code_owner), None)
+        if clash is not None:
+            message = f"code {clash[:24]!r} is also on {code_owner[clash]}"
+            problems.append(RowProblem(str(path), 0, f"{where}.codes", message))
+            continue
         seen.add(reg.id)
+        code_owner.update(dict.fromkeys(reg.codes, where))
         registrations.append(reg)
     if problems:
         raise RegistrationImportError(problems)

@@ -46,6 +46,7 @@ def test_semicolon_csv_from_excel_with_bom(tmp_path):
         ("B1,,,,,participant,1,confirmed,Q", 4, "first_name", "needs a first or last name"),
         ("G1,Again,Dup,,,participant,1,confirmed,Q", 4, "id", "duplicate id"),
         ("B1,Ann,Lee", 4, "", "cells where the header has"),
+        ("B1,Ann,Lee,,,participant,1,confirmed,QR-2", 4, "codes", "also on line 3"),
     ],
 )
 def test_each_malformed_row_kind_names_file_line_column(tmp_path, row, line, column, message):
@@ -163,3 +164,15 @@ def test_event_file_errors_name_the_key(tmp_path):
     path = write(tmp_path, json.dumps(data), "event.json")
     with pytest.raises(EventFileError, match=r"sessions\[0\]\.day 5"):
         load_event(path)
+
+
+def test_product_names_give_days_and_roles_by_whole_words():
+    from sync.importers import days_from_product, role_from_product
+
+    assert days_from_product("Day 1-2 pass") == {1, 2}
+    assert days_from_product("Pass jour 1 et 2") == {1, 2}
+    assert days_from_product("Day 2 pass") == {2}
+    assert days_from_product("Full pass (2 days)") == frozenset()
+    assert role_from_product("Express Pass") is Role.PARTICIPANT
+    assert role_from_product("Impression 3D workshop") is Role.PARTICIPANT
+    assert role_from_product("Pass Presse") is Role.PRESS
