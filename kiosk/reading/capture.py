@@ -188,9 +188,13 @@ Opener = Callable[[], Capture | None]
 class FrameGrabber:
     """Reads frames in a background thread into a ``LatestFrame``; reports camera states.
 
-    A camera missing at start is looked for again every ``reconnect_max`` seconds; a camera
-    lost mid-run is retried after 0.5, 1, 2… seconds up to ``reconnect_max``. Files and
-    folders are played at ``pace_fps`` (as a camera would deliver them) and loop when asked.
+    A camera missing at start is looked for again every ``reconnect_max`` seconds. A camera
+    lost mid-run is retried after 0.5, 1, 2… seconds up to ``reconnect_max``; it counts as
+    back only once it delivers a frame, so a camera that opens but sends nothing does not
+    reset the wait. After ``give_up_after`` tries in a row without a frame the state becomes
+    ``NO_CAMERA`` (attendees use the scanner) and the grabber keeps trying quietly.
+    Files and folders are played at ``pace_fps`` (as a camera would deliver them) and loop
+    when asked.
     """
 
     def __init__(
@@ -203,6 +207,7 @@ class FrameGrabber:
         loop: bool = False,
         reconnect_initial: float = 0.5,
         reconnect_max: float = 5.0,
+        give_up_after: int = 3,
     ) -> None:
         self.opener = opener
         self.spec = spec
@@ -211,10 +216,16 @@ class FrameGrabber:
         self.loop = loop
         self.reconnect_initial = reconnect_initial
         self.reconnect_max = reconnect_max
+        self.give_up_after = max(1, give_up_after)
         self.frames = LatestFrame()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.reconnects = 0
+        self._last: tuple[CameraStatus, str] | None = None
+        self._had_frames = False  # the source has delivered a frame since start
+        self._failures = 0  # tries in a row that ended without a frame
+        self._delay = reconnect_initial  # the next wait before opening again
+        self._quiet = False  # NO_CAMERA was reported: retry without a state per try
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="accueil-capture", daemon=True)
@@ -232,25 +243,111 @@ class FrameGrabber:
             log.exception("opening %s failed", self.spec.label)
             return None
 
+    def _report(self, status: CameraStatus, message: str) -> None:
+        # The same news twice in a row is news once (each state is a log line and a redraw).
+        if self._last == (status, message):
+            return
+        self._last = (status, message)
+        self.on_state(ReaderState(status, message))
+
     def _run(self) -> None:
         cap = self._open()
         if cap is None:
-            self.on_state(ReaderState(CameraStatus.NO_CAMERA, _no_camera_message(self.spec)))
+            self._report(CameraStatus.NO_CAMERA, _no_camera_message(self.spec))
             if not self.spec.live:
                 return
             # A webcam plugged in later is picked up without a restart.
-            cap = self._wait_for_camera(first=True)
-        if cap is None:
-            return
-        self.on_state(ReaderState(CameraStatus.OK, f"Camera ready ({self.spec.label})."))
-        try:
-            self._read_loop(cap)
-        finally:
-            if cap is not None:
-                cap.release()
+            self._quiet, self._delay = True, self.reconnect_max
+        if self.spec.live:
+            self._watch(cap)
+        elif cap is not None:
+            self._play(cap)
 
-    def _read_loop(self, cap: Capture) -> None:
-        interval = 0.0 if self.spec.live or self.pace_fps <= 0 else 1.0 / self.pace_fps
+    def _play(self, cap: Capture) -> None:
+        """A video file or image folder: to its end, or round again when looping."""
+        while not self._stop.is_set():
+            read_for = self._read_until_failure(cap, 1.0 / self.pace_fps if self.pace_fps else 0)
+            cap.release()
+            if self._stop.is_set():
+                return
+            if read_for is None and self.loop:
+                self._report(CameraStatus.ENDED, f"{self.spec.label}: no picture can be read.")
+                return
+            if not self.loop:
+                self._report(CameraStatus.ENDED, f"{self.spec.label}: end of video.")
+                return
+            replacement = self._open()
+            if replacement is None:
+                return
+            cap = replacement
+
+    def _watch(self, cap: Capture | None) -> None:
+        """A webcam: read it, and when it stops, open it again with growing waits."""
+        while not self._stop.is_set():
+            if cap is None:
+                if self._stop.wait(self._delay):
+                    return
+                self._delay = min(self._delay * 2, self.reconnect_max)
+                cap = self._open()
+                if cap is None:
+                    self._failed(opened=False)
+                    continue
+            read_for = self._read_until_failure(cap, 0.0)
+            cap.release()
+            cap = None
+            if self._stop.is_set():
+                return
+            if read_for is None:
+                self._failed(opened=True)
+                continue
+            if read_for >= self.reconnect_max:
+                # It worked for a while: a fresh loss starts again with short waits. A camera
+                # that dies right after each first frame keeps backing off instead.
+                self._delay = self.reconnect_initial
+            self._report(
+                CameraStatus.RECONNECTING,
+                f"Camera lost ({self.spec.label}): reconnecting. Scanner and typing still work.",
+            )
+
+    def _failed(self, opened: bool) -> None:
+        """One more try without a frame: say so, then after a few say to use the scanner."""
+        self._failures += 1
+        label = self.spec.label
+        if self._failures >= self.give_up_after or self._quiet:
+            self._quiet = True
+            if opened:
+                message = (
+                    f"The camera opens but sends no picture ({label}): "
+                    "scan with the USB scanner or type the code."
+                )
+            else:
+                message = _no_camera_message(self.spec)
+            self._report(CameraStatus.NO_CAMERA, message)
+            if self._failures & (self._failures - 1) == 0:  # 1, 2, 4, 8…: the log stays short
+                log.info("camera %s: still no picture after %d tries", label, self._failures)
+            return
+        what = "opens but sends no picture" if opened else "lost"
+        self._report(
+            CameraStatus.RECONNECTING,
+            f"Camera {what} ({label}): attempt {self._failures} failed, next in "
+            f"{self._delay:g} s. Scanner and typing still work.",
+        )
+
+    def _first_frame(self) -> None:
+        if self._had_frames and self._last is not None and self._last[0] is CameraStatus.OK:
+            return
+        if self._had_frames:
+            self.reconnects += 1
+            self._report(CameraStatus.OK, f"Camera back ({self.spec.label}).")
+        else:
+            self._report(CameraStatus.OK, f"Camera ready ({self.spec.label}).")
+        self._had_frames = True
+        self._failures = 0
+        self._quiet = False
+
+    def _read_until_failure(self, cap: Capture, interval: float) -> float | None:
+        """Read frames until one fails; seconds since the first frame, or None if none came."""
+        first_at: float | None = None
         next_at = time.monotonic()
         while not self._stop.is_set():
             try:
@@ -258,57 +355,21 @@ class FrameGrabber:
             except Exception:
                 log.exception("reading a frame from %s failed", self.spec.label)
                 ok, frame = False, None
-            if ok:
-                self.frames.put(frame, time.monotonic())
-                if interval:
-                    next_at += interval
-                    delay = next_at - time.monotonic()
-                    if delay > 0:
-                        self._stop.wait(delay)
-                    else:
-                        next_at = time.monotonic()
-                continue
-            cap.release()
-            if not self.spec.live and not self.loop:
-                self.on_state(ReaderState(CameraStatus.ENDED, f"{self.spec.label}: end of video."))
-                return
-            replacement = self._reconnect() if self.spec.live else self._open()
-            if replacement is None:
-                return
-            cap = replacement
-            next_at = time.monotonic()
-
-    def _reconnect(self) -> Capture | None:
-        self.on_state(
-            ReaderState(
-                CameraStatus.RECONNECTING,
-                f"Camera lost ({self.spec.label}): reconnecting. Scanner and typing still work.",
-            )
-        )
-        cap = self._wait_for_camera(first=False)
-        if cap is not None:
-            self.reconnects += 1
-            self.on_state(ReaderState(CameraStatus.OK, f"Camera back ({self.spec.label})."))
-        return cap
-
-    def _wait_for_camera(self, first: bool) -> Capture | None:
-        delay = self.reconnect_max if first else self.reconnect_initial
-        attempt = 0
-        while not self._stop.wait(delay):
-            attempt += 1
-            cap = self._open()
-            if cap is not None:
-                return cap
-            if not first:
-                self.on_state(
-                    ReaderState(
-                        CameraStatus.RECONNECTING,
-                        f"Camera lost ({self.spec.label}): attempt {attempt} failed, next in "
-                        f"{min(delay * 2, self.reconnect_max):.0f} s. Scanner and typing still work.",
-                    )
-                )
-            delay = min(delay * 2, self.reconnect_max)
-        return None
+            if not ok:
+                break
+            now = time.monotonic()
+            self.frames.put(frame, now)
+            if first_at is None:
+                first_at = now
+                self._first_frame()
+            if interval:
+                next_at += interval
+                delay = next_at - time.monotonic()
+                if delay > 0:
+                    self._stop.wait(delay)
+                else:
+                    next_at = time.monotonic()
+        return None if first_at is None else time.monotonic() - first_at
 
 
 def _no_camera_message(spec: SourceSpec) -> str:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from kiosk.reading import SCANNER, TYPED, build_reader
-from kiosk.reading.capture import SourceSpec
+from kiosk.reading.capture import FrameGrabber, SourceSpec, open_source
 from kiosk.reading.decoders import PipelineDecoder
 from kiosk.reading.reader import CodeReader
 from kiosk.reading.state import CameraStatus
@@ -129,6 +129,76 @@ def test_camera_lost_mid_run_reconnects_with_backoff_and_reads_again(tmp_path: P
     assert any("attempt 2 failed" in s.message for s in rec.states)
     gaps = np.diff(opened[1:])  # waits grow: 0.1, 0.2, 0.2 s (initial 0.05 doubling to the cap)
     assert gaps[0] < gaps[-1] and all(b >= a - 0.02 for a, b in itertools.pairwise(gaps))
+
+
+def test_camera_that_opens_but_sends_no_picture_backs_off_and_says_use_the_scanner(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    before = make_video(tmp_path / "before.avi", CODES[:1], blank_frames=4)
+    after = make_video(tmp_path / "after.avi", CODES[1:], blank_frames=4)
+    empty = empty_video(tmp_path / "empty.avi")
+    opened: list[float] = []
+
+    def opener():
+        opened.append(time.monotonic())
+        if len(opened) == 1:
+            return PacedVideo(before, die_after=30)
+        if len(opened) <= 8:
+            return cv2.VideoCapture(str(empty))  # opens, then every read fails
+        return PacedVideo(after)
+
+    rec = Recorder()
+    reader = make_reader(opener, rec)
+    with caplog.at_level(logging.INFO, logger="kiosk.reading"), reader:
+        assert wait_for(lambda: len(rec.codes) == 2, 30)
+    assert [c for c, _, _ in rec.codes] == CODES
+    # Each dead cycle is neither "back" nor a reconnect; after three the kiosk says to use
+    # the scanner and stays quiet until a frame really arrives.
+    assert rec.statuses() == [
+        "ok",
+        "reconnecting",
+        "reconnecting",
+        "reconnecting",
+        "no_camera",
+        "ok",
+    ]
+    assert "camera opens but sends no picture" in rec.states[4].message
+    assert "USB scanner" in rec.states[4].message
+    assert rec.states[-1].message.startswith("Camera back")
+    assert reader.grabber.reconnects == 1
+    assert caplog.text.count("Camera back") == 1
+    # The wait grows across dead cycles up to reconnect_max (0.2 s) and never restarts short.
+    gaps = np.diff(opened[1:])
+    assert all(b >= a - 0.02 for a, b in itertools.pairwise(gaps))
+    assert all(g >= 0.18 for g in gaps[2:])
+
+
+def empty_video(path: Path) -> Path:
+    """A real AVI file with no frame in it: OpenCV opens it, and every read fails."""
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 30, (64, 48))
+    writer.release()
+    return path
+
+
+def test_a_looping_video_without_a_readable_frame_ends_instead_of_spinning(
+    tmp_path: Path,
+) -> None:
+    spec = SourceSpec("file", str(empty_video(tmp_path / "empty.avi")), "empty.avi")
+    opens: list[int] = []
+
+    def opener():
+        opens.append(1)
+        return open_source(spec, 640, 480, 30)
+
+    states = []
+    grabber = FrameGrabber(opener, spec, states.append, loop=True)
+    grabber.start()
+    assert wait_for(lambda: bool(states), 5)
+    time.sleep(0.3)
+    grabber.stop()
+    assert len(opens) == 1
+    assert [str(s.status) for s in states] == ["ended"]
+    assert "no picture can be read" in states[0].message
 
 
 def test_corrupt_frames_are_logged_and_skipped(
