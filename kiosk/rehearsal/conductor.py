@@ -128,6 +128,7 @@ class Rehearsal:
         self.served: list[Served] = []
         self.queue_samples: list[tuple[float, int]] = []
         self.fault_log: list[str] = []
+        self.lane_errors: list[str] = []
         self._t0 = 0.0
         self._lock = threading.Lock()
 
@@ -283,7 +284,7 @@ timeout_seconds = 3.0
         self._t0 = time.monotonic()
         done = threading.Event()
         workers = [
-            threading.Thread(target=self._lane, args=(k, lanes[k.index], done), daemon=True)
+            threading.Thread(target=self._lane_guarded, args=(k, lanes[k.index], done), daemon=True)
             for k in self.kiosks
         ]
         for w in workers:
@@ -307,6 +308,15 @@ timeout_seconds = 3.0
             w.join()
         done.set()
         faults.join(timeout=5)
+
+    def _lane_guarded(self, kiosk: Kiosk, lane: queue.Queue[Any], done: threading.Event) -> None:
+        """A lane that fails is a finding for the report, not a silently shorter queue."""
+        try:
+            self._lane(kiosk, lane, done)
+        except Exception as exc:
+            self.lane_errors.append(f"{kiosk.name}: {exc}")
+            while lane.get() is not None:  # the attendees left in this queue were not served
+                pass
 
     def _lane(self, kiosk: Kiosk, lane: queue.Queue[Any], done: threading.Event) -> None:
         next_id = kiosk.index * 1_000_000
@@ -466,10 +476,16 @@ def account(r: Rehearsal) -> dict[str, Any]:
     unknown_at_hub = sorted(set(hub_scans) - set(recorded))
     doubles = len(recorded) - len(set(recorded)) + len(hub_scans) - len(set(hub_scans))
     waits = [s.started_at - s.queued_at for s in r.served if s.arrival.action is Action.SCAN]
-    ok = not (lost_ack or not_uploaded or unknown_at_hub or doubles or printed != badges_wanted)
+    unserved = len(r.wave) - len(r.served)
+    ok = not (
+        lost_ack or not_uploaded or unknown_at_hub or doubles or printed != badges_wanted
+        or unserved or r.lane_errors
+    )  # fmt: skip
     return {
         "ok": ok,
         "attendees_served": len(r.served),
+        "attendees_not_served": unserved,
+        "lane_errors": r.lane_errors,
         "scans_acknowledged": len(acknowledged),
         "scans_recorded": len(recorded),
         "scans_at_hub": len(hub_scans),

@@ -46,7 +46,9 @@ def render(r: dict[str, Any]) -> str:
         lines += ["", "Faults injected"] + [f"  {f}" for f in r["faults"]]
     if r["restarts"]:
         lines.append(f"  restarts: {r['restarts']}")
-    problems = r["printer_errors"] + r["command_errors"]
+    if r["attendees_not_served"]:
+        lines.append(f"  attendees never served (a lane stopped): {r['attendees_not_served']}")
+    problems = r["lane_errors"] + r["printer_errors"] + r["command_errors"]
     if problems:
         lines += ["", "Problems"] + [f"  {p}" for p in problems[:20]]
     lines += [

@@ -40,6 +40,7 @@ def test_short_rehearsal_with_every_fault_loses_and_doubles_nothing(tmp_path):
     assert report["scans_recorded"] == report["scans_at_hub"] >= report["scans_acknowledged"] > 100
     assert report["badges_out_of_printers"] == report["badges_done_in_queues"] > 50
     assert report["restarts"] == {"Entrance 1": 1}
+    assert report["attendees_not_served"] == 0 and not report["lane_errors"]
     assert len(report["faults"]) == 12
     for reason in ("ok", "already_checked_in", "invalid_signature"):
         assert report["reasons"].get(reason, 0) > 0 or reason != "ok"
