@@ -41,9 +41,12 @@ def _use_hub(args: argparse.Namespace, rt: Any) -> bool:
         return False
     raw = args.database or rt.config.hub.database
     if raw.startswith("sqlite:///"):
-        from sync.hub.db import database_url
+        from sync.hub.db import HubError, database_url
 
-        return Path(database_url(raw, rt.config.base).removeprefix("sqlite:///")).exists()
+        try:
+            return Path(database_url(raw, rt.config.base).removeprefix("sqlite:///")).exists()
+        except HubError:
+            return True  # open_db names the bad [hub] database setting
     return bool(raw.startswith(("postgresql", "postgres:")))
 
 
