@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -103,6 +103,10 @@ class PrintQueue:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._message = ""
+        # Badges given up on because they cannot be drawn: job id -> (printer, registration).
+        # The attendee was told to take a badge that never came, so staff must see it until
+        # they act on it or a later badge for that person prints.
+        self._undrawable: dict[int, tuple[str, str]] = {}
 
     # -- lifecycle --------------------------------------------------------------------
 
@@ -151,13 +155,19 @@ class PrintQueue:
         with self._lock:
             state, error, busy = run.state, run.last_error, run.printing is not None
             detail = run.detail
+            alert = _undrawable_alert(
+                reg
+                for name, reg in self._undrawable.values()
+                if run.main or name == run.printer.name
+            )
+        message = _message(state, waiting, error, detail, self._message if run.main else "")
         return QueueState(
             printer=run.printer.name,
             kind=run.printer.kind,
             state=state,
             jobs_waiting=waiting,
-            last_error=error,
-            message=_message(state, waiting, error, detail, self._message if run.main else ""),
+            last_error="; ".join(e for e in (error, alert) if e),
+            message=f"{alert}. {message}" if alert else message,
             printing=busy,
         )
 
@@ -199,6 +209,7 @@ class PrintQueue:
         job_id = self.store.queue_print(
             PrintRequest(reg.id, PrintReason.REPRINT, staff), printer=printer
         )
+        self._settle(registration_id=reg.id)
         self.wake()
         return job_id, " ".join(warnings) or None
 
@@ -208,6 +219,7 @@ class PrintQueue:
             raise JobError(f"job {job_id} is already {job.status}")
         self._refuse_if_printing(job_id)
         self.store.set_print_job(job_id, staff, status="cancelled")
+        self._settle(job_id=job_id)
         self._changed()
 
     def retry(self, job_id: int, staff: str) -> None:
@@ -217,6 +229,7 @@ class PrintQueue:
             raise JobError(f"job {job_id} is {job.status}: use reprint for a new badge")
         self._refuse_if_printing(job_id)
         self.store.set_print_job(job_id, staff, status="pending")
+        self._settle(job_id=job_id)
         self.wake()
 
     def move(self, job_id: int, printer: str, staff: str) -> None:
@@ -227,6 +240,7 @@ class PrintQueue:
             raise JobError(f"job {job_id} is {job.status}: use reprint for a new badge")
         self._refuse_if_printing(job_id)
         self.store.set_print_job(job_id, staff, status="pending", printer=printer)
+        self._settle(job_id=job_id)
         self.wake()
 
     def _job(self, job_id: int) -> PrintJob:
@@ -234,6 +248,13 @@ class PrintQueue:
         if job is None:
             raise JobError(f"no print job {job_id}")
         return job
+
+    def _settle(self, *, job_id: int | None = None, registration_id: str | None = None) -> None:
+        """Staff acted on a badge that could not be drawn (or it printed): drop its alert."""
+        with self._lock:
+            for job, (_, reg) in list(self._undrawable.items()):
+                if job == job_id or reg == registration_id:
+                    del self._undrawable[job]
 
     def _refuse_if_printing(self, job_id: int) -> None:
         with self._lock:
@@ -311,6 +332,9 @@ class PrintQueue:
             give_up = job.attempts + 1 >= RENDER_ATTEMPTS
             retry = None if give_up else self.clock.now() + timedelta(seconds=5)
             self.store.print_failed(job.id, f"badge cannot be drawn: {exc}", retry)
+            if give_up:
+                with self._lock:
+                    self._undrawable[job.id] = (run.printer.name, reg.id)
             return
         try:
             status = run.printer.send(encoded.data, _label(job, reg))
@@ -319,6 +343,7 @@ class PrintQueue:
             return
         self.store.print_done(job.id, self.clock.now())
         self._message = ""
+        self._settle(registration_id=reg.id)
         with self._lock:
             run.failures = 0
             run.last_error = ""
@@ -374,6 +399,15 @@ def _step(steps: Sequence[float], n: int) -> float:
 def _label(job: PrintJob, reg: Registration) -> str:
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in reg.id)
     return f"{job.id:06d}-{safe}"
+
+
+def _undrawable_alert(registration_ids: Iterable[str]) -> str:
+    regs = sorted(set(registration_ids))
+    if not regs:
+        return ""
+    if len(regs) == 1:
+        return f"Badge for {regs[0]} cannot be printed: reprint from the desk"
+    return f"Badges for {', '.join(regs)} cannot be printed: reprint them from the desk"
 
 
 def _message(state: PrinterState, waiting: int, error: str, detail: str, note: str) -> str:

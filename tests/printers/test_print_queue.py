@@ -267,15 +267,23 @@ def test_extra_printer_takes_only_jobs_moved_to_it(store) -> None:
     assert store.claim_print_job(now, lease, "main") is not None
 
 
-def test_badge_that_cannot_be_drawn_fails_after_three_tries(store, tmp_path, queue_on) -> None:
-    class Broken(BadgeMaker):
-        def encode(self, reg, profile):
-            raise RuntimeError("font file damaged")
+class BrokenFor(BadgeMaker):
+    """The real badge maker, except that the badges of ``broken`` cannot be drawn."""
 
-    q = queue_on(PreviewPrinter("main", load_profile(PROFILE), tmp_path))
-    q.maker = Broken(EVENT, BadgeOptions())
-    job = queue(store, "R1")
-    for _ in range(3):
+    def __init__(self, *broken: str) -> None:
+        super().__init__(EVENT, BadgeOptions())
+        self.broken = set(broken)
+
+    def encode(self, reg, profile):
+        if reg.id in self.broken:
+            raise RuntimeError("font file damaged")
+        return super().encode(reg, profile)
+
+
+def fail_to_draw(store: LocalStore, q: PrintQueue, job: int) -> None:
+    for _ in range(3):  # a retried job has used its tries already: it fails at once
+        if store.print_job(job).status == "failed":
+            break
         assert q.process_one(job_id=job)
         with store.transaction() as db:  # make it due again without waiting 5 s
             db.execute(
@@ -283,7 +291,57 @@ def test_badge_that_cannot_be_drawn_fails_after_three_tries(store, tmp_path, que
                 (job,),
             )
     assert store.print_job(job).status == "failed"
+
+
+def test_badge_that_cannot_be_drawn_fails_after_three_tries(store, tmp_path, queue_on) -> None:
+    q = queue_on(PreviewPrinter("main", load_profile(PROFILE), tmp_path))
+    q.maker = BrokenFor("R1")
+    job = queue(store, "R1")
+    fail_to_draw(store, q, job)
     assert "font file damaged" in store.print_job(job).last_error
+
+
+def test_badge_that_cannot_be_drawn_alerts_staff_until_they_act(store, tmp_path, queue_on) -> None:
+    # The attendee was told to take the badge below: staff must see that none is coming.
+    q = queue_on(PreviewPrinter("main", load_profile(PROFILE), tmp_path / "badges"))
+    q.maker = BrokenFor("R1", "R2")
+    assert q.state().ok
+    job = queue(store, "R1")
+    fail_to_draw(store, q, job)
+    state = q.state()
+    assert not state.ok and state.state in (PrinterState.OK, PrinterState.UNKNOWN)
+    assert "Badge for R1 cannot be printed: reprint from the desk" in state.last_error
+    assert state.message.startswith("Badge for R1 cannot be printed: reprint from the desk.")
+    # Someone else's badge printing does not hide it.
+    other = queue(store, "R6")
+    assert q.process_one() and store.print_job(other).status == "done"
+    assert "Badge for R1" in q.state().last_error
+    fail_to_draw(store, q, second := queue(store, "R2"))
+    assert "Badges for R1, R2 cannot be printed" in q.state().last_error
+    # Staff act: cancel one, retry the other (it fails again, so it shows again).
+    q.cancel(job, "steward")
+    assert "R1" not in q.state().last_error and "Badge for R2" in q.state().last_error
+    q.retry(second, "steward")
+    assert q.state().ok
+    fail_to_draw(store, q, second)
+    assert not q.state().ok
+    # The font is fixed and staff reprint: the alert goes at once and the badge prints.
+    q.maker = BrokenFor()
+    reprint, _ = q.reprint("R2", "steward")
+    assert q.state().ok and q.state().last_error == ""
+    assert q.process_one() and store.print_job(reprint).status == "done"
+    assert len(list((tmp_path / "badges").glob("*.png"))) == 2
+
+
+def test_a_later_badge_for_the_same_person_clears_the_alert(store, tmp_path, queue_on) -> None:
+    q = queue_on(PreviewPrinter("main", load_profile(PROFILE), tmp_path))
+    q.maker = BrokenFor("R1")
+    fail_to_draw(store, q, queue(store, "R1"))
+    assert not q.state().ok
+    q.maker = BrokenFor()
+    later = queue(store, "R1")  # e.g. queued by `accueil badge --print` in another process
+    assert q.process_one() and store.print_job(later).status == "done"
+    assert q.state().ok and q.state().message == "Printer ready."
 
 
 def test_stop_is_bounded_and_start_is_idempotent(store, tmp_path) -> None:
