@@ -244,12 +244,6 @@ def text_width(text: str, style: TextStyle) -> float:
     return total
 
 
-def line_metrics(style: TextStyle) -> tuple[int, int]:
-    """(ascent, descent) covering both scripts, so mixed lines share one baseline."""
-    a1, d1 = font(LATIN, style.size, style.bold, style.basic).getmetrics()
-    return a1, d1
-
-
 def draw_line(
     draw: ImageDraw.ImageDraw,
     x: float,
