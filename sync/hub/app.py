@@ -67,11 +67,12 @@ def _unauthorised(detail: str) -> HTTPException:
 
 
 def organiser_token_matches(configured: str, given: str) -> bool:
-    """``configured`` is the token itself or ``sha256:<hex>`` of it."""
+    """``configured`` is the token itself or ``sha256:<hex>`` of it (hex in either case)."""
     if not configured or not given:
         return False
     if configured.startswith("sha256:"):
-        return hmac.compare_digest(configured.removeprefix("sha256:"), hash_token(given))
+        digest = configured.removeprefix("sha256:").strip().lower()
+        return hmac.compare_digest(digest.encode(), hash_token(given).encode())
     return hmac.compare_digest(configured.encode(), given.encode())
 
 

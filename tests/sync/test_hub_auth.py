@@ -95,3 +95,11 @@ def test_organiser_token_may_be_configured_as_a_hash():
     assert organiser_token_matches("sha256:" + hash_token("s3cret"), "s3cret")
     assert not organiser_token_matches("sha256:" + hash_token("s3cret"), "other")
     assert not organiser_token_matches("", "")
+
+
+def test_a_configured_hash_matches_in_upper_case_too():
+    digest = hash_token("s3cret")
+    assert organiser_token_matches("sha256:" + digest.upper(), "s3cret")
+    assert organiser_token_matches(f"sha256: {digest} ", "s3cret")  # pasted with spaces
+    assert not organiser_token_matches("sha256:" + digest.upper(), "S3CRET")
+    assert not organiser_token_matches("sha256:é" + digest[1:], "s3cret")  # no crash either
