@@ -5,6 +5,10 @@ engine picks the outbox up within ``upload_poll`` seconds (at once after ``wake(
 pulls every ``interval`` seconds. Failures back off exponentially with jitter, and the
 outbox keeps everything until the source acknowledges it, so a hub restart, a dropped
 connection or a crash loses nothing; re-sent items are idempotent at the source.
+
+Items the source refuses (it will never accept them as they are) stay in the outbox with
+the reason, shown in the status; they are tried again after ``refused_retry`` seconds and
+at the next start, not on every pass.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import logging
 import random
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,6 +32,10 @@ Progress = Callable[[str, int, int | None], None]
 """progress(phase, done, total): phase is "upload" or "download"; total may be unknown."""
 
 _MAX_ROUNDS = 10_000  # batches or pages per pass: a bound, not a limit one meets
+
+
+class UploadIncomplete(SourceUnavailable):
+    """The source took part of a batch, then failed: the rest waits for the next try."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +73,7 @@ class SyncEngine:
         batch_size: int = 500,
         backoff_base: float = 1.0,
         backoff_max: float = 30.0,
+        refused_retry: float = 3600.0,
         rng: Callable[[], float] = random.random,
     ) -> None:
         self.store = store
@@ -73,6 +83,7 @@ class SyncEngine:
         self.batch_size = batch_size
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
+        self.refused_retry = refused_retry
         self._rng = rng
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -85,7 +96,8 @@ class SyncEngine:
         self._last_error = ""
         self._last_success: datetime | None = _parse(store.get_meta("sync.last_success"))
         self._saved_success = 0.0
-        self._refusal = ""  # why the source refused items in the last upload, if it did
+        self._refusal = ""  # why the source refused the items held back, if any
+        self._held: dict[int, tuple[float, str]] = {}  # refused seq -> (retry at, why)
 
     # -- the loop ---------------------------------------------------------------------
 
@@ -134,6 +146,9 @@ class SyncEngine:
                     self._download()
                     self._next_pull = time.monotonic() + self.interval
             self._succeeded()
+        except UploadIncomplete as exc:
+            # The source is there but stopped part-way: not a success, but still online.
+            self._failed(str(exc), self._backoff(), online=True)
         except SourceRejected as exc:
             # A person must act (token, config); retrying often will not help.
             self._failed(str(exc), self.backoff_max)
@@ -148,9 +163,9 @@ class SyncEngine:
         ceiling = min(self.backoff_max, self.backoff_base * 2 ** min(self._failures, 20))
         return float(ceiling * (0.5 + 0.5 * self._rng()))
 
-    def _failed(self, error: str, delay: float) -> None:
+    def _failed(self, error: str, delay: float, *, online: bool = False) -> None:
         self._failures += 1
-        self._online = False
+        self._online = online
         self._last_error = error
         self._next_attempt = time.monotonic() + delay
         log.warning("sync failed (retry in %.1f s): %s", delay, error)
@@ -168,35 +183,62 @@ class SyncEngine:
     # -- one pass ---------------------------------------------------------------------
 
     def _upload(self, progress: Progress | None = None) -> tuple[int, int]:
-        """Send the outbox in batches until it is empty; (uploaded, new conflicts)."""
+        """Send the outbox in batches until it is empty; (uploaded, new conflicts).
+
+        Raises UploadIncomplete when the source stopped part-way through a batch.
+        """
         total = self.store.count_pending() if progress else None
         uploaded = conflicts = 0
-        skip: set[int] = set()  # items the source refused in this pass
-        for _ in range(_MAX_ROUNDS):
-            items = [
-                i for i in self.store.pending(self.batch_size + len(skip)) if i.seq not in skip
-            ]
-            if not items:
-                break
-            if not skip:
-                self._refusal = ""
-            items = items[: self.batch_size]
-            result = self.source.push(items)
-            if result.acknowledged:
-                self.store.mark_sent(result.acknowledged)
-            if result.conflicts:
-                conflicts += self.store.add_sync_conflicts(result.conflicts)
-            uploaded += len(result.acknowledged)
-            refused = [i.seq for i in items if i.seq not in set(result.acknowledged)]
-            if refused:
-                reasons = getattr(self.source, "rejected", {}) or {}
-                why = "; ".join(sorted({str(reasons.get(s, "not accepted")) for s in refused}))
-                self.store.mark_failed(refused, why[:500])
-                self._refusal = f"{len(refused)} item(s) refused by {self.source.name}: {why}"
-                skip.update(refused)
-            if progress:
-                progress("upload", uploaded, total)
+        now = time.monotonic()
+        self._held = {seq: h for seq, h in self._held.items() if h[0] > now}
+        held = set(self._held)  # refused earlier: not sent again before their time
+        try:
+            for _ in range(_MAX_ROUNDS):
+                items = [
+                    i for i in self.store.pending(self.batch_size + len(held)) if i.seq not in held
+                ]
+                if not items:
+                    break
+                items = items[: self.batch_size]
+                result = self.source.push(items)
+                acked = set(result.acknowledged)
+                if acked:
+                    self.store.mark_sent(result.acknowledged)
+                if result.conflicts:
+                    conflicts += self.store.add_sync_conflicts(result.conflicts)
+                uploaded += len(acked)
+                unsent = set(result.unsent)
+                refused = [i.seq for i in items if i.seq not in acked and i.seq not in unsent]
+                if refused:
+                    self._hold(refused, now)
+                    held.update(refused)
+                if progress:
+                    progress("upload", uploaded, total)
+                if result.error:
+                    raise UploadIncomplete(
+                        f"{self.source.name} stopped part-way: {uploaded} item(s) uploaded, "
+                        f"{len(unsent)} left for the next try ({result.error})"
+                    )
+        finally:
+            self._refusal = self._refusal_text()
         return uploaded, conflicts
+
+    def _hold(self, refused: list[int], now: float) -> None:
+        """Record why the source refused these items and hold them back until retry time."""
+        reasons = getattr(self.source, "rejected", {}) or {}
+        by_reason: dict[str, list[int]] = defaultdict(list)
+        for seq in refused:
+            by_reason[str(reasons.get(seq, "not accepted"))[:500]].append(seq)
+        for why, seqs in by_reason.items():
+            self.store.mark_failed(seqs, why)
+            for seq in seqs:
+                self._held[seq] = (now + self.refused_retry, why)
+
+    def _refusal_text(self) -> str:
+        if not self._held:
+            return ""
+        why = "; ".join(sorted({h[1] for h in self._held.values()}))
+        return f"{len(self._held)} item(s) refused by {self.source.name}: {why}"[:1000]
 
     def _download(self, progress: Progress | None = None) -> tuple[int, int]:
         """Pull pages until the source has nothing more; (registrations, scans) changed."""
@@ -235,7 +277,7 @@ class SyncEngine:
                 uploaded, conflicts = self._upload(progress)
                 changed, added = self._download(progress)
             except (SourceUnavailable, SourceRejected) as exc:
-                self._online = False
+                self._online = isinstance(exc, UploadIncomplete)
                 self._last_error = str(exc)
                 raise
         self._saved_success = 0.0

@@ -9,7 +9,14 @@ from typing import Any
 import httpx
 
 from kiosk.core.ports import OutboxItem
-from sync.remote import PullResult, PushResult, SourceRejected, SourceUnavailable
+from sync.remote import (
+    PullResult,
+    PushResult,
+    SourceRejected,
+    SourceUnavailable,
+    response_detail,
+    send,
+)
 from sync.store import registration_from_dict, scan_from_dict
 
 
@@ -45,21 +52,14 @@ class HubSource:
         self._client.close()
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        try:
-            response = self._client.request(method, path, **kwargs)
-        except httpx.HTTPError as exc:  # connect, read, timeout, protocol errors
-            raise SourceUnavailable(f"hub {self.url} unreachable: {exc!r}") from None
-        if response.status_code in (401, 403):
-            raise SourceRejected(
-                f"hub refused this kiosk's token ({response.status_code}: {_detail(response)}); "
-                "ask the organiser for a new one: accueil hub token create "
-                f"{self.kiosk_id}, then set [sync] token"
-            )
-        if response.status_code >= 500 or response.status_code == 429:
-            raise SourceUnavailable(f"hub error {response.status_code}: {_detail(response)}")
+        hint = (
+            f"ask the organiser for a new one: accueil hub token create {self.kiosk_id}, "
+            "then set [sync] token"
+        )
+        response = send(self._client, "hub", method, path, token_hint=hint, **kwargs)
         if response.status_code >= 400:
             raise SourceRejected(
-                f"hub refused the request ({response.status_code}): {_detail(response)}"
+                f"hub refused the request ({response.status_code}): {response_detail(response)}"
             )
         try:
             return response.json()
@@ -123,11 +123,3 @@ class HubSource:
             elif key in acked:
                 acknowledged.append(seq)
         return PushResult(acknowledged=acknowledged, conflicts=list(answer.get("conflicts", [])))
-
-
-def _detail(response: httpx.Response) -> str:
-    try:
-        detail = response.json().get("detail")
-    except (ValueError, AttributeError):
-        detail = None
-    return str(detail or response.text[:200] or response.reason_phrase)

@@ -24,7 +24,14 @@ from kiosk.core.model import Event, Lang, Registration, Scan, ScanKind, Status
 from kiosk.core.ports import OutboxItem, ScanLog
 from kiosk.core.verdict import Reason
 from sync.importers import days_from_product, role_from_product
-from sync.remote import PullResult, PushResult, SourceRejected, SourceUnavailable
+from sync.remote import (
+    PullResult,
+    PushResult,
+    SourceRejected,
+    SourceUnavailable,
+    response_detail,
+    send,
+)
 from sync.store import scan_from_dict, utc_text
 
 PAGE_SIZE = 50  # the most pretix serves per page
@@ -328,21 +335,12 @@ class PretixSource:
     # -- HTTP ---------------------------------------------------------------------------
 
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """One request; network trouble and 5xx/429 raise SourceUnavailable, 401/403 raise
-        SourceRejected; other answers are returned for the caller to read."""
-        try:
-            response = self._client.request(method, path, **kwargs)
-        except httpx.HTTPError as exc:
-            raise SourceUnavailable(f"pretix {self.url} unreachable: {exc!r}") from None
-        if response.status_code in (401, 403):
-            raise SourceRejected(
-                f"pretix refused the API token ({response.status_code}: {_detail(response)}); "
-                "check [sync] pretix_token: its team needs 'View all orders' and 'Check-in' "
-                f"on event {self.event!r}"
-            )
-        if response.status_code >= 500 or response.status_code == 429:
-            raise SourceUnavailable(f"pretix error {response.status_code}: {_detail(response)}")
-        return response
+        """One request (sync.remote.send); other answers are returned for the caller to read."""
+        hint = (
+            "check [sync] pretix_token: its team needs 'View all orders' and 'Check-in' "
+            f"on event {self.event!r}"
+        )
+        return send(self._client, "pretix", method, path, token_hint=hint, **kwargs)
 
     def _get(self, path: str, params: Mapping[str, Any] | None = None) -> httpx.Response:
         return self._check(self._send("GET", path, params=params), path)
@@ -355,7 +353,7 @@ class PretixSource:
             )
         if response.status_code >= 400:
             raise SourceRejected(
-                f"pretix refused {path} ({response.status_code}): {_detail(response)}"
+                f"pretix refused {path} ({response.status_code}): {response_detail(response)}"
             )
         return response
 
@@ -552,7 +550,11 @@ class PretixSource:
     # -- push ---------------------------------------------------------------------------
 
     def push(self, items: Sequence[OutboxItem]) -> PushResult:
-        """Upload scans; what pretix cannot hold stays in the outbox with the reason why."""
+        """Upload scans; what pretix cannot hold stays in the outbox with the reason why.
+
+        When pretix fails after taking some items, the rest come back as ``unsent`` (kept
+        for the next try, not refused) with the error.
+        """
         self.rejected = {}
         result = PushResult()
         for n, item in enumerate(items):
@@ -561,8 +563,8 @@ class PretixSource:
             except (SourceUnavailable, SourceRejected) as exc:
                 if not result.acknowledged:
                     raise
-                for rest in items[n:]:
-                    self.rejected[rest.seq] = str(exc)
+                result.unsent = [rest.seq for rest in items[n:]]
+                result.error = str(exc)
                 break
             if isinstance(outcome, str):
                 self.rejected[item.seq] = outcome
@@ -612,7 +614,7 @@ class PretixSource:
         if not isinstance(answer, dict) or "status" not in answer:
             raise SourceRejected(
                 f"pretix refused the check-in upload ({response.status_code}): "
-                f"{_detail(response)}; check [sync] pretix_checkin_list"
+                f"{response_detail(response)}; check [sync] pretix_checkin_list"
             )
         if answer["status"] == "ok":
             return self._double_entries(scan, movement, answer.get("position") or {}, list_id)
@@ -724,7 +726,7 @@ class PretixSource:
                 "second_at": utc_text(undo.at),
                 "pretix_reason": "annul_refused",
                 "reason": None,
-                "detail": f"pretix kept the check-in: {_detail(response)}",
+                "detail": f"pretix kept the check-in: {response_detail(response)}",
             }
         ]
 
@@ -754,15 +756,3 @@ def _time(value: object) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _detail(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:200]
-    if isinstance(body, dict):
-        for key in ("detail", "non_field_errors"):
-            if body.get(key):
-                return str(body[key])
-    return json.dumps(body)[:300]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
+
+import httpx
 
 from kiosk.core.model import Registration, Scan
 from kiosk.core.ports import OutboxItem
@@ -30,6 +33,10 @@ class PullResult:
 class PushResult:
     acknowledged: list[int] = field(default_factory=list)  # outbox seqs the remote holds now
     conflicts: list[dict[str, object]] = field(default_factory=list)
+    # The batch stopped part-way (the source went away after some items): these outbox seqs
+    # were not tried and stay queued; ``error`` says why. Not a refusal: they are retried.
+    unsent: list[int] = field(default_factory=list)
+    error: str = ""
 
 
 class RemoteSource(Protocol):
@@ -42,3 +49,39 @@ class RemoteSource(Protocol):
     def push(self, items: Sequence[OutboxItem]) -> PushResult:
         """Upload outbox items; idempotent by scan nonce / registration id."""
         ...
+
+
+def send(
+    client: httpx.Client, service: str, method: str, path: str, *, token_hint: str, **kwargs: Any
+) -> httpx.Response:
+    """One request to ``service``, its failures sorted for the sync engine.
+
+    Network trouble, timeouts, 5xx and 429 raise SourceUnavailable (retry later); 401/403
+    raise SourceRejected with ``token_hint`` (what a person should do). Other answers are
+    returned for the caller to read.
+    """
+    try:
+        response = client.request(method, path, **kwargs)
+    except httpx.HTTPError as exc:  # connect, read, timeout, protocol errors
+        raise SourceUnavailable(f"{service} {client.base_url} unreachable: {exc!r}") from None
+    status = response.status_code
+    if status in (401, 403):
+        raise SourceRejected(
+            f"{service} refused the token ({status}: {response_detail(response)}); {token_hint}"
+        )
+    if status >= 500 or status == 429:
+        raise SourceUnavailable(f"{service} error {status}: {response_detail(response)}")
+    return response
+
+
+def response_detail(response: httpx.Response) -> str:
+    """The reason a server gave for an error answer, short enough for a status line."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200] or response.reason_phrase
+    if isinstance(body, dict):
+        for key in ("detail", "non_field_errors"):
+            if body.get(key):
+                return str(body[key])[:300]
+    return json.dumps(body)[:300]
