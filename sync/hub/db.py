@@ -41,6 +41,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    or_,
     select,
     text,
     update,
@@ -54,6 +55,7 @@ from sync.store import registration_to_dict, scan_from_dict, scan_to_dict, utc_t
 SCHEMA_VERSION = "1"
 _WRITE_LOCK_KEY = 0x4143_4355  # "ACCU": the PostgreSQL advisory lock of hub writers
 _KIOSK_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_WALKIN_SUFFIX = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 
 # SQLite only auto-numbers an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
 _Seq = BigInteger().with_variant(Integer(), "sqlite")
@@ -352,31 +354,42 @@ class HubDB:
 
     # -- the kiosk's pull -------------------------------------------------------------
 
-    def cursor(self, rev: int, seq: int) -> str:
-        return f"v1.{self.hub_id}.{rev}.{seq}"
+    def cursor(self, rev: int, seq: int, own_until: int = 0) -> str:
+        """``own_until``: a full pull in progress serves the kiosk's own scans up to there."""
+        base = f"v1.{self.hub_id}.{rev}.{seq}"
+        return f"{base}.{own_until}" if own_until > seq else base
 
-    def _parse_cursor(self, cursor: str | None) -> tuple[int, int, bool]:
-        """(rev, seq, reset); a cursor from another hub database starts over."""
+    def _parse_cursor(self, cursor: str | None) -> tuple[int, int, int | None, bool]:
+        """(rev, seq, own_until, reset); a cursor from another hub database starts over.
+
+        ``own_until`` is None on a full pull (no cursor, or another hub's): its first page
+        fixes it at the newest scan, so a replacement kiosk with the same id gets back the
+        scans its predecessor uploaded.
+        """
         if not cursor:
-            return 0, 0, False
+            return 0, 0, None, False
         parts = cursor.split(".")
-        if len(parts) != 4 or parts[0] != "v1" or not parts[2].isdigit() or not parts[3].isdigit():
+        if len(parts) not in (4, 5) or parts[0] != "v1" or not all(p.isdigit() for p in parts[2:]):
             raise HubError(f"cursor {cursor!r} is not a hub cursor")
         if parts[1] != self.hub_id:
-            return 0, 0, True
-        return int(parts[2]), int(parts[3]), False
+            return 0, 0, None, True
+        own_until = int(parts[4]) if len(parts) == 5 else 0
+        return int(parts[2]), int(parts[3]), own_until, False
 
     def changes(self, cursor: str | None, kiosk_id: str, limit: int = 5000) -> bytes:
-        """The JSON body of a pull: registrations changed and other kiosks' scans since cursor.
+        """The JSON body of a pull: registrations changed and other kiosks' scans since cursor
+        (on a full pull this kiosk's own scans too: it may be a replacement with an empty log).
 
         Stored JSON is spliced in as is: a full pull of 100,000 registrations parses nothing.
         """
-        rev0, seq0, reset = self._parse_cursor(cursor)
+        rev0, seq0, own_until, reset = self._parse_cursor(cursor)
         limit = max(1, min(limit, 20000))
         with self._reading() as conn:
             # The maxima first: every number up to them is committed (see the module doc).
             max_rev = int(conn.scalar(select(func.coalesce(func.max(registrations.c.rev), 0))) or 0)
             max_seq = int(conn.scalar(select(func.coalesce(func.max(scans.c.seq), 0))) or 0)
+            if own_until is None:
+                own_until = max_seq
             reg_rows = conn.execute(
                 select(registrations.c.rev, registrations.c.data)
                 .where(registrations.c.rev > rev0, registrations.c.rev <= max_rev)
@@ -385,7 +398,11 @@ class HubDB:
             ).all()
             scan_rows = conn.execute(
                 select(scans.c.seq, scans.c.data)
-                .where(scans.c.seq > seq0, scans.c.seq <= max_seq, scans.c.kiosk_id != kiosk_id)
+                .where(
+                    scans.c.seq > seq0,
+                    scans.c.seq <= max_seq,
+                    or_(scans.c.kiosk_id != kiosk_id, scans.c.seq <= own_until),
+                )
                 .order_by(scans.c.seq)
                 .limit(limit)
             ).all()
@@ -406,7 +423,7 @@ class HubDB:
         head = json.dumps(
             {
                 "hub": self.hub_id,
-                "cursor": self.cursor(rev, seq),
+                "cursor": self.cursor(rev, seq, own_until),
                 "more": more_regs or more_scans,
                 "reset": reset,
                 "remaining": remaining,
@@ -432,7 +449,7 @@ class HubDB:
         acknowledged: list[str] = []
         rejected: list[dict[str, str]] = []
         batch: dict[str, Scan] = {}
-        walkins: dict[str, Registration] = {}
+        walkins: dict[str, tuple[str, Registration]] = {}
         for item in items:
             key = str(item.get("key", ""))
             try:
@@ -449,15 +466,23 @@ class HubDB:
                     acknowledged.append(key or scan.nonce)
                 elif item.get("kind") == "registration":
                     reg = registration_from_dict(data)
-                    walkins[reg.id] = reg
-                    acknowledged.append(key or reg.id)
+                    if not walkin_id_of(reg.id, kiosk_id):
+                        raise ValueError(
+                            f"walk-in id {reg.id!r} is not one kiosk {kiosk_id!r} makes "
+                            f"(W-{kiosk_id}-…); the organisers import other registrations"
+                        )
+                    walkins[reg.id] = (key or reg.id, reg)
                 else:
                     raise ValueError(f"unknown kind {item.get('kind')!r}")
             except (KeyError, ValueError, TypeError) as exc:
                 rejected.append({"key": key, "error": f"{type(exc).__name__}: {exc}"})
         stamp = now_text()
         with self._writing() as conn:
-            self._upsert_registrations(conn, list(walkins.values()), kiosk_id)
+            for reg_key, error in self._insert_walkins(conn, kiosk_id, walkins.values()):
+                if error:
+                    rejected.append({"key": reg_key, "error": error})
+                else:
+                    acknowledged.append(reg_key)
             if batch:
                 rows = [_scan_row(s, kiosk_id, stamp) for s in batch.values()]
                 stmt = self._insert(scans).on_conflict_do_nothing(index_elements=["nonce"])
@@ -466,10 +491,41 @@ class HubDB:
             found = self._detect_conflicts(conn, list(batch.values()), stamp)
         return UploadOutcome(acknowledged, rejected, found)
 
+    def _insert_walkins(
+        self, conn: Connection, kiosk_id: str, walkins: Iterable[tuple[str, Registration]]
+    ) -> list[tuple[str, str]]:
+        """(key, error) per walk-in: new ids are inserted; a re-sent one changes nothing (an
+        organiser may have edited it since); an id held by another origin is refused."""
+        pending = list(walkins)
+        ids = [reg.id for _, reg in pending]
+        origins: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            origins.update(
+                (row.id, row.origin)
+                for row in conn.execute(
+                    select(registrations.c.id, registrations.c.origin).where(
+                        registrations.c.id.in_(ids[start : start + 500])
+                    )
+                )
+            )
+        fresh = [reg for _, reg in pending if reg.id not in origins]
+        self._upsert_registrations(conn, fresh, kiosk_id)
+        return [
+            (
+                key,
+                ""
+                if origins.get(reg.id, kiosk_id) == kiosk_id
+                else f"registration {reg.id!r} exists already and was not made at {kiosk_id!r}",
+            )
+            for key, reg in pending
+        ]
+
     def _detect_conflicts(
         self, conn: Connection, batch: Sequence[Scan], stamp: str
     ) -> list[dict[str, Any]]:
-        """Entries accepted while the person was already inside per another kiosk's entry."""
+        """Entries accepted while the person was already inside that day, at another kiosk or
+        at the same one (a replacement kiosk that had not pulled yet); overrides and undone
+        entries are not conflicts."""
         reg_ids = sorted(
             {
                 s.registration_id
@@ -515,7 +571,7 @@ class HubDB:
                     inside = None
                 elif inside is None:
                     inside = move
-                elif inside.kiosk_id != move.kiosk_id and not move.forced:
+                elif not move.forced:
                     found.append(
                         {
                             "registration_id": reg_id,
@@ -693,6 +749,15 @@ class HubDB:
                 ),
                 {"key": key, "value": value},
             )
+
+
+def walkin_id_of(registration_id: str, kiosk_id: str) -> bool:
+    """True for the ids kiosk ``kiosk_id`` gives its walk-ins: ``W-<kiosk id>-<suffix>``.
+
+    The suffix has no dash, so no other kiosk's prefix can match it.
+    """
+    suffix = registration_id.removeprefix(f"W-{kiosk_id}-")
+    return suffix != registration_id and bool(_WALKIN_SUFFIX.match(suffix))
 
 
 def _heartbeat_key(kiosk_id: str) -> str:
