@@ -105,3 +105,18 @@ def test_help_on_every_command_and_console_script_entry():
         result = subprocess.run([sys.executable, str(ROOT / "main.py"), name, "--help"],
                                 capture_output=True, text=True, cwd=ROOT, timeout=60)  # fmt: skip
         assert result.returncode == 0 and "usage:" in result.stdout, name
+
+
+def test_hub_import_publishes_the_event_for_the_organiser_page(demo, tmp_path, capsys):
+    from sync.hub.db import HubDB
+
+    database = f"sqlite:///{tmp_path / 'hub.db'}"
+    args = ["--config", str(demo), "hub", "import", "--database", database]
+    assert main.main([*args, str(ROOT / "demo/registrations.csv")]) == 0
+    db = HubDB(database)
+    try:
+        event = db.event_definition()
+        assert event is not None and event["name"] == "Smart City Casablanca Symposium"
+        assert {s["id"]: s["capacity"] for s in event["sessions"]}["W5"] == 30
+    finally:
+        db.close()

@@ -87,6 +87,7 @@ def _serve(args: argparse.Namespace, rt: Any) -> int:
         )
     db = open_db(rt, args.database)
     try:
+        _publish_event(rt, db)
         print(
             f"accueil hub: http://{host}:{port} (docs at /docs), hub id {db.hub_id}",
             file=sys.stderr,
@@ -95,6 +96,21 @@ def _serve(args: argparse.Namespace, rt: Any) -> int:
     finally:
         db.close()
     return 0
+
+
+def _publish_event(rt: Any, db: Any) -> None:
+    """Give the hub the event's days and sessions (capacities) for its page and reports."""
+    from sync.importers import EventFileError, load_event
+    from sync.reports.source import event_to_dict
+
+    path = rt.config.resolve(rt.config.event.definition)
+    try:
+        event, sessions = load_event(path)
+    except EventFileError as exc:
+        print(f"accueil hub: [event] definition: {exc}; the hub page shows no sessions",
+              file=sys.stderr)  # fmt: skip
+        return
+    db.set_event_definition(event_to_dict(event, sessions))
 
 
 def _token(args: argparse.Namespace, db: Any) -> int:
@@ -139,6 +155,7 @@ def _import(args: argparse.Namespace, rt: Any, db: Any) -> int:
         except RegistrationImportError as exc:
             print(f"accueil hub import: {exc}", file=sys.stderr)
             return 1
+    _publish_event(rt, db)
     for path, regs in loaded:
         changed = db.import_registrations(regs)
         print(f"{path}: {len(regs)} registrations, {changed} new or changed (kiosks pull them)")
