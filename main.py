@@ -116,6 +116,17 @@ class Runtime:
         except KeyFileError as exc:
             raise ConfigError(f"{self.config.path}: [event] private_key: {exc}") from None
 
+    def day_warning(self) -> str | None:
+        """A forced [event] day that differs from today's event day: left over from a rehearsal?"""
+        forced = self.config.event.day
+        today = self.event.day_of(self.clock.now())
+        if forced and today is not None and today != forced:
+            return (
+                f"{self.config.path}: [event] day = {forced} but today is day {today} of the "
+                f"event: scans are recorded as day {forced}. Set day = 0 to follow the calendar."
+            )
+        return None
+
     @cached_property
     def kiosk(self) -> KioskIdentity:
         k = self.config.kiosk

@@ -120,3 +120,27 @@ def test_hub_import_publishes_the_event_for_the_organiser_page(demo, tmp_path, c
         assert {s["id"]: s["capacity"] for s in event["sessions"]}["W5"] == 30
     finally:
         db.close()
+
+
+def test_a_forced_day_that_is_not_today_is_warned_about(demo):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from kiosk.config import load_config
+
+    rt = main.Runtime(load_config(demo))
+    try:
+        rt.__dict__["clock"] = type(
+            "Day2",
+            (),
+            {"now": lambda self: datetime(2026, 12, 9, 10, tzinfo=ZoneInfo("Africa/Casablanca"))},
+        )()
+        assert "[event] day = 1 but today is day 2" in rt.day_warning()
+        rt.__dict__["clock"] = type(
+            "Day1",
+            (),
+            {"now": lambda self: datetime(2026, 12, 8, 10, tzinfo=ZoneInfo("Africa/Casablanca"))},
+        )()
+        assert rt.day_warning() is None
+    finally:
+        rt.close()
