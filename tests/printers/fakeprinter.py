@@ -1,7 +1,7 @@
 """A network receipt printer on loopback: a real TCP listener that records what it receives.
 
 It answers real-time status requests (DLE EOT 1 and 4) like an Epson printer, and can be
-told to run out of paper, to stop answering, to reset the connection in the middle of a
+told to run out of paper (before a job, or part-way through one), to stop answering, to reset the connection in the middle of a
 job, or to go away entirely (the port closed). Every wait is bounded.
 """
 
@@ -25,6 +25,9 @@ class FakePrinter:
         self.printer = OK
         self.answer = True
         self.reset_after: int | None = None  # bytes of a job after which the connection is reset
+        # bytes of a connection after which the roll runs out; the printer keeps the rest of
+        # the job in its buffer, as ESC/POS printers do, and says "paper out" from then on
+        self.paper_out_after: int | None = None
         self.connections: list[bytes] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -106,6 +109,8 @@ class FakePrinter:
                 conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 return
             self._record(index, received)
+            if self.paper_out_after is not None and len(received) > self.paper_out_after:
+                self.paper, self.paper_out_after = PAPER_OUT, None
             self._answer(conn, received, max(0, start - 2))
 
     def _record(self, index: int, received: bytearray) -> None:

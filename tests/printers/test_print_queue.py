@@ -118,6 +118,31 @@ def test_paper_out_jobs_wait_then_print_once_each_in_order(store, fake_printer, 
     assert q.state().state is PrinterState.OK and q.state().last_error == ""
 
 
+def test_paper_out_during_a_badge_marks_it_printed_and_tells_staff_to_reload(
+    store, fake_printer, queue_on
+) -> None:
+    # The roll ends part-way through the first badge: the printer holds the rest and prints
+    # it once paper is loaded, so the job is done; the state says paper out at once.
+    fake_printer.paper_out_after = len(QUERY) + 100  # a badge is about 500 bytes
+    first, second = queue(store, "R1"), queue(store, "R2")
+    q = queue_on(network(fake_printer))
+    assert q.process_one(job_id=first)
+    assert store.print_job(first).status == "done" and store.get("R1").print_count == 1
+    state = q.state()
+    assert state.state is PrinterState.PAPER_OUT and not state.ok
+    assert state.message == "Out of paper: load a new roll; 1 badge waiting will print after."
+    assert q.process_one(job_id=second)  # not sent: the printer says paper out first
+    assert store.print_job(second).status == "pending"
+    assert "paper out" in store.print_job(second).last_error
+    assert badge_codes(fake_printer.jobs()) == ["CODE-1"]
+    fake_printer.paper = fakeprinter.OK  # staff load a roll
+    q.retry(second, "steward")
+    assert q.process_one(job_id=second) and store.print_job(second).status == "done"
+    assert q.state().state is PrinterState.OK
+    assert badge_codes(fake_printer.jobs()) == ["CODE-1", "CODE-2"]
+    assert store.get("R1").print_count == 1
+
+
 def test_printer_gone_then_back_prints_each_badge_once(store, fake_printer, queue_on) -> None:
     fake_printer.close()
     ids = [queue(store, r) for r in ("R1", "R2")]

@@ -62,6 +62,16 @@ def test_paper_out_stops_the_job_before_any_badge_byte(fake_printer, profile, jo
     assert all(c == QUERY for c in fake_printer.connections)
 
 
+def test_paper_out_during_the_badge_counts_as_sent_and_says_paper_out(
+    fake_printer, profile, job
+) -> None:
+    # The printer holds the rest of the badge and prints it after a roll is loaded.
+    fake_printer.paper_out_after = len(QUERY) + len(job) // 2
+    status = _network(fake_printer, profile).send(job, "x")
+    assert status.state is PrinterState.PAPER_OUT
+    assert fake_printer.wait_for_jobs(1) == [QUERY + job + QUERY]
+
+
 def test_paper_low_prints_and_says_so(fake_printer, profile, job) -> None:
     fake_printer.paper = fakeprinter.PAPER_LOW
     assert _network(fake_printer, profile).send(job, "x").state is PrinterState.PAPER_LOW
