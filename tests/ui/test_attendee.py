@@ -115,6 +115,24 @@ async def test_same_code_within_repeat_seconds_only_reshows_the_verdict(make_kio
     assert len(kiosk.log_rows()) == 1
 
 
+async def test_a_repeat_reshows_that_codes_own_verdict_not_the_last_one(make_kiosk):
+    kiosk = make_kiosk(camera={"repeat_seconds": 30.0})
+    app = kiosk.app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await scan(pilot, app, "CODE-OK-EN")  # John, welcome
+        await scan(pilot, app, "CODE-CANCELLED")  # Paul, refused
+        await type_text(pilot, "CODE-OK-EN")  # John again, within repeat_seconds
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Welcome, John Smith" in screen_text(app))
+        assert first_sentence(Reason.CANCELLED, Lang.EN) not in screen_text(app)
+        assert app.screen.query_one("#result").has_class("ok")
+        assert app.sounds == ["ok", "refused"]
+    assert [(r.registration_id, r.accepted) for r in kiosk.log_rows()] == [
+        ("R2", True),
+        ("R4", False),
+    ]
+
+
 async def test_second_scan_says_already_checked_in_with_time_and_kiosk(make_kiosk):
     kiosk = make_kiosk(camera={"repeat_seconds": 0.0})
     app = kiosk.app()

@@ -6,6 +6,7 @@ that is not a function key feeds the code line (USB scanners type like a keyboar
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from textual import events
@@ -25,6 +26,18 @@ from kiosk.ui.widgets.preview import CameraPreview
 from kiosk.ui.widgets.sentence import Sentence
 
 LANG_KEYS = {"f1": Lang.FR, "f2": Lang.EN, "f3": Lang.AR}
+REMEMBERED_CODES = 64  # codes whose verdict a repeat scan re-shows (each for repeat_seconds)
+NOT_RECORDED = "Not recorded: the check failed (details in the kiosk log). Scan again."
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A verdict as the screen showed it, to show again when the same code comes back."""
+
+    text: str
+    ok: bool
+    rtl: bool
+    staff: str = ""
 
 
 class LangButton(Button, can_focus=False):
@@ -49,6 +62,8 @@ class ScanScreen(Screen[None]):
         self.typed = ""
         self._reset: Timer | None = None
         self.showing_result = False
+        self._shown: dict[str, Shown] = {}  # code -> its last verdict, oldest first
+        self._checking: set[str] = set()
 
     @property
     def services(self) -> Any:
@@ -116,6 +131,52 @@ class ScanScreen(Screen[None]):
         self.check(code, repeat)
 
     def check(self, code: str, repeat: bool) -> None:
+        """A repeat re-shows this code's own verdict; anything else is checked afresh."""
+        if repeat and code in self._checking:
+            return  # its verdict is on its way
+        shown = self._shown.get(code) if repeat else None
+        if shown is not None:
+            self.show(shown)
+            return
+        self._checking.add(code)
+
+        def done(result: CheckinResult) -> None:
+            self._checking.discard(code)
+            self.checked(code, result)
+
+        def failed(error: BaseException) -> None:
+            self._checking.discard(code)
+            self.failed(code, error)
+
+        self.app.run_io(  # type: ignore[attr-defined]
+            self.services.checkin.check,
+            code,
+            *self.check_args(),
+            done=done,
+            failed=failed,
+            name="check",
+        )
+
+    def check_args(self) -> tuple[Any, ...]:
+        """What the check-in service needs after the code (a door: direction, session)."""
+        return ()
+
+    def checked(self, code: str, result: CheckinResult) -> None:
+        raise NotImplementedError
+
+    def failed(self, code: str, error: BaseException) -> None:
+        """Not recorded: say so in the screen language with the next step, and ring."""
+        lang = self.lang
+        self.show(Shown(ui_text("error.try_again", lang), False, lang is Lang.AR, NOT_RECORDED))
+        self.app.sound("refused")  # type: ignore[attr-defined]
+
+    def remember(self, code: str, shown: Shown) -> None:
+        self._shown.pop(code, None)
+        self._shown[code] = shown
+        while len(self._shown) > REMEMBERED_CODES:
+            del self._shown[next(iter(self._shown))]
+
+    def show(self, shown: Shown) -> None:
         raise NotImplementedError
 
     def hold_result(self) -> None:
@@ -131,10 +192,6 @@ class ScanScreen(Screen[None]):
 
 class AttendeeScreen(ScanScreen):
     """The entrance kiosk's only screen for attendees."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._last: tuple[str, bool, bool] | None = None  # text, ok, rtl
 
     def compose(self) -> ComposeResult:
         services = self.services
@@ -200,19 +257,7 @@ class AttendeeScreen(ScanScreen):
 
     # -- check-in -------------------------------------------------------------------------
 
-    def check(self, code: str, repeat: bool) -> None:
-        if repeat and self._last is not None:
-            self._show(*self._last)
-            return
-        self.app.run_io(  # type: ignore[attr-defined]
-            self.services.checkin.check,
-            code,
-            done=self._checked,
-            failed=self._failed,
-            name="check",
-        )
-
-    def _checked(self, result: CheckinResult) -> None:
+    def checked(self, code: str, result: CheckinResult) -> None:
         app: Any = self.app
         queue = self.services.print_queue
         if result.print_job is not None and queue is not None:
@@ -225,20 +270,17 @@ class AttendeeScreen(ScanScreen):
         if badge_due and (result.print_job is None or app.printer.badges_at_desk):
             name = (reg.name_on_badge if reg else "") or GUEST[lang]
             text = ui_text("ok.help_desk_badge", lang, name=name)
-        self._last = (text, verdict.ok, lang is Lang.AR)
-        self._show(*self._last)
+        shown = Shown(text, verdict.ok, lang is Lang.AR)
+        self.remember(code, shown)
+        self.show(shown)
         app.sound("ok" if verdict.ok else "refused")
         app.last_verdict = verdict
 
-    def _failed(self, error: BaseException) -> None:
-        self._show(ui_text("error.try_again", self.lang), False, self.lang is Lang.AR)
-        self.app.sound("refused")  # type: ignore[attr-defined]
-
-    def _show(self, text: str, ok: bool, rtl: bool) -> None:
+    def show(self, shown: Shown) -> None:
         result = self.query_one("#result")
-        result.set_class(ok, "ok")
-        result.set_class(not ok, "refused")
-        self.query_one("#result-text", Sentence).show(text, rtl)
+        result.set_class(shown.ok, "ok")
+        result.set_class(not shown.ok, "refused")
+        self.query_one("#result-text", Sentence).show(shown.text, shown.rtl)
         self.query_one("#ready").display = False
         result.display = True
         self.hold_result()
