@@ -269,23 +269,25 @@ class AccueilApp(App[int]):
 
     # -- staff access ---------------------------------------------------------------------
 
-    def open_staff(self, then: Callable[[], None] | None = None) -> None:
-        """Ask for a PIN, then open the staff desk (or run ``then``)."""
+    def staff_unavailable(self) -> str | None:
+        """Why nobody can sign in on this kiosk (no PIN configured), or None."""
+        auth = self.services.staff_auth
+        if auth is None:
+            return "Staff mode is disabled."
+        return None if auth.enabled else str(auth.disabled_reason())
+
+    def open_staff(self) -> None:
+        """Ask for a PIN, then open the staff desk."""
         from kiosk.ui.screens.pin import PinScreen
 
-        auth = self.services.staff_auth
-        if auth is None or not auth.enabled:
-            reason = auth.disabled_reason() if auth is not None else "Staff mode is disabled."
+        reason = self.staff_unavailable()
+        if reason is not None:
             self.notify(reason, title="Staff mode", severity="warning", timeout=10)
             return
 
         def signed_in(session: StaffSession | None) -> None:
-            if session is None:
-                return
-            self.staff = session
-            if then is not None:
-                then()
-            else:
+            if session is not None:
+                self.staff = session
                 self.open_desk()
 
         self.push_screen(PinScreen(), signed_in)
@@ -310,7 +312,11 @@ class AccueilApp(App[int]):
                 self.sound("refused")
                 self.notify("Staff card refused.", severity="error")
 
-        self.run_io(auth.attempt, pin, done=checked, name="pin")
+        def failed(_: BaseException) -> None:
+            self.sound("refused")
+            self.notify("Staff card sign-in failed: tell a supervisor.", severity="error")
+
+        self.run_io(auth.attempt, pin, done=checked, failed=failed, name="pin")
 
     def open_door(self, session_id: str | None) -> None:
         """Turn this kiosk into a session door (staff choose the session)."""

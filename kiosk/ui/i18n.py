@@ -55,6 +55,12 @@ UI: dict[str, dict[Lang, str]] = {
         Lang.EN: "Scan your badge",
         Lang.AR: "امسح شارتك",
     },
+    "door.no_session": {
+        Lang.FR: "Cette porte n'est pas encore prête : demandez à un membre de l'équipe "
+        "de choisir la session.",
+        Lang.EN: "This door is not ready yet: please ask a member of staff to choose the session.",
+        Lang.AR: "هذا المدخل غير جاهز بعد: يرجى أن تطلب من أحد المنظمين اختيار الجلسة.",
+    },
     "door.full": {
         Lang.FR: "Session complète",
         Lang.EN: "Session full",

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from kiosk.core.model import Lang
+from kiosk.ui.i18n import UI
 from kiosk.ui.screens.door import DoorScreen, SessionPicker, fill_level
-from tests.ui.conftest import screen_text, wait_for
-from tests.ui.test_attendee import scan
+from kiosk.ui.screens.pin import PinScreen
+from tests.ui.conftest import OnUiThread, screen_text, wait_for
+from tests.ui.test_attendee import scan, type_text
 
 pytestmark = pytest.mark.anyio
 
@@ -61,12 +64,104 @@ async def test_exit_door_lets_people_out(make_kiosk):
     assert kiosk.runtime.store.session_inside("W1") == 0
 
 
-async def test_door_without_configured_session_asks_which(make_kiosk):
-    app = make_kiosk(kiosk={"mode": "door"}).app(language="en")
+async def test_door_without_configured_session_asks_staff_pin_then_which(make_kiosk):
+    kiosk = make_kiosk(kiosk={"mode": "door"})
+    app = kiosk.app(language="en")
+    store = OnUiThread(app.services.store, "sessions", "session")
+    app.services.store = store
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, SessionPicker)
+        await wait_for(pilot, lambda: isinstance(app.screen, PinScreen))
+        await type_text(pilot, "0000")  # not a PIN: no session list
+        await pilot.press("enter")
+        await wait_for(
+            pilot, lambda: "Wrong PIN" in str(app.screen.query_one("#pin-message").render())
+        )
+        await type_text(pilot, "2468")  # a steward is enough
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionPicker))
+        await wait_for(pilot, lambda: app.screen.query_one("#sessions").option_count > 0)
         await pilot.press("enter")  # today's first session: P1
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, DoorScreen) and app.screen.session_id == "P1"
+        await wait_for(pilot, lambda: isinstance(app.screen, DoorScreen) and app.screen.session)
+        assert app.screen.session_id == "P1" and app.staff is None
         assert "Opening plenary" in screen_text(app)
+        await scan(pilot, app, "CODE-W1-A")
+        assert "Enjoy the session" in screen_text(app)
+    assert store.on_ui() == []  # the session list and the session were read in workers
+    assert {name for name, _ in store.calls} == {"sessions", "session"}
+
+
+async def test_idle_door_without_session_asks_attendees_to_fetch_staff(make_kiosk):
+    kiosk = make_kiosk(kiosk={"mode": "door", "idle_reset_seconds": 1.0})
+    app = kiosk.app(language="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, PinScreen))
+        # Nobody signs in: the idle reset closes the PIN prompt…
+        await wait_for(pilot, lambda: isinstance(app.screen, DoorScreen), 5)
+        text = screen_text(app)
+        # …and the door says, big, to ask staff; staff read how on top.
+        assert UI["door.no_session"][Lang.EN] in text
+        assert "staff press F12" in text
+        assert "Scan your badge" not in text
+        await scan(pilot, app, "CODE-W1-A")  # a scan is answered, not silently dropped
+        assert app.sounds == ["refused"]
+        assert UI["door.no_session"][Lang.EN] in screen_text(app)
+        await pilot.press("f12")  # staff: PIN first, never the list straight away
+        await wait_for(pilot, lambda: isinstance(app.screen, PinScreen))
+    assert kiosk.log_rows() == []
+
+
+async def test_door_without_session_and_without_pins_never_shows_the_list(make_kiosk):
+    kiosk = make_kiosk(kiosk={"mode": "door"}, staff={"pin_hash": "", "supervisor_pin_hash": ""})
+    app = kiosk.app(language="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, DoorScreen)
+        await pilot.press("f12")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, DoorScreen)
+        text = screen_text(app)
+        assert UI["door.no_session"][Lang.EN] in text and "set [door] session" in text
+
+
+async def test_a_repeat_at_the_door_reshows_that_codes_own_verdict(make_kiosk):
+    kiosk = make_kiosk(kiosk={"mode": "door"}, camera={"repeat_seconds": 30.0})
+    app = kiosk.app(session="W1", language="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await scan(pilot, app, "CODE-W1-A")
+        await scan(pilot, app, "CODE-W1-B")
+        assert "Karim Berrada" in screen_text(app)
+        await type_text(pilot, "CODE-W1-A")  # Nora again, within repeat_seconds
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Enjoy the session, Nora Kettani" in screen_text(app))
+        assert "Karim" not in screen_text(app)
+        assert app.sounds == ["ok", "ok"]  # a re-show, not a second entry
+    assert [r.registration_id for r in kiosk.log_rows()] == ["R9", "R10"]
+    assert kiosk.runtime.store.session_inside("W1") == 2
+
+
+async def test_a_store_that_cannot_record_gets_an_answer_and_a_retry_works(make_kiosk):
+    import sqlite3
+
+    kiosk = make_kiosk(kiosk={"mode": "door"}, camera={"repeat_seconds": 30.0})
+    app = kiosk.app(session="W1", language="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.screen.session is not None)
+        # Another process holds the database's write lock past the busy timeout.
+        other = sqlite3.connect(kiosk.runtime.config.store_path, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        try:
+            before = len(app.sounds)
+            await type_text(pilot, "CODE-W1-A")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: len(app.sounds) > before, 15)
+        finally:
+            other.rollback()
+            other.close()
+        text = screen_text(app)
+        assert UI["error.try_again"][Lang.EN] in text and "Not recorded" in text
+        assert app.sounds == ["refused"]
+        assert app.screen.query_one("#result").has_class("refused")
+        assert any("locked" in e for e in app.errors)
+        await scan(pilot, app, "CODE-W1-A")  # the same code again: checked afresh
+        assert "Enjoy the session, Nora Kettani" in screen_text(app)
+    assert [(r.registration_id, r.accepted) for r in kiosk.log_rows()] == [("R9", True)]

@@ -15,8 +15,10 @@ from kiosk.core.model import Direction, Lang, Session
 from kiosk.core.service import CheckinResult
 from kiosk.core.texts import attendee_text, staff_text
 from kiosk.ui.i18n import ui_text, visual
-from kiosk.ui.screens.attendee import ScanScreen
+from kiosk.ui.screens.attendee import ScanScreen, Shown
 from kiosk.ui.widgets.sentence import Sentence
+
+NO_SESSION_STAFF = "No session chosen: staff press F12, sign in, then choose the session."
 
 
 def fill_level(inside: int, capacity: int, amber_percent: int) -> str:
@@ -30,6 +32,18 @@ def fill_level(inside: int, capacity: int, amber_percent: int) -> str:
     return "ok"
 
 
+def session_choices(services: Any) -> list[tuple[str, str]]:
+    """(id, label) of every session, today's first; runs in a worker (reads the store)."""
+    today = services.today()
+    tz = services.clock.now().tzinfo
+    sessions = sorted(services.store.sessions(), key=lambda s: (s.day != today, s.day, s.start))
+    choices = []
+    for s in sessions:
+        start = s.start.astimezone(tz) if s.start.tzinfo else s.start
+        choices.append((s.id, f"Day {s.day} {start:%H:%M}  {visual(s.title)} — {visual(s.room)}"))
+    return choices
+
+
 class SessionPicker(ModalScreen[str | None]):
     """Choose the session this door serves; today's sessions first."""
 
@@ -39,21 +53,30 @@ class SessionPicker(ModalScreen[str | None]):
         with Vertical(classes="dialog", id="picker"):
             yield Label("Which session is this door for? (↑↓, Enter)")
             yield OptionList(id="sessions")
+            yield Static("Loading the sessions…", id="picker-message")
 
     def on_mount(self) -> None:
-        services: Any = self.app.services  # type: ignore[attr-defined]
-        today = services.today()
-        tz = services.clock.now().tzinfo
-        sessions = sorted(services.store.sessions(), key=lambda s: (s.day != today, s.day, s.start))
+        self.query_one("#sessions", OptionList).focus()
+        self.app.run_io(  # type: ignore[attr-defined]
+            session_choices,
+            self.app.services,  # type: ignore[attr-defined]
+            done=self._fill,
+            failed=self._failed,
+            name="sessions",
+        )
+
+    def _fill(self, choices: list[tuple[str, str]]) -> None:
         options = self.query_one("#sessions", OptionList)
-        for s in sessions:
-            start = s.start.astimezone(tz) if s.start.tzinfo else s.start
-            options.add_option(
-                Option(f"Day {s.day} {start:%H:%M}  {visual(s.title)} — {visual(s.room)}", id=s.id)
-            )
+        options.add_options([Option(label, id=sid) for sid, label in choices])
         if options.option_count:
             options.highlighted = 0
-        options.focus()
+        message = "" if choices else "No sessions: load the event first (accueil setup)."
+        self.query_one("#picker-message", Static).update(message)
+
+    def _failed(self, error: BaseException) -> None:
+        self.query_one("#picker-message", Static).update(
+            "Could not read the sessions: tell a supervisor (details in the kiosk log)."
+        )
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
@@ -63,13 +86,14 @@ class SessionPicker(ModalScreen[str | None]):
 
 
 class DoorScreen(ScanScreen):
-    """A session door; staff choose the session once (or it comes from [door] session)."""
+    """A session door; staff choose the session (or it comes from [door] session)."""
 
     def __init__(self, session_id: str = "") -> None:
         super().__init__()
         self.session_id = session_id
         self.session: Session | None = None
         self.inside = 0
+        self.problem = ""  # why there is no session, for staff (top bar)
 
     @property
     def direction(self) -> Direction:
@@ -77,7 +101,7 @@ class DoorScreen(ScanScreen):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="topbar"):
-            yield Static("", id="door-session")
+            yield Static("", id="door-session", markup=False)
             yield Static("", id="door-direction")
         with Vertical(id="door-count"):
             yield Static("", id="door-inside")
@@ -86,7 +110,7 @@ class DoorScreen(ScanScreen):
             yield Sentence(id="title")
         with Vertical(id="result"):
             yield Sentence(id="result-text")
-            yield Static("", id="result-staff")
+            yield Static("", id="result-staff", markup=False)
         yield Static("", id="typed")
         yield Static("F1/F2/F3 language · F12 staff", id="door-hint")
 
@@ -97,27 +121,77 @@ class DoorScreen(ScanScreen):
         if self.session_id:
             self.choose(self.session_id)
         else:
-            self.app.push_screen(SessionPicker(), self.choose)
+            self.ask_session()
+
+    # -- the session, chosen by staff -----------------------------------------------------
+
+    def action_staff(self) -> None:
+        if self.session is None:
+            self.ask_session()
+        else:
+            super().action_staff()
+
+    def ask_session(self) -> None:
+        """A staff PIN (steward is enough), then the session list; attendees never see it."""
+        from kiosk.ui.screens.pin import PinScreen
+
+        app: Any = self.app
+        if app.staff_unavailable() is not None:
+            self._no_session("No session chosen, and staff mode is disabled: set [door] session.")
+            return
+        if app.staff is not None:
+            app.push_screen(SessionPicker(), self.choose)
+            return
+
+        def signed_in(staff: Any) -> None:
+            if staff is not None:
+                app.push_screen(SessionPicker(), self.choose)
+
+        app.push_screen(PinScreen(), signed_in)
 
     def choose(self, session_id: str | None) -> None:
         if not session_id:
-            self.query_one("#door-session", Static).update("No session chosen: press F12 (staff)")
+            self._no_session(self.problem)
             return
-        session = self.services.store.session(session_id)
-        if session is None:
-            self.query_one("#door-session", Static).update(f"Unknown session {session_id!r}")
-            return
-        self.session_id, self.session = session_id, session
-        self.query_one("#door-session", Static).update(
-            f"{visual(session.title)} — {visual(session.room)}"
+        self.app.run_io(  # type: ignore[attr-defined]
+            self.services.store.session,
+            session_id,
+            done=lambda session: self._chosen(session_id, session),
+            failed=lambda _: self._no_session("Could not read the session: tell a supervisor."),
+            name="session",
         )
+
+    def _chosen(self, session_id: str, session: Session | None) -> None:
+        if session is None:
+            self._no_session(f"Unknown session {session_id!r}: staff press F12 to choose one.")
+            return
+        if session_id != self.session_id:
+            self._shown.clear()  # verdicts for another session must not come back
+        self.session_id, self.session, self.problem = session_id, session, ""
+        self.refresh_texts()
         self.reload_count()
+
+    def _no_session(self, problem: str) -> None:
+        """No session yet: attendees read "ask staff", staff read what to do on top."""
+        self.problem = problem
+        self.refresh_texts()
+
+    # -- texts and the counter ------------------------------------------------------------
 
     def refresh_texts(self) -> None:
         lang = self.lang
-        self.query_one("#title", Sentence).show(ui_text("door.ready", lang), lang is Lang.AR)
+        session = self.session
+        loading = session is None and bool(self.session_id) and not self.problem
+        key = "door.ready" if session is not None or loading else "door.no_session"
+        self.query_one("#title", Sentence).show(ui_text(key, lang), lang is Lang.AR)
         key = "door.entry" if self.direction is Direction.ENTRY else "door.exit"
         self.query_one("#door-direction", Static).update(visual(ui_text(key, lang)))
+        if session is not None:
+            top = f"{visual(session.title)} — {visual(session.room)}"
+        else:
+            top = "Loading the session…" if loading else self.problem or NO_SESSION_STAFF
+        self.query_one("#door-session", Static).update(top)
+        self.query_one("#door-count").display = session is not None
         self._show_count()
 
     def reload_count(self) -> None:
@@ -147,22 +221,22 @@ class DoorScreen(ScanScreen):
         label = {"near": "door.near", "full": "door.full"}.get(level)
         self.query_one("#door-level", Static).update(visual(ui_text(label, lang)) if label else "")
 
+    # -- scans ----------------------------------------------------------------------------
+
     def check(self, code: str, repeat: bool) -> None:
         if self.session is None:
-            self.notify("Choose the session first (F12, staff).", severity="warning")
+            lang = self.lang
+            self.show(
+                Shown(ui_text("door.no_session", lang), False, lang is Lang.AR, NO_SESSION_STAFF)
+            )
+            self.app.sound("refused")  # type: ignore[attr-defined]
             return
-        if repeat:
-            return
-        self.app.run_io(  # type: ignore[attr-defined]
-            self.services.checkin.check,
-            code,
-            self.direction,
-            self.session_id,
-            done=self._checked,
-            name="door",
-        )
+        super().check(code, repeat)
 
-    def _checked(self, result: CheckinResult) -> None:
+    def check_args(self) -> tuple[Any, ...]:
+        return (self.direction, self.session_id)
+
+    def checked(self, code: str, result: CheckinResult) -> None:
         verdict = result.verdict
         reg = verdict.registration
         lang = reg.lang if reg is not None and reg.lang is not None else self.lang
@@ -170,19 +244,27 @@ class DoorScreen(ScanScreen):
         if verdict.inside is not None:
             self.inside = verdict.inside
         self._show_count()
-        box = self.query_one("#result")
-        box.set_class(verdict.ok, "ok")
-        box.set_class(not verdict.ok, "refused")
-        self.query_one("#result-text", Sentence).show(
-            attendee_text(verdict, lang, title), lang is Lang.AR
+        shown = Shown(
+            attendee_text(verdict, lang, title),
+            verdict.ok,
+            lang is Lang.AR,
+            staff_text(verdict, Lang.EN, title),
         )
-        self.query_one("#result-staff", Static).update(staff_text(verdict, Lang.EN, title))
-        self.query_one("#ready").display = False
-        box.display = True
+        self.remember(code, shown)
+        self.show(shown)
         self.app.sound("ok" if verdict.ok else "refused")  # type: ignore[attr-defined]
         self.app.last_verdict = verdict  # type: ignore[attr-defined]
-        self.hold_result()
         self.reload_count()
+
+    def show(self, shown: Shown) -> None:
+        box = self.query_one("#result")
+        box.set_class(shown.ok, "ok")
+        box.set_class(not shown.ok, "refused")
+        self.query_one("#result-text", Sentence).show(shown.text, shown.rtl)
+        self.query_one("#result-staff", Static).update(shown.staff)
+        self.query_one("#ready").display = False
+        box.display = True
+        self.hold_result()
 
     def back_to_ready(self) -> None:
         super().back_to_ready()
