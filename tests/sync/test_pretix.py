@@ -23,7 +23,7 @@ from kiosk.core.model import Event, EventDay, Lang, Role, Scan, ScanKind, Status
 from kiosk.core.ports import OutboxItem
 from kiosk.core.service import CheckinService, KioskIdentity
 from kiosk.core.verdict import Reason
-from sync.engine import SyncEngine
+from sync.engine import SyncEngine, UploadIncomplete
 from sync.pretix import (
     PRETIX_TO_REASON,
     REASON_TO_PRETIX,
@@ -33,6 +33,7 @@ from sync.pretix import (
 )
 from sync.remote import SourceRejected, SourceUnavailable
 from sync.store import LocalStore, scan_to_dict
+from tests.sync.faultproxy import FaultProxy
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "pretix_server.py"
@@ -145,12 +146,18 @@ class Kiosk:
 def make_kiosk(pretix: Pretix, tmp_path: Path) -> Iterator[Callable[..., Kiosk]]:
     made: list[Kiosk] = []
 
-    def make(name: str = "door-a", *, page_size: int = 20, token: str | None = None) -> Kiosk:
+    def make(
+        name: str = "door-a",
+        *,
+        page_size: int = 20,
+        token: str | None = None,
+        url: str | None = None,
+    ) -> Kiosk:
         store = LocalStore(tmp_path / f"{name}.db")
         event = kiosk_event()
         store.save_event(event, [])
         source = PretixSource(
-            pretix.url,
+            url or pretix.url,
             pretix.info["organizer"],
             pretix.info["event"],
             int(pretix.info["checkin_list"]),
@@ -304,6 +311,41 @@ def test_check_in_upload_is_idempotent_by_nonce(pretix: Pretix, make_kiosk):
         if not page.more:
             break
     assert kiosk.store.count_scans() == 1  # pretix's copy of our own scan is not added
+
+
+def test_pretix_failing_part_way_keeps_the_rest_and_says_so(pretix: Pretix, make_kiosk):
+    redeems: list[int] = []
+
+    def second_redeem_fails(n: int, method: str, path: str) -> str:
+        if "checkinrpc/redeem" not in path:
+            return "pass"
+        redeems.append(n)
+        return "pass" if len(redeems) == 1 else "error"
+
+    proxy = FaultProxy(int(pretix.url.rsplit(":", 1)[1].strip("/")))
+    try:
+        kiosk = make_kiosk("partway", url=proxy.url)
+        kiosk.engine.sync_once()
+        before = kiosk.engine.status().last_success
+        secrets = pretix.info["bulk"][2:5]
+        for secret in secrets:
+            assert kiosk.service.check(secret).verdict.ok
+        proxy.policy = second_redeem_fails
+        with pytest.raises(UploadIncomplete, match=r"1 item.*uploaded, 2 left"):
+            kiosk.engine.sync_once()
+        status = kiosk.engine.status()
+        assert status.online is True and status.pending == 2
+        assert "pretix error 500" in status.last_error
+        assert status.last_success == before  # not a success
+        assert kiosk.store.outbox_failures() == []  # not refused: waiting for the next try
+        assert [len(pretix.checkins(_position_id(pretix, s))) for s in secrets] == [1, 0, 0]
+
+        proxy.heal()
+        assert kiosk.engine.sync_once().uploaded == 2
+        assert kiosk.engine.status().last_error == "" and kiosk.store.count_pending() == 0
+        assert [len(pretix.checkins(_position_id(pretix, s))) for s in secrets] == [1, 1, 1]
+    finally:
+        proxy.close()
 
 
 def test_scan_accepted_offline_is_forced_into_pretix(pretix: Pretix, make_kiosk):
