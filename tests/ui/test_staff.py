@@ -213,6 +213,50 @@ async def test_printer_and_sync_panels(make_kiosk):
         await wait_for(pilot, lambda: "not configured" in screen_text(app))
 
 
+async def test_printer_panel_shows_arabic_names_shaped_like_the_desk(make_kiosk):
+    from kiosk.core.ports import PrintRequest
+    from kiosk.ui.i18n import visual
+
+    kiosk = make_kiosk(printer={"kind": "none"})
+    kiosk.runtime.store.queue_print(PrintRequest("R13"))
+    app = kiosk.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await sign_in(pilot, app)
+        await pilot.press("f3")
+        table = app.screen.query_one("#jobs", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 1)
+        shown = table.get_row_at(0)[1]
+        assert shown == visual("محمد العلوي") and shown != "محمد العلوي"
+
+
+async def test_lane_health_follows_the_newest_badges_after_a_thousand(make_kiosk):
+    from datetime import UTC, datetime, timedelta
+
+    from sync.store import utc_text
+
+    kiosk = make_kiosk(printer={"kind": "none"})
+    start = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
+    rows = []
+    for i in range(1100):  # 1,080 slow badges (60 s) early in the day, then 20 quick ones (2 s)
+        asked = start + timedelta(seconds=10 * i)
+        lane = 60 if i < 1080 else 2
+        rows.append(
+            ("R1", "checkin", "done", utc_text(asked), utc_text(asked + timedelta(seconds=lane)))
+        )
+    with kiosk.runtime.store.transaction() as db:
+        db.executemany(
+            "INSERT INTO print_jobs(registration_id, reason, status, created_at, printed_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            rows,
+        )
+    app = kiosk.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await sign_in(pilot, app)
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: "median of last" in screen_text(app))
+        assert "scan → badge: 2.0 s (median of last 20)" in screen_text(app)
+
+
 async def test_only_a_supervisor_can_quit(make_kiosk):
     app = make_kiosk().app()
     async with app.run_test(size=(110, 34)) as pilot:

@@ -12,6 +12,8 @@ from kiosk.ui import stats
 from kiosk.ui.i18n import visual
 from kiosk.ui.screens.common import StaffScreen
 
+LANE_JOBS = 500  # the newest print jobs read to find the last 20 printed check-in badges
+
 
 class DashboardScreen(StaffScreen):
     def compose(self) -> ComposeResult:
@@ -48,7 +50,8 @@ class DashboardScreen(StaffScreen):
             store.all_registrations(),
             sessions,
             {x.id: store.session_inside(x.id) for x in sessions},
-            store.print_jobs(status="done", limit=1000),
+            # Newest first, any status: lane health is about the latest badges.
+            store.print_jobs(None, limit=LANE_JOBS),
             s.today(),
             s.clock.now().tzinfo,
         )

@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from kiosk.core.ports import PrintJob
+from kiosk.ui.i18n import visual
 from kiosk.ui.screens.common import StaffScreen
 
 
@@ -51,7 +52,7 @@ class PrinterScreen(StaffScreen):
             out = []
             for job in store.print_jobs(limit=50):
                 reg = store.get(job.registration_id)
-                out.append((job, reg.full_name if reg else job.registration_id))
+                out.append((job, visual(reg.full_name) if reg else job.registration_id))
             return out
 
         self.app.run_io(load, done=self._fill, name="jobs")  # type: ignore[attr-defined]
