@@ -26,8 +26,10 @@ async def test_door_reaches_capacity_then_refuses_with_session_full(make_kiosk):
     kiosk = make_kiosk(door={"amber_at_percent": 50}, kiosk={"mode": "door"})
     app = kiosk.app(session="W1", language="en")
     async with app.run_test(size=(100, 30)) as pilot:
+        assert isinstance(app.screen, DoorScreen)
+        await wait_for(pilot, lambda: app.screen.session is not None)  # read in a worker
         box = app.screen.query_one("#door-count")
-        assert isinstance(app.screen, DoorScreen) and box.has_class("-ok")
+        assert box.has_class("-ok")
         await scan(pilot, app, "CODE-W1-A")
         assert "Enjoy the session, Nora Kettani" in screen_text(app)
         assert box.has_class("-near") and "1 / 2" in screen_text(app)
