@@ -21,6 +21,7 @@ from sync.hub.db import HubDB, HubError, hash_token
 from sync.store import registration_from_dict
 
 MAX_BATCH = 20000
+MAX_SEQ = 2**63 - 1  # the largest number either database stores
 
 _bearer = HTTPBearer(auto_error=False, description="A kiosk token or the organiser token")
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
@@ -172,7 +173,7 @@ def create_app(db: HubDB, organiser_token: str, *, docs: bool = True) -> FastAPI
 
     @app.get("/v1/admin/scans", tags=["organiser"], dependencies=[Organiser])
     def list_scans(
-        since: Annotated[int, Query(ge=0)] = 0,
+        since: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
         limit: Annotated[int, Query(ge=1, le=50000)] = 10000,
     ) -> list[dict[str, Any]]:
         """Uploaded scans after hub sequence number ``since``, refused ones included."""

@@ -369,7 +369,11 @@ class HubDB:
         if not cursor:
             return 0, 0, None, False
         parts = cursor.split(".")
-        if len(parts) not in (4, 5) or parts[0] != "v1" or not all(p.isdigit() for p in parts[2:]):
+        if (
+            len(parts) not in (4, 5)
+            or parts[0] != "v1"
+            or not all(p.isascii() and p.isdigit() and len(p) <= 18 for p in parts[2:])
+        ):
             raise HubError(f"cursor {cursor!r} is not a hub cursor")
         if parts[1] != self.hub_id:
             return 0, 0, None, True

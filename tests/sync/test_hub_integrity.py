@@ -20,7 +20,7 @@ from sync.remote import SourceRejected, SourceUnavailable, response_detail, send
 from sync.store import LocalStore, registration_to_dict, scan_to_dict
 from tests.conftest import EVENT, SESSIONS
 from tests.sync.faultproxy import FaultProxy
-from tests.sync.servers import free_port
+from tests.sync.servers import ORGANISER, free_port
 
 
 def entry(nonce: str, kiosk: str, hour: int, reg: str, **extra: object) -> dict[str, object]:
@@ -206,3 +206,17 @@ def test_send_sorts_answers_into_retry_later_and_a_person_must_act(hub):
             assert response_detail(httpx.Response(502, text="")) == "Bad Gateway"
     finally:
         proxy.close()
+
+
+def test_numbers_too_large_for_the_database_are_refused_not_a_server_error(hub):
+    kiosk = {"Authorization": f"Bearer {hub.db.create_token('door-a')}"}
+    big = "9" * 19
+    answer = httpx.get(f"{hub.url}/v1/changes", params={"cursor": f"v1.{hub.db.hub_id}.{big}.0"},
+                       headers=kiosk, timeout=10)  # fmt: skip
+    assert answer.status_code == 400 and "not a hub cursor" in answer.text
+    answer = httpx.get(f"{hub.url}/v1/changes", params={"cursor": f"v1.{hub.db.hub_id}.².0"},
+                       headers=kiosk, timeout=10)  # fmt: skip
+    assert answer.status_code == 400  # a digit to str.isdigit, not to int()
+    organiser = {"Authorization": f"Bearer {ORGANISER}"}
+    answer = httpx.get(f"{hub.url}/v1/admin/scans", params={"since": 2**63}, headers=organiser)
+    assert answer.status_code == 422
