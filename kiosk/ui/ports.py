@@ -148,10 +148,11 @@ def printer_view(queue: PrintQueue | None) -> PrinterView:
     message = _text(_field(raw, "message", default=""))
     error = _text(_field(raw, "last_error", "error", default=""))
     healthy = _field(raw, "ok", default=state in ("ok", "unknown"))
-    if state == "paper_low":
-        level = "warn"
+    if state in ("ok", "unknown"):
+        # the printer prints; a badge the queue could not draw is for staff, not attendees
+        level = "ok" if healthy else "warn"
     else:
-        level = "ok" if healthy and state in ("ok", "unknown") else "down"
+        level = "warn" if state == "paper_low" else "down"
     return PrinterView(level, state, waiting, message or state.replace("_", " "), error)
 
 

@@ -88,3 +88,21 @@ async def test_dashboard_screen_shows_checkins_and_lane_health(make_kiosk):
         health = str(app.screen.query_one("#dash-health").render())
         assert "median of last 2" in health
         assert app.screen.query_one("#arrivals").data == [2]
+
+
+def test_printer_view_sends_attendees_to_the_desk_only_when_the_printer_is_down():
+    from types import SimpleNamespace
+
+    from kiosk.ui.ports import printer_view
+
+    def view(**state):
+        queue = SimpleNamespace(state=lambda: SimpleNamespace(**state))
+        return printer_view(queue).level
+
+    base = {"jobs_waiting": 0, "message": "", "last_error": ""}
+    assert view(state="ok", ok=True, **base) == "ok"
+    # a badge that could not be drawn: staff must reprint it, the printer itself works
+    assert view(state="ok", ok=False, **base) == "warn"
+    assert view(state="paper_low", ok=True, **base) == "warn"
+    assert view(state="paper_out", ok=False, **base) == "down"
+    assert view(state="offline", ok=False, **base) == "down"
