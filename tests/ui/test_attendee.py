@@ -59,7 +59,7 @@ async def test_printer_down_checkin_stands_attendee_sent_to_desk_staff_alerted(m
         port = s.getsockname()[1]
     kiosk = make_kiosk(
         printer={"kind": "network", "host": "127.0.0.1", "port": port, "timeout_seconds": 0.5},
-        kiosk={"result_seconds": 0.2},
+        kiosk={"result_seconds": 5.0},
     )
     app = kiosk.app(language="en")
     async with app.run_test(size=(100, 32)) as pilot:
