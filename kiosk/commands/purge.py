@@ -119,6 +119,10 @@ def purge(rt: Any, *, yes: bool, upload: bool, out: Path | None) -> tuple[Path, 
     except StoreError as exc:  # a scan arrived after the confirmation: nothing was deleted
         raise Refused(f"{exc}; nothing was deleted, run `accueil purge` again") from None
     files = {name: _delete_files(path) for name, path in _attendee_folders(rt).items()}
+    for path in _attendee_files(rt):
+        if path.exists():
+            path.unlink()
+            files[path.stem] = 1
     body = {
         "type": RECEIPT_TYPE,
         "version": 1,
@@ -209,7 +213,24 @@ def confirm_with_hub(
         raise Refused(f"the hub refused this kiosk's token ({response.status_code})")
     if response.status_code != 200:
         raise Refused(f"the hub answered {response.status_code}: {response.text[:200]}")
-    return dict(response.json())
+    try:
+        answer = response.json()
+    except ValueError:
+        answer = None
+    # Only an explicit, complete answer allows a purge: a proxy page or an older hub that
+    # leaves the lists out must never read as "nothing missing".
+    if not (
+        isinstance(answer, dict)
+        and isinstance(answer.get("missing_scans"), list)
+        and isinstance(answer.get("missing_registrations"), list)
+        and isinstance(answer.get("scans_held"), int)
+        and answer["scans_held"] >= len(nonces) - len(answer["missing_scans"])
+    ):
+        raise Refused(
+            f"{url} did not answer like an Accueil hub confirming this kiosk's scans "
+            "(is [sync] url the hub?); nothing was deleted"
+        )
+    return answer
 
 
 def _confirmed(kiosk_id: str, scans: int, registrations: int) -> bool:
@@ -230,6 +251,11 @@ def _attendee_folders(rt: Any) -> dict[str, Path]:
         "ticket": data / "tickets",
         "report": data / "reports",
     }
+
+
+def _attendee_files(rt: Any) -> list[Path]:
+    """Single files that name attendees: the kiosk log."""
+    return [rt.config.data_dir / "kiosk.log"]
 
 
 def _delete_files(folder: Path) -> int:

@@ -207,3 +207,38 @@ def test_a_scan_after_the_confirmation_stops_the_purge(tmp_path):
         assert store.count_scans() == 2 and store.count_registrations() == 5
         deleted = store.purge_attendee_data(2, store.own_scan_nonces()[-1])
         assert deleted["scans"] == 2 and store.count_registrations() == 0
+
+
+def test_refused_when_the_url_answers_but_is_not_a_hub(tmp_path: Path, hub: HubThread) -> None:
+    """A proxy page or an older hub that says nothing about missing scans never allows a purge."""
+    import http.server
+    import threading
+
+    class NotAHub(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            body = json.dumps({"kiosk_id": "k1"}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), NotAHub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        config = kiosk_config(tmp_path, f"http://127.0.0.1:{server.server_address[1]}", "t")
+        assert main.main(["--config", str(config), "setup"]) == 0
+        event, _, regs = load_demo()
+        clock = FixedClock(datetime(2026, 12, 8, 9, 0, tzinfo=ZoneInfo(event.timezone)))
+        with LocalStore(tmp_path / "data" / "k1.db") as store:
+            services({"k1": store}, event, clock)["k1"].check(regs[0].codes[0])
+            store.mark_sent([item.seq for item in store.pending()])  # as if uploaded
+        assert main.main(["--config", str(config), "purge", "--yes", "--no-upload"]) == 1
+        with LocalStore(tmp_path / "data" / "k1.db") as store:
+            assert store.count_scans() == 1 and store.count_registrations() > 700
+    finally:
+        server.shutdown()
