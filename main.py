@@ -205,7 +205,20 @@ class Runtime:
             upload_poll=sync.upload_poll_seconds,
             batch_size=sync.batch_size,
             backoff_max=sync.backoff_max_seconds,
+            kiosk_status=self.kiosk_status,
         )
+
+    def kiosk_status(self) -> dict[str, Any]:
+        """What the hub's organiser page shows of this kiosk (sent with each heartbeat)."""
+        status: dict[str, Any] = {
+            "kiosk_name": self.config.kiosk.name,
+            "print_queue": self.store.count_print_jobs("pending"),
+            "badges_printed": self.store.count_print_jobs("done"),
+        }
+        queue = self.__dict__.get("print_queue")
+        if queue is not None:
+            status["printer_state"] = str(queue.state().state)
+        return status
 
     def build_app(self, **overrides: Any) -> Any:
         """The Textual app, as `accueil run` and the tests start it.

@@ -75,6 +75,8 @@ class SyncEngine:
         backoff_max: float = 30.0,
         refused_retry: float = 3600.0,
         rng: Callable[[], float] = random.random,
+        kiosk_status: Callable[[], dict[str, Any]] | None = None,
+        heartbeat_every: float = 10.0,
     ) -> None:
         self.store = store
         self.source = source
@@ -98,6 +100,9 @@ class SyncEngine:
         self._saved_success = 0.0
         self._refusal = ""  # why the source refused the items held back, if any
         self._held: dict[int, tuple[float, str]] = {}  # refused seq -> (retry at, why)
+        self.kiosk_status = kiosk_status
+        self.heartbeat_every = heartbeat_every
+        self._next_heartbeat = 0.0
 
     # -- the loop ---------------------------------------------------------------------
 
@@ -145,6 +150,7 @@ class SyncEngine:
                 if now >= self._next_pull:
                     self._download()
                     self._next_pull = time.monotonic() + self.interval
+                self._heartbeat(now)
             self._succeeded()
         except UploadIncomplete as exc:
             # The source is there but stopped part-way: not a success, but still online.
@@ -157,6 +163,20 @@ class SyncEngine:
         except Exception as exc:  # a bug or a full disk must not kill the thread
             log.exception("sync pass failed")
             self._failed(f"{type(exc).__name__}: {exc}", self._backoff())
+
+    def _heartbeat(self, now: float) -> None:
+        """Every few seconds, tell a source that listens (the hub) how this kiosk is."""
+        send = getattr(self.source, "heartbeat", None)
+        if send is None or now < self._next_heartbeat:
+            return
+        self._next_heartbeat = now + self.heartbeat_every
+        status = {"pending_uploads": self.store.count_pending()}
+        if self.kiosk_status is not None:
+            try:
+                status.update(self.kiosk_status())
+            except Exception:  # the report is a courtesy: never a reason to stop syncing
+                log.exception("kiosk status for the hub could not be gathered")
+        send(status)
 
     def _backoff(self) -> float:
         """Exponential in the failures so far, capped, with full jitter on its upper half."""

@@ -66,6 +66,17 @@ class HubSource:
         except ValueError:
             raise SourceUnavailable("hub answered with something that is not JSON") from None
 
+    def heartbeat(self, status: dict[str, Any]) -> None:
+        """Tell the hub how this kiosk is (pending uploads, printer) for the organiser page.
+
+        Best effort: a hub without the endpoint (404) or a failed call changes nothing.
+        """
+        try:
+            self._call("POST", "/v1/heartbeat", json=status)
+        except SourceRejected as exc:
+            if "(404)" not in str(exc):
+                raise
+
     def check_identity(self) -> None:
         """Refuse to sync under another kiosk's token: its scans would be refused."""
         if self._checked_identity:
