@@ -288,7 +288,7 @@ class CheckinService:
             forced=forced,
         )
         request = None
-        if self.print_badges and verdict.first_entry and reg is not None and reg.print_count == 0:
+        if self.print_badges and verdict.earns_badge and reg is not None:
             request = PrintRequest(reg.id, PrintReason.CHECKIN, staff)
         job = self.log.record(scan, request)
         return CheckinResult(verdict, scan, job)

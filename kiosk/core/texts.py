@@ -264,8 +264,8 @@ def _when_text(when: datetime, reason: Reason) -> str:
 
 def _attendee_key(verdict: Verdict) -> str:
     if verdict.ok:
-        if verdict.kind is ScanKind.ENTRY and verdict.previous_at is not None:
-            return "ok.reentry"
+        if verdict.kind is ScanKind.ENTRY and not verdict.earns_badge:
+            return "ok.reentry"  # back after an exit, or on day 2 with yesterday's badge
         return f"ok.{verdict.kind.value}"
     if verdict.reason is Reason.ALREADY_CHECKED_IN and verdict.session_id is not None:
         return "already_checked_in.session"

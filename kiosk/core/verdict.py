@@ -53,5 +53,11 @@ class Verdict:
 
     @property
     def first_entry(self) -> bool:
-        """The day's first way in: what earns a badge (re-entries and exits do not)."""
+        """The day's first way in (not a re-entry after an exit, not an exit)."""
         return self.ok and self.kind is ScanKind.ENTRY and self.previous_at is None
+
+    @property
+    def earns_badge(self) -> bool:
+        """A first entry of someone who has no badge yet (day 2 arrivals kept theirs)."""
+        reg = self.registration
+        return self.first_entry and reg is not None and reg.print_count == 0

@@ -249,3 +249,14 @@ def test_a_door_set_to_another_days_session_is_refused_with_a_reason(store, cloc
     with pytest.raises(WrongSessionDay, match="on day 2, and today is day 1"):
         door.check("CODE-1", session_id="D2")
     assert store.count_scans() == 0
+
+
+def test_day_two_arrival_with_yesterdays_badge_gets_no_new_badge(store, clock):
+    day1 = CheckinService(store, store, clock, EVENT, KioskIdentity("k", "K"), day=1)
+    first = day1.check("CODE-1")
+    store.print_done(first.print_job, clock.at)
+    day2 = CheckinService(store, store, clock, EVENT, KioskIdentity("k", "K"), day=2)
+    second = day2.check("CODE-1")
+    assert second.verdict.ok and second.print_job is None
+    assert "Welcome back" in attendee_text(second.verdict, Lang.EN)
+    assert "Take your badge" in attendee_text(first.verdict, Lang.EN)

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Static
 
-from kiosk.core.model import Lang, ScanKind
+from kiosk.core.model import Lang
 from kiosk.core.service import CheckinResult
 from kiosk.core.texts import GUEST, attendee_text
 from kiosk.ui.app import STAFF_QR_PREFIX
@@ -266,8 +266,7 @@ class AttendeeScreen(ScanScreen):
         reg = verdict.registration
         lang = reg.lang if reg is not None and reg.lang is not None else self.lang
         text = attendee_text(verdict, lang)
-        badge_due = verdict.ok and verdict.kind is ScanKind.ENTRY and verdict.previous_at is None
-        if badge_due and (result.print_job is None or app.printer.badges_at_desk):
+        if verdict.earns_badge and (result.print_job is None or app.printer.badges_at_desk):
             name = (reg.name_on_badge if reg else "") or GUEST[lang]
             text = ui_text("ok.help_desk_badge", lang, name=name)
         shown = Shown(text, verdict.ok, lang is Lang.AR)
