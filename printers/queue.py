@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 BACKOFF_SECONDS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 WAIT_FOR_REGISTRATION_SECONDS = (2.0, 5.0, 10.0, 30.0)
-LEASE_SECONDS = 120.0  # a claimed job is due again if its worker died mid-print
+LEASE_SECONDS = 120.0  # a job still 'printing' after this lost its worker: staff check it
 RENDER_ATTEMPTS = 3  # a badge that cannot be drawn fails after this many tries
 
 
@@ -160,6 +160,8 @@ class PrintQueue:
                 for name, reg in self._undrawable.values()
                 if run.main or name == run.printer.name
             )
+        if run.main:
+            alert = "; ".join(a for a in (alert, _uncertain_alert(self.store)) if a)
         message = _message(state, waiting, error, detail, self._message if run.main else "")
         return QueueState(
             printer=run.printer.name,
@@ -209,6 +211,9 @@ class PrintQueue:
         job_id = self.store.queue_print(
             PrintRequest(reg.id, PrintReason.REPRINT, staff), printer=printer
         )
+        for job in self.store.print_jobs("uncertain", 10_000):  # staff checked: a new one comes
+            if job.registration_id == reg.id:
+                self.store.set_print_job(job.id, staff, status="cancelled")
         self._settle(registration_id=reg.id)
         self.wake()
         return job_id, " ".join(warnings) or None
@@ -294,6 +299,7 @@ class PrintQueue:
         if time.monotonic() < run.paused_until and job_id is None:
             return False
         now = self.clock.now()
+        self.store.settle_interrupted_prints(now)
         job = self.store.claim_print_job(
             now,
             now + timedelta(seconds=LEASE_SECONDS),
@@ -399,6 +405,16 @@ def _step(steps: Sequence[float], n: int) -> float:
 def _label(job: PrintJob, reg: Registration) -> str:
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in reg.id)
     return f"{job.id:06d}-{safe}"
+
+
+def _uncertain_alert(store: PrintQueueStore) -> str:
+    regs = sorted({j.registration_id for j in store.print_jobs("uncertain", 100)})
+    if not regs:
+        return ""
+    return (
+        f"The kiosk stopped while printing the badge of {', '.join(regs)}: check the tray; "
+        "reprint from the desk if it is missing, or cancel the job if it came out"
+    )
 
 
 def _undrawable_alert(registration_ids: Iterable[str]) -> str:

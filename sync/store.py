@@ -728,7 +728,7 @@ class LocalStore:
         with self.transaction() as db:
             cursor = db.execute(
                 "UPDATE print_jobs SET status = 'done', printed_at = ?, attempts = attempts + 1 "
-                "WHERE id = ? AND status = 'pending'",
+                "WHERE id = ? AND status IN ('pending', 'printing')",
                 (utc_text(now), job_id),
             )
             if cursor.rowcount:
@@ -743,8 +743,8 @@ class LocalStore:
         with self.transaction() as db:
             db.execute(
                 "UPDATE print_jobs SET attempts = attempts + 1, last_error = ?, "
-                "next_attempt_at = ?, status = CASE WHEN ? IS NULL THEN 'failed' ELSE status END "
-                "WHERE id = ? AND status = 'pending'",
+                "next_attempt_at = ?, status = CASE WHEN ? IS NULL THEN 'failed' ELSE 'pending' END "
+                "WHERE id = ? AND status IN ('pending', 'printing')",
                 (error, utc_text(retry_at) if retry_at else None, retry_at, job_id),
             )
 
@@ -779,8 +779,10 @@ class LocalStore:
         """Take the oldest due job for a printer, hidden from other workers until lease_until.
 
         Unassigned jobs ('' printer) go to the main printer; a printer with assigned_only
-        takes only the jobs moved to it. A worker that dies mid-print leaves the job
-        pending: it is due again when the lease ends (printed twice rather than never).
+        takes only the jobs moved to it. The job is 'printing' until done or failed; one
+        whose worker died mid-print is never printed again by itself (the badge may have come
+        out, and a second copy in the tray could go to the next attendee): when the lease
+        ends, settle_interrupted_prints marks it 'uncertain' for staff to check.
         """
         sql = (
             "SELECT * FROM print_jobs WHERE status = 'pending' "
@@ -796,10 +798,20 @@ class LocalStore:
             if row is None:
                 return None
             db.execute(
-                "UPDATE print_jobs SET next_attempt_at = ? WHERE id = ?",
+                "UPDATE print_jobs SET status = 'printing', next_attempt_at = ? WHERE id = ?",
                 (utc_text(lease_until), row["id"]),
             )
         return self.print_job(row["id"])
+
+    def settle_interrupted_prints(self, now: datetime) -> int:
+        """Jobs whose printing worker died (lease over) become 'uncertain'; return how many."""
+        with self.transaction() as db:
+            return db.execute(
+                "UPDATE print_jobs SET status = 'uncertain', last_error = 'the kiosk stopped "
+                "while printing this badge: check whether it came out' "
+                "WHERE status = 'printing' AND next_attempt_at <= ?",
+                (utc_text(now),),
+            ).rowcount
 
     # -- staff log ------------------------------------------------------------------------
 

@@ -22,6 +22,9 @@ def render(r: dict[str, Any]) -> str:
                  f"duplicates {r['duplicates']}")  # fmt: skip
     lines.append(f"  badges: {r['badges_done_in_queues']} done in the print queues, "
                  f"{r['badges_out_of_printers']} came out of the printers")  # fmt: skip
+    if r["badges_interrupted"]:
+        lines.append(f"  badges interrupted by a killed kiosk (staff asked to check the tray, "
+                     f"never printed twice by themselves): {r['badges_interrupted']}")  # fmt: skip
     lines.append(
         f"  conflicts found by the hub (same person checked in at two kiosks offline): {r['conflicts']}"
     )

@@ -270,18 +270,37 @@ def test_two_kiosk_processes_never_print_a_job_twice(store, fake_printer, tmp_pa
     assert sorted(codes) == sorted(["CODE-1", "CODE-2", "CODE-6", "CODE-7", "CODE-12", "CODE-13"])
 
 
-def test_a_claimed_job_is_hidden_until_its_lease_ends(store) -> None:
+def test_a_claimed_job_is_hidden_while_printing_and_counted_once(store) -> None:
     job = queue(store, "R1")
     now = SystemClock().now()
     claimed = store.claim_print_job(now, now + timedelta(seconds=120), "main")
-    assert claimed is not None and claimed.id == job
+    assert claimed is not None and claimed.id == job and claimed.status == "printing"
     assert store.claim_print_job(now, now + timedelta(seconds=120), "main") is None
-    later = now + timedelta(seconds=121)  # the worker died mid-print
-    assert store.claim_print_job(later, later + timedelta(seconds=120), "main").id == job
-    store.print_done(job, later)
-    store.print_done(job, later)  # a second "done" changes nothing
+    store.print_done(job, now)
+    store.print_done(job, now)  # a second "done" changes nothing
     assert store.get("R1").print_count == 1
-    assert store.claim_print_job(later + timedelta(hours=1), later, "main") is None
+    assert store.claim_print_job(now + timedelta(hours=1), now, "main") is None
+
+
+def test_a_job_whose_worker_died_mid_print_is_never_printed_again_by_itself(
+    store, queue_on
+) -> None:
+    """The badge may already be in the tray: a second copy could go to the next attendee."""
+    job = queue(store, "R1")
+    now = SystemClock().now()
+    store.claim_print_job(now, now + timedelta(seconds=120), "main")  # then the kiosk died
+    assert store.settle_interrupted_prints(now) == 0, "still within the lease"
+    later = now + timedelta(seconds=121)
+    assert store.settle_interrupted_prints(later) == 1
+    assert store.print_job(job).status == "uncertain"
+    assert store.claim_print_job(later, later + timedelta(seconds=120), "main") is None
+    q = queue_on(PreviewPrinter("main", load_profile("TM-T88V"), store.path.parent / "badges"))
+    state = q.state()
+    assert not state.ok and "check the tray" in state.message and "R1" in state.message
+    new_job, _ = q.reprint("R1", staff="amina")  # staff found no badge: print it again
+    assert store.print_job(job).status == "cancelled"
+    assert store.print_job(new_job).status == "pending"
+    assert "check the tray" not in q.state().message
 
 
 def test_extra_printer_takes_only_jobs_moved_to_it(store) -> None:

@@ -38,7 +38,10 @@ def test_short_rehearsal_with_every_fault_loses_and_doubles_nothing(tmp_path):
     text = render(report)
     assert report["ok"], text
     assert report["scans_recorded"] == report["scans_at_hub"] >= report["scans_acknowledged"] > 100
-    assert report["badges_out_of_printers"] == report["badges_done_in_queues"] > 50
+    done, out = report["badges_done_in_queues"], report["badges_out_of_printers"]
+    # a badge interrupted by the SIGKILL may or may not have come out; it is never reprinted
+    # by itself (staff check the tray), so the printers show at most that many more
+    assert done > 50 and done <= out <= done + report["badges_interrupted"]
     assert report["restarts"] == {"Entrance 1": 1}
     assert report["attendees_not_served"] == 0 and not report["lane_errors"]
     assert len(report["faults"]) == 12
