@@ -66,6 +66,9 @@ def main() -> None:
           f"(peak {peak_rss / 1024:.1f} MiB); growth {(last[1] - first[1]) / 1024:+.1f} MiB "
           f"over {(last[0] - first[0]) / 60:.1f} min")  # fmt: skip
     print(f"open file descriptors: {first[2]} -> {last[2]} (max {max(s[2] for s in samples)})")
+    marks = [samples[min(len(samples) - 1, len(samples) * i // 10)] for i in range(1, 11)]
+    print("RSS at each tenth of the run (MiB): "
+          + " ".join(f"{s[1] / 1024:.1f}" for s in marks))  # fmt: skip
 
 
 if __name__ == "__main__":
