@@ -30,6 +30,29 @@ SESSIONS = [
 ]  # fmt: skip
 
 
+def demo_config(
+    folder: Path, kiosk_id: str = "desk-1", name: str = "Desk 1", extra: str = ""
+) -> Path:
+    """A kiosk config.toml in ``folder`` using the bundled demo event; ``extra`` adds tables."""
+    config = folder / "config.toml"
+    config.write_text(
+        f"""
+[kiosk]
+id = "{kiosk_id}"
+name = "{name}"
+data_dir = "{folder / "data"}"
+[event]
+definition = "{ROOT / "demo/event.json"}"
+registrations = ["{ROOT / "demo/registrations.csv"}"]
+day = 1
+public_key = "{ROOT / "demo/organiser.pub"}"
+private_key = "{ROOT / "demo/demo-organiser.key"}"
+{extra}""",
+        encoding="utf-8",
+    )
+    return config
+
+
 class FixedClock:
     """A clock tests move by hand."""
 

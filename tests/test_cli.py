@@ -12,28 +12,13 @@ from PIL import Image
 from pyzbar.pyzbar import ZBarSymbol, decode
 
 import main
-from tests.conftest import ROOT
+from tests.conftest import ROOT, demo_config
 
 
 @pytest.fixture
 def demo(tmp_path):
-    """A kiosk config in tmp_path that uses the bundled demo event."""
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f"""
-[kiosk]
-id = "desk-1"
-name = "Desk 1"
-data_dir = "{tmp_path / "data"}"
-[event]
-definition = "{ROOT / "demo/event.json"}"
-registrations = ["{ROOT / "demo/registrations.csv"}"]
-day = 1
-public_key = "{ROOT / "demo/organiser.pub"}"
-private_key = "{ROOT / "demo/demo-organiser.key"}"
-""",
-        encoding="utf-8",
-    )
+    """A kiosk config in tmp_path that uses the bundled demo event, set up."""
+    config = demo_config(tmp_path)
     assert main.main(["--config", str(config), "setup"]) == 0
     return config
 

@@ -18,7 +18,7 @@ import main
 from kiosk.commands.purge import canonical, verify_receipt
 from kiosk.signing import generate, load_signer
 from sync.store import LocalStore, StoreError
-from tests.conftest import ROOT, FixedClock
+from tests.conftest import FixedClock, demo_config
 from tests.reports.simulation import load_demo, services
 from tests.sync.servers import HubThread, free_port
 
@@ -33,28 +33,8 @@ def hub(tmp_path: Path) -> Iterator[HubThread]:
 
 
 def kiosk_config(tmp_path: Path, url: str, token: str) -> Path:
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f"""
-[kiosk]
-id = "k1"
-name = "Entrance 1"
-data_dir = "{tmp_path / "data"}"
-[event]
-definition = "{ROOT / "demo/event.json"}"
-registrations = ["{ROOT / "demo/registrations.csv"}"]
-day = 1
-public_key = "{ROOT / "demo/organiser.pub"}"
-private_key = "{ROOT / "demo/demo-organiser.key"}"
-[sync]
-source = "hub"
-url = "{url}"
-token = "{token}"
-timeout_seconds = 2.0
-""",
-        encoding="utf-8",
-    )
-    return config
+    sync = f'[sync]\nsource = "hub"\nurl = "{url}"\ntoken = "{token}"\ntimeout_seconds = 2.0\n'
+    return demo_config(tmp_path, "k1", "Entrance 1", sync)
 
 
 @pytest.fixture

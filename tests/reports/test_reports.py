@@ -19,7 +19,7 @@ import main
 from sync.reports import StoreReportSource, compute, snapshot, write_report
 from sync.reports.exports import PRETIX_REASON
 from sync.store import LocalStore
-from tests.conftest import ROOT
+from tests.conftest import ROOT, demo_config
 from tests.reports.simulation import Day, prepare, simulate_day_one
 
 KIOSKS = ("k1", "k2", "door", "desk")
@@ -252,20 +252,7 @@ def test_report_files_are_owner_only(written):
 
 
 def test_report_command_on_a_kiosk(tmp_path, capsys):
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f"""
-[kiosk]
-id = "desk-1"
-data_dir = "{tmp_path / "data"}"
-[event]
-definition = "{ROOT / "demo/event.json"}"
-registrations = ["{ROOT / "demo/registrations.csv"}"]
-day = 1
-public_key = "{ROOT / "demo/organiser.pub"}"
-""",
-        encoding="utf-8",
-    )
+    config = demo_config(tmp_path)
     assert main.main(["--config", str(config), "setup"]) == 0
     with (ROOT / "demo/registrations.csv").open(encoding="utf-8") as f:
         codes = [row["codes"] for row in list(csv.DictReader(f))[:3]]
