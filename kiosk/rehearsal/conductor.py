@@ -26,6 +26,7 @@ from typing import Any
 from kiosk.rehearsal.printer_sim import SimulatedPrinter
 from kiosk.rehearsal.proxy import FaultyLink
 from kiosk.rehearsal.wave import Action, Arrival, WaveShape, build_wave, kiosks_needed
+from kiosk.rehearsal.webcam import unplugged_flag, write_venue_video
 
 log = logging.getLogger("accueil.rehearsal")
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,12 +38,14 @@ class Fault:
     """At event second ``at``, for ``duration`` event seconds: what goes wrong, and where."""
 
     at: float
-    kind: str  # hub_down, link_down, link_slow, kill, printer_offline, paper_out
+    kind: str  # hub_down, link_down, link_slow, kill, printer_offline, paper_out, camera_lost
     kiosk: int = 0  # index of the entrance kiosk (0-based); ignored for hub_down
     duration: float = 60.0
     delay: float = 1.0  # link_slow: seconds added to every packet
 
-    KINDS = ("hub_down", "link_down", "link_slow", "kill", "printer_offline", "paper_out")
+    KINDS = (
+        "hub_down", "link_down", "link_slow", "kill", "printer_offline", "paper_out", "camera_lost",
+    )  # fmt: skip
 
 
 def default_faults(span: float, kiosks: int) -> list[Fault]:
@@ -55,6 +58,7 @@ def default_faults(span: float, kiosks: int) -> list[Fault]:
         Fault(span * 0.48, "kill", k(0), duration=30),
         Fault(span * 0.55, "printer_offline", k(1), duration=120),
         Fault(span * 0.62, "paper_out", k(2), duration=120),
+        Fault(span * 0.68, "camera_lost", k(3), duration=120),
     ]
 
 
@@ -129,6 +133,7 @@ class Rehearsal:
         self.queue_samples: list[tuple[float, int]] = []
         self.fault_log: list[str] = []
         self.lane_errors: list[str] = []
+        self.camera_log: list[tuple[float, str, str]] = []
         self._t0 = 0.0
         self._lock = threading.Lock()
 
@@ -249,11 +254,19 @@ timeout_seconds = 3.0
                 self.hub_proc.wait(timeout=5)
             self.hub_proc = None
 
+    def webcam(self, kiosk: Kiosk) -> Path:
+        return self.ws / f"webcam-{kiosk.kiosk_id}.avi"
+
     def start_kiosk(self, kiosk: Kiosk) -> None:
         kiosk.alive.clear()
         stderr = (self.ws / f"{kiosk.kiosk_id}.log").open("a")
+        command = [sys.executable, "-m", "kiosk.rehearsal.worker", "--config", str(kiosk.config)]
+        if kiosk.mode == "kiosk":  # entrance kiosks have a webcam the rehearsal can unplug
+            if not self.webcam(kiosk).exists():
+                write_venue_video(self.webcam(kiosk), kiosk.index)
+            command += ["--webcam", str(self.webcam(kiosk))]
         kiosk.proc = subprocess.Popen(
-            [sys.executable, "-m", "kiosk.rehearsal.worker", "--config", str(kiosk.config)],
+            command,
             cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, text=True,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         )  # fmt: skip
@@ -265,6 +278,8 @@ timeout_seconds = 3.0
             message = json.loads(line)
             if message.get("event") == "ready":
                 kiosk.alive.set()
+            elif message.get("event") == "camera":
+                self.camera_log.append((self.now(), kiosk.name, str(message.get("status"))))
             elif message.get("event") == "failed":
                 log.error("%s failed to start: %s", kiosk.name, message.get("error"))
             elif "id" in message:
@@ -389,6 +404,9 @@ timeout_seconds = 3.0
                 kiosk.printer.offline() if phase == "begin" else kiosk.printer.online()
             elif f.kind == "paper_out":
                 kiosk.printer.paper_out() if phase == "begin" else kiosk.printer.paper_loaded()
+            elif f.kind == "camera_lost":  # the webcam's USB cable is pulled, then plugged back
+                flag = unplugged_flag(self.webcam(kiosk))
+                flag.touch() if phase == "begin" else flag.unlink(missing_ok=True)
             elif f.kind == "kill" and phase == "begin" and kiosk.proc is not None:
                 kiosk.alive.clear()
                 kiosk.proc.send_signal(signal.SIGKILL)
@@ -516,7 +534,23 @@ def account(r: Rehearsal) -> dict[str, Any]:
         "faults": r.fault_log,
         "reasons": _count(s.answer.get("reason", "error") for s in r.served),
         "restarts": {k.name: k.restarts for k in r.kiosks if k.restarts},
+        "camera": _camera_summary(r),
     }
+
+
+def _camera_summary(r: Rehearsal) -> list[dict[str, Any]]:
+    """Per camera fault: what the kiosk reported, and the attendees it served meanwhile."""
+    out = []
+    entrances = [k for k in r.kiosks if k.mode == "kiosk"]
+    for f in r.faults:
+        if f.kind != "camera_lost":
+            continue
+        kiosk = entrances[f.kiosk % len(entrances)]
+        states = [s for t, name, s in r.camera_log if name == kiosk.name and t >= f.at]
+        served = [s for s in r.served if s.lane == kiosk.kiosk_id
+                  and f.at <= s.answered_at <= f.at + f.duration]  # fmt: skip
+        out.append({"kiosk": kiosk.name, "states": states, "served_meanwhile": len(served)})
+    return out
 
 
 def _count(values: Any) -> dict[str, int]:

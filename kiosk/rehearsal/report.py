@@ -47,6 +47,10 @@ def render(r: dict[str, Any]) -> str:
             lines.append(f"  {name:18} peak {peak}/min, {sum(minutes.values())} in all")
     if r["faults"]:
         lines += ["", "Faults injected"] + [f"  {f}" for f in r["faults"]]
+    for cam in r.get("camera", []):
+        path = " → ".join(dict.fromkeys(cam["states"])) or "no state reported"
+        lines.append(f"  camera of {cam['kiosk']} unplugged: {path}; attendees it served "
+                     f"meanwhile (scanner): {cam['served_meanwhile']}")  # fmt: skip
     if r["restarts"]:
         lines.append(f"  restarts: {r['restarts']}")
     if r["attendees_not_served"]:

@@ -66,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="a headless rehearsal kiosk")
     parser.add_argument("--config", type=Path, required=True)
     parser.add_argument("--ready-timeout", type=float, default=60)
+    parser.add_argument("--webcam", type=Path, help="a venue video the rehearsal can unplug")
     args = parser.parse_args(argv)
     from main import Runtime
 
@@ -87,6 +88,15 @@ def main(argv: list[str] | None = None) -> int:
     engine.start()
     if queue is not None:
         queue.start()
+    reader = None
+    if args.webcam is not None:
+        from kiosk.rehearsal.webcam import rehearsal_reader
+
+        reader = rehearsal_reader(
+            args.webcam,
+            lambda state: say(event="camera", status=str(state.status), message=state.message),
+        )
+        reader.start()
     say(event="ready", registrations=rt.store.count_registrations())
     for line in sys.stdin:
         if not line.strip():
@@ -106,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     ):
         engine.wake()
         time.sleep(0.2)
+    if reader is not None:
+        reader.stop()
     engine.stop()
     if queue is not None:
         queue.stop()

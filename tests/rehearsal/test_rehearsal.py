@@ -25,6 +25,7 @@ def test_short_rehearsal_with_every_fault_loses_and_doubles_nothing(tmp_path):
         Fault(6 * 60, "kill", 0, duration=20),
         Fault(7 * 60, "printer_offline", 1, duration=60),
         Fault(8.5 * 60, "paper_out", 0, duration=60),
+        Fault(9.5 * 60, "camera_lost", 1, duration=150),
     ]
     rehearsal = Rehearsal(tmp_path / "ws", kiosks=2, shape=shape, speed=40, handling_seconds=10,
                           faults=faults, seed=5)  # fmt: skip
@@ -44,7 +45,10 @@ def test_short_rehearsal_with_every_fault_loses_and_doubles_nothing(tmp_path):
     assert done > 50 and done <= out <= done + report["badges_interrupted"]
     assert report["restarts"] == {"Entrance 1": 1}
     assert report["attendees_not_served"] == 0 and not report["lane_errors"]
-    assert len(report["faults"]) == 12
+    assert len(report["faults"]) == 14
+    (camera,) = report["camera"]
+    assert camera["states"][0] == "reconnecting" and camera["states"][-1] == "ok", camera
+    assert camera["served_meanwhile"] > 0, "the scanner kept the lane open without a camera"
     for reason in ("ok", "already_checked_in", "invalid_signature"):
         assert report["reasons"].get(reason, 0) > 0 or reason != "ok"
     assert report["scan_to_badge_median_s"] is not None
