@@ -149,6 +149,7 @@ class StaffSection:
     supervisor_pin_hash: str = ""
     max_attempts: int = 5
     lockout_seconds: float = 30.0
+    language: Literal["fr", "en", "ar"] = "fr"  # of the staff screens (switch at the desk)
 
 
 @dataclass

@@ -27,6 +27,7 @@ from textual.worker import Worker, WorkerState
 
 from kiosk.core.model import Lang, Mode
 from kiosk.staff_auth import PinResult, StaffRole
+from kiosk.ui.i18n import next_lang, printer_words, ui_text, visual
 from kiosk.ui.ports import (
     AppServices,
     CameraView,
@@ -99,6 +100,7 @@ class AccueilApp(App[int]):
         self.services = services
         self.settings = services.settings
         self.language: Lang = self.settings.language
+        self.staff_language: Lang = self.settings.staff_language
         self.reader: Any = None
         self.sounds: list[str] = []  # what was played, for tests and the log
         self.errors: list[str] = []
@@ -186,7 +188,7 @@ class AccueilApp(App[int]):
         log.error("%s", message, exc_info=error)
         self.errors.append(message)
         if self.staff is not None or self.settings.mode is Mode.STAFF:
-            self.notify(message, title="Error", severity="error", timeout=8)
+            self.notify(message, title=self.staff_text("note.error"), severity="error", timeout=8)
 
     # -- codes from the reader thread ------------------------------------------------------
 
@@ -244,8 +246,12 @@ class AccueilApp(App[int]):
                 self.sound("alert")
                 if self.staff is not None:
                     self.notify(
-                        f"Printer: {printer.message}. Badges wait in the queue ({printer.waiting}).",
-                        title="Printer alert",
+                        self.staff_text(
+                            "note.printer_alert",
+                            message=printer_words(printer, self.staff_language),
+                            waiting=printer.waiting,
+                        ),
+                        title=self.staff_text("note.printer_alert_title"),
                         severity="error",
                         timeout=10,
                     )
@@ -254,6 +260,17 @@ class AccueilApp(App[int]):
             self._status_busy = False
 
         self.run_io(collect, done=apply, failed=failed, name="status")
+
+    # -- staff language --------------------------------------------------------------------
+
+    def staff_text(self, key: str, **fields: object) -> str:
+        """A staff text in the staff language, drawn right for a terminal (Arabic shaped)."""
+        return visual(ui_text(key, self.staff_language, **fields))
+
+    def switch_staff_language(self) -> Lang:
+        """Staff screens in the next language (fr -> en -> ar); screens opened next use it."""
+        self.staff_language = next_lang(self.staff_language)
+        return self.staff_language
 
     # -- sound ----------------------------------------------------------------------------
 
@@ -273,7 +290,7 @@ class AccueilApp(App[int]):
         """Why nobody can sign in on this kiosk (no PIN configured), or None."""
         auth = self.services.staff_auth
         if auth is None:
-            return "Staff mode is disabled."
+            return self.staff_text("note.staff_disabled")
         return None if auth.enabled else str(auth.disabled_reason())
 
     def open_staff(self) -> None:
@@ -282,7 +299,9 @@ class AccueilApp(App[int]):
 
         reason = self.staff_unavailable()
         if reason is not None:
-            self.notify(reason, title="Staff mode", severity="warning", timeout=10)
+            self.notify(
+                reason, title=self.staff_text("note.staff_mode"), severity="warning", timeout=10
+            )
             return
 
         def signed_in(session: StaffSession | None) -> None:
@@ -310,11 +329,11 @@ class AccueilApp(App[int]):
                 self.open_desk()
             else:
                 self.sound("refused")
-                self.notify("Staff card refused.", severity="error")
+                self.notify(self.staff_text("note.card_refused"), severity="error")
 
         def failed(_: BaseException) -> None:
             self.sound("refused")
-            self.notify("Staff card sign-in failed: tell a supervisor.", severity="error")
+            self.notify(self.staff_text("note.card_failed"), severity="error")
 
         self.run_io(auth.attempt, pin, done=checked, failed=failed, name="pin")
 
@@ -340,12 +359,12 @@ class AccueilApp(App[int]):
         if self.staff is not None and self.staff.supervisor:
             self.exit(0)
         else:
-            self.notify("Only a supervisor can quit the app.", severity="warning")
+            self.notify(self.staff_text("note.quit_supervisor"), severity="warning")
 
     async def action_quit(self) -> None:
         # Ctrl+Q / Ctrl+C: kiosks are never left from the keyboard.
         if self.staff is not None:
-            self.notify("To quit, a supervisor uses F10 (Quit app).", severity="information")
+            self.notify(self.staff_text("note.quit_how"), severity="information")
 
     # -- idle reset -----------------------------------------------------------------------
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import textwrap
 from functools import lru_cache
+from typing import Any
 
 from kiosk.core.model import Lang
+from kiosk.ui.i18n_staff import STAFF_UI
 
 UI: dict[str, dict[Lang, str]] = {
     "ready.title": {
@@ -73,12 +75,34 @@ UI: dict[str, dict[Lang, str]] = {
     },
 }
 
+UI.update(STAFF_UI)
+
 LANG_NAMES = {Lang.FR: "Français", Lang.EN: "English", Lang.AR: "العربية"}
 
 
 def ui_text(key: str, lang: Lang, **fields: object) -> str:
     text = UI[key][lang]
     return text.format(**fields) if fields else text
+
+
+def code_word(prefix: str, value: str, lang: Lang) -> str:
+    """A stored code word (role, scan kind, print status…) in words, or as stored if new."""
+    key = f"{prefix}.{value}"
+    return ui_text(key, lang) if key in UI else value
+
+
+def next_lang(lang: Lang) -> Lang:
+    """The language after this one (fr -> en -> ar -> fr), for a switch key."""
+    order = list(Lang)
+    return order[(order.index(lang) + 1) % len(order)]
+
+
+def printer_words(printer: Any, lang: Lang) -> str:
+    """A PrinterView's state in staff words; the queue's own message when it says more."""
+    key = f"printer.{printer.state}"
+    if key not in UI or (printer.level == "warn" and printer.state in ("ok", "unknown")):
+        return str(printer.message or printer.state)
+    return ui_text(key, lang)
 
 
 def has_arabic(text: str) -> bool:

@@ -76,6 +76,7 @@ class SyncEngine(Protocol):
 class UiSettings:
     mode: Mode = Mode.KIOSK
     language: Lang = Lang.FR
+    staff_language: Lang = Lang.FR
     result_seconds: float = 6.0
     idle_reset_seconds: float = 45.0
     door_session: str = ""

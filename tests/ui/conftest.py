@@ -69,8 +69,12 @@ class Kiosk:
     def badges(self) -> Path:
         return self.runtime.config.data_dir / "badges"
 
-    def app(self, **overrides: Any) -> Any:
-        return self.runtime.build_app(**overrides)
+    def app(self, staff_language: str = "", **overrides: Any) -> Any:
+        """The app; staff_language ("fr", "en", "ar") sets the staff screens' language."""
+        app = self.runtime.build_app(**overrides)
+        if staff_language:
+            app.staff_language = Lang(staff_language)
+        return app
 
     def log_rows(self) -> list[Any]:
         return self.runtime.store.scans()

@@ -61,7 +61,7 @@ async def test_printer_down_checkin_stands_attendee_sent_to_desk_staff_alerted(m
         printer={"kind": "network", "host": "127.0.0.1", "port": port, "timeout_seconds": 0.5},
         kiosk={"result_seconds": 5.0},
     )
-    app = kiosk.app(language="en")
+    app = kiosk.app(staff_language="en", language="en")
     async with app.run_test(size=(100, 32)) as pilot:
         await scan(pilot, app, "CODE-OK-EN")
         # The failed print turns into an alert for staff on the kiosk screen.
@@ -253,7 +253,7 @@ async def test_idle_staff_screen_goes_back_to_the_attendee_screen(make_kiosk):
 
 async def test_five_wrong_pins_lock_out_even_after_a_restart(make_kiosk):
     kiosk = make_kiosk()
-    app = kiosk.app()
+    app = kiosk.app(staff_language="en")
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.press("f12")
         for attempt in range(5):

@@ -68,7 +68,7 @@ async def test_exit_door_lets_people_out(make_kiosk):
 
 async def test_door_without_configured_session_asks_staff_pin_then_which(make_kiosk):
     kiosk = make_kiosk(kiosk={"mode": "door"})
-    app = kiosk.app(language="en")
+    app = kiosk.app(staff_language="en", language="en")
     store = OnUiThread(app.services.store, "sessions", "session")
     app.services.store = store
     async with app.run_test(size=(100, 30)) as pilot:

@@ -17,7 +17,7 @@ def message(app) -> str:
 
 async def test_a_sign_in_that_cannot_be_checked_tells_staff_what_to_do(make_kiosk, tmp_path):
     kiosk = make_kiosk()
-    app = kiosk.app(language="en")
+    app = kiosk.app(staff_language="en", language="en")
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
     # The lockout file cannot be read or written: the check fails in its worker.
@@ -35,7 +35,7 @@ async def test_a_sign_in_that_cannot_be_checked_tells_staff_what_to_do(make_kios
 
 async def test_lockout_countdown_never_reads_the_lockout_file_on_the_ui_thread(make_kiosk):
     kiosk = make_kiosk(staff={"max_attempts": 1, "lockout_seconds": 2.0})
-    app = kiosk.app(language="en")
+    app = kiosk.app(staff_language="en", language="en")
     auth = OnUiThread(app.services.staff_auth, "locked_for", "attempt")
     app.services.staff_auth = auth
     async with app.run_test(size=(100, 32)) as pilot:

@@ -47,7 +47,7 @@ async def open_detail(pilot, app, text: str) -> DetailScreen:
 
 
 async def test_search_as_you_type_ignores_accents_case_and_arabic_spelling(make_kiosk):
-    app = make_kiosk().app()
+    app = make_kiosk().app(staff_language="en")
     async with app.run_test(size=(110, 34)) as pilot:
         await sign_in(pilot, app)
         table = app.screen.query_one("#results", DataTable)
@@ -66,7 +66,7 @@ async def test_search_as_you_type_ignores_accents_case_and_arabic_spelling(make_
 
 
 async def test_keyboard_only_down_and_enter_open_the_attendee(make_kiosk):
-    app = make_kiosk().app()
+    app = make_kiosk().app(staff_language="en")
     async with app.run_test(size=(110, 34)) as pilot:
         await sign_in(pilot, app)
         await search(pilot, app, "twin")
@@ -79,7 +79,7 @@ async def test_keyboard_only_down_and_enter_open_the_attendee(make_kiosk):
 
 
 async def test_scanner_burst_in_the_search_box_opens_that_attendee(make_kiosk):
-    app = make_kiosk().app()
+    app = make_kiosk().app(staff_language="en")
     async with app.run_test(size=(110, 34)) as pilot:
         await sign_in(pilot, app)
         # A USB scanner types the whole code in milliseconds, then Enter.
@@ -93,7 +93,7 @@ async def test_scanner_burst_in_the_search_box_opens_that_attendee(make_kiosk):
 async def test_check_in_by_hand_undo_and_badge_name_are_logged_with_staff(make_kiosk):
     kiosk = make_kiosk()
     store = kiosk.runtime.store
-    app = kiosk.app()
+    app = kiosk.app(staff_language="en")
     async with app.run_test(size=(120, 36)) as pilot:
         await sign_in(pilot, app, initials="AB")
         detail = await open_detail(pilot, app, "paul")  # cancelled registration
@@ -127,7 +127,7 @@ async def test_check_in_by_hand_undo_and_badge_name_are_logged_with_staff(make_k
 async def test_override_is_for_supervisors_only_and_keeps_the_reason(make_kiosk):
     kiosk = make_kiosk()
     store = kiosk.runtime.store
-    app = kiosk.app()
+    app = kiosk.app(staff_language="en")
     async with app.run_test(size=(120, 36)) as pilot:
         await sign_in(pilot, app)
         await open_detail(pilot, app, "sara")  # unpaid
@@ -152,13 +152,13 @@ async def test_reprint_warns_when_a_badge_was_printed_before(make_kiosk):
     store = kiosk.runtime.store
     reg = store.get("R2")
     store.upsert_registrations([Registration(**{**_fields(reg), "print_count": 1})])
-    app = kiosk.app()
+    app = kiosk.app(staff_language="en")
     async with app.run_test(size=(120, 36)) as pilot:
         await sign_in(pilot, app)
         await open_detail(pilot, app, "john smith")
         await pilot.press("r")
         assert isinstance(app.screen, ConfirmScreen)
-        assert "already printed 1×" in str(app.screen.query_one("Label").render())
+        assert "already printed 1×" in str(app.screen.query_one("#question").render())
         await pilot.press("y")
         await wait_for(pilot, lambda: store.get("R2").print_count == 2, 15)
         assert "Reprint queued" in screen_text(app)
@@ -172,7 +172,7 @@ def _fields(reg: Registration) -> dict:
 async def test_walkin_form_validates_then_registers_checks_in_and_prints(make_kiosk):
     kiosk = make_kiosk()
     store = kiosk.runtime.store
-    app = kiosk.app()
+    app = kiosk.app(staff_language="en")
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot, app)
         await pilot.press("f2")
@@ -202,7 +202,7 @@ async def test_walkin_form_validates_then_registers_checks_in_and_prints(make_ki
 
 async def test_printer_and_sync_panels(make_kiosk):
     kiosk = make_kiosk()
-    app = kiosk.app()
+    app = kiosk.app(staff_language="en")
     async with app.run_test(size=(120, 36)) as pilot:
         await sign_in(pilot, app)
         await pilot.press("f3")
@@ -219,7 +219,7 @@ async def test_printer_panel_shows_arabic_names_shaped_like_the_desk(make_kiosk)
 
     kiosk = make_kiosk(printer={"kind": "none"})
     kiosk.runtime.store.queue_print(PrintRequest("R13"))
-    app = kiosk.app()
+    app = kiosk.app(staff_language="en")
     async with app.run_test(size=(120, 36)) as pilot:
         await sign_in(pilot, app)
         await pilot.press("f3")
@@ -249,7 +249,7 @@ async def test_lane_health_follows_the_newest_badges_after_a_thousand(make_kiosk
             "VALUES (?, ?, ?, ?, ?)",
             rows,
         )
-    app = kiosk.app()
+    app = kiosk.app(staff_language="en")
     async with app.run_test(size=(120, 36)) as pilot:
         await sign_in(pilot, app)
         await pilot.press("f5")
@@ -258,7 +258,7 @@ async def test_lane_health_follows_the_newest_badges_after_a_thousand(make_kiosk
 
 
 async def test_only_a_supervisor_can_quit(make_kiosk):
-    app = make_kiosk().app()
+    app = make_kiosk().app(staff_language="en")
     async with app.run_test(size=(110, 34)) as pilot:
         await sign_in(pilot, app)
         await pilot.press("f10")

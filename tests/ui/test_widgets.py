@@ -73,7 +73,7 @@ def test_dashboard_figures():
 @pytest.mark.anyio
 async def test_dashboard_screen_shows_checkins_and_lane_health(make_kiosk):
     kiosk = make_kiosk()
-    app = kiosk.app(language="en")
+    app = kiosk.app(staff_language="en", language="en")
     async with app.run_test(size=(120, 40)) as pilot:
         await scan_code(pilot, app, "CODE-OK-EN")
         await scan_code(pilot, app, "CODE-OK-FR")

@@ -21,7 +21,7 @@ from kiosk.core.model import Lang
 from kiosk.core.service import CheckinResult
 from kiosk.core.texts import GUEST, attendee_text
 from kiosk.ui.app import STAFF_QR_PREFIX
-from kiosk.ui.i18n import LANG_NAMES, ui_text, visual
+from kiosk.ui.i18n import LANG_NAMES, printer_words, ui_text, visual
 from kiosk.ui.widgets.preview import CameraPreview
 from kiosk.ui.widgets.sentence import Sentence
 
@@ -243,10 +243,10 @@ class AttendeeScreen(ScanScreen):
     def _printer_changed(self, printer: Any) -> None:
         alert = self.query_one("#staff-alert", Static)
         if printer.level == "down":
-            alert.update(
-                f"⚠ Staff: printer {printer.message} — {printer.waiting} badge(s) waiting "
-                "(F12 → F3 printer panel)"
-            )
+            lang = self.app.staff_language  # type: ignore[attr-defined]
+            words = printer_words(printer, lang)
+            text = ui_text("alert.attendee_screen", lang, message=words, waiting=printer.waiting)
+            alert.update(visual(text))
             alert.display = True
         else:
             alert.display = False

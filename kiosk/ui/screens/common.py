@@ -1,47 +1,115 @@
-"""Pieces every staff screen shares: the function-key bar, the alert line, small prompts."""
+"""Pieces every staff screen shares: the function-key bar, the alert line, small prompts.
+
+Staff screens speak the app's ``staff_language`` ([staff] language, switched at the desk):
+texts come from kiosk.ui.i18n; footer descriptions are i18n keys ("key.*") translated when
+the screen is made; one-line texts go through ``visual`` and wrapping ones through Sentence,
+so Arabic is shaped and right to left like on the attendee screen.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Footer, Input
+
+from kiosk.core.model import Lang
+from kiosk.ui.i18n import printer_words, ui_text, visual, visual_lines
+from kiosk.ui.widgets.sentence import Sentence
 
 
-def staff_alert_text(app: Any) -> str:
+def staff_lang(app: Any) -> Lang:
+    """The language of the staff screens."""
+    lang = getattr(app, "staff_language", Lang.FR)
+    return lang if isinstance(lang, Lang) else Lang.FR
+
+
+def staff_alert_text(app: Any, lang: Lang | None = None) -> str:
     """One line about what needs staff attention now (printer, sync), or ''."""
+    lang = lang or staff_lang(app)
     parts = []
     printer = app.printer
+    words = printer_words(printer, lang)
     if printer.level == "down" and printer.state != "none":
-        parts.append(f"⚠ Printer {printer.message}: {printer.waiting} badge(s) waiting")
+        parts.append(ui_text("alert.printer_down", lang, message=words, waiting=printer.waiting))
     elif printer.level == "warn":
-        parts.append(f"Printer: {printer.message}")
+        parts.append(ui_text("alert.printer_warn", lang, message=words))
     elif printer.state == "none":
-        parts.append("No printer: badges are printed elsewhere")
+        parts.append(ui_text("alert.no_printer", lang))
     sync = app.sync
     if sync.configured and sync.last_error:
-        parts.append(f"⚠ Sync: {sync.last_error}")
+        parts.append(ui_text("alert.sync_error", lang, error=sync.last_error))
     elif sync.configured and not sync.online:
-        parts.append(f"Sync offline: {sync.waiting} scan(s) waiting")
+        parts.append(ui_text("alert.sync_offline", lang, waiting=sync.waiting))
     return "   ".join(parts)
 
 
-class StaffScreen(Screen[None]):
+def rich_lines(lines: list[str], lang: Lang, width: int = 0) -> str | Text:
+    """Markup lines for a Static; Arabic lines lose the markup, are wrapped to width (when
+    known) in reading order, then shaped and right-aligned."""
+    if lang is not Lang.AR:
+        return "\n".join(lines)
+    shaped: list[str] = []
+    for line in lines:
+        plain = Text.from_markup(line).plain
+        shaped.extend(visual_lines(plain, width) if width > 8 else [visual(plain)])
+    return Text("\n".join(shaped), justify="right", no_wrap=True)
+
+
+class StaffTexts(DOMNode):
+    """Texts in the staff language, for screens and dialogs (mixed in before Screen)."""
+
+    @property
+    def lang(self) -> Lang:
+        return staff_lang(self.app)
+
+    def t(self, key: str, **fields: object) -> str:
+        """The text in reading order (for Sentence)."""
+        return ui_text(key, self.lang, **fields)
+
+    def v(self, key: str, **fields: object) -> str:
+        """The text as one terminal line draws it (shaped, visual order for Arabic)."""
+        return visual(self.t(key, **fields))
+
+    def translate_bindings(self) -> None:
+        """Footer descriptions written as i18n keys ("key.*") in the staff language."""
+        merged = type(self)._merged_bindings
+        if merged is None:
+            return
+        bindings = merged.copy()
+        for key, items in bindings.key_to_bindings.items():
+            bindings.key_to_bindings[key] = [
+                replace(b, description=self.v(b.description))
+                if b.description.startswith("key.")
+                else b
+                for b in items
+            ]
+        self._bindings = bindings
+
+
+class StaffScreen(StaffTexts, Screen[None]):
     """A screen behind the PIN: shortcuts in the footer, alerts on top."""
 
     BINDINGS = [  # noqa: RUF012
-        Binding("f2", "app_screen('walkin')", "Walk-in"),
-        Binding("f3", "app_screen('printer')", "Printer"),
-        Binding("f4", "app_screen('sync')", "Sync"),
-        Binding("f5", "app_screen('dashboard')", "Dashboard"),
-        Binding("f6", "app_screen('door')", "Door"),
-        Binding("f9", "lock", "Sign out"),
-        Binding("f10", "quit_app", "Quit app"),
-        Binding("escape", "back", "Back"),
+        Binding("f2", "app_screen('walkin')", "key.walkin"),
+        Binding("f3", "app_screen('printer')", "key.printer"),
+        Binding("f4", "app_screen('sync')", "key.sync"),
+        Binding("f5", "app_screen('dashboard')", "key.dashboard"),
+        Binding("f6", "app_screen('door')", "key.door"),
+        Binding("f9", "lock", "key.lock"),
+        Binding("f10", "quit_app", "key.quit"),
+        Binding("escape", "back", "key.back"),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.translate_bindings()
 
     @property
     def services(self) -> Any:
@@ -53,18 +121,23 @@ class StaffScreen(Screen[None]):
         return staff.who if staff is not None else "staff"
 
     def compose_alert(self) -> ComposeResult:
-        yield Static("", id="alert")
+        yield Sentence("", id="alert")
 
     def on_mount(self) -> None:
         self.watch(self.app, "printer", lambda _: self._refresh_alert())
         self.watch(self.app, "sync", lambda _: self._refresh_alert())
+        self.prepare()
+
+    def prepare(self) -> None:
+        """Fill what compose left empty (table columns, focus); again after a recompose."""
+        self._refresh_alert()
 
     def _refresh_alert(self) -> None:
         alert = self.query("#alert")
         if alert:
-            text = staff_alert_text(self.app)
-            widget = alert.first(Static)
-            widget.update(text)
+            text = staff_alert_text(self.app, self.lang)
+            widget = alert.first(Sentence)
+            widget.show(text, self.lang is Lang.AR)
             widget.set_class("⚠" in text, "bad")
 
     def footer(self) -> Footer:
@@ -81,45 +154,49 @@ class StaffScreen(Screen[None]):
     def action_quit_app(self) -> None:
         staff = self.app.staff  # type: ignore[attr-defined]
         if staff is None or not staff.supervisor:
-            self.notify("Quit app is a supervisor action.", severity="warning")
+            self.notify(self.t("note.quit_action"), severity="warning")
             return
 
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self.app.request_quit()  # type: ignore[attr-defined]
 
-        self.app.push_screen(ConfirmScreen("Quit the Accueil app on this kiosk?"), confirmed)
+        self.app.push_screen(ConfirmScreen(self.t("confirm.quit")), confirmed)
 
     def action_back(self) -> None:
         self.app.pop_screen()
 
     def say(self, text: str, error: bool = False) -> None:
         for message in self.query("#message"):
-            assert isinstance(message, Static)
-            message.update(text)
+            assert isinstance(message, Sentence)
+            message.show(text, self.lang is Lang.AR)
             message.set_class(error, "error")
 
 
-class PromptScreen(ModalScreen[str | None]):
+class PromptScreen(StaffTexts, ModalScreen[str | None]):
     """Ask for one line of text (a reason, a corrected name)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]  # noqa: RUF012
+    BINDINGS = [Binding("escape", "cancel", "key.cancel")]  # noqa: RUF012
 
     def __init__(self, question: str, value: str = "", placeholder: str = "") -> None:
         super().__init__()
+        self.translate_bindings()
         self.question = question
         self.value = value
         self.placeholder = placeholder
 
     def compose(self) -> ComposeResult:
+        rtl = self.lang is Lang.AR
         with Vertical(classes="dialog"):
-            yield Label(self.question)
-            yield Input(self.value, placeholder=self.placeholder, id="answer")
-            yield Static("Enter to confirm, Escape to cancel.", id="prompt-message")
+            yield Sentence(self.question, rtl=rtl, id="question")
+            yield Input(self.value, placeholder=visual(self.placeholder), id="answer")
+            yield Sentence(self.t("prompt.help"), rtl=rtl, id="prompt-message")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if not event.value.strip():
-            self.query_one("#prompt-message", Static).update("Please type something first.")
+            self.query_one("#prompt-message", Sentence).show(
+                self.t("prompt.empty"), self.lang is Lang.AR
+            )
             return
         self.dismiss(event.value.strip())
 
@@ -127,20 +204,22 @@ class PromptScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(StaffTexts, ModalScreen[bool]):
     BINDINGS = [  # noqa: RUF012
-        Binding("y,enter", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
+        Binding("y,enter", "answer(True)", "key.yes"),
+        Binding("n,escape", "answer(False)", "key.no"),
     ]
 
     def __init__(self, question: str) -> None:
         super().__init__()
+        self.translate_bindings()
         self.question = question
 
     def compose(self) -> ComposeResult:
+        rtl = self.lang is Lang.AR
         with Vertical(classes="dialog"):
-            yield Label(self.question)
-            yield Static("Y / Enter: yes    N / Escape: no")
+            yield Sentence(self.question, rtl=rtl, id="question")
+            yield Sentence(self.t("confirm.help"), rtl=rtl)
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

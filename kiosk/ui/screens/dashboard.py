@@ -9,8 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Sparkline, Static
 
 from kiosk.ui import stats
-from kiosk.ui.i18n import visual
-from kiosk.ui.screens.common import StaffScreen
+from kiosk.ui.i18n import code_word, printer_words, visual
+from kiosk.ui.screens.common import StaffScreen, rich_lines
 
 LANE_JOBS = 500  # the newest print jobs read to find the last 20 printed check-in badges
 
@@ -22,16 +22,16 @@ class DashboardScreen(StaffScreen):
             with Horizontal(id="dash-top"):
                 yield Static("", id="dash-checkins", classes="card")
                 yield Static("", id="dash-health", classes="card")
-            yield Static("Arrivals per 15 minutes (today)", classes="section")
+            yield Static(self.v("dash.arrivals"), classes="section")
             yield Sparkline([], id="arrivals")
             yield Static("", id="arrivals-axis")
             yield DataTable(id="dash-sessions", cursor_type="row", zebra_stripes=True)
         yield self.footer()
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def prepare(self) -> None:
+        columns = ("col.session", "col.room", "col.day", "col.inside", "col.capacity")
         self.query_one("#dash-sessions", DataTable).add_columns(
-            "Session", "Room", "Day", "Inside", "Capacity", "Entries"
+            *(self.v(c) for c in (*columns, "col.entries"))
         )
         self.watch(self.app, "printer", lambda _: self.reload())
         self.set_interval(5.0, self.reload)
@@ -59,35 +59,44 @@ class DashboardScreen(StaffScreen):
     def _show(self, d: stats.Dashboard) -> None:
         app: Any = self.app
 
-        def roles(counts: dict[str, int]) -> str:
-            return ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "-"
+        lang = self.lang
 
-        day = f"day {d.today}" if d.today is not None else "no event day today"
-        self.query_one("#dash-checkins", Static).update(
-            f"[b]Checked in today[/b] ({day}): {d.checked_in_today}\n  {roles(d.today_by_role)}\n"
-            f"[b]Checked in in total[/b]: {d.checked_in_total} of {d.registrations}\n"
-            f"  {roles(d.total_by_role)}"
-        )
+        def roles(counts: dict[str, int]) -> str:
+            words = (f"{code_word('role', k, lang)} {v}" for k, v in sorted(counts.items()))
+            return "  " + (", ".join(words) or "-")
+
+        day = self.t("dash.day", n=d.today) if d.today is not None else self.t("dash.no_day")
+        card = self.query_one("#dash-checkins", Static)
+        checkins = [
+            self.t("dash.today", day=day, count=d.checked_in_today),
+            roles(d.today_by_role),
+            self.t("dash.total", count=d.checked_in_total, of=d.registrations),
+            roles(d.total_by_role),
+        ]
+        card.update(rich_lines(checkins, lang, card.content_region.width))
         sync = app.sync
         tz = self.services.clock.now().tzinfo
-        last = sync.last_sync.astimezone(tz).strftime("%H:%M:%S") if sync.last_sync else "never"
+        never = self.t("sync.never")
+        last = sync.last_sync.astimezone(tz).strftime("%H:%M:%S") if sync.last_sync else never
         lane = (
-            f"{d.lane_median_seconds:.1f} s (median of last {d.lane_samples})"
+            self.t("dash.lane_value", seconds=f"{d.lane_median_seconds:.1f}", n=d.lane_samples)
             if d.lane_median_seconds is not None
-            else "no badge printed yet"
+            else self.t("dash.no_badge")
         )
-        self.query_one("#dash-health", Static).update(
-            f"[b]Scans waiting to upload[/b]: {sync.waiting}\n"
-            f"[b]Last sync[/b]: {last if sync.configured else 'sync not configured'}\n"
-            f"[b]Printer[/b]: {app.printer.message or app.printer.state}\n"
-            f"[b]Lane health[/b], scan → badge: {lane}"
-        )
+        health = self.query_one("#dash-health", Static)
+        lines = [
+            self.t("dash.waiting", waiting=sync.waiting),
+            self.t("dash.last_sync", last=last if sync.configured else self.t("dash.no_sync")),
+            self.t("dash.printer", state=printer_words(app.printer, lang)),
+            self.t("dash.lane", lane=lane),
+        ]
+        health.update(rich_lines(lines, lang, health.content_region.width))
         spark = self.query_one("#arrivals", Sparkline)
         spark.data = list(d.arrivals)
         spark.display = bool(d.arrivals)
-        axis = "no arrivals yet today"
+        axis = self.v("dash.no_arrivals")
         if d.arrivals_start is not None:
-            axis = f"from {d.arrivals_start:%H:%M}, peak {max(d.arrivals)} per 15 min"
+            axis = self.v("dash.axis", start=f"{d.arrivals_start:%H:%M}", peak=max(d.arrivals))
         self.query_one("#arrivals-axis", Static).update(axis)
         table = self.query_one("#dash-sessions", DataTable)
         table.clear()

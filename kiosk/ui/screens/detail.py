@@ -14,8 +14,10 @@ from kiosk.core.model import Lang, Registration, Scan
 from kiosk.core.ports import PrintJob, PrintReason, PrintRequest
 from kiosk.core.service import CheckinResult
 from kiosk.core.texts import days_text, staff_text
-from kiosk.ui.i18n import visual
-from kiosk.ui.screens.common import ConfirmScreen, PromptScreen, StaffScreen
+from kiosk.ui.i18n import code_word, ui_text, visual
+from kiosk.ui.screens.common import ConfirmScreen, PromptScreen, StaffScreen, rich_lines
+from kiosk.ui.screens.staff import role_of, status_of
+from kiosk.ui.widgets.sentence import Sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,12 +30,12 @@ class Record:
 
 class DetailScreen(StaffScreen):
     BINDINGS = [  # noqa: RUF012
-        Binding("c", "checkin", "Check in"),
-        Binding("u", "undo", "Undo"),
-        Binding("r", "reprint", "Reprint"),
-        Binding("n", "badge_name", "Badge name"),
-        Binding("o", "override", "Override"),
-        Binding("escape", "back", "Back"),
+        Binding("c", "checkin", "key.checkin"),
+        Binding("u", "undo", "key.undo"),
+        Binding("r", "reprint", "key.reprint"),
+        Binding("n", "badge_name", "key.badge_name"),
+        Binding("o", "override", "key.override"),
+        Binding("escape", "back", "key.back"),
     ]
 
     def __init__(self, registration_id: str, message: str = "") -> None:
@@ -45,23 +47,22 @@ class DetailScreen(StaffScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_alert()
         with Vertical(id="detail"):
-            yield Static("Loading…", id="who")
-            yield Static("", id="message")
+            yield Static(self.v("detail.loading"), id="who")
+            yield Sentence("", id="message")
             with Horizontal(id="detail-tables"):
                 with Vertical():
-                    yield Static("Scans", classes="section")
+                    yield Static(self.v("detail.scans"), classes="section")
                     yield DataTable(id="scans", cursor_type="row")
                 with Vertical():
-                    yield Static("Badge prints", classes="section")
+                    yield Static(self.v("detail.prints"), classes="section")
                     yield DataTable(id="prints", cursor_type="row")
         yield self.footer()
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one("#scans", DataTable).add_columns(
-            "When", "Where", "What", "Verdict", "Staff / note"
-        )
-        self.query_one("#prints", DataTable).add_columns("Job", "Asked", "Status", "Printed")
+    def prepare(self) -> None:
+        scans = ("col.when", "col.where", "col.what", "col.verdict", "col.staff_note")
+        self.query_one("#scans", DataTable).add_columns(*(self.v(c) for c in scans))
+        prints = ("col.job", "col.asked", "col.status", "col.printed")
+        self.query_one("#prints", DataTable).add_columns(*(self.v(c) for c in prints))
         if self.first_message:
             self.say(self.first_message)
         self._refresh_alert()
@@ -72,37 +73,55 @@ class DetailScreen(StaffScreen):
 
     def _load(self) -> Record:
         store = self.services.store
+        lang = self.lang
         reg = store.get(self.registration_id)
         if reg is None:
-            raise LookupError(f"registration {self.registration_id} is no longer in the list")
+            raise LookupError(ui_text("detail.gone", lang, id=self.registration_id))
         prints = [j for j in store.print_jobs(limit=1000) if j.registration_id == reg.id]
         verdict = self.services.checkin.evaluate_registration(reg)
-        return Record(reg, store.scans_of(reg.id), prints, staff_text(verdict, Lang.EN))
+        return Record(reg, store.scans_of(reg.id), prints, staff_text(verdict, lang))
 
     def _show(self, record: Record) -> None:
         self.record = record
         reg = record.registration
         tz = self.services.clock.now().tzinfo
-        sessions = ", ".join(sorted(reg.sessions)) or "all sessions"
+        lang = self.lang
+        # Arabic lines are shaped whole by rich_lines; names are shaped here otherwise.
+        shape = (lambda text: text) if lang is Lang.AR else visual
         lines = [
-            f"[b]{visual(reg.full_name)}[/b]   {visual(reg.organisation)}",
-            f"Role {reg.role.value} · status {reg.status.value} · "
-            f"{days_text(reg.days, Lang.EN)} · {sessions}",
-            f"Badge name: {visual(reg.name_on_badge)}"
-            + ("  (corrected)" if reg.badge_name else "")
-            + f" · printed {reg.print_count}× · e-mail {reg.email or '-'} · id {reg.id}",
-            f"Now: {record.today_ok}",
+            f"[b]{shape(reg.full_name)}[/b]   {shape(reg.organisation)}",
+            self.t(
+                "detail.summary",
+                role=role_of(reg, lang),
+                status=status_of(reg, lang),
+                days=days_text(reg.days, lang),
+                sessions=", ".join(sorted(reg.sessions)) or self.t("detail.all_sessions"),
+            ),
+            self.t(
+                "detail.badge",
+                name=shape(reg.name_on_badge),
+                corrected=self.t("detail.corrected") if reg.badge_name else "",
+                count=reg.print_count,
+                email=reg.email or "-",
+                id=reg.id,
+            ),
+            self.t("detail.now", text=record.today_ok),
         ]
-        self.query_one("#who", Static).update("\n".join(lines))
+        who = self.query_one("#who", Static)
+        who.update(rich_lines(lines, lang, who.content_region.width))
         scans = self.query_one("#scans", DataTable)
         scans.clear()
         for s in reversed(record.scans):
             scans.add_row(
                 s.at.astimezone(tz).strftime("%d/%m %H:%M:%S"),
-                s.kiosk_name or s.kiosk_id,
-                s.kind.value + (f" {s.session_id}" if s.session_id else ""),
-                ("forced " if s.forced else "") + ("ok" if s.accepted else s.reason),
-                " ".join(p for p in (s.staff, s.note) if p),
+                visual(s.kiosk_name or s.kiosk_id),
+                visual(code_word("kind", s.kind.value, lang))
+                + (f" {s.session_id}" if s.session_id else ""),
+                visual(
+                    (self.t("verdict.forced") if s.forced else "")
+                    + (self.t("verdict.ok") if s.accepted else s.reason)
+                ),
+                visual(" ".join(p for p in (s.staff, s.note) if p)),
             )
         prints = self.query_one("#prints", DataTable)
         prints.clear()
@@ -110,8 +129,9 @@ class DetailScreen(StaffScreen):
             printed = j.printed_at.astimezone(tz).strftime("%H:%M:%S") if j.printed_at else ""
             prints.add_row(
                 str(j.id),
-                j.reason,
-                j.status + (f" ({j.last_error})" if j.last_error else ""),
+                visual(code_word("reason", j.reason, lang)),
+                visual(code_word("job", j.status, lang))
+                + (f" ({j.last_error})" if j.last_error else ""),
                 printed,
             )
 
@@ -121,9 +141,9 @@ class DetailScreen(StaffScreen):
         verdict = result.verdict
         if result.print_job is not None and self.services.print_queue is not None:
             self.services.print_queue.wake()
-        text = staff_text(verdict, Lang.EN)
+        text = staff_text(verdict, self.lang)
         if result.print_job is not None:
-            text += " Badge sent to the printer."
+            text += " " + self.t("detail.sent")
         self.say(text, error=not verdict.ok)
         self.app.sound("ok" if verdict.ok else "refused")  # type: ignore[attr-defined]
         self.reload()
@@ -143,7 +163,7 @@ class DetailScreen(StaffScreen):
 
     def action_undo(self) -> None:
         def undone(scan: Scan) -> None:
-            self.say(f"Undone: {scan.note}.")
+            self.say(self.t("detail.undone", note=scan.note))
             self.reload()
 
         def confirmed(yes: bool | None) -> None:
@@ -157,16 +177,14 @@ class DetailScreen(StaffScreen):
                     name="undo",
                 )
 
-        self.app.push_screen(ConfirmScreen("Undo this attendee's last accepted scan?"), confirmed)
+        self.app.push_screen(ConfirmScreen(self.t("confirm.undo")), confirmed)
 
     def action_reprint(self) -> None:
         reg = self.record.registration if self.record else None
         if reg is None:
             return
         if reg.print_count > 0:
-            question = (
-                f"A badge was already printed {reg.print_count}× for this person. Print again?"
-            )
+            question = self.t("confirm.reprint", count=reg.print_count)
             self.app.push_screen(ConfirmScreen(question), self._reprint_confirmed)
         else:
             self._reprint_confirmed(True)
@@ -177,7 +195,8 @@ class DetailScreen(StaffScreen):
 
         def done(result: tuple[int, str | None]) -> None:
             job, warning = result
-            self.say(f"Reprint queued (job {job})." + (f" Note: {warning}" if warning else ""))
+            note = self.t("detail.note", warning=warning) if warning else ""
+            self.say(self.t("detail.reprint_queued", job=job) + note)
             self.reload()
 
         self.app.run_io(self._reprint, done=done, failed=self._failed, name="reprint")  # type: ignore[attr-defined]
@@ -189,7 +208,7 @@ class DetailScreen(StaffScreen):
             queue.wake()
             return int(job), warning
         request = PrintRequest(self.registration_id, PrintReason.REPRINT, self.who)
-        return self.services.store.queue_print(request), "no printer on this kiosk"
+        return self.services.store.queue_print(request), self.t("detail.no_printer")
 
     def action_badge_name(self) -> None:
         reg = self.record.registration if self.record else None
@@ -197,7 +216,7 @@ class DetailScreen(StaffScreen):
             return
 
         def corrected(name: str) -> None:
-            self.say(f"Badge name is now {name!r}; reprint with R.")
+            self.say(self.t("detail.badge_named", name=name))
             self.reload()
 
         def answered(name: str | None) -> None:
@@ -214,16 +233,14 @@ class DetailScreen(StaffScreen):
             )
 
         self.app.push_screen(
-            PromptScreen(
-                "Name to print on the badge (the registration stays as it is):", reg.name_on_badge
-            ),
+            PromptScreen(self.t("prompt.badge_name"), reg.name_on_badge),
             answered,
         )
 
     def action_override(self) -> None:
         staff = self.app.staff  # type: ignore[attr-defined]
         if staff is None or not staff.supervisor:
-            self.say("Override is a supervisor action: sign in with the supervisor PIN.", True)
+            self.say(self.t("detail.supervisor_only"), True)
             return
 
         def answered(why: str | None) -> None:
@@ -239,9 +256,6 @@ class DetailScreen(StaffScreen):
                 )
 
         self.app.push_screen(
-            PromptScreen(
-                "Reason for letting this person in (kept in the log):",
-                placeholder="e.g. paid cash at desk",
-            ),
+            PromptScreen(self.t("prompt.override"), placeholder=self.t("prompt.override_example")),
             answered,
         )

@@ -16,6 +16,7 @@ from kiosk.core.service import CheckinResult
 from kiosk.core.texts import attendee_text, staff_text
 from kiosk.ui.i18n import ui_text, visual
 from kiosk.ui.screens.attendee import ScanScreen, Shown
+from kiosk.ui.screens.common import StaffTexts
 from kiosk.ui.widgets.sentence import Sentence
 
 NO_SESSION_STAFF = "No session chosen: staff press F12, sign in, then choose the session."
@@ -32,7 +33,7 @@ def fill_level(inside: int, capacity: int, amber_percent: int) -> str:
     return "ok"
 
 
-def session_choices(services: Any) -> list[tuple[str, str]]:
+def session_choices(services: Any, lang: Lang = Lang.EN) -> list[tuple[str, str]]:
     """(id, label) of every session, today's first; runs in a worker (reads the store)."""
     today = services.today()
     tz = services.clock.now().tzinfo
@@ -40,26 +41,32 @@ def session_choices(services: Any) -> list[tuple[str, str]]:
     choices = []
     for s in sessions:
         start = s.start.astimezone(tz) if s.start.tzinfo else s.start
-        choices.append((s.id, f"Day {s.day} {start:%H:%M}  {visual(s.title)} — {visual(s.room)}"))
+        day = visual(ui_text("picker.day", lang, n=s.day))
+        choices.append((s.id, f"{day} {start:%H:%M}  {visual(s.title)} — {visual(s.room)}"))
     return choices
 
 
-class SessionPicker(ModalScreen[str | None]):
+class SessionPicker(StaffTexts, ModalScreen[str | None]):
     """Choose the session this door serves; today's sessions first."""
 
-    BINDINGS = [Binding("escape", "cancel", "Back")]  # noqa: RUF012
+    BINDINGS = [Binding("escape", "cancel", "key.back")]  # noqa: RUF012
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.translate_bindings()
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="picker"):
-            yield Label("Which session is this door for? (↑↓, Enter)")
+            yield Label(self.v("picker.question"))
             yield OptionList(id="sessions")
-            yield Static("Loading the sessions…", id="picker-message")
+            yield Static(self.v("picker.loading"), id="picker-message")
 
     def on_mount(self) -> None:
         self.query_one("#sessions", OptionList).focus()
         self.app.run_io(  # type: ignore[attr-defined]
             session_choices,
             self.app.services,  # type: ignore[attr-defined]
+            self.lang,
             done=self._fill,
             failed=self._failed,
             name="sessions",
@@ -70,13 +77,11 @@ class SessionPicker(ModalScreen[str | None]):
         options.add_options([Option(label, id=sid) for sid, label in choices])
         if options.option_count:
             options.highlighted = 0
-        message = "" if choices else "No sessions: load the event first (accueil setup)."
+        message = "" if choices else self.v("picker.none")
         self.query_one("#picker-message", Static).update(message)
 
     def _failed(self, error: BaseException) -> None:
-        self.query_one("#picker-message", Static).update(
-            "Could not read the sessions: tell a supervisor (details in the kiosk log)."
-        )
+        self.query_one("#picker-message", Static).update(self.v("picker.failed"))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)

@@ -10,16 +10,17 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from kiosk.core.ports import PrintJob
-from kiosk.ui.i18n import visual
-from kiosk.ui.screens.common import StaffScreen
+from kiosk.ui.i18n import code_word, printer_words, visual
+from kiosk.ui.screens.common import StaffScreen, rich_lines
+from kiosk.ui.widgets.sentence import Sentence
 
 
 class PrinterScreen(StaffScreen):
     BINDINGS = [  # noqa: RUF012
-        Binding("t", "retry", "Retry job"),
-        Binding("x", "cancel_job", "Cancel job"),
-        Binding("p", "reprint", "Reprint badge"),
-        Binding("escape", "back", "Back"),
+        Binding("t", "retry", "key.retry"),
+        Binding("x", "cancel_job", "key.cancel_job"),
+        Binding("p", "reprint", "key.reprint_badge"),
+        Binding("escape", "back", "key.back"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -27,24 +28,32 @@ class PrinterScreen(StaffScreen):
         with Vertical(id="printer-panel"):
             yield Static("", id="printer-state")
             yield DataTable(id="jobs", cursor_type="row", zebra_stripes=True)
-            yield Static("", id="message")
+            yield Sentence("", id="message")
         yield self.footer()
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one("#jobs", DataTable).add_columns(
-            "Job", "Attendee", "Why", "Status", "Tries", "Last error", "Asked"
+    def prepare(self) -> None:
+        columns = (
+            "col.job",
+            "col.attendee",
+            "col.why",
+            "col.status",
+            "col.tries",
+            "col.last_error",
+            "col.asked",
         )
+        self.query_one("#jobs", DataTable).add_columns(*(self.v(c) for c in columns))
         self.watch(self.app, "printer", self._state)
         self.set_interval(2.0, self.reload)
         self._refresh_alert()
         self.reload()
 
     def _state(self, printer: Any) -> None:
-        text = f"Printer: [b]{printer.message or printer.state}[/b] · {printer.waiting} waiting"
+        state = f"[b]{printer_words(printer, self.lang)}[/b]"
+        text = self.t("printer.state", state=state, waiting=printer.waiting)
         if printer.last_error:
-            text += f" · last error: {printer.last_error}"
-        self.query_one("#printer-state", Static).update(text)
+            text += self.t("printer.last_error", error=printer.last_error)
+        widget = self.query_one("#printer-state", Static)
+        widget.update(rich_lines([text], self.lang, widget.content_region.width))
 
     def reload(self) -> None:
         def load() -> list[tuple[PrintJob, str]]:
@@ -66,8 +75,8 @@ class PrinterScreen(StaffScreen):
             table.add_row(
                 str(job.id),
                 name,
-                job.reason,
-                job.status,
+                visual(code_word("reason", job.reason, self.lang)),
+                visual(code_word("job", job.status, self.lang)),
                 str(job.attempts),
                 job.last_error[:40],
                 job.created_at.astimezone(tz).strftime("%H:%M:%S"),
@@ -87,7 +96,7 @@ class PrinterScreen(StaffScreen):
     def _job_action(self, verb: str) -> None:
         job = self._selected()
         if job is None:
-            self.say("No job selected.", True)
+            self.say(self.t("printer.no_job"), True)
             return
         queue: Any = self.services.print_queue
 
@@ -100,7 +109,9 @@ class PrinterScreen(StaffScreen):
                 self.services.store.set_print_job(job.id, self.who, status=status)
 
         def done(_: object) -> None:
-            self.say(f"Job {job.id}: {verb} done.")
+            self.say(
+                self.t("printer.retried" if verb == "retry" else "printer.cancelled", job=job.id)
+            )
             self.reload()
 
         self.app.run_io(act, done=done, failed=lambda e: self.say(str(e), True), name=verb)  # type: ignore[attr-defined]
@@ -116,26 +127,23 @@ class PrinterScreen(StaffScreen):
 
         job = self._selected()
         if job is not None:
-            self.app.push_screen(
-                DetailScreen(job.registration_id, "Press R to reprint this badge.")
-            )
+            self.app.push_screen(DetailScreen(job.registration_id, self.t("printer.press_r")))
 
 
 class SyncScreen(StaffScreen):
     BINDINGS = [  # noqa: RUF012
-        Binding("s", "sync_now", "Sync now"),
-        Binding("escape", "back", "Back"),
+        Binding("s", "sync_now", "key.sync_now"),
+        Binding("escape", "back", "key.back"),
     ]
 
     def compose(self) -> ComposeResult:
         yield from self.compose_alert()
         with Vertical(id="sync-panel"):
             yield Static("", id="sync-state")
-            yield Static("", id="message")
+            yield Sentence("", id="message")
         yield self.footer()
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def prepare(self) -> None:
         self.watch(self.app, "sync", self._state)
         self._refresh_alert()
 
@@ -143,24 +151,30 @@ class SyncScreen(StaffScreen):
         tz = self.services.clock.now().tzinfo
         if not sync.configured:
             lines = [
-                'Sync: [b]not configured[/b] on this kiosk ([sync] source = "none").',
-                f"Scans and walk-ins waiting to upload: {sync.waiting}",
-                "They stay in the local store and go out once a hub is configured.",
+                self.t("sync.not_configured"),
+                self.t("sync.waiting", waiting=sync.waiting),
+                self.t("sync.stay"),
             ]
         else:
-            last = sync.last_sync.astimezone(tz).strftime("%H:%M:%S") if sync.last_sync else "never"
+            last = (
+                sync.last_sync.astimezone(tz).strftime("%H:%M:%S")
+                if sync.last_sync
+                else self.t("sync.never")
+            )
+            state = self.t("sync.online" if sync.online else "sync.offline")
             lines = [
-                f"Sync: [b]{'online' if sync.online else 'offline'}[/b] · last sync {last}",
-                f"Scans and walk-ins waiting to upload: {sync.waiting}",
-                f"Last error: {sync.last_error or 'none'}",
+                self.t("sync.state", state=f"[b]{state}[/b]", last=last),
+                self.t("sync.waiting", waiting=sync.waiting),
+                self.t("sync.last_error", error=sync.last_error or self.t("sync.no_error")),
             ]
-        self.query_one("#sync-state", Static).update("\n".join(lines))
+        widget = self.query_one("#sync-state", Static)
+        widget.update(rich_lines(lines, self.lang, widget.content_region.width))
 
     def action_sync_now(self) -> None:
         engine = self.services.sync_engine
         if engine is None:
-            self.say("No sync configured on this kiosk.", True)
+            self.say(self.t("sync.none"), True)
             return
         engine.wake()
-        self.say("Sync asked; the status updates in a few seconds.")
+        self.say(self.t("sync.asked"))
         self.app.refresh_status()  # type: ignore[attr-defined]

@@ -9,33 +9,39 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Static
 
+from kiosk.core.model import Lang
 from kiosk.staff_auth import PinResult
 from kiosk.ui.app import StaffSession
+from kiosk.ui.screens.common import StaffTexts
+from kiosk.ui.widgets.sentence import Sentence
 
-SIGN_IN_FAILED = "Sign-in failed: tell a supervisor (the kiosk log has the details)."
 
-
-class PinScreen(ModalScreen[StaffSession | None]):
+class PinScreen(StaffTexts, ModalScreen[StaffSession | None]):
     """Ask for initials and a PIN; dismissed with the staff session, or None."""
 
-    BINDINGS = [Binding("escape", "cancel", "Back")]  # noqa: RUF012
+    BINDINGS = [Binding("escape", "cancel", "key.back")]  # noqa: RUF012
 
     def __init__(self) -> None:
         super().__init__()
+        self.translate_bindings()
         # The lockout end on this screen's monotonic clock: learnt once at mount and from
         # every PinResult, so the countdown never reads the lockout file on the UI thread.
         self._locked_until = 0.0
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pin-box"):
-            yield Label("Staff sign-in", id="pin-title")
-            yield Input(placeholder="Your initials (for the log)", id="initials", max_length=12)
+            yield Static(self.v("pin.title"), id="pin-title")
+            yield Input(placeholder=self.v("pin.initials"), id="initials", max_length=12)
             yield Input(
-                placeholder="PIN", password=True, id="pin", restrict=r"[0-9]*", max_length=12
+                placeholder=self.v("pin.pin"),
+                password=True,
+                id="pin",
+                restrict=r"[0-9]*",
+                max_length=12,
             )
-            yield Static("Enter to sign in, Escape to go back.", id="pin-message")
+            yield Sentence(self.t("pin.help"), rtl=self.lang is Lang.AR, id="pin-message")
 
     def on_mount(self) -> None:
         self.query_one("#pin", Input).focus()
@@ -56,15 +62,15 @@ class PinScreen(ModalScreen[StaffSession | None]):
         wait = self._locked_until - time.monotonic()
         if wait > 0:
             pin.disabled = True
-            self._say(f"Too many wrong PINs. Locked: try again in {int(wait) + 1} s.", "error")
+            self._say(self.t("pin.locked", seconds=int(wait) + 1), "error")
         elif pin.disabled:
             pin.disabled = False
             pin.focus()
-            self._say("You can try again.", "")
+            self._say(self.t("pin.again"), "")
 
     def _say(self, text: str, kind: str) -> None:
-        message = self.query_one("#pin-message", Static)
-        message.update(text)
+        message = self.query_one("#pin-message", Sentence)
+        message.show(text, self.lang is Lang.AR)
         message.set_class(kind == "error", "error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -75,7 +81,7 @@ class PinScreen(ModalScreen[StaffSession | None]):
         event.input.value = ""
         if not pin:
             return
-        self._say("Checking…", "")
+        self._say(self.t("pin.checking"), "")
         self.app.run_io(  # type: ignore[attr-defined]
             self.auth.attempt, pin, done=self._checked, failed=self._failed, name="pin"
         )
@@ -90,12 +96,12 @@ class PinScreen(ModalScreen[StaffSession | None]):
             self._lock_for(result.locked_seconds)
         else:
             left = result.attempts_left
-            self._say(f"Wrong PIN. {left} attempt(s) left before a lockout.", "error")
+            self._say(self.t("pin.wrong", left=left), "error")
 
     def _failed(self, error: BaseException) -> None:
         # The reason is in the kiosk log (app.report_error); staff need the next step.
         self.app.sound("refused")  # type: ignore[attr-defined]
-        self._say(SIGN_IN_FAILED, "error")
+        self._say(self.t("pin.failed"), "error")
 
     def action_cancel(self) -> None:
         self.dismiss(None)

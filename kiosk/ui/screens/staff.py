@@ -9,27 +9,38 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from kiosk.core.model import Registration
+from kiosk.core.model import Lang, Registration, Role
 from kiosk.ui.app import STAFF_QR_PREFIX
-from kiosk.ui.i18n import visual
-from kiosk.ui.screens.common import StaffScreen
+from kiosk.ui.i18n import code_word, visual
+from kiosk.ui.screens.common import StaffScreen, StaffTexts
+from kiosk.ui.widgets.sentence import Sentence
 
 MIN_SEARCH = 2
 
 
-class StaffLockScreen(Screen[None]):
+class StaffLockScreen(StaffTexts, Screen[None]):
     """A help-desk kiosk at rest: nothing to see until a PIN (or a staff card) is given."""
 
     BINDINGS = [  # noqa: RUF012
-        Binding("enter,f12", "sign_in", "Sign in"),
+        Binding("enter,f12", "sign_in", "key.sign_in"),
         Binding("escape", "nothing", show=False),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.translate_bindings()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="locked"):
             yield Static(visual(self.app.services.event.name), id="locked-event")  # type: ignore[attr-defined]
-            yield Static("Help desk — press Enter to sign in", id="locked-title")
+            yield Static(self.v("locked.title"), id="locked-title")
         yield Footer()
+
+    def on_screen_resume(self) -> None:
+        """Staff may have switched the staff language at the desk."""
+        self.translate_bindings()
+        self.refresh_bindings()
+        self.query_one("#locked-title", Static).update(self.v("locked.title"))
 
     def action_sign_in(self) -> None:
         self.app.open_staff()  # type: ignore[attr-defined]
@@ -42,15 +53,24 @@ class StaffLockScreen(Screen[None]):
             self.app.staff_qr(code.removeprefix(STAFF_QR_PREFIX))  # type: ignore[attr-defined]
 
 
-def status_of(reg: Registration) -> str:
-    return reg.status.value
+def status_of(reg: Registration, lang: Lang = Lang.EN) -> str:
+    return code_word("status", reg.status.value, lang)
+
+
+def role_words(role: Role, lang: Lang = Lang.EN) -> str:
+    return code_word("role", role.value, lang)
+
+
+def role_of(reg: Registration, lang: Lang = Lang.EN) -> str:
+    return role_words(reg.role, lang)
 
 
 class DeskScreen(StaffScreen):
     """Search box, results, and the way to every staff panel."""
 
     BINDINGS = [  # noqa: RUF012
-        Binding("escape", "clear", "Clear"),
+        Binding("escape", "clear", "key.clear"),
+        Binding("f7", "switch_language", "key.language"),
         Binding("down", "to_results", show=False),
     ]
 
@@ -62,23 +82,30 @@ class DeskScreen(StaffScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_alert()
         with Vertical(id="desk"):
-            yield Static(f"Staff desk — signed in as {self.who}", id="desk-title")
-            yield Input(placeholder="Name, organisation, e-mail… or scan a badge", id="search")
-            yield Static(
-                f"Type at least {MIN_SEARCH} letters. Accents and case do not matter.",
-                id="hint",
-            )
+            yield Static(self.v("desk.title", who=self.who), id="desk-title")
+            yield Input(placeholder=self.v("desk.search"), id="search")
+            yield Sentence(self.t("desk.min", n=MIN_SEARCH), rtl=self.lang is Lang.AR, id="hint")
             yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
-            yield Static("", id="message")
+            yield Sentence("", id="message")
         yield self.footer()
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def prepare(self) -> None:
         table = self.query_one("#results", DataTable)
-        table.add_columns("Name", "Organisation", "Role", "Status", "Days")
+        columns = ("col.name", "col.organisation", "col.role", "col.status", "col.days")
+        table.add_columns(*(self.v(c) for c in columns))
         table.display = False
         self.query_one("#search", Input).focus()
         self._refresh_alert()
+
+    async def action_switch_language(self) -> None:
+        """F7: the staff screens in the next language; the desk is drawn again in it."""
+        self.app.switch_staff_language()  # type: ignore[attr-defined]
+        self.translate_bindings()
+        self._shown = []
+        await self.recompose()
+        self.prepare()
+        self.refresh_bindings()
+        self.app.notify(self.v("note.language"), timeout=3)
 
     def on_screen_resume(self) -> None:
         """Back from an attendee: the desk is ready for the next person."""
@@ -110,20 +137,20 @@ class DeskScreen(StaffScreen):
             table.add_row(
                 visual(reg.full_name + (f" [{reg.badge_name}]" if reg.badge_name else "")),
                 visual(reg.organisation),
-                reg.role.value,
-                status_of(reg),
-                ",".join(str(d) for d in sorted(reg.days)) or "all",
+                visual(role_of(reg, self.lang)),
+                visual(status_of(reg, self.lang)),
+                ",".join(str(d) for d in sorted(reg.days)) or self.v("desk.all_days"),
                 key=reg.id,
             )
         table.display = bool(found)
-        hint = self.query_one("#hint", Static)
         typed = len(self.query_one("#search", Input).value.strip())
         if typed < MIN_SEARCH:
-            hint.update(f"Type at least {MIN_SEARCH} letters. Accents and case do not matter.")
+            hint = self.t("desk.min", n=MIN_SEARCH)
         elif not found:
-            hint.update("No one found. Check the spelling, or register a walk-in (F2).")
+            hint = self.t("desk.none")
         else:
-            hint.update(f"{len(found)} found — ↓ to choose, Enter to open.")
+            hint = self.t("desk.found", n=len(found))
+        self.query_one("#hint", Sentence).show(hint, self.lang is Lang.AR)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter in the search box: a scanned code opens its attendee; else the only match."""
@@ -148,13 +175,13 @@ class DeskScreen(StaffScreen):
                 self._fill([])
                 self.open(regs[0].id)
             elif len(regs) > 1:
-                self.say("This code matches several registrations: search by name.", True)
+                self.say(self.t("desk.several"), True)
             elif source == "search" and len(self._shown) == 1:
                 self.open(self._shown[0].id)
             elif source == "search" and self._shown:
                 self.action_to_results()
             elif source != "search":
-                self.say("Scanned code not in the registration list.", True)
+                self.say(self.t("desk.unknown_code"), True)
 
         self.app.run_io(self._lookup, code, done=found, name="lookup")  # type: ignore[attr-defined]
 

@@ -12,9 +12,12 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from kiosk.core.model import Lang, Role
 from kiosk.core.service import CheckinResult
-from kiosk.ui.i18n import LANG_NAMES
+from kiosk.ui.i18n import LANG_NAMES, ui_text, visual
 from kiosk.ui.screens.common import StaffScreen
+from kiosk.ui.screens.staff import role_words
+from kiosk.ui.widgets.sentence import Sentence
 
+FIELDS = ("first_name", "last_name", "organisation", "email")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -29,54 +32,49 @@ class WalkinForm:
     lang: Lang | None
 
 
-def validate(form: WalkinForm, event_days: set[int]) -> dict[str, str]:
-    """Field id -> what is wrong, in words a desk steward can act on."""
+def validate(form: WalkinForm, event_days: set[int], lang: Lang = Lang.EN) -> dict[str, str]:
+    """Field id -> what is wrong, in words a desk steward can act on (in reading order)."""
     errors: dict[str, str] = {}
     if not form.first_name.strip() and not form.last_name.strip():
-        errors["first_name"] = "A first or last name is needed."
+        errors["first_name"] = ui_text("walkin.name_needed", lang)
     for key, value in (("first_name", form.first_name), ("last_name", form.last_name)):
         if len(value) > 60:
-            errors[key] = "At most 60 characters."
+            errors[key] = ui_text("walkin.too_long", lang)
     if form.email.strip() and not EMAIL.match(form.email.strip()):
-        errors["email"] = "This does not look like an e-mail address (name@domain.tld)."
+        errors["email"] = ui_text("walkin.bad_email", lang)
     if not form.days:
-        errors["days"] = "Tick at least one day."
+        errors["days"] = ui_text("walkin.no_day", lang)
     elif not form.days <= event_days:
-        errors["days"] = "Unknown event day."
+        errors["days"] = ui_text("walkin.unknown_day", lang)
     return errors
 
 
 class WalkinScreen(StaffScreen):
     BINDINGS = [  # noqa: RUF012
-        Binding("ctrl+s", "submit", "Register + print"),
-        Binding("escape", "back", "Back"),
+        Binding("ctrl+s", "submit", "key.submit"),
+        Binding("escape", "back", "key.back"),
     ]
 
     def compose(self) -> ComposeResult:
         yield from self.compose_alert()
         today = self.services.today()
         with VerticalScroll(id="walkin"):
-            yield Static("Walk-in registration", classes="section")
-            for key, label in (
-                ("first_name", "First name"),
-                ("last_name", "Last name"),
-                ("organisation", "Organisation"),
-                ("email", "E-mail (optional)"),
-            ):
+            yield Static(self.v("walkin.title"), classes="section")
+            for key in FIELDS:
                 with Horizontal(classes="field"):
-                    yield Label(label, classes="field-label")
+                    yield Label(self.v(f"walkin.{key}"), classes="field-label")
                     yield Input(id=key, max_length=120)
-                yield Static("", id=f"err-{key}", classes="field-error")
+                yield Sentence("", id=f"err-{key}", classes="field-error")
             with Horizontal(classes="field"):
-                yield Label("Role", classes="field-label")
+                yield Label(self.v("walkin.role"), classes="field-label")
                 yield Select(
-                    [(r.value, r.value) for r in Role],
+                    [(visual(role_words(r, self.lang)), r.value) for r in Role],
                     value=Role.PARTICIPANT.value,
                     id="role",
                     allow_blank=False,
                 )
             with Horizontal(classes="field"):
-                yield Label("Language", classes="field-label")
+                yield Label(self.v("walkin.lang"), classes="field-label")
                 yield Select(
                     [(LANG_NAMES[lang], lang.value) for lang in Lang],
                     value=self.app.language.value,  # type: ignore[attr-defined]
@@ -84,20 +82,19 @@ class WalkinScreen(StaffScreen):
                     allow_blank=False,
                 )
             with Horizontal(classes="field", id="days"):
-                yield Label("Days", classes="field-label")
+                yield Label(self.v("walkin.days"), classes="field-label")
                 for day in self.services.event.days:
                     yield Checkbox(
-                        f"Day {day.number} ({day.date:%d/%m})",
+                        self.v("walkin.day", n=day.number, date=f"{day.date:%d/%m}"),
                         value=(today is None or day.number == today),
                         id=f"day-{day.number}",
                     )
-            yield Static("", id="err-days", classes="field-error")
-            yield Button("Register, check in and print (Ctrl+S)", id="submit", variant="success")
-            yield Static("", id="message")
+            yield Sentence("", id="err-days", classes="field-error")
+            yield Button(self.v("walkin.submit"), id="submit", variant="success")
+            yield Sentence("", id="message")
         yield self.footer()
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def prepare(self) -> None:
         self._refresh_alert()
         self.query_one("#first_name", Input).focus()
 
@@ -129,18 +126,18 @@ class WalkinScreen(StaffScreen):
 
     def action_submit(self) -> None:
         form = self.read_form()
-        errors = validate(form, {d.number for d in self.services.event.days})
-        for key in ("first_name", "last_name", "organisation", "email", "days"):
-            self.query_one(f"#err-{key}", Static).update(errors.get(key, ""))
+        errors = validate(form, {d.number for d in self.services.event.days}, self.lang)
+        for key in (*FIELDS, "days"):
+            self.query_one(f"#err-{key}", Sentence).show(errors.get(key, ""), self.lang is Lang.AR)
         if errors:
-            self.say("Please correct the fields marked in red.", error=True)
+            self.say(self.t("walkin.correct"), error=True)
             first = next(iter(errors))
             if first != "days":
                 self.query_one(f"#{first}", Input).focus()
             return
         all_days = len(form.days) == len(self.services.event.days)
         self.query_one("#submit", Button).disabled = True
-        self.say("Registering…")
+        self.say(self.t("walkin.registering"))
         self.app.run_io(  # type: ignore[attr-defined]
             lambda: self.services.checkin.register_walkin(
                 form.first_name,
@@ -159,7 +156,7 @@ class WalkinScreen(StaffScreen):
 
     def _failed(self, error: BaseException) -> None:
         self.query_one("#submit", Button).disabled = False
-        self.say(f"Not registered: {error}", error=True)
+        self.say(self.t("walkin.failed", error=error), error=True)
 
     def _registered(self, result: CheckinResult) -> None:
         from kiosk.ui.screens.detail import DetailScreen
@@ -169,8 +166,8 @@ class WalkinScreen(StaffScreen):
         if result.print_job is not None and queue is not None:
             queue.wake()
         self.app.sound("ok" if result.verdict.ok else "refused")  # type: ignore[attr-defined]
-        badge = "badge sent to the printer" if result.print_job is not None else "no badge queued"
-        message = f"Walk-in registered and checked in: {reg.full_name if reg else ''} — {badge}."
+        badge = self.t("walkin.badge_sent" if result.print_job is not None else "walkin.no_badge")
+        message = self.t("walkin.done", name=reg.full_name if reg else "", badge=badge)
         self.app.pop_screen()
         if reg is not None:
             self.app.push_screen(DetailScreen(reg.id, message))
