@@ -112,7 +112,10 @@ def has_arabic(text: str) -> bool:
 @lru_cache(maxsize=512)
 def _visual_line(line: str) -> str:
     import arabic_reshaper
-    from bidi import get_display
+
+    # The pure-Python algorithm: python-bidi's compiled get_display (0.6) does not mirror
+    # brackets, so "(Ctrl+S)" in an Arabic line would be drawn ")Ctrl+S(".
+    from bidi.algorithm import get_display
 
     return str(get_display(arabic_reshaper.reshape(line)))
 

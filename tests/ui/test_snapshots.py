@@ -61,7 +61,7 @@ def test_door_near_capacity(make_kiosk, snap_compare, lang):
 
 
 def test_pin_prompt(make_kiosk, snap_compare):
-    app = _kiosk(make_kiosk).app(language="en")
+    app = _kiosk(make_kiosk).app(staff_language="en", language="en")
     assert snap_compare(app, terminal_size=SIZE, press=["f12"], run_before=_settle)
 
 
@@ -83,15 +83,33 @@ async def _desk(pilot, then: str = "") -> None:
 
 
 def test_staff_desk_search(make_kiosk, snap_compare):
-    app = _kiosk(make_kiosk).app(language="en")
+    app = _kiosk(make_kiosk).app(staff_language="en", language="en")
     assert snap_compare(app, terminal_size=SIZE, run_before=lambda p: _desk(p, "search"))
 
 
 def test_walkin_form(make_kiosk, snap_compare):
-    app = _kiosk(make_kiosk).app(language="en")
+    app = _kiosk(make_kiosk).app(staff_language="en", language="en")
     assert snap_compare(app, terminal_size=(100, 36), run_before=lambda p: _desk(p, "f2"))
 
 
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_staff_desk_search_in(make_kiosk, snap_compare, lang):
+    app = _kiosk(make_kiosk).app(staff_language=lang, language="en")
+    assert snap_compare(app, terminal_size=SIZE, run_before=lambda p: _desk(p, "search"))
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_walkin_errors_in(make_kiosk, snap_compare, lang):
+    async def errors(pilot) -> None:
+        await _desk(pilot, "f2")
+        pilot.app.screen.query_one("#email", Input).value = "not-an-email"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+
+    app = _kiosk(make_kiosk).app(staff_language=lang, language="en")
+    assert snap_compare(app, terminal_size=(100, 36), run_before=errors)
+
+
 def test_dashboard_empty(make_kiosk, snap_compare):
-    app = _kiosk(make_kiosk).app(language="en")
+    app = _kiosk(make_kiosk).app(staff_language="en", language="en")
     assert snap_compare(app, terminal_size=(100, 36), run_before=lambda p: _desk(p, "f5"))

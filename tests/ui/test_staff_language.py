@@ -40,7 +40,7 @@ async def test_desk_speaks_french(make_kiosk):
         text = screen_text(app)
         assert "Accueil équipe — connecté : AB (steward)" in text
         assert "Tapez au moins 2 lettres" in text
-        assert {"Sur place", "Imprimante", "Déconnexion", "Langue : FR"} <= set(footer_words(app))
+        assert {"Sur place", "Imprimante", "Sortir", "Langue", "Quitter", "Effacer"} <= set(footer_words(app))
         assert headers(app.screen.query_one("#results", DataTable))[:3] == [
             "Nom",
             "Organisation",
@@ -80,13 +80,13 @@ async def test_f7_switches_the_staff_language_and_later_screens_follow(make_kios
         await pilot.press("f7")
         await wait_for(pilot, lambda: app.staff_language is Lang.AR)
         await pilot.pause(0.1)
-        assert visual("اللغة: ع") in footer_words(app)
+        assert visual("اللغة") in footer_words(app)
         await pilot.press("f2")
         assert isinstance(app.screen, WalkinScreen)
         assert visual("تسجيل مشارك جديد") in screen_text(app)
         await pilot.press("escape", "f7")
         await wait_for(pilot, lambda: app.staff_language is Lang.FR)
-        assert "Langue : FR" in footer_words(app)
+        assert "Langue" in footer_words(app)
 
 
 @pytest.mark.parametrize("lang", ["fr", "ar"])

@@ -102,14 +102,22 @@ class StaffScreen(StaffTexts, Screen[None]):
         Binding("f4", "app_screen('sync')", "key.sync"),
         Binding("f5", "app_screen('dashboard')", "key.dashboard"),
         Binding("f6", "app_screen('door')", "key.door"),
+        Binding("f7", "switch_language", "key.language"),
         Binding("f9", "lock", "key.lock"),
         Binding("f10", "quit_app", "key.quit"),
         Binding("escape", "back", "key.back"),
     ]
 
+    switches_language = False  # F7 is shown (and works) on screens that redraw themselves
+
     def __init__(self) -> None:
         super().__init__()
         self.translate_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "switch_language":
+            return self.switches_language
+        return True
 
     @property
     def services(self) -> Any:
@@ -141,7 +149,7 @@ class StaffScreen(StaffTexts, Screen[None]):
             widget.set_class("⚠" in text, "bad")
 
     def footer(self) -> Footer:
-        return Footer()
+        return Footer(compact=True)
 
     def action_app_screen(self, name: str) -> None:
         from kiosk.ui.screens import open_staff_screen

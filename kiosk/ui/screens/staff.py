@@ -68,9 +68,10 @@ def role_of(reg: Registration, lang: Lang = Lang.EN) -> str:
 class DeskScreen(StaffScreen):
     """Search box, results, and the way to every staff panel."""
 
+    switches_language = True
+
     BINDINGS = [  # noqa: RUF012
         Binding("escape", "clear", "key.clear"),
-        Binding("f7", "switch_language", "key.language"),
         Binding("down", "to_results", show=False),
     ]
 

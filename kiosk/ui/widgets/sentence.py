@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -40,4 +41,7 @@ class Sentence(Widget):
         justify = "right" if self.rtl else self.styles.text_align
         if self.rtl and self.styles.text_align == "center":
             justify = "center"
+        if justify == "right":
+            # Textual draws a Text by the widget's text-align, not the Text's justify.
+            lines = [" " * max(0, width - cell_len(line)) + line for line in lines]
         return Text("\n".join(lines), justify=justify, no_wrap=True, end="")  # type: ignore[arg-type]
