@@ -40,7 +40,9 @@ async def test_desk_speaks_french(make_kiosk):
         text = screen_text(app)
         assert "Accueil équipe — connecté : AB (steward)" in text
         assert "Tapez au moins 2 lettres" in text
-        assert {"Sur place", "Imprimante", "Sortir", "Langue", "Quitter", "Effacer"} <= set(footer_words(app))
+        assert {"Sur place", "Imprimante", "Sortir", "Langue", "Quitter", "Effacer"} <= set(
+            footer_words(app)
+        )
         assert headers(app.screen.query_one("#results", DataTable))[:3] == [
             "Nom",
             "Organisation",
