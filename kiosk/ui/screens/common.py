@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -59,7 +60,9 @@ def rich_lines(lines: list[str], lang: Lang, width: int = 0) -> str | Text:
     for line in lines:
         plain = Text.from_markup(line).plain
         shaped.extend(visual_lines(plain, width) if width > 8 else [visual(plain)])
-    return Text("\n".join(shaped), justify="right", no_wrap=True)
+    # Textual aligns by the widget's text-align, not the Text's justify: pad by hand.
+    shaped = [" " * max(0, width - cell_len(line)) + line for line in shaped]
+    return Text("\n".join(shaped), no_wrap=True)
 
 
 class StaffTexts(DOMNode):
