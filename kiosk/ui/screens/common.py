@@ -86,13 +86,18 @@ class StaffTexts(DOMNode):
         if merged is None:
             return
         bindings = merged.copy()
-        for key, items in bindings.key_to_bindings.items():
-            bindings.key_to_bindings[key] = [
+        # This screen's own keys first: the footer is cut on the right on narrow screens.
+        own = {b.key for b in Binding.make_bindings(type(self).__dict__.get("BINDINGS", []))}
+        order = sorted(bindings.key_to_bindings, key=lambda key: key not in own)
+        bindings.key_to_bindings = {
+            key: [
                 replace(b, description=self.v(b.description))
                 if b.description.startswith("key.")
                 else b
-                for b in items
+                for b in bindings.key_to_bindings[key]
             ]
+            for key in order
+        }
         self._bindings = bindings
 
 
