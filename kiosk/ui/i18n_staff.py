@@ -495,4 +495,28 @@ STAFF_UI: dict[str, dict[Lang, str]] = {
         "تعذرت قراءة الجلسات: أبلغ المشرف (التفاصيل في سجل الجهاز).",
     ),
     "picker.day": _t("Jour {n}", "Day {n}", "اليوم {n}"),
+    # -- door top bar, for staff ------------------------------------------------------------
+    "door.staff_no_session": _t(
+        "Aucune session choisie : l'équipe appuie sur F12, se connecte et choisit la session.",
+        "No session chosen: staff press F12, sign in, then choose the session.",
+        "لم تُختر أي جلسة: يضغط المنظم F12 ويسجل الدخول ثم يختار الجلسة.",
+    ),
+    "door.staff_disabled": _t(
+        "Aucune session choisie et mode équipe désactivé : réglez [door] session.",
+        "No session chosen, and staff mode is disabled: set [door] session.",
+        "لم تُختر أي جلسة ووضع المنظمين معطل: اضبط [door] session.",
+    ),
+    "door.staff_unreadable": _t(
+        "Session illisible : prévenez un superviseur.",
+        "Could not read the session: tell a supervisor.",
+        "تعذرت قراءة الجلسة: أبلغ المشرف.",
+    ),
+    "door.staff_unknown": _t(
+        "Session inconnue « {session} » : l'équipe appuie sur F12 pour en choisir une.",
+        "Unknown session '{session}': staff press F12 to choose one.",
+        "جلسة غير معروفة «{session}»: يضغط المنظم F12 لاختيار جلسة.",
+    ),
+    "door.staff_loading": _t(
+        "Chargement de la session…", "Loading the session…", "جارٍ تحميل الجلسة…"
+    ),
 }

@@ -24,7 +24,7 @@ def test_fill_level_turns_amber_near_and_red_at_capacity():
 
 async def test_door_reaches_capacity_then_refuses_with_session_full(make_kiosk):
     kiosk = make_kiosk(door={"amber_at_percent": 50}, kiosk={"mode": "door"})
-    app = kiosk.app(session="W1", language="en")
+    app = kiosk.app(staff_language="en", session="W1", language="en")
     async with app.run_test(size=(100, 30)) as pilot:
         assert isinstance(app.screen, DoorScreen)
         await wait_for(pilot, lambda: app.screen.session is not None)  # read in a worker
@@ -94,7 +94,7 @@ async def test_door_without_configured_session_asks_staff_pin_then_which(make_ki
 
 async def test_idle_door_without_session_asks_attendees_to_fetch_staff(make_kiosk):
     kiosk = make_kiosk(kiosk={"mode": "door", "idle_reset_seconds": 1.0})
-    app = kiosk.app(language="en")
+    app = kiosk.app(staff_language="en", language="en")
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, PinScreen))
         # Nobody signs in: the idle reset closes the PIN prompt…
@@ -114,7 +114,7 @@ async def test_idle_door_without_session_asks_attendees_to_fetch_staff(make_kios
 
 async def test_door_without_session_and_without_pins_never_shows_the_list(make_kiosk):
     kiosk = make_kiosk(kiosk={"mode": "door"}, staff={"pin_hash": "", "supervisor_pin_hash": ""})
-    app = kiosk.app(language="en")
+    app = kiosk.app(staff_language="en", language="en")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.3)
         assert isinstance(app.screen, DoorScreen)

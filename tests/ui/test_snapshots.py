@@ -55,7 +55,7 @@ def test_attendee_refusal(make_kiosk, snap_compare, lang):
 @pytest.mark.parametrize("lang", ["fr", "en", "ar"])
 def test_door_near_capacity(make_kiosk, snap_compare, lang):
     app = _kiosk(make_kiosk, door={"amber_at_percent": 50}).app(
-        mode="door", session="W1", language=lang
+        mode="door", session="W1", language=lang, staff_language="en"
     )
     assert snap_compare(app, terminal_size=SIZE, run_before=_typing("CODE-W1-A"))
 

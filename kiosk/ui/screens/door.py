@@ -19,8 +19,6 @@ from kiosk.ui.screens.attendee import ScanScreen, Shown
 from kiosk.ui.screens.common import StaffTexts
 from kiosk.ui.widgets.sentence import Sentence
 
-NO_SESSION_STAFF = "No session chosen: staff press F12, sign in, then choose the session."
-
 
 def fill_level(inside: int, capacity: int, amber_percent: int) -> str:
     """'ok', 'near' (amber) or 'full' (red)."""
@@ -142,7 +140,7 @@ class DoorScreen(ScanScreen):
 
         app: Any = self.app
         if app.staff_unavailable() is not None:
-            self._no_session("No session chosen, and staff mode is disabled: set [door] session.")
+            self._no_session(self._staff("door.staff_disabled"))
             return
         if app.staff is not None:
             app.push_screen(SessionPicker(), self.choose)
@@ -162,19 +160,23 @@ class DoorScreen(ScanScreen):
             self.services.store.session,
             session_id,
             done=lambda session: self._chosen(session_id, session),
-            failed=lambda _: self._no_session("Could not read the session: tell a supervisor."),
+            failed=lambda _: self._no_session(self._staff("door.staff_unreadable")),
             name="session",
         )
 
     def _chosen(self, session_id: str, session: Session | None) -> None:
         if session is None:
-            self._no_session(f"Unknown session {session_id!r}: staff press F12 to choose one.")
+            self._no_session(self._staff("door.staff_unknown", session=session_id))
             return
         if session_id != self.session_id:
             self._shown.clear()  # verdicts for another session must not come back
         self.session_id, self.session, self.problem = session_id, session, ""
         self.refresh_texts()
         self.reload_count()
+
+    def _staff(self, key: str, **fields: object) -> str:
+        """A line for staff on the door, in the staff language."""
+        return str(self.app.staff_text(key, **fields))  # type: ignore[attr-defined]
 
     def _no_session(self, problem: str) -> None:
         """No session yet: attendees read "ask staff", staff read what to do on top."""
@@ -194,7 +196,8 @@ class DoorScreen(ScanScreen):
         if session is not None:
             top = f"{visual(session.title)} — {visual(session.room)}"
         else:
-            top = "Loading the session…" if loading else self.problem or NO_SESSION_STAFF
+            top = self.problem or self._staff("door.staff_no_session")
+            top = self._staff("door.staff_loading") if loading else top
         self.query_one("#door-session", Static).update(top)
         self.query_one("#door-count").display = session is not None
         self._show_count()
@@ -232,7 +235,12 @@ class DoorScreen(ScanScreen):
         if self.session is None:
             lang = self.lang
             self.show(
-                Shown(ui_text("door.no_session", lang), False, lang is Lang.AR, NO_SESSION_STAFF)
+                Shown(
+                    ui_text("door.no_session", lang),
+                    False,
+                    lang is Lang.AR,
+                    self._staff("door.staff_no_session"),
+                )
             )
             self.app.sound("refused")  # type: ignore[attr-defined]
             return
@@ -253,7 +261,7 @@ class DoorScreen(ScanScreen):
             attendee_text(verdict, lang, title),
             verdict.ok,
             lang is Lang.AR,
-            staff_text(verdict, Lang.EN, title),
+            visual(staff_text(verdict, self.app.staff_language, title)),  # type: ignore[attr-defined]
         )
         self.remember(code, shown)
         self.show(shown)
