@@ -79,6 +79,9 @@ async def _desk(pilot, then: str = "") -> None:
         await wait_for(pilot, lambda: pilot.app.screen.query_one("#results").row_count == 2)
     elif then:
         await pilot.press(then)
+    # A blinking cursor is drawn or not depending on the machine's load: keep it drawn.
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False
     await pilot.pause(0.5)
 
 
