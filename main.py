@@ -243,6 +243,7 @@ class Runtime:
             kiosk_name=k.name,
             bell=k.bell,
             camera_preview=k.camera_preview,
+            staff_language=Lang(staff.language),
         )
         try:
             auth = StaffAuth(

@@ -129,3 +129,16 @@ def test_a_forced_day_that_is_not_today_is_warned_about(demo):
         assert rt.day_warning() is None
     finally:
         rt.close()
+
+
+def test_staff_language_comes_from_config(tmp_path):
+    from kiosk.config import load_config
+    from kiosk.core.model import Lang
+
+    config = demo_config(tmp_path, extra='[staff]\nlanguage = "ar"\npin_hash = ""\n')
+    rt = main.Runtime(load_config(config))
+    try:
+        assert main.main(["--config", str(config), "setup"]) == 0
+        assert rt.build_app().services.settings.staff_language is Lang.AR
+    finally:
+        rt.close()
