@@ -49,7 +49,9 @@ def main() -> None:
                 due = start + n / args.rate
                 time.sleep(max(0.0, due - time.monotonic()))
                 n += 1
-                kiosk.proc.stdin.write(json.dumps({"id": n, "op": "scan", "code": codes[n % len(codes)]}) + "\n")
+                kiosk.proc.stdin.write(
+                    json.dumps({"id": n, "op": "scan", "code": codes[n % len(codes)]}) + "\n"
+                )
                 kiosk.proc.stdin.flush()
                 if r._await(kiosk, n) is None:
                     raise RuntimeError("the kiosk died during the soak")

@@ -887,7 +887,9 @@ class LocalStore:
             row = db.execute("SELECT value FROM meta WHERE key = 'sync.conflicts'").fetchone()
             known: list[dict[str, Any]] = json.loads(row[0]) if row else []
             seen = {(c.get("first_nonce"), c.get("second_nonce")) for c in known}
-            new = [c for c in conflicts if (c.get("first_nonce"), c.get("second_nonce")) not in seen]
+            new = [
+                c for c in conflicts if (c.get("first_nonce"), c.get("second_nonce")) not in seen
+            ]
             if new:
                 self.set_meta("sync.conflicts", json.dumps(known + new), db)
             return len(new)

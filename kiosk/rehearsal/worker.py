@@ -47,7 +47,7 @@ def handle(rt: Any, queue: Any, command: dict[str, Any]) -> dict[str, Any]:
         result = rt.checkin.register_walkin(first, last, role=Role.PARTICIPANT, days=frozenset({1, 2}),
                                             staff="rehearsal-desk")  # fmt: skip
     else:
-        session = rt.config.door.session or None if op == "door" else None
+        session = (rt.config.door.session or None) if op == "door" else None
         direction = (
             Direction.EXIT if rt.config.door.direction == "exit" and session else Direction.ENTRY
         )
