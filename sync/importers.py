@@ -11,7 +11,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -421,6 +421,13 @@ def load_registrations(
     if problems:
         raise RegistrationImportError(problems)
     return registrations
+
+
+def load_files(
+    paths: Iterable[Path | str], fmt: str = "auto", timezone: str | None = None
+) -> list[tuple[Path, list[Registration]]]:
+    """Parse every file before anything is written: one bad file refuses them all."""
+    return [(Path(p), load_registrations(p, fmt, timezone)) for p in paths]
 
 
 def _from_json(path: Path, text: str, tz: ZoneInfo | None) -> list[Registration]:

@@ -145,16 +145,13 @@ def _token(args: argparse.Namespace, db: Any) -> int:
 
 
 def _import(args: argparse.Namespace, rt: Any, db: Any) -> int:
-    from sync.importers import RegistrationImportError, load_registrations
+    from sync.importers import RegistrationImportError, load_files
 
-    tz = rt.timezone
-    loaded = []
-    for path in args.files:
-        try:
-            loaded.append((path, load_registrations(path, args.format, tz)))
-        except RegistrationImportError as exc:
-            print(f"accueil hub import: {exc}", file=sys.stderr)
-            return 1
+    try:
+        loaded = load_files(args.files, args.format, rt.timezone)
+    except RegistrationImportError as exc:
+        print(f"accueil hub import: {exc}", file=sys.stderr)
+        return 1
     _publish_event(rt, db)
     for path, regs in loaded:
         changed = db.import_registrations(regs)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sync.importers import FORMATS, RegistrationImportError, load_registrations
+from sync.importers import FORMATS, RegistrationImportError, load_files
 
 
 def register(sub: Any) -> None:
@@ -25,14 +25,11 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, rt: Any) -> int:
-    tz = rt.timezone
-    parsed = []
-    for path in args.files:
-        try:
-            parsed.append((path, load_registrations(path, args.format, tz)))
-        except RegistrationImportError as exc:
-            print(f"accueil import: {exc}", file=sys.stderr)
-            return 1
+    try:
+        parsed = load_files(args.files, args.format, rt.timezone)
+    except RegistrationImportError as exc:
+        print(f"accueil import: {exc}", file=sys.stderr)
+        return 1
     for path, regs in parsed:
         if args.dry_run:
             print(f"{path}: {len(regs)} registrations, all valid (dry run: nothing written)")
