@@ -7,7 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kiosk.core import tickets
-from kiosk.core.model import Direction, Event, Lang, Mode, Registration, Role, Scan, ScanKind
+from kiosk.core.model import (
+    Direction,
+    Event,
+    Lang,
+    Mode,
+    Registration,
+    Role,
+    Scan,
+    ScanHistory,
+    ScanKind,
+    Session,
+)
 from kiosk.core.ports import Clock, IdFactory, PrintReason, PrintRequest, RegistrationStore, ScanLog
 from kiosk.core.rules import Context, TicketCheck, decide
 from kiosk.core.verdict import Reason, Verdict
@@ -99,13 +110,15 @@ class CheckinService:
         self, code: str, direction: Direction = Direction.ENTRY, session_id: str | None = None
     ) -> Verdict:
         """The verdict a scan would get, without recording it."""
+        session = self.store.session(session_id) if session_id else None
+        return self._evaluate(code, direction, session)
+
+    def _evaluate(self, code: str, direction: Direction, session: Session | None) -> Verdict:
         code = code.strip()
         found, ticket = self.resolve(code)
-        session = self.store.session(session_id) if session_id else None
-        reg = found[0] if len(found) == 1 else None
-        history = self.log.history(reg.id) if reg else None
-        if reg is None and isinstance(ticket, tickets.SignedTicket):
-            history = self.log.history(ticket.registration_id)
+        whose = found[0].id if len(found) == 1 else None
+        if whose is None and isinstance(ticket, tickets.SignedTicket):
+            whose = ticket.registration_id
         ctx = Context(
             now=self.clock.now(),
             event=self.event,
@@ -114,7 +127,7 @@ class CheckinService:
             session=session,
             session_inside=self.log.session_inside(session.id) if session else 0,
             enforce_capacity=self.enforce_capacity,
-            **({"history": history} if history is not None else {}),
+            history=self.log.history(whose) if whose else ScanHistory(),
         )
         return decide(code, found, ctx, ticket, self._event_tag)
 
@@ -130,10 +143,9 @@ class CheckinService:
         The decision and its record are one transaction: two scans of the same code (two
         codes in a frame, a scan and a desk check-in) can never both be first.
         """
-        if session_id is not None:
-            self._require_session_today(session_id)
+        session = self._require_session_today(session_id) if session_id is not None else None
         with self.log.exclusive():
-            verdict = self.evaluate(code, direction, session_id)
+            verdict = self._evaluate(code, direction, session)
             return self._record(code.strip(), verdict, staff=staff)
 
     def check_in_by_hand(self, registration_id: str, staff: str) -> CheckinResult:
@@ -242,7 +254,7 @@ class CheckinService:
             note=f"undo {last.kind.value} of {last.at.astimezone(now.tzinfo):%H:%M}",
         )
 
-    def _require_session_today(self, session_id: str) -> None:
+    def _require_session_today(self, session_id: str) -> Session:
         session = self.store.session(session_id)
         if session is None:
             raise LookupError(f"no session {session_id!r} in the local store")
@@ -253,6 +265,7 @@ class CheckinService:
                 + (f"day {today}" if today else "not an event day")
                 + ": choose today's session for this door"
             )
+        return session
 
     def _require(self, registration_id: str) -> Registration:
         reg = self.store.get(registration_id)
