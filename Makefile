@@ -5,7 +5,6 @@ VENV    ?= .venv
 PYTHON  ?= python3
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
-SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo demo-camera test system install lint bench clean
 
@@ -25,12 +24,7 @@ test: install  ## set up everything and run linters and the whole test suite
 	$(PY) -m pytest
 
 system:  ## Debian packages listed in scripts/apt-packages.txt, installed when missing
-	@missing=$$(for p in $$(grep -v '^\s*#' scripts/apt-packages.txt); do \
-		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-		echo "installing Debian packages:" $$missing; \
-		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
-	fi
+	bash scripts/apt-install.sh
 
 install: system $(STAMP)
 
