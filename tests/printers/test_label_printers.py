@@ -1,0 +1,400 @@
+"""Label printers: Brother QL raster and Zebra ZPL, read back by independent readers.
+
+QL raster is read by brother_ql's own instruction reader, ZPL graphic fields by zebrafy's
+^GF decoder; the QR code in the image must decode (zxing-cpp) to the attendee's code and
+the name must be the tallest text. Faults go through label printers on loopback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import zxingcpp
+from brother_ql.reader import BrotherQLReader
+from hypothesis import given
+from hypothesis import strategies as st
+from PIL import Image, ImageOps
+from zebrafy import ZebrafyZPL
+
+from kiosk.config import ConfigError, PrinterSection
+from kiosk.core.model import Lang, Registration, Role
+from kiosk.core.ports import PrinterState, PrintReason, PrintRequest
+from printers.badges import BadgeMaker
+from printers.devices import PreviewPrinter
+from printers.factory import build_printer
+from printers.label_layout import render_label
+from printers.labels import LabelProfile, label_profile
+from printers.layout import BadgeOptions, badge_content
+from printers.ql import BrotherQLPrinter, parse_ql_status
+from printers.queue import PrintQueue
+from printers.zpl import ZplNetworkPrinter, field_data, parse_host_status
+from printers.zpl_reader import _unescape, read_zpl
+from sync.store import LocalStore
+from tests.conftest import EVENT
+from tests.printers.conftest import ARABIC, FRENCH, LATIN, LONG, SystemClock
+from tests.printers.labelprinter import LabelPrinterSim
+
+MIXED = Registration(
+    "S0040", "Karim كريم", "Benjelloun بنجلون", ("CODE-40",), organisation="Casa Smart City",
+    role=Role.ORGANISER,
+)  # fmt: skip
+PEOPLE = [LATIN, FRENCH, ARABIC, MIXED, LONG]
+# (language, label size, dpi): every label the badge layout must fit
+LABELS = [
+    ("brother_ql", "62x100", 300),
+    ("brother_ql", "62", 300),
+    ("zpl", "2.25x4in", 203),
+    ("zpl", "2.25x4in", 300),
+    ("zpl", "4x3in", 203),
+    ("zpl", "4x3in", 300),
+]
+MIN_NAME_MM = 3.0  # a name line at least 3 mm tall is legible at arm's length
+
+
+def profile_of(language: str, size: str, dpi: int) -> LabelProfile:
+    return label_profile(language, "", size, dpi)
+
+
+# -- independent readers ------------------------------------------------------------------
+
+
+def read_ql_independently(data: bytes, tmp: Path) -> list[Image.Image]:
+    reader = BrotherQLReader(io.BufferedReader(io.BytesIO(data)))
+    reader.filename_fmt = str(tmp / "page{counter:04d}.png")
+    with contextlib.redirect_stdout(io.StringIO()):
+        reader.analyse()
+    pages = []
+    for path in sorted(tmp.glob("page*.png")):
+        with Image.open(path) as img:
+            pages.append(img.convert("L"))
+    return pages
+
+
+def read_zpl_graphic(data: bytes) -> list[Image.Image]:
+    return [img.convert("L") for img in ZebrafyZPL(data.decode("ascii")).to_images()]
+
+
+def qr_codes(image: Image.Image) -> list[tuple[str, int]]:
+    """(text, top y) of each QR code zxing-cpp finds."""
+    framed = ImageOps.expand(image.convert("L"), 20, fill=255)
+    out = []
+    for r in zxingcpp.read_barcodes(np.asarray(framed)):
+        top = min(r.position.top_left.y, r.position.top_right.y) - 20
+        out.append((r.text, top))
+    return out
+
+
+def segments(image: Image.Image, bottom: int) -> list[tuple[int, int, bool]]:
+    """(top, height, box) of each band of inked rows above `bottom`; box: a rule or band."""
+    ink = np.asarray(image.convert("L"))[:bottom] < 128
+    cols = np.where(ink.any(axis=0))[0]
+    span = (cols[-1] - cols[0] + 1) if len(cols) else 1
+    rows = ink.any(axis=1)
+    out = []
+    y = 0
+    while y < len(rows):
+        if not rows[y]:
+            y += 1
+            continue
+        top = y
+        while y < len(rows) and rows[y]:
+            y += 1
+        fill = ink[top:y].sum(axis=1).max() / span
+        out.append((top, y - top, bool(fill > 0.7)))
+    return out
+
+
+def name_height(image: Image.Image, qr_top: int, name_lines: int) -> tuple[int, int]:
+    """(height of the name's first line, tallest other text line) above the QR code."""
+    segs = segments(image, qr_top)
+    rule = next(i for i, s in enumerate(segs) if s[2])
+    name = segs[rule + 1 : rule + 1 + name_lines]
+    others = [h for i, (_, h, box) in enumerate(segs) if not box and segs[i] not in name]
+    return name[0][1], max(others, default=0)
+
+
+# -- the bytes, read back -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("reg", PEOPLE, ids=lambda r: r.id)
+@pytest.mark.parametrize("label", LABELS, ids=lambda x: f"{x[0]}-{x[1]}-{x[2]}")
+def test_label_badge_read_back_scans_and_shows_the_name_largest(
+    label: tuple[str, str, int], reg: Registration, tmp_path: Path
+) -> None:
+    profile = profile_of(*label)
+    maker = BadgeMaker(EVENT, BadgeOptions(language=Lang.FR), "raster")
+    encoded = maker.encode(reg, profile)
+    if profile.language == "brother_ql":
+        pages = read_ql_independently(encoded.data, tmp_path)
+        page = pages[0]  # the whole 720-dot head, the badge where the label passes
+    else:
+        pages = read_zpl_graphic(encoded.data)
+        page = pages[0]
+    assert len(pages) == 1
+    if profile.length:
+        assert page.height == profile.length
+    codes = qr_codes(page)
+    assert [c for c, _ in codes] == [reg.codes[0]]
+    layout = render_label(badge_content(reg, EVENT, BadgeOptions(language=Lang.FR)),
+                          profile.width, profile.length)  # fmt: skip
+    assert layout.qr_module >= 4
+    lines = next(len(f.lines) for f in layout.fields if f.kind == "text" and f.bold and f.y > 0
+                 and f.size == layout.name_size)  # fmt: skip
+    name, tallest_other = name_height(page, codes[0][1], lines)
+    assert name >= tallest_other, "another line is taller than the name"
+    assert name >= MIN_NAME_MM * profile.dpi / 25.4
+
+
+@pytest.mark.parametrize("label", LABELS, ids=lambda x: f"{x[0]}-{x[1]}-{x[2]}")
+def test_read_back_is_exactly_the_drawn_badge(label: tuple[str, str, int], tmp_path) -> None:
+    profile = profile_of(*label)
+    content = badge_content(ARABIC, EVENT, BadgeOptions(language=Lang.AR))
+    drawn = render_label(content, profile.width, profile.length).image.convert("L")
+    encoded = BadgeMaker(EVENT, BadgeOptions(language=Lang.AR), "raster").encode(ARABIC, profile)
+    if profile.language == "brother_ql":
+        page = read_ql_independently(encoded.data, tmp_path)[0]
+        # brother_ql places the printable width at the label's right offset on the head
+        left = next(x for x in range(page.width - drawn.width + 1)
+                    if np.array_equal(np.asarray(page)[:, x : x + drawn.width] < 128,
+                                      np.asarray(drawn) < 128))  # fmt: skip
+        assert left >= 0
+    else:
+        page = read_zpl_graphic(encoded.data)[0]
+        assert np.array_equal(np.asarray(page) < 128, np.asarray(drawn) < 128)
+
+
+@pytest.mark.parametrize("reg", [LATIN, FRENCH, LONG], ids=lambda r: r.id)
+@pytest.mark.parametrize("size,dpi", [("2.25x4in", 203), ("4x3in", 300)])
+def test_latin_zpl_badge_uses_printer_font_and_native_qr(reg, size, dpi) -> None:
+    profile = profile_of("zpl", size, dpi)
+    encoded = BadgeMaker(EVENT, BadgeOptions(language=Lang.FR)).encode(reg, profile)
+    text = encoded.data.decode("utf-8")
+    assert encoded.method == "text" and "^GF" not in text
+    assert f"^FDMA,{reg.codes[0]}^FS" in text and "^BQN,2," in text
+    mag = int(text.split("^BQN,2,")[1].split("^")[0])
+    assert mag >= 4
+    sizes = [int(part.split(",")[0]) for part in text.split("^A0N,")[1:]]
+    name_fields = [p for p in text.split("^FO") if "^A0N," in p and reg.first_name[:3] in p]
+    name_size = int(name_fields[0].split("^A0N,")[1].split(",")[0])
+    assert name_size == max(sizes)
+    page = read_zpl(encoded.data)[0]
+    assert [c for c, _ in qr_codes(page)] == [reg.codes[0]]
+    assert len(encoded.data) < 1200  # a few hundred bytes instead of a graphic
+
+
+def test_arabic_and_mixed_zpl_badges_are_drawn() -> None:
+    profile = profile_of("zpl", "4x3in", 203)
+    for reg in (ARABIC, MIXED):
+        encoded = BadgeMaker(EVENT, BadgeOptions()).encode(reg, profile)
+        assert encoded.method == "raster" and b"^A0" not in encoded.data
+
+
+@given(st.text(max_size=40))
+def test_zpl_field_data_cannot_end_a_field_or_start_a_command(text: str) -> None:
+    data = field_data(text)
+    body = data.removeprefix("^FH_^FD")
+    assert "^" not in body and "~" not in body
+    printable = "".join(ch if ord(ch) >= 0x20 else " " for ch in text)
+    assert _unescape(body, "_") == printable
+
+
+def test_a_name_with_zpl_commands_prints_one_label_with_that_name() -> None:
+    reg = Registration("P0300", "Zoé ^XZ", "~JA Caret_", ("CODE-300",))
+    profile = profile_of("zpl", "2.25x4in", 203)
+    encoded = BadgeMaker(EVENT, BadgeOptions()).encode(reg, profile)
+    assert encoded.method == "text"
+    assert encoded.data.count(b"^XZ") == 1 and b"~JA" not in encoded.data
+    assert len(read_zpl(encoded.data)) == 1
+
+
+# -- configuration --------------------------------------------------------------------------
+
+
+def build(tmp_path: Path, **keys) -> object:
+    return build_printer(PrinterSection(**keys), lambda p: tmp_path / p, tmp_path, "printer")
+
+
+def test_config_builds_each_label_printer_from_the_libraries_tables(tmp_path) -> None:
+    ql = build(tmp_path, kind="brother_ql", label_model="QL-1100", label_size="102x152")
+    assert isinstance(ql, BrotherQLPrinter) and ql.profile.width == 1164
+    assert ql.profile.length == 1660
+    zebra = build(tmp_path, kind="zpl", label_size="4x3in", dpi=300, port=9101)
+    assert isinstance(zebra, ZplNetworkPrinter) and zebra.profile.width == 1200
+    preview = build(tmp_path, kind="preview", preview_as="brother_ql", label_size="62")
+    assert isinstance(preview, PreviewPrinter) and preview.profile.continuous
+
+
+@pytest.mark.parametrize(
+    "keys,words",
+    [
+        ({"kind": "brother_ql", "label_model": "QL-9"}, "QL-820NWB"),
+        ({"kind": "brother_ql", "label_size": "62x200"}, "62x100"),
+        ({"kind": "brother_ql", "label_size": "102x51"}, "QL-1050"),
+        ({"kind": "brother_ql", "label_size": "d24"}, "rectangular"),
+        ({"kind": "brother_ql", "dpi": 203}, "300 dpi"),
+        ({"kind": "brother_ql", "connection": "usb"}, "usb_product_id"),
+        ({"kind": "zpl", "label_size": "4 by 3"}, "2.25x4in"),
+        ({"kind": "zpl", "dpi": 150}, "203"),
+        ({"kind": "zpl", "connection": "usb"}, "connection = 'file'"),
+        ({"kind": "zpl", "connection": "file"}, "/dev/usb/lp0"),
+    ],
+)
+def test_bad_label_settings_say_what_to_write(tmp_path, keys, words) -> None:
+    with pytest.raises(ConfigError, match=r"\[printer\]") as err:
+        build(tmp_path, **keys)
+    assert words in str(err.value)
+
+
+@pytest.mark.parametrize("kind", ["brother_ql", "zpl"])
+def test_preview_printer_shows_what_each_kind_prints(tmp_path, kind) -> None:
+    printer = build(tmp_path, kind="preview", preview_as=kind)
+    maker = BadgeMaker(EVENT, BadgeOptions())
+    printer.send(maker.encode(LATIN, printer.profile).data, "000001-S0002")
+    with Image.open(tmp_path / "badges" / "000001-S0002.png") as img:
+        assert img.height == printer.profile.length
+        assert [c for c, _ in qr_codes(img)] == [LATIN.codes[0]]
+
+
+# -- status -----------------------------------------------------------------------------------
+
+
+def test_ql_status_bytes_map_onto_queue_states() -> None:
+    profile = profile_of("brother_ql", "62x100", 300)
+    sim = LabelPrinterSim("ql", media=(62, 100))
+    try:
+        assert parse_ql_status(sim.ql_status(0), profile)[0].state is PrinterState.OK
+        sim.no_media = True
+        assert parse_ql_status(sim.ql_status(0), profile)[0].state is PrinterState.PAPER_OUT
+        sim.no_media, sim.cover_open = False, True
+        cover = parse_ql_status(sim.ql_status(0), profile)[0]
+        assert cover.state is PrinterState.OFFLINE and "cover" in cover.detail
+        sim.cover_open, sim.media = False, (62, 0)
+        wrong = parse_ql_status(sim.ql_status(0), profile)[0]
+        assert wrong.state is PrinterState.OFFLINE
+        assert "62 mm continuous" in wrong.detail and "62 × 100 mm" in wrong.detail
+        assert parse_ql_status(b"", profile)[0].state is PrinterState.UNKNOWN
+        assert parse_ql_status(b"\x12" * 40, profile)[0].state is PrinterState.UNKNOWN
+    finally:
+        sim.close()
+
+
+def test_zpl_host_status_maps_onto_queue_states() -> None:
+    sim = LabelPrinterSim("zpl")
+    try:
+        assert parse_host_status(sim.host_status()).state is PrinterState.OK
+        sim.no_media = True
+        assert parse_host_status(sim.host_status()).state is PrinterState.PAPER_OUT
+        sim.no_media, sim.cover_open = False, True
+        assert parse_host_status(sim.host_status()).state is PrinterState.OFFLINE
+        assert parse_host_status(b"garbage").state is PrinterState.UNKNOWN
+        assert parse_host_status(b"\x02030\x03\x02001\x03").state is PrinterState.UNKNOWN
+    finally:
+        sim.close()
+
+
+# -- faults through loopback: each badge printed once after recovery -------------------------
+
+
+def wait_until(condition, seconds: float = 20.0) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return bool(condition())
+
+
+def printed_codes(sim: LabelPrinterSim, profile: LabelProfile, tmp: Path) -> list[str]:
+    out = []
+    for i, job in enumerate(sim.labels()):
+        if profile.language == "brother_ql":
+            folder = tmp / f"job{i}"
+            folder.mkdir()
+            page = read_ql_independently(job, folder)[0]
+        else:
+            page = read_zpl_graphic(job)[0] if b"^GF" in job else read_zpl(job)[0]
+        out += [c for c, _ in qr_codes(page)]
+    return out
+
+
+def label_printer(kind: str, sim: LabelPrinterSim) -> BrotherQLPrinter | ZplNetworkPrinter:
+    if kind == "brother_ql":
+        profile = profile_of("brother_ql", "62x100", 300)
+        printer = BrotherQLPrinter("main", profile, "network", f"127.0.0.1:{sim.port}", 2.0)
+    else:
+        printer = ZplNetworkPrinter("main", profile_of("zpl", "2.25x4in", 203), "127.0.0.1",
+                                    sim.port, 2.0)  # fmt: skip
+    printer.status_timeout = 0.3
+    return printer
+
+
+FAULTS = [
+    ("brother_ql", "no_media", PrinterState.PAPER_OUT),
+    ("brother_ql", "cover_open", PrinterState.OFFLINE),
+    ("brother_ql", "wrong_media", PrinterState.OFFLINE),
+    ("brother_ql", "off", PrinterState.OFFLINE),
+    ("zpl", "no_media", PrinterState.PAPER_OUT),
+    ("zpl", "cover_open", PrinterState.OFFLINE),
+    ("zpl", "off", PrinterState.OFFLINE),
+]
+
+
+@pytest.mark.parametrize("kind,fault,state", FAULTS, ids=lambda x: getattr(x, "value", x))
+def test_faults_hold_badges_then_each_prints_once(
+    store: LocalStore, tmp_path: Path, kind: str, fault: str, state: PrinterState
+) -> None:
+    sim = LabelPrinterSim("ql" if kind == "brother_ql" else "zpl")
+    printer = label_printer(kind, sim)
+    if fault == "off":
+        sim.close()
+    elif fault == "wrong_media":
+        sim.media = (29, 0)
+    else:
+        setattr(sim, fault, True)
+    ids = [store.queue_print(PrintRequest(r, PrintReason.CHECKIN)) for r in ("R1", "R2", "R6")]
+    q = PrintQueue(store, [printer], BadgeMaker(EVENT, BadgeOptions()), SystemClock(),
+                   backoff=(0.05, 0.1, 0.2), poll_seconds=0.05, probe_seconds=0)  # fmt: skip
+    try:
+        q.start()
+        assert wait_until(lambda: q.state().state is state)
+        time.sleep(0.3)  # several retries while the fault lasts
+        assert sim.labels() == []
+        # waiting (or being tried again right now), never done
+        assert all(store.print_job(i).status in ("pending", "printing") for i in ids)
+        message = q.state().message
+        assert "badges waiting" in message
+        if fault == "no_media":
+            assert "Out of paper" in message
+        if fault == "off":
+            sim.open()
+        elif fault == "wrong_media":
+            assert "wrong labels" in q.state().last_error
+            sim.media = (62, 100)
+        else:
+            setattr(sim, fault, False)
+        assert wait_until(lambda: all(store.print_job(i).status == "done" for i in ids))
+        time.sleep(0.2)  # nothing more arrives afterwards
+        assert printed_codes(sim, printer.profile, tmp_path) == ["CODE-1", "CODE-2", "CODE-6"]
+        assert [store.get(r).print_count for r in ("R1", "R2", "R6")] == [1, 1, 1]
+        assert q.state().state is PrinterState.OK and q.state().last_error == ""
+    finally:
+        q.stop()
+        sim.close()
+
+
+def test_a_printer_that_never_answers_status_prints_but_reports_unknown(tmp_path) -> None:
+    sim = LabelPrinterSim("ql")
+    sim.answer = False
+    try:
+        printer = label_printer("brother_ql", sim)
+        data = BadgeMaker(EVENT, BadgeOptions()).encode(LATIN, printer.profile).data
+        status = printer.send(data, "1")
+        assert status.state is PrinterState.UNKNOWN
+        assert len(sim.wait_for_labels(1, 5)) == 1
+    finally:
+        sim.close()
