@@ -88,16 +88,33 @@ def render_label(
     base = width / REFERENCE_WIDTH
     if landscape:
         base = min(base, length / (REFERENCE_WIDTH * 0.75))
-    shares = (GROW if length else ()) + SCALES
-    attempts: list[tuple[float, tuple[str, ...]]] = [(s, ()) for s in shares]
-    for n in range(1, len(OPTIONAL) + 1):
-        attempts.append((SCALES[-1], OPTIONAL[:n]))
-    attempts.append((SCALES[-1] * 0.8, OPTIONAL))
-    for share, left_out in attempts:
-        draw = _landscape if landscape else _portrait
+    draw = _landscape if landscape else _portrait
+
+    def attempt(share: float, left_out: tuple[str, ...] = ()) -> LabelBadge | None:
         badge = draw(content, width, length, base * share, share, logo, left_out)
-        if not length or badge.image.height <= length:
-            return _place(badge, width, length)
+        return badge if not length or badge.image.height <= length else None
+
+    if not length:
+        return draw(content, width, 0, base, 1.0, logo, ())
+    # The largest text scale that fits: a binary search over the scales (a larger scale
+    # never makes the badge shorter), then blocks left out at the smallest scale.
+    shares = GROW + SCALES
+    best: LabelBadge | None = None
+    lo, hi = 0, len(shares) - 1
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        found = attempt(shares[mid])
+        if found is not None:
+            best, hi = found, mid - 1
+        else:
+            lo = mid + 1
+    if best is not None:
+        return _place(best, width, length)
+    tries = [(SCALES[-1], OPTIONAL[:n]) for n in range(1, len(OPTIONAL) + 1)]
+    for share, left_out in [*tries, (SCALES[-1] * 0.8, OPTIONAL)]:
+        found = attempt(share, left_out)
+        if found is not None:
+            return _place(found, width, length)
     raise ValueError(
         f"a badge does not fit on a label of {width} × {length} dots: choose a larger label_size"
     )

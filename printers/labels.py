@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from printers.encode import PrinterProfile, ProfileError
 
@@ -87,7 +88,7 @@ def _brother(model: str, label: str, dpi: int) -> LabelProfile:
             f"label_size = {label!r}: not a Brother label identifier; known: {', '.join(labels)}"
         )
     spec = labels[label]
-    if spec.restricted_to_models and model not in spec.restricted_to_models:
+    if spec.restricted_to_models and not _fits(models, model, spec.restricted_to_models):
         raise ProfileError(
             f"label_size = {label!r} fits only {', '.join(spec.restricted_to_models)}, "
             f"not the {model}"
@@ -118,6 +119,23 @@ def _brother(model: str, label: str, dpi: int) -> LabelProfile:
         length=length,
         tape_mm=(int(spec.tape_size[0]), int(spec.tape_size[1])),
     )
+
+
+def _fits(models: dict[str, Any], model: str, allowed: list[str]) -> bool:
+    """The model is listed for the label, or has the same table entry as a listed model.
+
+    brother_ql's label restrictions lag behind its model list (the QL-1110NWB prints
+    102 mm labels, as its twin the QL-1100 does, but is not named on them); a model
+    whose head, offsets and length limits equal a listed model's takes the same labels.
+    """
+    if model in allowed:
+        return True
+
+    def body(name: str) -> tuple[object, ...]:
+        m = models[name]
+        return (m.min_max_length_dots, m.number_bytes_per_row, m.additional_offset_r)
+
+    return any(body(model) == body(other) for other in allowed if other in models)
 
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:x\s*(\d+(?:\.\d+)?))?\s*(in|mm)\s*$", re.I)

@@ -7,6 +7,7 @@ the name must be the tallest text. Faults go through label printers on loopback.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 import time
@@ -16,14 +17,16 @@ import numpy as np
 import pytest
 import zxingcpp
 from brother_ql.reader import BrotherQLReader
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageOps
 from zebrafy import ZebrafyZPL
 
-from kiosk.config import ConfigError, PrinterSection
+from kiosk.commands import badge as badge_command
+from kiosk.config import ConfigError, PrinterSection, load_config
 from kiosk.core.model import Lang, Registration, Role
 from kiosk.core.ports import PrinterState, PrintReason, PrintRequest
+from main import Runtime
 from printers.badges import BadgeMaker
 from printers.devices import PreviewPrinter
 from printers.factory import build_printer
@@ -35,7 +38,7 @@ from printers.queue import PrintQueue
 from printers.zpl import ZplNetworkPrinter, field_data, parse_host_status
 from printers.zpl_reader import _unescape, read_zpl
 from sync.store import LocalStore
-from tests.conftest import EVENT
+from tests.conftest import EVENT, SESSIONS, people
 from tests.printers.conftest import ARABIC, FRENCH, LATIN, LONG, SystemClock
 from tests.printers.labelprinter import LabelPrinterSim
 
@@ -223,6 +226,12 @@ def test_config_builds_each_label_printer_from_the_libraries_tables(tmp_path) ->
     ql = build(tmp_path, kind="brother_ql", label_model="QL-1100", label_size="102x152")
     assert isinstance(ql, BrotherQLPrinter) and ql.profile.width == 1164
     assert ql.profile.length == 1660
+    # brother_ql names only the QL-1100 family on 102 mm labels; its twin the QL-1110NWB
+    # (same head and limits in brother_ql's model table) prints them too
+    twin = build(tmp_path, kind="brother_ql", label_model="QL-1110NWB", label_size="102x152")
+    assert twin.profile.width == 1164
+    with pytest.raises(ConfigError, match="QL-1100"):
+        build(tmp_path, kind="brother_ql", label_model="QL-1050", label_size="103x164")
     zebra = build(tmp_path, kind="zpl", label_size="4x3in", dpi=300, port=9101)
     assert isinstance(zebra, ZplNetworkPrinter) and zebra.profile.width == 1200
     preview = build(tmp_path, kind="preview", preview_as="brother_ql", label_size="62")
@@ -398,3 +407,95 @@ def test_a_printer_that_never_answers_status_prints_but_reports_unknown(tmp_path
         assert len(sim.wait_for_labels(1, 5)) == 1
     finally:
         sim.close()
+
+
+# -- `accueil badge ID --print` and --preview, unchanged on every kind ------------------------
+
+
+def label_site(tmp_path: Path, printer: str) -> Path:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[kiosk]\nlanguage = "en"\n[printer]\n{printer}\ntimeout_seconds = 2.0\n'
+        '[badge]\nevent_name = "SCC 2026"\n',
+        encoding="utf-8",
+    )
+    with LocalStore(load_config(config).store_path) as store:
+        store.save_event(EVENT, SESSIONS)
+        store.upsert_registrations(people())
+    return config
+
+
+def run_badge(config: Path, *argv: str) -> int:
+    parser = argparse.ArgumentParser()
+    badge_command.register(parser.add_subparsers())
+    runtime = Runtime(load_config(config))
+    try:
+        return badge_command.run(parser.parse_args(["badge", *argv]), runtime)
+    finally:
+        runtime.close()
+
+
+@pytest.mark.parametrize("kind", ["brother_ql", "zpl"])
+def test_badge_command_prints_and_previews_on_a_label_printer(tmp_path, capsys, kind) -> None:
+    sim = LabelPrinterSim("ql" if kind == "brother_ql" else "zpl")
+    try:
+        site = label_site(tmp_path, f'kind = "{kind}"\nport = {sim.port}')
+        assert run_badge(site, "R1", "--print") == 0
+        assert "printed (job 1) on main" in capsys.readouterr().out
+        profile = label_profile(kind)
+        assert printed_codes(sim, profile, tmp_path) == ["CODE-1"]
+        preview = tmp_path / "r2.png"
+        assert run_badge(site, "R2", "--preview", str(preview)) == 0
+        with Image.open(preview) as img:
+            assert [c for c, _ in qr_codes(img)] == ["CODE-2"]
+        with LocalStore(load_config(site).store_path) as store:
+            assert store.get("R1").print_count == 1
+    finally:
+        sim.close()
+
+
+@pytest.mark.parametrize("kind", ["brother_ql", "zpl"])
+def test_badge_command_on_the_preview_of_a_label_printer(tmp_path, capsys, kind) -> None:
+    site = label_site(tmp_path, f'kind = "preview"\npreview_as = "{kind}"\nlabel_size = ""')
+    assert run_badge(site, "R2", "--print") == 0
+    assert "printed (job 1) on main" in capsys.readouterr().out
+    with Image.open(tmp_path / "data" / "badges" / "000001-R2.png") as img:
+        assert img.height == label_profile(kind).length
+        assert [c for c, _ in qr_codes(img)] == ["CODE-2"]
+
+
+# -- the layout, for any name on any label ------------------------------------------------------
+
+WORDS = st.text(
+    alphabet=st.sampled_from("abcdeéèçïôxyzABCDÉLMNOPQ-'محمدبنعليفاطمةالعلوي"),
+    min_size=1,
+    max_size=14,
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    first=st.lists(WORDS, min_size=1, max_size=3).map(" ".join),
+    last=st.lists(WORDS, min_size=1, max_size=4).map(" ".join),
+    organisation=st.lists(WORDS, max_size=6).map(" ".join),
+    label=st.sampled_from(LABELS),
+)
+def test_any_badge_fits_its_label_with_the_name_largest_and_a_readable_qr(
+    first: str, last: str, organisation: str, label: tuple[str, str, int]
+) -> None:
+    profile = profile_of(*label)
+    reg = Registration("P9", first, last, ("CODE-9",), organisation=organisation)
+    badge = render_label(badge_content(reg, EVENT, BadgeOptions()), profile.width, profile.length)
+    assert badge.image.width == profile.width
+    assert badge.image.height == profile.length or profile.continuous
+    assert badge.qr_module >= 4
+    texts = [f for f in badge.fields if f.kind == "text"]
+    assert max(f.size for f in texts) == badge.name_size
+    assert all(f.x >= 0 and f.x + f.width <= profile.width for f in badge.fields)
+    assert all(f.y >= 0 and f.y + f.height <= badge.image.height for f in badge.fields)
+
+
+def test_a_label_too_small_for_any_badge_is_refused_with_the_reason() -> None:
+    content = badge_content(LONG, EVENT, BadgeOptions())
+    with pytest.raises(ValueError, match="larger label_size"):
+        render_label(content, 456, 120)
