@@ -101,10 +101,10 @@ def _brother(model: str, label: str, dpi: int) -> LabelProfile:
     if dpi not in (0, 300):
         raise ProfileError(f"dpi = {dpi}: Brother QL printers print badges at 300 dpi")
     width, length = spec.dots_printable
-    if width < 300:
+    if width < 400:
         raise ProfileError(
             f"label_size = {label!r} is {spec.tape_size[0]} mm wide: too narrow for a badge "
-            "with a QR code (use 50 mm or wider)"
+            "with a QR code (use 38 mm or wider: 62 or 62x100)"
         )
     return LabelProfile(
         name=model,

@@ -246,6 +246,7 @@ def test_config_builds_each_label_printer_from_the_libraries_tables(tmp_path) ->
         ({"kind": "brother_ql", "label_size": "102x51"}, "QL-1050"),
         ({"kind": "brother_ql", "label_size": "d24"}, "rectangular"),
         ({"kind": "brother_ql", "dpi": 203}, "300 dpi"),
+        ({"kind": "brother_ql", "label_size": "29x90"}, "38 mm or wider"),
         ({"kind": "brother_ql", "connection": "usb"}, "usb_product_id"),
         ({"kind": "zpl", "label_size": "4 by 3"}, "2.25x4in"),
         ({"kind": "zpl", "dpi": 150}, "203"),
