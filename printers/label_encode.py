@@ -54,7 +54,7 @@ def read_ql(data: bytes) -> list[Image.Image]:
 
     logging.getLogger("brother_ql.reader").disabled = True
     with tempfile.TemporaryDirectory(prefix="accueil-ql-") as tmp:
-        reader = BrotherQLReader(io.BufferedReader(io.BytesIO(data)))  # type: ignore[arg-type]
+        reader = BrotherQLReader(io.BufferedReader(io.BytesIO(data)))
         reader.filename_fmt = str(Path(tmp) / "label{counter:04d}.png")
         import contextlib
 

@@ -185,7 +185,9 @@ def _head(
     return logo_height
 
 
-def _band_and_days(c: Canvas, content: BadgeContent, name: Fit, left_out: tuple[str, ...]) -> None:
+def _band_and_days(
+    c: _Recorder, content: BadgeContent, name: Fit, left_out: tuple[str, ...]
+) -> None:
     big, small = _cap(c, name, 44, 20)
     fit = fit_text(content.role_label, c.inner - c.dots(24), big, small, 1, bold=True)
     arabic = any(is_arabic(ch) for ch in content.role_label)

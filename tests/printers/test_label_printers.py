@@ -446,7 +446,11 @@ def test_badge_command_prints_and_previews_on_a_label_printer(tmp_path, capsys, 
         profile = label_profile(kind)
         assert printed_codes(sim, profile, tmp_path) == ["CODE-1"]
         preview = tmp_path / "r2.png"
-        assert run_badge(site, "R2", "--preview", str(preview)) == 0
+        raw = tmp_path / "r2.bin"
+        assert run_badge(site, "R2", "--preview", str(preview), "--escpos", str(raw)) == 0
+        kind_words = {"brother_ql": "QL raster", "zpl": "ZPL"}[kind]
+        assert f"{kind_words} bytes written" in capsys.readouterr().out
+        assert raw.read_bytes().endswith(b"\x1a" if kind == "brother_ql" else b"^XZ\n")
         with Image.open(preview) as img:
             assert [c for c, _ in qr_codes(img)] == ["CODE-2"]
         with LocalStore(load_config(site).store_path) as store:
