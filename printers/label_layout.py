@@ -33,7 +33,7 @@ from printers.render import (
 )
 
 QR_MIN_MODULE = 4  # dots per module: below this, 203 dpi modules (0.5 mm) read badly
-QR_MAX_MODULE = 12
+QR_MAX_MODULE = 10  # ZPL ^BQ magnification is 1-10 on older Zebra firmware
 OTHER_TEXT_SHARE = 0.8  # any other line is at most this share of the name's size
 SCALES = (1.0, 0.9, 0.8, 0.7, 0.6)  # text scales tried before leaving blocks out
 GROW = (1.5, 1.35, 1.2, 1.1)  # a die-cut label with room to spare gets larger text first

@@ -93,18 +93,22 @@ def zpl_text(badge: LabelBadge, profile: LabelProfile) -> bytes:
     return ("\n".join(parts) + "\n").encode("utf-8")
 
 
-def qr_offset(module: int) -> int:
-    """^BQ draws its symbol this many dots below ^FO (the quiet zone it adds on top)."""
-    return 2 * module
+QR_BAR_HEIGHT = 10  # ^BY height set before each ^BQ (ZPL's power-up default)
+
+
+def qr_offset() -> int:
+    """^BQ draws its symbol the ^BY bar height below ^FO, as Zebra printers (and
+    Labelary-compatible renderers) do; the badge sets ^BY so the offset is known."""
+    return QR_BAR_HEIGHT
 
 
 def _field(f: Field) -> list[str]:
     if f.kind == "box":
         return [f"^FO{f.x},{f.y}^GB{f.width},{f.height},{min(f.thickness, f.height)},B,0^FS"]
     if f.kind == "qr":
-        # ^BQN,2,m: model 2, magnification m dots a module; data "MA,": level M, automatic
+        # ^BQN,2,m,M: model 2, m dots a module, level M; data "MA,": level M, automatic input
         return [
-            f"^FO{f.x},{f.y - qr_offset(f.size)}^BQN,2,{f.size}"
+            f"^BY2,3,{QR_BAR_HEIGHT}^FO{f.x},{f.y - qr_offset()}^BQN,2,{f.size},M"
             + "^FDMA,"
             + _qr_data(f.data)
             + "^FS"

@@ -1,10 +1,11 @@
 """Read ZPL II back into label images: what a Zebra printer would print, for previews.
 
 Understands the commands Accueil's badges use (``^XA ^XZ ^PW ^LL ^LH ^FO ^GFA ^GB ^FR
-^A0 ^FB ^FH ^FD ^FS ^BQ``, the rest is skipped) and refuses graphic fields whose data or
+^A0 ^FB ^FH ^FD ^FS ^BY ^BQ``, the rest is skipped) and refuses graphic fields whose data or
 CRC is damaged. Font 0 is drawn with the badge font at the requested height (the printer's
 own font is narrower, so a preview line that fits also fits on paper); ``^BQ`` is drawn
-with the qrcode library at the field's magnification and error correction.
+with the qrcode library at the field's magnification and error correction, the ^BY bar
+height below its field origin as Zebra printers place it.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class _Field:
     block: tuple[int, int, str] | None = None  # width, lines, justification
     escape: str = ""
     qr: tuple[int, str] | None = None  # magnification, error level
+    bar_height: int = 10  # ^BY height: ^BQ symbols start this far below ^FO
 
 
 def decode_graphic(params: str) -> Image.Image:
@@ -81,7 +83,7 @@ def read_zpl(data: bytes) -> list[Image.Image]:
             end = len(text) if end < 0 else end
             if page is not None:
                 _draw_field(page, f, text[start:end])
-            f = _Field(font=f.font)
+            f = _Field(font=f.font, bar_height=f.bar_height)
             pos = end + 3
             continue
         nxt = _COMMAND.search(text, start)
@@ -98,7 +100,7 @@ def read_zpl(data: bytes) -> list[Image.Image]:
         elif cmd == "XZ" and page is not None:
             labels.append(page)
             page = None
-        if cmd in ("FO", "GF", "GB", "FR", "A0", "FB", "FH", "BQ") and page is None:
+        if cmd in ("FO", "GF", "GB", "FR", "A0", "FB", "FH", "BQ", "BY") and page is None:
             page = Image.new("L", (width, length), 255)
         if page is None:
             continue
@@ -120,8 +122,10 @@ def read_zpl(data: bytes) -> list[Image.Image]:
             page.paste(img.convert("L"), (f.x, f.y))
         elif cmd == "GB":
             _box(page, f, nums)
+        elif cmd == "BY":
+            f.bar_height = int(nums[2]) if len(nums) > 2 and nums[2] else f.bar_height
         if cmd in ("GF", "GB"):
-            f = _Field(font=f.font)
+            f = _Field(font=f.font, bar_height=f.bar_height)
     if page is not None:
         labels.append(page)
     return labels
@@ -176,4 +180,4 @@ def _qr(page: Image.Image, f: _Field, data: str) -> None:
     n = len(matrix)
     small = Image.frombytes("L", (n, n), bytes(0 if d else 255 for row in matrix for d in row))
     big = small.resize((n * mag, n * mag), Image.Resampling.NEAREST)
-    page.paste(big, (f.x, f.y + 2 * mag))  # ^BQ's symbol starts below its field origin
+    page.paste(big, (f.x, f.y + f.bar_height))  # ^BQ's symbol starts ^BY height lower
