@@ -45,6 +45,16 @@ LABELS = [
 ]
 
 
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.system()
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -64,7 +74,7 @@ def main() -> int:
                      for k, size, dpi in LABELS]  # fmt: skip
         print(
             f"machine: {platform.machine()}, {os.cpu_count()} cores, "
-            f"Python {platform.python_version()}, {platform.processor() or platform.system()}"
+            f"Python {platform.python_version()}, {cpu_name()}"
         )
         print(f"{args.badges} badges per row, each with its own ticket code\n")
         print(f"{'kind':11} {'label':18} {'names':7} {'method':7} "

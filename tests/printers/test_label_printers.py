@@ -28,7 +28,7 @@ from kiosk.core.model import Lang, Registration, Role
 from kiosk.core.ports import PrinterState, PrintReason, PrintRequest
 from main import Runtime
 from printers.badges import BadgeMaker
-from printers.devices import PreviewPrinter
+from printers.devices import PreviewPrinter, PrinterError
 from printers.factory import build_printer
 from printers.label_layout import render_label
 from printers.labels import LabelProfile, label_profile
@@ -504,3 +504,17 @@ def test_a_label_too_small_for_any_badge_is_refused_with_the_reason() -> None:
     content = badge_content(LONG, EVENT, BadgeOptions())
     with pytest.raises(ValueError, match="larger label_size"):
         render_label(content, 456, 120)
+
+
+@pytest.mark.parametrize("kind", ["brother_ql", "zpl"])
+def test_file_connection_writes_the_job_and_reports_unknown(tmp_path, kind) -> None:
+    device = tmp_path / "lp0"
+    device.write_bytes(b"")  # a device node stands here on a kiosk
+    printer = build(tmp_path, kind=kind, connection="file", file=str(device))
+    data = BadgeMaker(EVENT, BadgeOptions()).encode(LATIN, printer.profile).data
+    status = printer.send(data, "000001-S0002")
+    assert status.state is PrinterState.UNKNOWN
+    assert device.read_bytes() == data
+    missing = build(tmp_path, kind=kind, connection="file", file=str(tmp_path / "no" / "lp0"))
+    with pytest.raises(PrinterError):
+        missing.send(data, "000002-S0002")
