@@ -127,6 +127,7 @@ class BrotherQLPrinter:
     kind = "brother_ql"
     status_timeout = 1.0
     print_seconds = 15.0  # how long to wait for "printing completed" after a badge
+    quiet_seconds = 3.0  # no word at all after a badge for this long: ask instead
 
     def __init__(
         self,
@@ -237,21 +238,39 @@ class BrotherQLPrinter:
             self._close(dev)
 
     def _outcome(self, dev: Any) -> Status:
-        """Wait for the printer's own "printing completed" or "error occurred"."""
+        """Wait for the printer's own "printing completed" or "error occurred".
+
+        A printer that answers status requests but sends no notifications (silent for
+        quiet_seconds) is asked once more: its answer, sent after it read the whole job,
+        is the confirmation, as for ESC/POS.
+        """
         end = time.monotonic() + self.print_seconds
+        heard = False
         while time.monotonic() < end:
-            answer = self._read(dev, min(1.0, end - time.monotonic()))
+            wait = min(1.0, end - time.monotonic())
+            answer = self._read(dev, wait if heard else min(wait, self.quiet_seconds))
             if not answer:
-                continue
+                if heard:
+                    continue
+                return self._confirm(dev)
             status, kind = parse_ql_status(answer, self.profile)
             if kind == "Printing completed":
                 return status
+            # brother_ql's job starts with ESC i S: its reply is no sign of notifications
+            heard = heard or kind != "Reply to status request"
             if kind == "Error occurred" or status.state in (
                 PrinterState.PAPER_OUT,
                 PrinterState.OFFLINE,
             ):
                 raise _fault(status, self.describe())
         return Status(PrinterState.UNKNOWN, "badge sent; the printer did not confirm")
+
+    def _confirm(self, dev: Any) -> Status:
+        self._write(dev, status_request(self.profile))
+        status, _ = parse_ql_status(self._read(dev, self.status_timeout), self.profile)
+        if status.state is PrinterState.UNKNOWN:
+            return Status(PrinterState.UNKNOWN, "badge sent; the printer did not confirm")
+        return status
 
 
 def usb_target(vendor: int, product: int) -> str:

@@ -27,6 +27,7 @@ class LabelPrinterSim:
         self.no_media = False
         self.cover_open = False
         self.answer = True
+        self.notify = True  # QL: send "printing completed" by itself after each label
         self.printed: list[bytes] = []  # one entry per label that came out whole
         self.status_requests = 0
         self._lock = threading.Lock()
@@ -133,7 +134,7 @@ class LabelPrinterSim:
             job += instruction
             if instruction == b"\x1a":
                 fault = self.no_media or self.cover_open
-                if self.answer:
+                if self.answer and self.notify:
                     conn.sendall(self.ql_status(0x02 if fault else 0x01))
                 if not fault:
                     with self._lock:

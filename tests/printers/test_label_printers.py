@@ -518,3 +518,21 @@ def test_file_connection_writes_the_job_and_reports_unknown(tmp_path, kind) -> N
     missing = build(tmp_path, kind=kind, connection="file", file=str(tmp_path / "no" / "lp0"))
     with pytest.raises(PrinterError):
         missing.send(data, "000002-S0002")
+
+
+def test_a_ql_that_answers_status_but_sends_no_notification_is_asked_again() -> None:
+    sim = LabelPrinterSim("ql")
+    sim.notify = False
+    try:
+        printer = label_printer("brother_ql", sim)
+        printer.quiet_seconds = 0.5
+        printer.status_timeout = 3.0  # bounded, generous: the job is parsed first
+        data = BadgeMaker(EVENT, BadgeOptions()).encode(LATIN, printer.profile).data
+        start = time.monotonic()
+        status = printer.send(data, "1")
+        assert status.state is PrinterState.OK  # the answer after the job confirms it
+        assert time.monotonic() - start < printer.print_seconds / 2
+        # before the job, in the job (brother_ql asks), after the job
+        assert sim.status_requests == 3 and len(sim.labels()) == 1
+    finally:
+        sim.close()
