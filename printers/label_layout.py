@@ -96,18 +96,22 @@ def render_label(
 
     if not length:
         return draw(content, width, 0, base, 1.0, logo, ())
-    # The largest text scale that fits: a binary search over the scales (a larger scale
-    # never makes the badge shorter), then blocks left out at the smallest scale.
-    shares = GROW + SCALES
-    best: LabelBadge | None = None
-    lo, hi = 0, len(shares) - 1
-    while lo <= hi:
-        mid = (lo + hi) // 2
-        found = attempt(shares[mid])
+    # The largest text scale that fits. A badge grows a little less than its scale (the
+    # margins stay, the QR code stops at QR_MAX_MODULE), so the scale that the first
+    # drawing's height predicts fits nearly always: usually two drawings in all.
+    first = draw(content, width, length, base, 1.0, logo, ())
+    predicted = length / max(1, first.image.height)
+    candidates = [s for s in GROW + SCALES if s <= predicted * 1.05]
+    best = first if first.image.height <= length else None
+    for share in candidates:
+        if share == 1.0:  # drawn already
+            if best is not None:
+                break
+            continue
+        found = attempt(share)
         if found is not None:
-            best, hi = found, mid - 1
-        else:
-            lo = mid + 1
+            best = found
+            break
     if best is not None:
         return _place(best, width, length)
     tries = [(SCALES[-1], OPTIONAL[:n]) for n in range(1, len(OPTIONAL) + 1)]
