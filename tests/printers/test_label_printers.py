@@ -536,3 +536,35 @@ def test_a_ql_that_answers_status_but_sends_no_notification_is_asked_again() -> 
         assert sim.status_requests == 3 and len(sim.labels()) == 1
     finally:
         sim.close()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    err1=st.integers(0, 255),
+    err2=st.integers(0, 255),
+    width=st.sampled_from([0, 29, 62, 102]),
+    length=st.sampled_from([0, 29, 100]),
+    media=st.sampled_from([0x00, 0x0A, 0x0B, 0x4A]),
+    kind=st.integers(0, 7),
+    junk=st.binary(max_size=8),
+)
+def test_any_ql_status_answer_maps_to_a_state_and_errors_never_read_as_ok(
+    err1, err2, width, length, media, kind, junk
+) -> None:
+    profile = profile_of("brother_ql", "62x100", 300)
+    answer = bytearray(32)
+    answer[0:8] = b"\x80\x20\x42\x34\x41\x30\x30\x00"
+    answer[8], answer[9], answer[10], answer[11] = err1, err2, width, media
+    answer[17], answer[18] = length, kind
+    status, _ = parse_ql_status(junk + bytes(answer), profile)
+    assert status.state in set(PrinterState)
+    if err1 or err2 or media == 0 or (width, length) != (62, 100):
+        assert status.state is not PrinterState.OK and status.detail
+    if err1 & 0x01 or media == 0:
+        assert status.state is PrinterState.PAPER_OUT
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=120) | st.text(max_size=120).map(str.encode))
+def test_any_host_status_answer_maps_to_a_state(answer: bytes) -> None:
+    assert parse_host_status(answer).state in set(PrinterState)
