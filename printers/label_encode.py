@@ -8,6 +8,9 @@ preview printer and `accueil badge --preview`.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 import tempfile
 from pathlib import Path
 
@@ -47,17 +50,12 @@ def read_label(data: bytes, profile: LabelProfile) -> list[Image.Image]:
 
 def read_ql(data: bytes) -> list[Image.Image]:
     """QL raster read back with brother_ql's instruction reader (it writes PNG pages)."""
-    import io
-    import logging
-
     from brother_ql.reader import BrotherQLReader
 
     logging.getLogger("brother_ql.reader").disabled = True
     with tempfile.TemporaryDirectory(prefix="accueil-ql-") as tmp:
         reader = BrotherQLReader(io.BufferedReader(io.BytesIO(data)))
         reader.filename_fmt = str(Path(tmp) / "label{counter:04d}.png")
-        import contextlib
-
         with contextlib.redirect_stdout(io.StringIO()):  # it prints each page's name
             reader.analyse()
         pages = []

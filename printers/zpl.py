@@ -41,6 +41,10 @@ def graphic_field(image: Image.Image) -> str:
     """^GFA,total,total,row,:Z64:data:crc for a 1-bit image (black dots print)."""
     mono = image.convert("1")
     row = (mono.width + 7) // 8
+    if mono.width % 8:  # Pillow pads rows with 0 bits, which would print after inverting
+        padded = Image.new("1", (row * 8, mono.height), 1)
+        padded.paste(mono, (0, 0))
+        mono = padded
     # Pillow's "1" bytes have set bits for white; ZPL sets bits for dots that print.
     raw = bytes(b ^ 0xFF for b in mono.tobytes())
     total = row * mono.height

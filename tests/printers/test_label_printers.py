@@ -35,7 +35,7 @@ from printers.labels import LabelProfile, label_profile
 from printers.layout import BadgeOptions, badge_content
 from printers.ql import BrotherQLPrinter, parse_ql_status
 from printers.queue import PrintQueue
-from printers.zpl import ZplNetworkPrinter, field_data, parse_host_status
+from printers.zpl import ZplNetworkPrinter, field_data, graphic_field, parse_host_status
 from printers.zpl_reader import _unescape, read_zpl
 from sync.store import LocalStore
 from tests.conftest import EVENT, SESSIONS, people
@@ -568,3 +568,14 @@ def test_any_ql_status_answer_maps_to_a_state_and_errors_never_read_as_ok(
 @given(st.binary(max_size=120) | st.text(max_size=120).map(str.encode))
 def test_any_host_status_answer_maps_to_a_state(answer: bytes) -> None:
     assert parse_host_status(answer).state in set(PrinterState)
+
+
+@settings(max_examples=30, deadline=None)
+@given(width=st.integers(1, 64), height=st.integers(1, 12), seed=st.integers(0, 2**16))
+def test_graphic_field_holds_exactly_the_image_at_any_width(width, height, seed) -> None:
+    rng = np.random.default_rng(seed)
+    image = Image.fromarray((rng.random((height, width)) > 0.5).astype(np.uint8) * 255)
+    zpl = f"^XA^FO0,0{graphic_field(image)}^FS^XZ"
+    back = np.asarray(ZebrafyZPL(zpl).to_images()[0].convert("L")) < 128
+    assert np.array_equal(back[:, :width], np.asarray(image) < 128)
+    assert not back[:, width:].any(), "padding prints"
