@@ -55,6 +55,8 @@ LABELS = [
     ("zpl", "2.25x4in", 300),
     ("zpl", "4x3in", 203),
     ("zpl", "4x3in", 300),
+    ("zpl", "62x100mm", 203),  # the Brother sizes on a Zebra
+    ("zpl", "62mm", 300),
 ]
 MIN_NAME_MM = 3.0  # a name line at least 3 mm tall is legible at arm's length
 
