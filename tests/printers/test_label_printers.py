@@ -581,3 +581,15 @@ def test_graphic_field_holds_exactly_the_image_at_any_width(width, height, seed)
     back = np.asarray(ZebrafyZPL(zpl).to_images()[0].convert("L")) < 128
     assert np.array_equal(back[:, :width], np.asarray(image) < 128)
     assert not back[:, width:].any(), "padding prints"
+
+
+def test_a_bad_label_setting_names_the_file_the_table_and_the_key(tmp_path) -> None:
+    site = label_site(tmp_path, 'kind = "zpl"\nlabel_size = "4 by 3"')
+    runtime = Runtime(load_config(site))
+    try:
+        with pytest.raises(ConfigError) as err:
+            runtime.print_queue  # noqa: B018
+    finally:
+        runtime.close()
+    assert str(err.value).startswith(f"{site}: [printer] label_size = '4 by 3': expected")
+    assert err.value.exit_status == 2
