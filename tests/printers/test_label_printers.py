@@ -32,7 +32,7 @@ from printers.devices import PreviewPrinter, PrinterError
 from printers.factory import build_printer
 from printers.label_layout import render_label
 from printers.labels import LabelProfile, label_profile
-from printers.layout import BadgeOptions, badge_content
+from printers.layout import BadgeOptions, Template, badge_content
 from printers.ql import BrotherQLPrinter, parse_ql_status
 from printers.queue import PrintQueue
 from printers.zpl import ZplNetworkPrinter, field_data, graphic_field, parse_host_status
@@ -593,3 +593,17 @@ def test_a_bad_label_setting_names_the_file_the_table_and_the_key(tmp_path) -> N
         runtime.close()
     assert str(err.value).startswith(f"{site}: [printer] label_size = '4 by 3': expected")
     assert err.value.exit_status == 2
+
+
+@pytest.mark.parametrize("label", [("zpl", "2.25x4in", 203), ("zpl", "4x3in", 300)])
+def test_a_logo_goes_as_a_graphic_field_beside_printer_text(tmp_path, label) -> None:
+    logo = tmp_path / "logo.png"
+    Image.new("L", (300, 120), 0).save(logo)
+    options = BadgeOptions(language=Lang.FR, default=Template(logo=str(logo)))
+    profile = profile_of(*label)
+    encoded = BadgeMaker(EVENT, options).encode(LATIN, profile)
+    assert encoded.method == "text" and encoded.data.count(b"^GFA") == 1
+    page = read_zpl(encoded.data)[0]
+    top = np.asarray(page)[: page.height // 3] < 128
+    assert top.sum() > 0.5 * top.shape[1] * 10  # a solid logo at the top
+    assert [c for c, _ in qr_codes(page)] == [LATIN.codes[0]]
