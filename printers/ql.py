@@ -12,7 +12,8 @@ queue's states as ESC/POS status is:
   checked before a byte of the badge is sent.
 
 After a job a QL printer sends "printing completed" or "error occurred" by itself; the
-queue counts the badge printed on the first, keeps it on the second. Back ends: TCP
+queue counts the badge printed on the first, keeps it on the second. A printer silent for
+quiet_seconds after the job is asked once more; its answer confirms the job. Back ends: TCP
 (port 9100; Brother's network firmware may not answer status, then the state is
 "unknown", never "fine"), USB (pyusb) and a device file (``/dev/usb/lp0``), the last two
 through brother_ql's own back ends.
