@@ -160,16 +160,19 @@ class Runtime:
         """The badge print queue (not started; the app calls start() and stop())."""
         from printers.factory import build_queue
 
-        return build_queue(
-            self.store,
-            self.config.printer,
-            self.config.badge,
-            self.store.event(),
-            self.clock,
-            self.config.resolve,
-            self.config.data_dir,
-            self.config.kiosk.language,
-        )
+        try:
+            return build_queue(
+                self.store,
+                self.config.printer,
+                self.config.badge,
+                self.store.event(),
+                self.clock,
+                self.config.resolve,
+                self.config.data_dir,
+                self.config.kiosk.language,
+            )
+        except ConfigError as exc:  # the factory names the table; the file is known here
+            raise ConfigError(f"{self.config.path}: {exc}") from None
 
     @cached_property
     def sync_engine(self) -> Any:

@@ -82,7 +82,9 @@ class CameraSection:
 
 @dataclass
 class PrinterSection:
-    kind: Literal["preview", "usb", "network", "serial", "cups", "file", "none"] = "preview"
+    kind: Literal[
+        "preview", "usb", "network", "serial", "cups", "file", "brother_ql", "zpl", "none"
+    ] = "preview"
     profile: str = "TM-T88V"
     width_dots: int = 0
     preview_dir: str = "badges"
@@ -98,6 +100,12 @@ class PrinterSection:
     timeout_seconds: float = 5.0
     name: str = "main"
     status_seconds: float = 15.0
+    # label printers (kind = "brother_ql" or "zpl", or a preview of one)
+    connection: Literal["network", "usb", "file"] = "network"
+    label_model: str = ""
+    label_size: str = ""
+    dpi: int = 0
+    preview_as: Literal["escpos", "brother_ql", "zpl"] = "escpos"
     extra: dict[str, PrinterSection] = field(default_factory=dict)
 
 

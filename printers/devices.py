@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kiosk.core.ports import PrinterState
-from printers.emulator import read_pages
 from printers.encode import PrinterProfile
 from printers.escpos_env import escpos_printer, quiet
 
@@ -89,7 +88,11 @@ class Printer(Protocol):
 
 
 class PreviewPrinter:
-    """Writes each badge as a PNG of what the printer would print (the default)."""
+    """Writes each badge as a PNG of what the printer would print (the default).
+
+    Its profile says which printer it stands in for: ESC/POS, or a label printer (the
+    QL raster or ZPL read back into the label's image).
+    """
 
     kind = "preview"
 
@@ -99,12 +102,14 @@ class PreviewPrinter:
         self.folder = folder
 
     def send(self, data: bytes, label: str) -> Status:
-        pages = read_pages(data, self.profile.width)
+        from printers.badges import read_back  # label printers' readers import this module
+
+        pages = read_back(data, self.profile)
         try:
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             for i, page in enumerate(pages):
                 suffix = f"-{i + 1}" if len(pages) > 1 else ""
-                write_private_png(page.image, self.folder / f"{label}{suffix}.png")
+                write_private_png(page, self.folder / f"{label}{suffix}.png")
         except OSError as exc:
             raise PrinterOffline(
                 f"cannot write previews to {self.folder}: {exc.strerror}"

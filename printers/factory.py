@@ -20,8 +20,11 @@ from printers.devices import (
 )
 from printers.encode import ProfileError, load_profile
 from printers.escpos_env import import_escpos
+from printers.labels import BROTHER_QL, LABEL_KINDS, label_profile
 from printers.layout import BadgeOptions, Template, merge
+from printers.ql import BrotherQLPrinter, file_target, usb_target
 from printers.queue import PrintQueue
+from printers.zpl import ZplFilePrinter, ZplNetworkPrinter
 
 Resolve = Callable[[str], Path]
 
@@ -29,6 +32,10 @@ Resolve = Callable[[str], Path]
 def build_printer(section: PrinterSection, resolve: Resolve, data_dir: Path, where: str) -> Printer:
     """One printer from a [printer] (or [printer.extra.NAME]) table; ConfigError if unusable."""
     import_escpos(data_dir / "cache" / "escpos")
+    if section.kind in LABEL_KINDS or (
+        section.kind == "preview" and section.preview_as != "escpos"
+    ):
+        return _label_printer(section, resolve, data_dir, where)
     try:
         profile = load_profile(section.profile, section.width_dots)
     except ProfileError as exc:
@@ -58,6 +65,45 @@ def build_printer(section: PrinterSection, resolve: Resolve, data_dir: Path, whe
             raise ConfigError(f"[{where}] kind = 'file' needs file (e.g. /dev/usb/lp0)")
         return FilePrinter(name, profile, resolve(target))
     raise ConfigError(f"[{where}] kind = {kind!r}: no printer to build")
+
+
+def _label_printer(
+    section: PrinterSection, resolve: Resolve, data_dir: Path, where: str
+) -> Printer:
+    language = section.kind if section.kind in LABEL_KINDS else section.preview_as
+    try:
+        profile = label_profile(language, section.label_model, section.label_size, section.dpi)
+    except ProfileError as exc:
+        raise ConfigError(f"[{where}] {exc}") from None
+    name, timeout, connection = section.name, section.timeout_seconds, section.connection
+    if section.kind == "preview":
+        return PreviewPrinter(name, profile, data_dir / section.preview_dir)
+    target = section.file or section.device
+    if connection == "file" and not target:
+        raise ConfigError(
+            f"[{where}] connection = 'file' needs file (e.g. /dev/usb/lp0) for a label printer"
+        )
+    if section.kind == BROTHER_QL:
+        if connection == "network":
+            address = f"{section.host}:{section.port}"
+        elif connection == "usb":
+            if not section.usb_product_id:
+                raise ConfigError(
+                    f"[{where}] connection = 'usb' needs usb_product_id (`lsusb` shows it: "
+                    "0x209d for a QL-820NWB; usb_vendor_id defaults to Brother's 0x04f9)"
+                )
+            address = usb_target(section.usb_vendor_id or 0x04F9, section.usb_product_id)
+        else:
+            address = file_target(resolve(target))
+        return BrotherQLPrinter(name, profile, connection, address, timeout)
+    if connection == "network":
+        return ZplNetworkPrinter(name, profile, section.host, section.port, timeout)
+    if connection == "usb":
+        raise ConfigError(
+            f"[{where}] kind = 'zpl' on USB: use connection = 'file' with the printer's device "
+            "node (file = '/dev/usb/lp0'), or kind = 'cups' with a raw queue"
+        )
+    return ZplFilePrinter(name, profile, resolve(target))
 
 
 def build_printers(section: PrinterSection, resolve: Resolve, data_dir: Path) -> list[Printer]:

@@ -62,7 +62,9 @@ def run(args: argparse.Namespace, rt: Any) -> int:
     )
     if args.escpos:
         args.escpos.write_bytes(encoded.data)
-        print(f"ESC/POS bytes written to {args.escpos}")
+        language = getattr(profile, "language", "")  # label printers speak their own
+        kind = {"zpl": "ZPL", "brother_ql": "QL raster"}.get(language, "ESC/POS")
+        print(f"{kind} bytes written to {args.escpos}")
     if args.preview or not args.print:
         target = (
             args.preview

@@ -1,0 +1,282 @@
+"""Brother QL label printers: raster jobs through brother_ql, status from the printer.
+
+The job is made by brother_ql's ``convert`` (the raster command reference of the QL
+series: invalidate, initialise, media and quality, auto cut, margins, packbits rows,
+print) from the badge drawn for the label. Status is the printer's 32-byte answer to
+``ESC i S`` (read with ``brother_ql.reader.interpret_response``), mapped onto the print
+queue's states as ESC/POS status is:
+
+* no media, end of media, replace media → paper out ("no labels");
+* cover open, cutter jam, any other error → offline, with the printer's words;
+* labels of another size than [printer] label_size → offline ("wrong labels loaded"),
+  checked before a byte of the badge is sent.
+
+After a job a QL printer sends "printing completed" or "error occurred" by itself; the
+queue counts the badge printed on the first, keeps it on the second. A printer silent for
+quiet_seconds after the job is asked once more; its answer confirms the job. Back ends: TCP
+(port 9100; Brother's network firmware may not answer status, then the state is
+"unknown", never "fine"), USB (pyusb) and a device file (``/dev/usb/lp0``), the last two
+through brother_ql's own back ends.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from kiosk.core.ports import PrinterState
+from printers.devices import PaperOut, PrinterError, PrinterOffline, Status, _reason
+from printers.labels import LabelProfile
+
+log = logging.getLogger(__name__)
+
+STATUS_LENGTH = 32
+STATUS_HEADER = b"\x80\x20\x42"
+NO_MEDIA_ERRORS = (
+    "No media when printing",
+    "End of media (die-cut size only)",
+    "Replace media error",
+    "Media cannot be fed (also when the media end is detected)",
+)
+COVER_ERROR = "Cover opened while printing (Except QL-500)"
+
+
+def ql_raster(image: Image.Image, profile: LabelProfile) -> bytes:
+    """The QL raster job of one badge image (exactly the label's printable dots)."""
+    from brother_ql.conversion import convert
+    from brother_ql.models import ModelsManager
+    from brother_ql.raster import BrotherQLRaster
+
+    qlr = BrotherQLRaster(profile.model)
+    qlr.exception_on_warning = True
+    model = ModelsManager()[profile.model]
+    data = convert(
+        qlr,
+        [image.convert("L")],
+        profile.label,
+        cut=profile.cut,
+        compress=model.compression,
+        rotate=0,
+        dither=False,
+    )
+    return bytes(data)
+
+
+def status_request(profile: LabelProfile) -> bytes:
+    """Invalidate, initialise, ESC i S: what the raster reference sends to ask status."""
+    from brother_ql.raster import BrotherQLRaster
+
+    qlr = BrotherQLRaster(profile.model)
+    qlr.add_invalidate()
+    qlr.add_initialize()
+    qlr.add_status_information()
+    return bytes(qlr.data)
+
+
+def parse_ql_status(answer: bytes, profile: LabelProfile) -> tuple[Status, str]:
+    """(state, status type) from a 32-byte answer; UNKNOWN when it is not one."""
+    from brother_ql.reader import interpret_response
+
+    start = answer.find(STATUS_HEADER)
+    if start < 0 or len(answer) - start < STATUS_LENGTH:
+        return Status(PrinterState.UNKNOWN, "the printer does not answer status requests"), ""
+    logging.getLogger("brother_ql.reader").disabled = True  # it logs every error bit
+    info = interpret_response(answer[start : start + STATUS_LENGTH])
+    errors: list[str] = list(info["errors"])
+    kind = str(info["status_type"])
+    if any(e in NO_MEDIA_ERRORS for e in errors) or info["media_type"] == "No media":
+        return Status(PrinterState.PAPER_OUT, "no labels: load a roll of labels"), kind
+    if COVER_ERROR in errors:
+        return Status(PrinterState.OFFLINE, "cover open: close the printer's cover"), kind
+    if errors:
+        return Status(PrinterState.OFFLINE, "; ".join(errors)), kind
+    loaded = (int(info["media_width"]), int(info["media_length"]))
+    if loaded != profile.tape_mm:
+        return (
+            Status(
+                PrinterState.OFFLINE,
+                f"wrong labels loaded ({_media(loaded)}); this printer is set for "
+                f"{_media(profile.tape_mm)} (label_size = {profile.label!r}): load those labels",
+            ),
+            kind,
+        )
+    return Status(PrinterState.OK), kind
+
+
+def _media(size: tuple[int, int]) -> str:
+    width, length = size
+    return f"{width} × {length} mm die-cut" if length else f"{width} mm continuous"
+
+
+def _fault(status: Status, where: str) -> PrinterError:
+    if status.state is PrinterState.PAPER_OUT:
+        return PaperOut(f"{where}: {status.detail}")
+    return PrinterOffline(f"{where}: {status.detail}")
+
+
+class BrotherQLPrinter:
+    """A Brother QL printer on TCP, USB or a device file.
+
+    connection: "network" (host, port), "usb" (vendor and product id) or "file" (path).
+    """
+
+    kind = "brother_ql"
+    status_timeout = 1.0
+    print_seconds = 15.0  # how long to wait for "printing completed" after a badge
+    quiet_seconds = 3.0  # no word at all after a badge for this long: ask instead
+
+    def __init__(
+        self,
+        name: str,
+        profile: LabelProfile,
+        connection: str,
+        target: str,
+        timeout: float,
+    ) -> None:
+        self.name = name
+        self.profile = profile
+        self.connection = connection
+        self.target = target  # host:port, usb://0x04f9:0x209d or a path
+        self.timeout = timeout
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.target})"
+
+    # -- transports: write bytes, read up to n bytes within a time ----------------------
+
+    def _open(self) -> Any:
+        try:
+            if self.connection == "network":
+                host, _, port = self.target.rpartition(":")
+                return socket.create_connection((host, int(port)), timeout=self.timeout)
+            from brother_ql.backends import backend_factory
+
+            backend = "pyusb" if self.connection == "usb" else "linux_kernel"
+            return backend_factory(backend)["backend_class"](self.target)
+        except PrinterError:
+            raise
+        except Exception as exc:  # pyusb, OSError, ValueError from the back ends
+            raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
+
+    def _write(self, dev: Any, data: bytes) -> None:
+        if isinstance(dev, socket.socket):
+            dev.sendall(data)
+        else:
+            dev.write(data)
+
+    def _read(self, dev: Any, seconds: float) -> bytes:
+        """Bytes the printer sends within `seconds` (up to one status answer)."""
+        end = time.monotonic() + seconds
+        got = b""
+        while time.monotonic() < end and len(got) < STATUS_LENGTH:
+            if isinstance(dev, socket.socket):
+                dev.settimeout(max(0.01, end - time.monotonic()))
+                try:
+                    chunk = dev.recv(STATUS_LENGTH - len(got))
+                except TimeoutError:
+                    break
+                finally:
+                    dev.settimeout(self.timeout)
+                if not chunk:
+                    raise ConnectionResetError("the printer closed the connection")
+            else:
+                chunk = dev.read(STATUS_LENGTH - len(got))
+                if not chunk:
+                    time.sleep(0.02)
+            got += chunk
+        return got
+
+    def _close(self, dev: Any) -> None:
+        try:
+            if isinstance(dev, socket.socket):
+                dev.close()
+            else:
+                dev.dispose()
+        except Exception as exc:  # closing a dead connection must not hide the real error
+            log.debug("closing printer: %s", exc)
+
+    def _ask(self, dev: Any) -> Status:
+        if self.connection == "file":
+            return Status(PrinterState.UNKNOWN, "a device file may not report status")
+        self._write(dev, status_request(self.profile))
+        status, _ = parse_ql_status(self._read(dev, self.status_timeout), self.profile)
+        return status
+
+    # -- the Printer protocol -----------------------------------------------------------
+
+    def probe(self) -> Status:
+        dev = self._open()
+        try:
+            return self._ask(dev)
+        except OSError as exc:
+            raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
+        finally:
+            self._close(dev)
+
+    def send(self, data: bytes, label: str) -> Status:
+        dev = self._open()
+        try:
+            before = self._ask(dev)
+            if before.state in (PrinterState.PAPER_OUT, PrinterState.OFFLINE):
+                raise _fault(before, self.describe())
+            try:
+                self._write(dev, data)
+            except OSError as exc:
+                raise PrinterOffline(
+                    f"{self.describe()}: lost mid-badge ({_reason(exc)})"
+                ) from None
+            if before.state is PrinterState.UNKNOWN:
+                return before
+            return self._outcome(dev)
+        except OSError as exc:
+            raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
+        finally:
+            self._close(dev)
+
+    def _outcome(self, dev: Any) -> Status:
+        """Wait for the printer's own "printing completed" or "error occurred".
+
+        A printer that answers status requests but sends no notifications (silent for
+        quiet_seconds) is asked once more: its answer, sent after it read the whole job,
+        is the confirmation, as for ESC/POS.
+        """
+        end = time.monotonic() + self.print_seconds
+        heard = False
+        while time.monotonic() < end:
+            wait = min(1.0, end - time.monotonic())
+            answer = self._read(dev, wait if heard else min(wait, self.quiet_seconds))
+            if not answer:
+                if heard:
+                    continue
+                return self._confirm(dev)
+            status, kind = parse_ql_status(answer, self.profile)
+            if kind == "Printing completed":
+                return status
+            # brother_ql's job starts with ESC i S: its reply is no sign of notifications
+            heard = heard or kind != "Reply to status request"
+            if kind == "Error occurred" or status.state in (
+                PrinterState.PAPER_OUT,
+                PrinterState.OFFLINE,
+            ):
+                raise _fault(status, self.describe())
+        return Status(PrinterState.UNKNOWN, "badge sent; the printer did not confirm")
+
+    def _confirm(self, dev: Any) -> Status:
+        self._write(dev, status_request(self.profile))
+        status, _ = parse_ql_status(self._read(dev, self.status_timeout), self.profile)
+        if status.state is PrinterState.UNKNOWN:
+            return Status(PrinterState.UNKNOWN, "badge sent; the printer did not confirm")
+        return status
+
+
+def usb_target(vendor: int, product: int) -> str:
+    return f"usb://0x{vendor:04x}:0x{product:04x}"
+
+
+def file_target(path: Path) -> str:
+    return f"file://{path}"

@@ -1,0 +1,277 @@
+"""Zebra printers speaking ZPL II: badge labels, and the printer's ~HS host status.
+
+A badge is one label format (``^XA`` … ``^XZ``). Two methods, as for ESC/POS:
+
+* ``raster``: the whole badge drawn by Pillow (any script) in one graphic field,
+  ``^GFA`` with Z64 data: zlib-deflated rows, base64, and a CRC-16/XMODEM of the base64
+  text, as the ZPL II programming guide describes for ``^GF``/``~DG``;
+* ``text``: the printer's scalable font 0 (``^A0``) in centred field blocks (``^FB``),
+  boxes as ``^GB`` and the QR code as ``^BQ`` (model 2, error correction M), for badges
+  whose text is Latin-1; a logo still goes as a graphic field.
+
+Field data is UTF-8 (``^CI28``) with ``^FH``: the characters ZPL reads as commands (``^``,
+``~``) and the escape character itself are sent as ``_5E``, ``_7E`` and ``_5F``, so no name
+can end a field or start a command.
+
+``~HS`` answers three strings between STX and ETX; the fields used here are, in the first,
+paper out (2nd field) and pause (3rd); in the second, head up (3rd field) and ribbon out
+(4th). A printer that does not answer is "unknown", never "fine".
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import socket
+import zlib
+from pathlib import Path
+
+from PIL import Image
+
+from kiosk.core.ports import PrinterState
+from printers.devices import PaperOut, PrinterError, PrinterOffline, Status, _reason
+from printers.label_layout import Field, LabelBadge
+from printers.labels import LabelProfile
+
+HOST_STATUS = b"~HS"
+STX, ETX = 0x02, 0x03
+
+
+def graphic_field(image: Image.Image) -> str:
+    """^GFA,total,total,row,:Z64:data:crc for a 1-bit image (black dots print)."""
+    mono = image.convert("1")
+    row = (mono.width + 7) // 8
+    if mono.width % 8:  # Pillow pads rows with 0 bits, which would print after inverting
+        padded = Image.new("1", (row * 8, mono.height), 1)
+        padded.paste(mono, (0, 0))
+        mono = padded
+    # Pillow's "1" bytes have set bits for white; ZPL sets bits for dots that print.
+    raw = bytes(b ^ 0xFF for b in mono.tobytes())
+    total = row * mono.height
+    text = base64.b64encode(zlib.compress(raw, 9)).decode("ascii")
+    crc = binascii.crc_hqx(text.encode("ascii"), 0)
+    return f"^GFA,{total},{total},{row},:Z64:{text}:{crc:04X}"
+
+
+def field_data(text: str) -> str:
+    """^FH^FD…: the text with ZPL's command characters hex-escaped (see the module doc)."""
+    out = []
+    for ch in text:
+        if ch in "^~_":
+            out.append(f"_{ord(ch):02X}")
+        elif ord(ch) < 0x20:
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "^FH_^FD" + "".join(out)
+
+
+def _start(profile: LabelProfile, length: int) -> list[str]:
+    head = ["^XA", "^CI28", f"^PW{profile.width}", f"^LL{length}", "^LH0,0", "^PON"]
+    if profile.continuous:
+        head.append("^MNN")  # continuous media: no gap sensing, the label is ^LL long
+    return head
+
+
+def zpl_raster(image: Image.Image, profile: LabelProfile) -> bytes:
+    """One label: the badge image as a single graphic field at the top left."""
+    if image.width > profile.width:
+        raise ValueError(f"badge image is {image.width} dots wide; the label has {profile.width}")
+    parts = [*_start(profile, image.height), "^FO0,0", graphic_field(image), "^FS", "^PQ1", "^XZ"]
+    return ("\n".join(parts) + "\n").encode("ascii")
+
+
+def zpl_text(badge: LabelBadge, profile: LabelProfile) -> bytes:
+    """One label drawn by the printer: font 0 text, ^GB boxes, ^BQ QR code."""
+    length = badge.image.height
+    parts = _start(profile, length)
+    if badge.logo_height:
+        parts += [
+            "^FO0,0",
+            graphic_field(badge.image.crop((0, 0, profile.width, badge.logo_height))),
+            "^FS",
+        ]
+    for f in badge.fields:
+        parts += _field(f)
+    parts += ["^PQ1", "^XZ"]
+    return ("\n".join(parts) + "\n").encode("utf-8")
+
+
+QR_BAR_HEIGHT = 10  # ^BY height set before each ^BQ (ZPL's power-up default)
+
+
+def qr_offset() -> int:
+    """^BQ draws its symbol the ^BY bar height below ^FO, as Zebra printers (and
+    Labelary-compatible renderers) do; the badge sets ^BY so the offset is known."""
+    return QR_BAR_HEIGHT
+
+
+def _field(f: Field) -> list[str]:
+    if f.kind == "box":
+        return [f"^FO{f.x},{f.y}^GB{f.width},{f.height},{min(f.thickness, f.height)},B,0^FS"]
+    if f.kind == "qr":
+        # ^BQN,2,m,M: model 2, m dots a module, level M; data "MA,": level M, automatic input
+        return [
+            f"^BY2,3,{QR_BAR_HEIGHT}^FO{f.x},{f.y - qr_offset()}^BQN,2,{f.size},M"
+            + "^FDMA,"
+            + _qr_data(f.data)
+            + "^FS"
+        ]
+    font = f"^A0N,{f.size},{f.size}"
+    reverse = "^FR" if f.reverse else ""
+    spacing = f.height // max(1, len(f.lines))
+    out = []
+    for i, line in enumerate(f.lines):
+        y = f.y + i * spacing
+        out.append(f"^FO{f.x},{y}{reverse}{font}^FB{f.width},1,0,C,0{field_data(line)}^FS")
+    return out
+
+
+def _qr_data(data: str) -> str:
+    if any(ch in "^~" for ch in data):
+        raise ValueError("a ^BQ field cannot hold ^ or ~; the badge is drawn instead")
+    return data
+
+
+# -- host status ------------------------------------------------------------------------
+
+
+def parse_host_status(answer: bytes) -> Status:
+    """Decode a ~HS answer (three STX…ETX strings); UNKNOWN when it is not one."""
+    strings = []
+    for chunk in answer.split(bytes([STX]))[1:]:
+        end = chunk.find(bytes([ETX]))
+        if end >= 0:
+            strings.append(chunk[:end].decode("ascii", "replace"))
+    if len(strings) < 2:
+        return Status(PrinterState.UNKNOWN, "the printer does not answer ~HS")
+    first = strings[0].split(",")
+    second = strings[1].split(",")
+    try:
+        paper_out = first[1].strip() == "1"
+        paused = first[2].strip() == "1"
+        head_up = second[2].strip() == "1"
+        ribbon_out = second[3].strip() == "1"
+    except IndexError:
+        return Status(PrinterState.UNKNOWN, f"unexpected ~HS answer {strings[0]!r}")
+    if paper_out:
+        return Status(PrinterState.PAPER_OUT, "no labels: load a roll of labels")
+    if head_up:
+        return Status(PrinterState.OFFLINE, "print head open: close the printer's cover")
+    if ribbon_out:
+        return Status(PrinterState.OFFLINE, "ribbon out: load a ribbon")
+    if paused:
+        return Status(PrinterState.OFFLINE, "printer paused: press its pause button")
+    return Status(PrinterState.OK)
+
+
+def _fault(status: Status, where: str) -> PrinterError:
+    if status.state is PrinterState.PAPER_OUT:
+        return PaperOut(f"{where}: {status.detail}")
+    return PrinterOffline(f"{where}: {status.detail}")
+
+
+class ZplNetworkPrinter:
+    """A Zebra printer on TCP (port 9100): ~HS before and after each label."""
+
+    kind = "zpl"
+    status_timeout = 1.0
+
+    def __init__(
+        self, name: str, profile: LabelProfile, host: str, port: int, timeout: float
+    ) -> None:
+        self.name = name
+        self.profile = profile
+        self.host = host
+        self.port = port
+        self.timeout = timeout
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.host}:{self.port})"
+
+    def _connect(self) -> socket.socket:
+        try:
+            return socket.create_connection((self.host, self.port), timeout=self.timeout)
+        except OSError as exc:
+            raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
+
+    def _ask(self, sock: socket.socket) -> Status:
+        sock.sendall(HOST_STATUS)
+        sock.settimeout(self.status_timeout)
+        answer = b""
+        try:
+            for _ in range(16):  # three strings, perhaps in several segments
+                chunk = sock.recv(256)
+                if not chunk:
+                    raise ConnectionResetError("the printer closed the connection")
+                answer += chunk
+                if answer.count(bytes([ETX])) >= 3:
+                    break
+        except TimeoutError:
+            pass
+        finally:
+            sock.settimeout(self.timeout)
+        return parse_host_status(answer)
+
+    def probe(self) -> Status:
+        sock = self._connect()
+        try:
+            return self._ask(sock)
+        except OSError as exc:
+            raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
+        finally:
+            sock.close()
+
+    def send(self, data: bytes, label: str) -> Status:
+        sock = self._connect()
+        try:
+            before = self._ask(sock)
+            if before.state in (PrinterState.PAPER_OUT, PrinterState.OFFLINE):
+                raise _fault(before, self.describe())
+            try:
+                sock.sendall(data)
+            except OSError as exc:
+                raise PrinterOffline(
+                    f"{self.describe()}: lost mid-badge ({_reason(exc)})"
+                ) from None
+            if before.state is PrinterState.UNKNOWN:
+                return before
+            # The answer to ~HS sent after the label proves the printer read all of it.
+            try:
+                after = self._ask(sock)
+            except OSError as exc:
+                raise PrinterOffline(
+                    f"{self.describe()}: connection dropped before the badge was confirmed "
+                    f"({_reason(exc)})"
+                ) from None
+            if after.state is PrinterState.UNKNOWN:
+                return Status(PrinterState.UNKNOWN, "badge sent; the printer did not confirm")
+            return after
+        except OSError as exc:
+            raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
+        finally:
+            sock.close()
+
+
+class ZplFilePrinter:
+    """ZPL to a device node (/dev/usb/lp0) or a file, replaced per badge; no status."""
+
+    kind = "zpl"
+
+    def __init__(self, name: str, profile: LabelProfile, path: Path) -> None:
+        self.name = name
+        self.profile = profile
+        self.path = path
+
+    def send(self, data: bytes, label: str) -> Status:
+        try:
+            with open(self.path, "wb") as out:
+                out.write(data)
+        except OSError as exc:
+            raise PrinterOffline(f"cannot write to {self.path}: {_reason(exc)}") from None
+        return Status(PrinterState.UNKNOWN, "a ZPL file printer cannot report labels")
+
+    def probe(self) -> Status:
+        if self.path.exists() or self.path.parent.is_dir():
+            return Status(PrinterState.UNKNOWN, "a ZPL file printer cannot report labels")
+        return Status(PrinterState.OFFLINE, f"{self.path.parent} does not exist")

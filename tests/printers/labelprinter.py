@@ -1,0 +1,204 @@
+"""Label printers on loopback: a Brother QL and a Zebra that parse what they receive.
+
+The QL side follows the raster command reference: it reads instructions one by one
+(invalidate, ESC @, ESC i S, mode and media commands, raster rows ``g``, print ``0x1A``),
+answers ``ESC i S`` with the 32-byte status and, after a print command, sends "printing
+completed" (or "error occurred" when it has no labels). The Zebra side answers ``~HS``
+with the three host status strings and counts a label at each ``^XZ``. Either can run out
+of labels, have its cover open, hold the wrong labels (QL) or be off (port closed).
+Every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+FIXED = {0x00: 0, 0x1B: 0}
+# ESC i <c>: parameter bytes after the three-byte opcode (raster command reference)
+ESC_I_ARGS = {b"a": 1, b"!": 1, b"z": 10, b"M": 1, b"A": 1, b"K": 1, b"d": 2, b"S": 0}
+
+
+class LabelPrinterSim:
+    def __init__(self, language: str, media: tuple[int, int] = (62, 100)) -> None:
+        self.language = language  # "ql" or "zpl"
+        self.media = media  # QL: loaded labels (width, length) in mm; length 0: continuous
+        self.no_media = False
+        self.cover_open = False
+        self.answer = True
+        self.notify = True  # QL: send "printing completed" by itself after each label
+        self.printed: list[bytes] = []  # one entry per label that came out whole
+        self.status_requests = 0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._listener: socket.socket | None = None
+        self._thread: threading.Thread | None = None
+        self.port = 0
+        self.open()
+
+    # -- lifecycle --------------------------------------------------------------------
+
+    def open(self) -> None:
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(4)
+        listener.settimeout(0.05)
+        self.port = listener.getsockname()[1]
+        self._listener = listener
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        """Switched off: connections are refused until open() again."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+
+    def labels(self) -> list[bytes]:
+        with self._lock:
+            return list(self.printed)
+
+    def wait_for_labels(self, count: int, seconds: float = 20.0) -> list[bytes]:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end and len(self.labels()) < count:
+            time.sleep(0.02)
+        return self.labels()
+
+    # -- serving ----------------------------------------------------------------------
+
+    def _serve(self) -> None:
+        assert self._listener is not None
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except (TimeoutError, OSError):
+                continue
+            threading.Thread(target=self._talk, args=(conn,), daemon=True).start()
+
+    def _talk(self, conn: socket.socket) -> None:
+        conn.settimeout(0.05)
+        buffer = b""
+        job = b""
+        end = time.monotonic() + 60
+        with conn:
+            while not self._stop.is_set() and time.monotonic() < end:
+                try:
+                    chunk = conn.recv(65536)
+                except TimeoutError:
+                    continue
+                except OSError:
+                    return
+                if not chunk:
+                    return
+                buffer += chunk
+                if self.language == "ql":
+                    buffer, job = self._ql(conn, buffer, job)
+                else:
+                    buffer = self._zpl(conn, buffer)
+
+    # -- Brother QL -------------------------------------------------------------------
+
+    def ql_status(self, kind: int) -> bytes:
+        out = bytearray(32)
+        out[0:8] = b"\x80\x20\x42\x34\x41\x30\x30\x00"
+        if self.no_media:
+            out[8] |= 0x01  # no media when printing
+        if self.cover_open:
+            out[9] |= 0x10  # cover opened
+        width, length = (0, 0) if self.no_media else self.media
+        out[10] = width
+        out[11] = 0 if self.no_media else (0x0B if length else 0x0A)
+        out[17] = length
+        out[18] = kind
+        return bytes(out)
+
+    def _ql(self, conn: socket.socket, buffer: bytes, job: bytes) -> tuple[bytes, bytes]:
+        for _ in range(len(buffer) + 1):  # each turn consumes one instruction
+            if not buffer:
+                break
+            size = _ql_instruction(buffer)
+            if size is None:
+                break  # incomplete: wait for more bytes
+            instruction, buffer = buffer[:size], buffer[size:]
+            if instruction == b"\x1biS":
+                self.status_requests += 1
+                if self.answer:
+                    conn.sendall(self.ql_status(0x00))
+                continue
+            job += instruction
+            if instruction == b"\x1a":
+                fault = self.no_media or self.cover_open
+                if self.answer and self.notify:
+                    conn.sendall(self.ql_status(0x02 if fault else 0x01))
+                if not fault:
+                    with self._lock:
+                        self.printed.append(job)
+                job = b""
+        return buffer, job
+
+    # -- Zebra ------------------------------------------------------------------------
+
+    def host_status(self) -> bytes:
+        paper = "1" if self.no_media else "0"
+        head = "1" if self.cover_open else "0"
+        first = f"\x02030,{paper},0,1218,000,0,0,0,000,0,0,0\x03\r\n"
+        second = f"\x02001,0,{head},0,0,2,6,0,00000000,1,000\x03\r\n"
+        third = "\x021234,0\x03\r\n"
+        return (first + second + third).encode("ascii")
+
+    def _zpl(self, conn: socket.socket, buffer: bytes) -> bytes:
+        for _ in range(len(buffer) + 1):
+            hs = buffer.find(b"~HS")
+            xa = buffer.find(b"^XA")
+            if hs >= 0 and (xa < 0 or hs < xa):
+                buffer = buffer[hs + 3 :]
+                self.status_requests += 1
+                if self.answer:
+                    conn.sendall(self.host_status())
+                continue
+            if xa >= 0:
+                xz = buffer.find(b"^XZ", xa)
+                if xz < 0:
+                    break
+                label, buffer = buffer[xa : xz + 3], buffer[xz + 3 :]
+                if not (self.no_media or self.cover_open):
+                    with self._lock:
+                        self.printed.append(label)
+                continue
+            break
+        return buffer
+
+
+def _ql_instruction(data: bytes) -> int | None:
+    """Length of the instruction at the start of data; None if it is not all there yet."""
+    first = data[0]
+    if first == 0x00:
+        n = len(data) - len(data.lstrip(b"\x00"))
+        return n
+    if first in (0x0C, 0x1A):
+        return 1
+    if first == 0x4D:  # M: compression mode
+        return 2 if len(data) >= 2 else None
+    if first == 0x5A:  # Z: blank raster row
+        return 1
+    if first in (0x67, 0x77):  # g / w: raster row, 0x00 then n and n bytes
+        if len(data) < 3:
+            return None
+        size = 3 + data[2]
+        return size if len(data) >= size else None
+    if data[:2] == b"\x1b@":
+        return 2
+    if data[:2] == b"\x1bi":
+        if len(data) < 3:
+            return None
+        args = ESC_I_ARGS.get(data[2:3])
+        if args is None:
+            raise ValueError(f"unknown ESC i {data[2:3]!r}")
+        return 3 + args if len(data) >= 3 + args else None
+    raise ValueError(f"unknown QL instruction {data[:4].hex()}")
