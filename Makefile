@@ -6,7 +6,7 @@ PYTHON  ?= python3
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 
-.PHONY: demo demo-camera test system install lint bench clean
+.PHONY: demo demo-camera test system install lock bench clean
 
 demo: install  ## set up everything and start the kiosk on the demo event
 	$(VENV)/bin/accueil setup
@@ -28,11 +28,22 @@ system:  ## Debian packages listed in scripts/apt-packages.txt, installed when m
 
 install: system $(STAMP)
 
-$(STAMP): pyproject.toml
+# The exact versions CI tested (requirements.lock) as constraints: an event-day install gets
+# what was tested, not whatever PyPI serves that morning.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q --upgrade 'pip>=24'
+	$(PY) -m pip install -q -c requirements.lock -e '.[all,dev]'
 	touch $(STAMP)
+
+lock:  ## resolve the newest versions pyproject.toml allows, in a scratch venv, into requirements.lock
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install -q --upgrade 'pip>=24'
+	.venv-lock/bin/python -m pip install -q -e '.[all,dev]'
+	( echo "# make lock: every package make install takes, at the version the tests passed with."; \
+	  .venv-lock/bin/python -m pip freeze --exclude-editable ) > requirements.lock
+	rm -rf .venv-lock
 
 bench: install  ## run every benchmark (figures go to stdout)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -283,6 +283,20 @@ class Runtime:
             self.store.close()
 
 
+# The import name of each optional library and the extra (pyproject.toml) that installs it.
+OPTIONAL_MODULES = {
+    "fastapi": "hub",
+    "starlette": "hub",
+    "uvicorn": "hub",
+    "sqlalchemy": "hub",
+    "psycopg": "hub",
+    "matplotlib": "reports",
+    "usb": "usb",
+    "serial": "serial",
+    "brother_ql": "labels",
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="accueil",
@@ -312,6 +326,16 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_status
     except KeyboardInterrupt:
         return 130
+    except ModuleNotFoundError as exc:
+        extra = OPTIONAL_MODULES.get((exc.name or "").partition(".")[0])
+        if extra is None:
+            raise
+        print(
+            f"accueil {args.command}: needs {exc.name}, which this installation lacks: "
+            f"pip install 'accueil[{extra}]' (a kiosk installs only what it runs)",
+            file=sys.stderr,
+        )
+        return 2
     finally:
         if runtime is not None:
             runtime.close()

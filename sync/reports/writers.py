@@ -11,7 +11,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sync.reports.charts import CHARTS, all_charts
 from sync.reports.compute import Report, Table
 from sync.reports.exports import generic_table, pretix_export
 from sync.reports.page import report_html
@@ -51,6 +50,10 @@ def _write(path: Path, data: str | bytes) -> Path:
 
 def write_report(report: Report, folder: Path, *, pretix_list: int | None = None) -> Written:
     """Write every table, chart and export of ``report`` into ``folder`` (created 0700)."""
+    # matplotlib (the `reports` extra) is needed only here, and before anything is written:
+    # the hub and kiosks that never write a report do not install it.
+    from sync.reports.charts import CHARTS, all_charts
+
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(folder, 0o700)
     out = Written(folder)

@@ -14,7 +14,7 @@ from typing import Any
 from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.containers import Vertical
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
@@ -80,25 +80,26 @@ class StaffTexts(DOMNode):
         """The text as one terminal line draws it (shaped, visual order for Arabic)."""
         return visual(self.t(key, **fields))
 
-    def translate_bindings(self) -> None:
-        """Footer descriptions written as i18n keys ("key.*") in the staff language."""
-        merged = type(self)._merged_bindings
-        if merged is None:
-            return
-        bindings = merged.copy()
-        # This screen's own keys first: the footer is cut on the right on narrow screens.
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The footer's keys (Textual's public ``Screen.active_bindings``), with descriptions
+        written as i18n keys ("key.*") in the staff language, this screen's own keys first:
+        the footer is cut on the right on narrow screens."""
+        active: dict[str, ActiveBinding] = super().active_bindings  # type: ignore[misc]
         own = {b.key for b in Binding.make_bindings(type(self).__dict__.get("BINDINGS", []))}
-        order = sorted(bindings.key_to_bindings, key=lambda key: key not in own)
-        bindings.key_to_bindings = {
-            key: [
-                replace(b, description=self.v(b.description))
-                if b.description.startswith("key.")
-                else b
-                for b in bindings.key_to_bindings[key]
-            ]
-            for key in order
+        return {
+            key: active[key]._replace(
+                binding=replace(active[key].binding, description=self.v(description))
+            )
+            if (description := active[key].binding.description).startswith("key.")
+            else active[key]
+            for key in sorted(active, key=lambda key: key not in own)
         }
-        self._bindings = bindings
+
+    def translate_bindings(self) -> None:
+        """Redraw the footer in the staff language (after a language switch)."""
+        if self.is_attached:
+            self.refresh_bindings()
 
 
 class StaffScreen(StaffTexts, Screen[None]):
