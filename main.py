@@ -72,6 +72,12 @@ class Runtime:
                 f"{self.config.store_path}: no event loaded yet; run `accueil setup` "
                 f"(it imports [event] definition = {self.config.event.definition!r})"
             )
+        forced, days = self.config.event.day, [d.number for d in event.days]
+        if forced and forced not in days:
+            raise ConfigError(
+                f"{self.config.path}: [event] day = {forced}: expected 0 (from the calendar) "
+                f"or a day of {event.name}: {', '.join(map(str, days))}"
+            )
         return event
 
     @cached_property

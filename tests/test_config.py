@@ -31,7 +31,7 @@ def test_bundled_config_is_valid_and_documented():
         ("[printers]\nkind = 'usb'\n", "unknown section [printers]"),
         ("kiosk = 3\n", "'kiosk' must be a [kiosk] table"),
         ("[kiosk\n", "not valid TOML"),
-        ("[kiosk]\nid = 'kiosk 1!'\n", "expected letters, digits"),
+        ("[kiosk]\nid = 'kiosk 1!'\n", "expected 1 to 64 ASCII letters, digits"),
         ("[sync]\nsource = 'hub'\n", "[sync] url is required"),
         ("[event]\ntimezone = 'Europe/Casablanca'\n", "expected a time zone name"),
     ],
