@@ -256,8 +256,10 @@ class Runtime:
                 staff.pin_hash,
                 staff.supervisor_pin_hash,
                 self.config.data_dir / "staff-lockout.json",
+                recovery_code_hash=staff.recovery_code_hash,
                 max_attempts=staff.max_attempts,
                 lockout_seconds=staff.lockout_seconds,
+                lockout_max_seconds=staff.lockout_max_seconds,
             )
         except PinFormatError as exc:
             raise ConfigError(f"{self.config.path}: {exc}") from None

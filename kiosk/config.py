@@ -12,6 +12,7 @@ name.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -27,9 +28,18 @@ SECRET_KEYS = {
     ("sync", "token"),
     ("staff", "pin_hash"),
     ("staff", "supervisor_pin_hash"),
+    ("staff", "recovery_code_hash"),
     ("sync", "pretix_token"),
     ("hub", "organiser_token"),
 }
+# Hashes of short PINs can be cracked offline by whoever reads them: never from a file
+# that others can read.
+PIN_KEYS = {
+    ("staff", "pin_hash"),
+    ("staff", "supervisor_pin_hash"),
+    ("staff", "recovery_code_hash"),
+}
+SECRETS_FILE = "secrets.toml"  # in the data folder unless [kiosk] secrets_file says otherwise
 
 
 class ConfigError(Exception):
@@ -83,6 +93,7 @@ class KioskSection:
     mode: Literal["kiosk", "staff", "door"] = "kiosk"
     language: Literal["fr", "en", "ar"] = "fr"
     data_dir: str = "data"
+    secrets_file: str = ""  # empty: secrets.toml in the data folder
     result_seconds: Seconds = 6.0
     idle_reset_seconds: Seconds = 45.0
     bell: bool = True
@@ -191,8 +202,10 @@ class SyncSection:
 class StaffSection:
     pin_hash: str = ""
     supervisor_pin_hash: str = ""
+    recovery_code_hash: str = ""
     max_attempts: Annotated[int, Range(ge=1, le=100)] = 5
     lockout_seconds: Seconds = 30.0
+    lockout_max_seconds: Seconds = 900.0
     language: Literal["fr", "en", "ar"] = "fr"  # of the staff screens (switch at the desk)
 
 
@@ -235,6 +248,13 @@ class Config:
     @property
     def store_path(self) -> Path:
         return self.data_dir / f"{self.kiosk.id}.db"
+
+    @property
+    def secrets_path(self) -> Path:
+        """The owner-only file of PIN hashes and tokens (``accueil pin`` writes it)."""
+        if self.kiosk.secrets_file:
+            return self.resolve(self.kiosk.secrets_file)
+        return self.data_dir / SECRETS_FILE
 
 
 _SECTIONS = {f.name: f for f in fields(Config) if f.name != "path"}
@@ -304,12 +324,101 @@ def load_config(path: Path | str) -> Config:
         if not isinstance(value, dict):
             raise ConfigError(f"{path}: '{name}' must be a [{name}] table")
         setattr(config, name, _section(path, name, value))
+    _pins_not_readable_by_others(config, raw)
+    _read_secrets(config)
     for section, key in SECRET_KEYS:
         env = f"ACCUEIL_{section.upper()}_{key.upper()}"
         if env in os.environ:
             setattr(getattr(config, section), key, os.environ[env])
     _cross_checks(config)
     return config
+
+
+def _others_can_read(path: Path) -> int:
+    """The group/other permission bits of ``path`` (0: owner-only)."""
+    return path.stat().st_mode & 0o077
+
+
+def _pins_not_readable_by_others(config: Config, raw: dict[str, Any]) -> None:
+    for section, key in sorted(PIN_KEYS):
+        value = raw.get(section, {}).get(key, "")
+        if isinstance(value, str) and value.strip() and _others_can_read(config.path):
+            mode = config.path.stat().st_mode & 0o777
+            raise ConfigError(
+                f"{config.path}: [{section}] {key}: expected no PIN hash in a file others can "
+                f"read (mode {mode:o}): anyone who reads it can try every short PIN offline. "
+                f"Delete this line and run `accueil pin` (it keeps the hash in "
+                f"{config.secrets_path}, owner-only), or set "
+                f"ACCUEIL_{section.upper()}_{key.upper()}"
+            )
+
+
+def _read_secrets(config: Config) -> None:
+    """Apply the secrets file (owner-only, owned by this user, secret keys only)."""
+    path = config.secrets_path
+    try:
+        info = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the secrets file ({exc.strerror})") from None
+    if not path.is_file():
+        raise ConfigError(f"{path}: expected a secrets file, found something else")
+    if info.st_uid != os.geteuid() or info.st_mode & 0o077:
+        raise ConfigError(
+            f"{path}: expected a secrets file only its owner can read (mode 600, owned by "
+            f"this user); it is mode {info.st_mode & 0o777:o}: run `chmod 600 {path}`"
+        )
+    try:
+        with path.open("rb") as f:
+            raw = tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    allowed = ", ".join(f"[{s}] {k}" for s, k in sorted(SECRET_KEYS))
+    for section, table in raw.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: '{section}' must be a [{section}] table")
+        for key, value in table.items():
+            if (section, key) not in SECRET_KEYS:
+                raise ConfigError(
+                    f"{path}: [{section}] {key}: not a secret; expected only {allowed}"
+                )
+            if not isinstance(value, str):
+                raise ConfigError(f"{path}: [{section}] {key} = {value!r}: expected a string")
+            setattr(getattr(config, section), key, value)
+
+
+def write_secret(config: Config, section: str, key: str, value: str) -> Path:
+    """Set one secret in the secrets file (created 0600 in a 0700 folder), keeping the rest.
+
+    The file is replaced atomically; raises ConfigError for a key that is not a secret or
+    a value that is not printable ASCII (hashes and tokens are).
+    """
+    if (section, key) not in SECRET_KEYS:
+        raise ConfigError(f"[{section}] {key} is not a secret")
+    if not (value.isascii() and value.isprintable()):
+        raise ConfigError(f"[{section}] {key}: expected printable ASCII")
+    path = config.secrets_path
+    current: dict[str, dict[str, str]] = {}
+    if path.exists():
+        with path.open("rb") as f:
+            current = tomllib.load(f)
+    current.setdefault(section, {})[key] = value
+    lines = ["# Accueil secrets: owner-only (mode 600). Written by `accueil pin` and `setup`."]
+    for name in sorted(current):
+        lines.append(f"[{name}]")
+        lines.extend(f"{k} = {json.dumps(v)}" for k, v in sorted(current[name].items()))
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write("\n".join(lines) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    return path
 
 
 def _section(path: Path, name: str, values: dict[str, Any]) -> Any:
@@ -399,6 +508,11 @@ def _cross_checks(config: Config) -> None:
             f"{config.path}: [kiosk] name = {config.kiosk.name!r}: expected 1 to 100 characters"
         )
     _data_dir_check(config)
+    if config.staff.lockout_max_seconds < config.staff.lockout_seconds:
+        raise ConfigError(
+            f"{config.path}: [staff] lockout_max_seconds = {config.staff.lockout_max_seconds:g}: "
+            f"expected at least lockout_seconds ({config.staff.lockout_seconds:g})"
+        )
     if config.sync.source != "none" and not config.sync.url:
         raise ConfigError(
             f"{config.path}: [sync] url is required when source = {config.sync.source!r}"

@@ -54,5 +54,6 @@ def test_missing_file_exits_2(tmp_path, capsys):
 def test_secrets_come_from_the_environment(tmp_path, monkeypatch):
     path = tmp_path / "config.toml"
     path.write_text("[staff]\npin_hash = 'from-file'\n", encoding="utf-8")
+    path.chmod(0o600)  # a PIN hash may stay only in a file others cannot read
     monkeypatch.setenv("ACCUEIL_STAFF_PIN_HASH", "from-env")
     assert load_config(path).staff.pin_hash == "from-env"
