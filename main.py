@@ -122,6 +122,25 @@ class Runtime:
         except KeyFileError as exc:
             raise ConfigError(f"{self.config.path}: [event] private_key: {exc}") from None
 
+    def demo_key_warning(self) -> str | None:
+        """The public demo signing key in [event]: anyone can forge tickets it accepts."""
+        from kiosk.signing import is_demo_key
+
+        event = self.config.event
+        found = [
+            key
+            for key, private in (("public_key", False), ("private_key", True))
+            if getattr(event, key)
+            and is_demo_key(self.config.resolve(getattr(event, key)), private)
+        ]
+        if not found:
+            return None
+        return (
+            f"{self.config.path}: [event] {' and '.join(found)} is the public demo key: anyone "
+            "can sign a ticket this kiosk accepts (even for an unknown id). Fine for the demo; "
+            "for a real event run `accueil keys generate` and use its keys."
+        )
+
     def day_warning(self) -> str | None:
         """A forced [event] day that differs from today's event day: left over from a rehearsal?"""
         forced = self.config.event.day

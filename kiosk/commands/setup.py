@@ -54,6 +54,9 @@ def run(args: argparse.Namespace, rt: Any) -> int:
         )
     print(f"store: {cfg.store_path} (owner-only)")
     _staff_secrets(args, cfg)
+    warning = rt.demo_key_warning()
+    if warning:
+        print(f"accueil setup: warning: {warning}", file=sys.stderr)
     return 0
 
 
