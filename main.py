@@ -136,7 +136,8 @@ class Runtime:
         if not found:
             return None
         return (
-            f"{self.config.path}: [event] {' and '.join(found)} is the public demo key: anyone "
+            f"{self.config.path}: [event] {' and '.join(found)} "
+            f"{'are' if len(found) > 1 else 'is'} the public demo key: anyone "
             "can sign a ticket this kiosk accepts (even for an unknown id). Fine for the demo; "
             "for a real event run `accueil keys generate` and use its keys."
         )

@@ -15,7 +15,7 @@ def test_the_forgery_works_and_the_kiosk_warns_about_the_key(tmp_path, capsys):
     config = demo_config(tmp_path)
     assert main.main(["--config", str(config), "setup"]) == 0
     setup_err = capsys.readouterr().err
-    assert "[event] public_key and private_key is the public demo key" in setup_err
+    assert "[event] public_key and private_key are the public demo key" in setup_err
     sign = signing.load_signer(ROOT / "demo" / "demo-organiser.key")  # anyone has this file
     forged = tickets.encode("NOBODY1", Role.VIP, frozenset(), "scc-2026", sign)
     status = main.main(["--config", str(config), "checkin", forged])
