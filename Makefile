@@ -9,11 +9,11 @@ STAMP   := $(VENV)/.installed
 .PHONY: demo demo-camera test system install lock bench clean
 
 demo: install  ## set up everything and start the kiosk on the demo event
-	$(VENV)/bin/accueil setup
+	$(VENV)/bin/accueil setup --demo-pins
 	$(VENV)/bin/accueil run
 
 demo-camera: install  ## the demo kiosk reading a generated camera video instead of a webcam
-	$(VENV)/bin/accueil setup
+	$(VENV)/bin/accueil setup --demo-pins
 	$(PY) demo/make_video.py data/demo-camera.avi
 	$(VENV)/bin/accueil run --camera data/demo-camera.avi
 

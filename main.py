@@ -72,6 +72,12 @@ class Runtime:
                 f"{self.config.store_path}: no event loaded yet; run `accueil setup` "
                 f"(it imports [event] definition = {self.config.event.definition!r})"
             )
+        forced, days = self.config.event.day, [d.number for d in event.days]
+        if forced and forced not in days:
+            raise ConfigError(
+                f"{self.config.path}: [event] day = {forced}: expected 0 (from the calendar) "
+                f"or a day of {event.name}: {', '.join(map(str, days))}"
+            )
         return event
 
     @cached_property
@@ -115,6 +121,26 @@ class Runtime:
             return load_signer(self.config.resolve(self.config.event.private_key))
         except KeyFileError as exc:
             raise ConfigError(f"{self.config.path}: [event] private_key: {exc}") from None
+
+    def demo_key_warning(self) -> str | None:
+        """The public demo signing key in [event]: anyone can forge tickets it accepts."""
+        from kiosk.signing import is_demo_key
+
+        event = self.config.event
+        found = [
+            key
+            for key, private in (("public_key", False), ("private_key", True))
+            if getattr(event, key)
+            and is_demo_key(self.config.resolve(getattr(event, key)), private)
+        ]
+        if not found:
+            return None
+        return (
+            f"{self.config.path}: [event] {' and '.join(found)} "
+            f"{'are' if len(found) > 1 else 'is'} the public demo key: anyone "
+            "can sign a ticket this kiosk accepts (even for an unknown id). Fine for the demo; "
+            "for a real event run `accueil keys generate` and use its keys."
+        )
 
     def day_warning(self) -> str | None:
         """A forced [event] day that differs from today's event day: left over from a rehearsal?"""
@@ -253,8 +279,10 @@ class Runtime:
                 staff.pin_hash,
                 staff.supervisor_pin_hash,
                 self.config.data_dir / "staff-lockout.json",
+                recovery_code_hash=staff.recovery_code_hash,
                 max_attempts=staff.max_attempts,
                 lockout_seconds=staff.lockout_seconds,
+                lockout_max_seconds=staff.lockout_max_seconds,
             )
         except PinFormatError as exc:
             raise ConfigError(f"{self.config.path}: {exc}") from None

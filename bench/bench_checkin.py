@@ -10,7 +10,6 @@ p99 <= 10 ms per scan; search p95 <= 20 ms.
 from __future__ import annotations
 
 import argparse
-import csv
 import platform
 import random
 import statistics
@@ -26,6 +25,7 @@ from kiosk import signing  # noqa: E402
 from kiosk.core import tickets  # noqa: E402
 from kiosk.core.model import Role  # noqa: E402
 from kiosk.core.service import CheckinService, KioskIdentity  # noqa: E402
+from sync import csvfile  # noqa: E402
 from sync.importers import load_event, load_registrations  # noqa: E402
 from sync.store import LocalStore  # noqa: E402
 
@@ -52,7 +52,7 @@ def main() -> None:
         csv_path = Path(tmp) / "big.csv"
         codes = []
         with csv_path.open("w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f)
+            w = csvfile.writer(f)
             w.writerow(["id", "first_name", "last_name", "email", "organisation", "role", "codes"])
             for n in range(args.registrations):
                 reg_id = f"B{n:06d}"

@@ -12,7 +12,6 @@ The demo organiser key is public knowledge: never use it for a real event
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import random
@@ -26,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from kiosk import signing  # noqa: E402
 from kiosk.core import tickets  # noqa: E402
 from kiosk.core.model import Role  # noqa: E402
+from sync.csvfile import SafeDictWriter  # noqa: E402
 
 OUT = ROOT / "demo"
 SEED = 2026
@@ -351,7 +351,7 @@ def main() -> None:
         json.dumps(EVENT, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     with (OUT / "registrations.csv").open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer = SafeDictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     print(f"wrote {len(rows)} registrations, {len(EVENT['sessions'])} sessions to {OUT.name}/")

@@ -1,35 +1,89 @@
 """config.toml: typed sections, validated on load; bad files exit with status 2.
 
-Each ``[section]`` is a dataclass below. An unknown key, a wrong type or a value outside
-its choices raises ConfigError naming the file, the key and what was expected. Secrets may
-come from the environment instead of the file: ``ACCUEIL_<SECTION>_<KEY>`` (for example
-``ACCUEIL_SYNC_TOKEN``, ``ACCUEIL_STAFF_PIN_HASH``) overrides the key of that name.
+Each ``[section]`` is a dataclass below; one validation layer (:func:`load_config`) checks
+every value before anything uses it. An unknown key, a wrong type, a value outside its
+choices or its range (``Annotated[int, Range(...)]`` on the field; no number may be nan or
+infinite), a kiosk id the hub would refuse, or a data folder that is a file or cannot be
+written raises ConfigError naming the file, the key and what was expected.
+Secrets may come from the environment instead of the file: ``ACCUEIL_<SECTION>_<KEY>``
+(for example ``ACCUEIL_SYNC_TOKEN``, ``ACCUEIL_STAFF_PIN_HASH``) overrides the key of that
+name.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import os
+import re
 import tomllib
 import types
 import typing
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 SECRET_KEYS = {
     ("sync", "token"),
     ("staff", "pin_hash"),
     ("staff", "supervisor_pin_hash"),
+    ("staff", "recovery_code_hash"),
     ("sync", "pretix_token"),
     ("hub", "organiser_token"),
 }
+# Hashes of short PINs can be cracked offline by whoever reads them: never from a file
+# that others can read.
+PIN_KEYS = {
+    ("staff", "pin_hash"),
+    ("staff", "supervisor_pin_hash"),
+    ("staff", "recovery_code_hash"),
+}
+SECRETS_FILE = "secrets.toml"  # in the data folder unless [kiosk] secrets_file says otherwise
 
 
 class ConfigError(Exception):
     """A configuration problem a person can fix; main.py prints it and exits with 2."""
 
     exit_status = 2
+
+
+@dataclass(frozen=True)
+class Range:
+    """Bounds of a number key: ``gt`` (exclusive) or ``ge`` below, ``le`` above."""
+
+    ge: float | None = None
+    gt: float | None = None
+    le: float | None = None
+
+    def holds(self, value: float) -> bool:
+        return (
+            (self.ge is None or value >= self.ge)
+            and (self.gt is None or value > self.gt)
+            and (self.le is None or value <= self.le)
+        )
+
+    def describe(self) -> str:
+        low = (
+            f"at least {_num(self.ge)}"
+            if self.ge is not None
+            else f"more than {_num(self.gt)}"
+            if self.gt is not None
+            else ""
+        )
+        high = f"at most {_num(self.le)}" if self.le is not None else ""
+        return " and ".join(p for p in (low, high) if p)
+
+
+def _num(x: float | None) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+# The hub's rule for kiosk ids (tokens, walk-in ids W-<kiosk>-…, its String(64) columns).
+KIOSK_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+Seconds = Annotated[float, Range(gt=0, le=86400)]
+Port = Annotated[int, Range(ge=1, le=65535)]
 
 
 @dataclass
@@ -39,8 +93,9 @@ class KioskSection:
     mode: Literal["kiosk", "staff", "door"] = "kiosk"
     language: Literal["fr", "en", "ar"] = "fr"
     data_dir: str = "data"
-    result_seconds: float = 6.0
-    idle_reset_seconds: float = 45.0
+    secrets_file: str = ""  # empty: secrets.toml in the data folder
+    result_seconds: Seconds = 6.0
+    idle_reset_seconds: Seconds = 45.0
     bell: bool = True
     camera_preview: bool = True
 
@@ -49,7 +104,7 @@ class KioskSection:
 class EventSection:
     definition: str = "demo/event.json"
     registrations: list[str] = field(default_factory=lambda: ["demo/registrations.csv"])
-    day: int = 0
+    day: Annotated[int, Range(ge=0, le=366)] = 0  # 0: from the calendar
     timezone: str = ""
     public_key: str = "demo/organiser.pub"
     private_key: str = ""
@@ -60,24 +115,24 @@ class DoorSection:
     session: str = ""
     direction: Literal["entry", "exit"] = "entry"
     enforce_capacity: bool = True
-    amber_at_percent: int = 90
+    amber_at_percent: Annotated[int, Range(ge=1, le=100)] = 90
 
 
 @dataclass
 class CameraSection:
     source: str = "auto"
-    width: int = 1280
-    height: int = 720
-    fps: int = 30
+    width: Annotated[int, Range(ge=16, le=16384)] = 1280
+    height: Annotated[int, Range(ge=16, le=16384)] = 720
+    fps: Annotated[int, Range(ge=1, le=1000)] = 30
     decoder: Literal["pipeline", "zxing", "pyzbar"] = "pipeline"
-    repeat_seconds: float = 4.0
+    repeat_seconds: Annotated[float, Range(ge=0, le=86400)] = 4.0
     scanner: bool = True
-    scanner_max_gap_ms: float = 35.0
-    scanner_min_length: int = 4
+    scanner_max_gap_ms: Annotated[float, Range(gt=0, le=10000)] = 35.0
+    scanner_min_length: Annotated[int, Range(ge=1, le=10000)] = 4
     loop: bool = True
-    preview_width: int = 80
-    preview_fps: float = 10.0
-    reconnect_max_seconds: float = 5.0
+    preview_width: Annotated[int, Range(ge=4, le=4096)] = 80
+    preview_fps: Annotated[float, Range(gt=0, le=1000)] = 10.0
+    reconnect_max_seconds: Seconds = 5.0
 
 
 @dataclass
@@ -86,25 +141,25 @@ class PrinterSection:
         "preview", "usb", "network", "serial", "cups", "file", "brother_ql", "zpl", "none"
     ] = "preview"
     profile: str = "TM-T88V"
-    width_dots: int = 0
+    width_dots: Annotated[int, Range(ge=0, le=8192)] = 0
     preview_dir: str = "badges"
     host: str = "127.0.0.1"
-    port: int = 9100
+    port: Port = 9100
     device: str = ""
-    usb_vendor_id: int = 0
-    usb_product_id: int = 0
-    baudrate: int = 115200
+    usb_vendor_id: Annotated[int, Range(ge=0, le=0xFFFF)] = 0
+    usb_product_id: Annotated[int, Range(ge=0, le=0xFFFF)] = 0
+    baudrate: Annotated[int, Range(ge=50, le=10_000_000)] = 115200
     cups_name: str = ""
     file: str = ""
     method: Literal["auto", "raster", "text"] = "auto"
-    timeout_seconds: float = 5.0
+    timeout_seconds: Seconds = 5.0
     name: str = "main"
-    status_seconds: float = 15.0
+    status_seconds: Annotated[float, Range(ge=0, le=86400)] = 15.0  # 0: never
     # label printers (kind = "brother_ql" or "zpl", or a preview of one)
     connection: Literal["network", "usb", "file"] = "network"
     label_model: str = ""
     label_size: str = ""
-    dpi: int = 0
+    dpi: Annotated[int, Range(ge=0, le=1200)] = 0
     preview_as: Literal["escpos", "brother_ql", "zpl"] = "escpos"
     extra: dict[str, PrinterSection] = field(default_factory=dict)
 
@@ -119,7 +174,7 @@ class BadgeRoleSection:
     show_organisation: bool | None = None
     show_days: bool | None = None
     show_qr: bool | None = None
-    name_max_dots: int = 0
+    name_max_dots: Annotated[int, Range(ge=0, le=8192)] = 0
 
 
 @dataclass
@@ -130,7 +185,7 @@ class BadgeSection:
     show_days: bool = True
     show_qr: bool = True
     language: Literal["", "fr", "en", "ar"] = ""
-    name_max_dots: int = 0
+    name_max_dots: Annotated[int, Range(ge=0, le=8192)] = 0
     roles: dict[str, BadgeRoleSection] = field(default_factory=dict)
 
 
@@ -139,31 +194,33 @@ class SyncSection:
     source: Literal["none", "hub", "pretix"] = "none"
     url: str = ""
     token: str = ""
-    interval_seconds: float = 3.0
-    timeout_seconds: float = 5.0
+    interval_seconds: Seconds = 3.0
+    timeout_seconds: Seconds = 5.0
     pretix_organizer: str = ""
     pretix_event: str = ""
-    pretix_checkin_list: int = 0
+    pretix_checkin_list: Annotated[int, Range(ge=0, le=2**63 - 1)] = 0
     pretix_token: str = ""
     pretix_session_lists: list[str] = field(default_factory=list)
-    upload_poll_seconds: float = 0.5
-    batch_size: int = 500
-    backoff_max_seconds: float = 30.0
+    upload_poll_seconds: Seconds = 0.5
+    batch_size: Annotated[int, Range(ge=1, le=20000)] = 500  # the hub takes 20,000
+    backoff_max_seconds: Seconds = 30.0
 
 
 @dataclass
 class StaffSection:
     pin_hash: str = ""
     supervisor_pin_hash: str = ""
-    max_attempts: int = 5
-    lockout_seconds: float = 30.0
+    recovery_code_hash: str = ""
+    max_attempts: Annotated[int, Range(ge=1, le=100)] = 5
+    lockout_seconds: Seconds = 30.0
+    lockout_max_seconds: Seconds = 900.0
     language: Literal["fr", "en", "ar"] = "fr"  # of the staff screens (switch at the desk)
 
 
 @dataclass
 class HubSection:
     host: str = "127.0.0.1"
-    port: int = 8470
+    port: Port = 8470
     database: str = "sqlite:///data/hub.db"
     organiser_token: str = ""
     docs: bool = True
@@ -200,25 +257,42 @@ class Config:
     def store_path(self) -> Path:
         return self.data_dir / f"{self.kiosk.id}.db"
 
+    @property
+    def secrets_path(self) -> Path:
+        """The owner-only file of PIN hashes and tokens (``accueil pin`` writes it)."""
+        if self.kiosk.secrets_file:
+            return self.resolve(self.kiosk.secrets_file)
+        return self.data_dir / SECRETS_FILE
+
 
 _SECTIONS = {f.name: f for f in fields(Config) if f.name != "path"}
 
 
 def _describe(tp: Any) -> str:
     origin = get_origin(tp)
+    if origin is Annotated:
+        base, *marks = get_args(tp)
+        bounds = [m.describe() for m in marks if isinstance(m, Range)]
+        return " ".join([_describe(base), *bounds])
     if origin is Literal:
         return "one of " + ", ".join(repr(a) for a in get_args(tp))
     if origin is list:
         return f"a list of {_describe(get_args(tp)[0])}"
     if origin in (typing.Union, types.UnionType):
         return " or ".join(_describe(a) for a in get_args(tp))
-    return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(
-        tp, str(tp)
-    )
+    return {
+        str: "a string",
+        int: "an integer",
+        float: "a finite number",
+        bool: "true or false",
+    }.get(tp, str(tp))
 
 
 def _check(value: Any, tp: Any) -> bool:
     origin = get_origin(tp)
+    if origin is Annotated:
+        base, *marks = get_args(tp)
+        return _check(value, base) and all(m.holds(value) for m in marks if isinstance(m, Range))
     if origin is Literal:
         return value in get_args(tp)
     if origin is list:
@@ -229,8 +303,10 @@ def _check(value: Any, tp: Any) -> bool:
         return isinstance(value, bool)
     if tp is int:
         return isinstance(value, int) and not isinstance(value, bool)
-    if tp is float:
-        return isinstance(value, int | float) and not isinstance(value, bool)
+    if tp is float:  # TOML has nan and inf; no key means them
+        return (
+            isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        )
     return isinstance(value, tp)
 
 
@@ -256,6 +332,8 @@ def load_config(path: Path | str) -> Config:
         if not isinstance(value, dict):
             raise ConfigError(f"{path}: '{name}' must be a [{name}] table")
         setattr(config, name, _section(path, name, value))
+    _pins_not_readable_by_others(config, raw)
+    _read_secrets(config)
     for section, key in SECRET_KEYS:
         env = f"ACCUEIL_{section.upper()}_{key.upper()}"
         if env in os.environ:
@@ -264,8 +342,99 @@ def load_config(path: Path | str) -> Config:
     return config
 
 
+def _others_can_read(path: Path) -> int:
+    """The group/other permission bits of ``path`` (0: owner-only)."""
+    return path.stat().st_mode & 0o077
+
+
+def _pins_not_readable_by_others(config: Config, raw: dict[str, Any]) -> None:
+    for section, key in sorted(PIN_KEYS):
+        value = raw.get(section, {}).get(key, "")
+        if isinstance(value, str) and value.strip() and _others_can_read(config.path):
+            mode = config.path.stat().st_mode & 0o777
+            raise ConfigError(
+                f"{config.path}: [{section}] {key}: expected no PIN hash in a file others can "
+                f"read (mode {mode:o}): anyone who reads it can try every short PIN offline. "
+                f"Delete this line and run `accueil pin` (it keeps the hash in "
+                f"{config.secrets_path}, owner-only), or set "
+                f"ACCUEIL_{section.upper()}_{key.upper()}"
+            )
+
+
+def _read_secrets(config: Config) -> None:
+    """Apply the secrets file (owner-only, owned by this user, secret keys only)."""
+    path = config.secrets_path
+    try:
+        info = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the secrets file ({exc.strerror})") from None
+    if not path.is_file():
+        raise ConfigError(f"{path}: expected a secrets file, found something else")
+    if info.st_uid != os.geteuid() or info.st_mode & 0o077:
+        raise ConfigError(
+            f"{path}: expected a secrets file only its owner can read (mode 600, owned by "
+            f"this user); it is mode {info.st_mode & 0o777:o}: run `chmod 600 {path}`"
+        )
+    try:
+        with path.open("rb") as f:
+            raw = tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    allowed = ", ".join(f"[{s}] {k}" for s, k in sorted(SECRET_KEYS))
+    for section, table in raw.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: '{section}' must be a [{section}] table")
+        for key, value in table.items():
+            if (section, key) not in SECRET_KEYS:
+                raise ConfigError(
+                    f"{path}: [{section}] {key}: not a secret; expected only {allowed}"
+                )
+            if not isinstance(value, str):
+                raise ConfigError(f"{path}: [{section}] {key} = {value!r}: expected a string")
+            setattr(getattr(config, section), key, value)
+
+
+def write_secret(config: Config, section: str, key: str, value: str) -> Path:
+    """Set one secret in the secrets file (created 0600 in a 0700 folder), keeping the rest.
+
+    The file is replaced atomically; raises ConfigError for a key that is not a secret or
+    a value that is not printable ASCII (hashes and tokens are).
+    """
+    if (section, key) not in SECRET_KEYS:
+        raise ConfigError(f"[{section}] {key} is not a secret")
+    if not (value.isascii() and value.isprintable()):
+        raise ConfigError(f"[{section}] {key}: expected printable ASCII")
+    path = config.secrets_path
+    current: dict[str, dict[str, str]] = {}
+    if path.exists():
+        with path.open("rb") as f:
+            current = tomllib.load(f)
+    current.setdefault(section, {})[key] = value
+    lines = ["# Accueil secrets: owner-only (mode 600). Written by `accueil pin` and `setup`."]
+    for name in sorted(current):
+        lines.append(f"[{name}]")
+        lines.extend(f"{k} = {json.dumps(v)}" for k, v in sorted(current[name].items()))
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write("\n".join(lines) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    return path
+
+
 def _section(path: Path, name: str, values: dict[str, Any]) -> Any:
     return _table(path, name, _SECTIONS[name].default_factory, values)
+
+
+def _base(tp: Any) -> Any:
+    return get_args(tp)[0] if get_origin(tp) is Annotated else tp
 
 
 def _table_type(tp: Any) -> Any:
@@ -278,7 +447,7 @@ def _table_type(tp: Any) -> Any:
 
 
 def _table(path: Path, name: str, cls: Any, values: dict[str, Any]) -> Any:
-    hints = typing.get_type_hints(cls)
+    hints = typing.get_type_hints(cls, include_extras=True)
     known = {f.name: f for f in fields(cls)}
     kwargs: dict[str, Any] = {}
     for key, value in values.items():
@@ -295,7 +464,7 @@ def _table(path: Path, name: str, cls: Any, values: dict[str, Any]) -> Any:
                 )
             kwargs[key] = {k: _table(path, f"{name}.{key}.{k}", sub, v) for k, v in value.items()}
             continue
-        if expected is float and _check(value, int):
+        if _base(expected) is float and _check(value, int):
             value = float(value)
         if not _check(value, expected):
             raise ConfigError(f"{path}: [{name}] {key} = {value!r}: expected {_describe(expected)}")
@@ -337,11 +506,39 @@ def _cross_checks(config: Config) -> None:
                 "zone name such as 'Africa/Casablanca' or 'Europe/Paris'"
             ) from None
     _printing_checks(config)
-    if not config.kiosk.id.replace("-", "").replace("_", "").isalnum():
+    if not KIOSK_ID.fullmatch(config.kiosk.id):
         raise ConfigError(
-            f"{config.path}: [kiosk] id = {config.kiosk.id!r}: expected letters, digits, - or _"
+            f"{config.path}: [kiosk] id = {config.kiosk.id!r}: expected 1 to 64 ASCII letters, "
+            "digits, - or _ (what the hub accepts)"
+        )
+    if not config.kiosk.name.strip() or len(config.kiosk.name) > 100:
+        raise ConfigError(
+            f"{config.path}: [kiosk] name = {config.kiosk.name!r}: expected 1 to 100 characters"
+        )
+    _data_dir_check(config)
+    if config.staff.lockout_max_seconds < config.staff.lockout_seconds:
+        raise ConfigError(
+            f"{config.path}: [staff] lockout_max_seconds = {config.staff.lockout_max_seconds:g}: "
+            f"expected at least lockout_seconds ({config.staff.lockout_seconds:g})"
         )
     if config.sync.source != "none" and not config.sync.url:
         raise ConfigError(
             f"{config.path}: [sync] url is required when source = {config.sync.source!r}"
         )
+
+
+def _data_dir_check(config: Config) -> None:
+    """The data folder is a folder this user can write, or can be created: checked now,
+    not as a traceback at the first check-in."""
+    key = f"{config.path}: [kiosk] data_dir = {config.kiosk.data_dir!r}"
+    folder = config.data_dir
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"{key}: expected a folder, but {folder} is a file")
+    existing = folder
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError(f"{key}: expected a folder, but {existing} is a file")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        what = "" if existing == folder else f" (it would be created in {existing})"
+        raise ConfigError(f"{key}: expected a folder this user can write{what}; it cannot")

@@ -15,8 +15,25 @@ _PUBLIC_HEADER = "accueil-ed25519-public "
 _PRIVATE_HEADER = "accueil-ed25519-private "
 
 
+# The public half of the demo organiser key. Its private half is published in demo/, so
+# anyone can sign a ticket that a kiosk trusting it accepts.
+DEMO_PUBLIC_KEY = "qPvVHTMzU7L0e89wvSN6ucZdhzMaJoh9dwOwoMQnyh0="
+
+
 class KeyFileError(ValueError):
     """A key file that is missing or not an Accueil key."""
+
+
+def is_demo_key(path: Path, private: bool = False) -> bool:
+    """True when the key file (public, or private with ``private``) is the public demo key;
+    False for any other key and for a file that cannot be read as a key."""
+    try:
+        raw = _read(path, _PRIVATE_HEADER if private else _PUBLIC_HEADER)
+    except (KeyFileError, OSError):
+        return False
+    if private:
+        raw = Ed25519PrivateKey.from_private_bytes(raw).public_key().public_bytes_raw()
+    return base64.b64encode(raw).decode() == DEMO_PUBLIC_KEY
 
 
 def generate(private_path: Path, public_path: Path, seed: bytes | None = None) -> None:

@@ -505,7 +505,8 @@ class LocalStore:
 
     def search(self, text: str, limit: int = 20) -> list[Registration]:
         """Registrations whose name, organisation or e-mail words start with every typed word."""
-        words = tokens(text)
+        # SQLite reads the FTS5 query as a C string: a NUL would end it inside a quote.
+        words = [w for w in (t.replace("\x00", "") for t in tokens(text)) if w]
         if not words:
             return []
         query = " ".join('"' + w.replace('"', '""') + '"*' for w in words)
@@ -952,6 +953,11 @@ class LocalStore:
                                   "outbox", "print_jobs", "staff_log")
                 }  # fmt: skip
                 db.execute("DELETE FROM meta WHERE key LIKE 'sync.%'")
+                # Deleting FTS5 rows only appends delete markers: the name and e-mail tokens
+                # stay in the index's segment pages until a merge. 'rebuild' rewrites the
+                # index from its (now empty) content, so the pages holding them are freed
+                # and, with secure_delete, overwritten before VACUUM drops them.
+                db.execute("INSERT INTO registrations_fts(registrations_fts) VALUES ('rebuild')")
             self._db.execute("VACUUM")
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return deleted

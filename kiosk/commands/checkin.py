@@ -26,9 +26,9 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, rt: Any) -> int:
-    warning = rt.day_warning()
-    if warning:
-        print(f"accueil checkin: warning: {warning}", file=sys.stderr)
+    for warning in (rt.demo_key_warning(), rt.day_warning()):
+        if warning:
+            print(f"accueil checkin: warning: {warning}", file=sys.stderr)
     direction = Direction.EXIT if args.exit else Direction.ENTRY
     try:
         result = rt.checkin.check(args.code, direction, args.session, staff=args.staff)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 from typing import Any
 
 from kiosk.config import ConfigError
@@ -49,5 +50,9 @@ def run(args: argparse.Namespace, rt: Any) -> int:
         level=logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    warning = rt.demo_key_warning()
+    if warning:
+        print(f"accueil run: warning: {warning}", file=sys.stderr)
+        logging.getLogger("accueil").warning(warning)
     result = app.run()
     return int(result or 0)

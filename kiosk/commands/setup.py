@@ -15,9 +15,21 @@ def register(sub: Any) -> None:
         "setup",
         help="load the event definition and registration files named in config.toml",
         description="Create the kiosk's data folder and store, then import [event] definition "
-        "and [event] registrations. Safe to run again: unchanged rows are left alone.",
+        "and [event] registrations. The first run also makes the staff recovery code "
+        "(shown once). Safe to run again: unchanged rows are left alone.",
+    )
+    parser.add_argument(
+        "--demo-pins",
+        action="store_true",
+        help=f"demo event only: set the public demo PINs (steward {DEMO_STEWARD_PIN}, "
+        f"supervisor {DEMO_SUPERVISOR_PIN}) where no PIN is set yet",
     )
     parser.set_defaults(func=run)
+
+
+# Public: printed in the README. Never for a real event.
+DEMO_STEWARD_PIN = "2468"
+DEMO_SUPERVISOR_PIN = "135790"
 
 
 def run(args: argparse.Namespace, rt: Any) -> int:
@@ -41,4 +53,30 @@ def run(args: argparse.Namespace, rt: Any) -> int:
             f"({counts.added} new, {counts.updated} updated, {counts.unchanged} unchanged)"
         )
     print(f"store: {cfg.store_path} (owner-only)")
+    _staff_secrets(args, cfg)
+    warning = rt.demo_key_warning()
+    if warning:
+        print(f"accueil setup: warning: {warning}", file=sys.stderr)
     return 0
+
+
+def _staff_secrets(args: argparse.Namespace, cfg: Any) -> None:
+    """The recovery code on the first run; the demo PINs when asked for."""
+    from kiosk.commands.pin import recovery_notice
+    from kiosk.config import write_secret
+    from kiosk.staff_auth import hash_pin, new_recovery_code
+
+    if getattr(args, "demo_pins", False):
+        for key, pin in (("pin_hash", DEMO_STEWARD_PIN),
+                         ("supervisor_pin_hash", DEMO_SUPERVISOR_PIN)):  # fmt: skip
+            if not getattr(cfg.staff, key):
+                line = hash_pin(pin)
+                setattr(cfg.staff, key, line)
+                write_secret(cfg, "staff", key, line)
+                print(f"demo PIN set: [staff] {key} = {pin} (public: never for a real event)")
+    if not cfg.staff.recovery_code_hash:
+        code = new_recovery_code()
+        cfg.staff.recovery_code_hash = hash_pin(code)
+        path = write_secret(cfg, "staff", "recovery_code_hash", cfg.staff.recovery_code_hash)
+        print(recovery_notice(code))
+        print(f"(its hash is in {path}, owner-only)")

@@ -21,7 +21,9 @@ _ARABIC = str.maketrans(
     }
 )
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "đ": "d", "ł": "l"})
-_SEPARATORS = re.compile(r"[\s\-‐‑_'’.,;:/()\"]+")
+# Control characters (C0, DEL, C1) separate words too: a scanner or a paste can carry them,
+# and they never belong to a name.
+_SEPARATORS = re.compile(r"[\s\x00-\x1f\x7f-\x9f\-‐‑_'’.,;:/()\"]+")
 
 
 def fold(text: str) -> str:

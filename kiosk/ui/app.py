@@ -26,7 +26,7 @@ from textual.reactive import reactive
 from textual.worker import Worker, WorkerState
 
 from kiosk.core.model import Lang, Mode
-from kiosk.staff_auth import PinResult, StaffRole
+from kiosk.staff_auth import PinResult, Source, StaffRole
 from kiosk.ui.i18n import next_lang, printer_words, ui_text, visual
 from kiosk.ui.ports import (
     AppServices,
@@ -317,7 +317,11 @@ class AccueilApp(App[int]):
         self.push_screen(DeskScreen())
 
     def staff_qr(self, pin: str) -> None:
-        """A staff card QR (ACCUEIL-STAFF:<PIN>) signs in like the PIN, with the same lockout."""
+        """A staff card QR (ACCUEIL-STAFF:<PIN>) signs in like the PIN.
+
+        Anyone at the attendee screen can show or type one, so its tries count on the card
+        counter alone (StaffAuth): they never lock the staff desk.
+        """
         auth = self.services.staff_auth
         if auth is None or not auth.enabled:
             self.open_staff()
@@ -335,7 +339,7 @@ class AccueilApp(App[int]):
             self.sound("refused")
             self.notify(self.staff_text("note.card_failed"), severity="error")
 
-        self.run_io(auth.attempt, pin, done=checked, failed=failed, name="pin")
+        self.run_io(auth.attempt, pin, Source.CARD, done=checked, failed=failed, name="pin")
 
     def open_door(self, session_id: str | None) -> None:
         """Turn this kiosk into a session door (staff choose the session)."""

@@ -141,9 +141,11 @@ STAFF_UI: dict[str, dict[Lang, str]] = {
         "Enter لتسجيل الدخول، Escape للرجوع.",
     ),
     "pin.locked": _t(
-        "Trop de codes erronés. Bloqué : réessayez dans {seconds} s.",
-        "Too many wrong PINs. Locked: try again in {seconds} s.",
-        "رموز خاطئة كثيرة. الدخول مقفل: حاول مجدداً بعد {seconds} ث.",
+        "Trop de codes erronés. Bloqué {seconds} s : seul le PIN superviseur ou le code de "
+        "secours est accepté.",
+        "Too many wrong PINs. Locked for {seconds} s: only the supervisor PIN or the recovery "
+        "code is accepted.",
+        "رموز خاطئة كثيرة. مقفل لمدة {seconds} ث: يُقبل فقط رمز المشرف أو رمز الاستعادة.",
     ),
     "pin.again": _t("Vous pouvez réessayer.", "You can try again.", "يمكنك المحاولة مجدداً."),
     "pin.checking": _t("Vérification…", "Checking…", "جارٍ التحقق…"),

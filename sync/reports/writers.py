@@ -5,12 +5,12 @@ Reports name attendees, so the folder and every file in it are readable by the o
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sync import csvfile
 from sync.reports.compute import Report, Table
 from sync.reports.exports import generic_table, pretix_export
 from sync.reports.page import report_html
@@ -32,9 +32,12 @@ class Written:
 
 
 def csv_text(table: Table, *, excel: bool = False) -> str:
-    """The table as CSV; ``excel`` adds a byte-order mark so spreadsheets read UTF-8."""
+    """The table as CSV; ``excel`` adds a byte-order mark so spreadsheets read UTF-8.
+
+    Cells that would start a formula are defused (:mod:`sync.csvfile`), in every table.
+    """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csvfile.writer(buffer, lineterminator="\n")
     writer.writerow(table.columns)
     writer.writerows(table.rows)
     return ("\ufeff" if excel else "") + buffer.getvalue()

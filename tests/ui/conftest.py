@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -21,7 +22,7 @@ from main import Runtime  # noqa: E402
 from tests.conftest import EVENT, SESSIONS, SHARED  # noqa: E402
 
 STEWARD_PIN = "2468"
-SUPERVISOR_PIN = "1357"
+SUPERVISOR_PIN = "135790"
 # Hashing is slow on purpose; tests share two hashes made once per run.
 _HASHES = {pin: hash_pin(pin) for pin in (STEWARD_PIN, SUPERVISOR_PIN)}
 
@@ -91,6 +92,8 @@ def write_config(root: Path, extra: dict[str, dict[str, Any]] | None = None) -> 
     }
     for name, values in (extra or {}).items():
         sections.setdefault(name, {}).update(values)
+    # PIN hashes go where `accueil pin` keeps them: the owner-only secrets file.
+    secrets = {k: sections["staff"].pop(k) for k in _SECRET_STAFF_KEYS if k in sections["staff"]}
     lines = []
     for name, values in sections.items():
         lines.append(f"[{name}]")
@@ -98,7 +101,16 @@ def write_config(root: Path, extra: dict[str, dict[str, Any]] | None = None) -> 
             lines.append(f"{key} = {_toml(value)}")
     path = root / "config.toml"
     path.write_text("\n".join(lines) + "\n")
+    data = root / sections["kiosk"].get("data_dir", "data")
+    data.mkdir(mode=0o700, exist_ok=True)
+    text = "[staff]\n" + "".join(f"{k} = {_toml(v)}\n" for k, v in secrets.items())
+    fd = os.open(data / "secrets.toml", os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
     return path
+
+
+_SECRET_STAFF_KEYS = ("pin_hash", "supervisor_pin_hash", "recovery_code_hash")
 
 
 def _toml(value: Any) -> str:

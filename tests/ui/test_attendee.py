@@ -12,7 +12,7 @@ from kiosk.core.verdict import Reason
 from kiosk.ui.i18n import UI
 from kiosk.ui.screens.attendee import AttendeeScreen
 from kiosk.ui.screens.staff import DeskScreen
-from tests.ui.conftest import PHOTO, PHOTO_TEXT, screen_text, wait_for
+from tests.ui.conftest import PHOTO, PHOTO_TEXT, SUPERVISOR_PIN, screen_text, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -235,7 +235,7 @@ async def test_staff_pin_opens_the_desk_and_escape_does_not_leave(make_kiosk):
 async def test_staff_card_qr_signs_in(make_kiosk):
     app = make_kiosk().app()
     async with app.run_test(size=(100, 32)) as pilot:
-        await type_text(pilot, "ACCUEIL-STAFF:1357")
+        await type_text(pilot, "ACCUEIL-STAFF:135790")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DeskScreen))
         assert app.staff.supervisor
@@ -261,16 +261,23 @@ async def test_five_wrong_pins_lock_out_even_after_a_restart(make_kiosk):
             await pilot.press("enter")
             await wait_for(pilot, lambda n=attempt: app.sounds.count("refused") > n)
         message = str(app.screen.query_one("#pin-message").render())
-        assert "Locked" in message
-        assert app.screen.query_one("#pin").disabled
-    # A new app on the same data folder is still locked, even for the right PIN.
-    app = kiosk.app()
+        assert "Locked" in message and "recovery code" in message
+        assert not app.screen.query_one("#pin").disabled  # the supervisor can still type
+    # A new app on the same data folder is still locked, even for the right steward PIN…
+    app = kiosk.app(staff_language="en")
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.press("f12")
-        await pilot.pause(0.1)
-        assert app.screen.query_one("#pin").disabled
+        await wait_for(
+            pilot, lambda: "Locked" in str(app.screen.query_one("#pin-message").render())
+        )
         assert app.services.staff_auth.attempt("2468").locked_seconds > 25
         assert app.staff is None
+        # …but the supervisor recovers on the device, without a shell.
+        await type_text(pilot, SUPERVISOR_PIN)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DeskScreen))
+        assert app.staff.supervisor
+        assert app.services.staff_auth.locked_for() == 0
 
 
 async def test_staff_mode_disabled_without_pin_hashes(make_kiosk):

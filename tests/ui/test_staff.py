@@ -136,7 +136,7 @@ async def test_override_is_for_supervisors_only_and_keeps_the_reason(make_kiosk)
         assert "supervisor action" in screen_text(app)
         assert store.scans() == []
         await pilot.press("f9")
-        await sign_in(pilot, app, pin="1357", initials="SV")
+        await sign_in(pilot, app, pin="135790", initials="SV")
         await open_detail(pilot, app, "sara")
         await pilot.press("o")
         app.screen.query_one("#answer", Input).value = "paid cash at the desk"
@@ -265,7 +265,7 @@ async def test_only_a_supervisor_can_quit(make_kiosk):
         await pilot.pause(0.1)
         assert app.is_running and isinstance(app.screen, DeskScreen)
         await pilot.press("f9")
-        await sign_in(pilot, app, pin="1357")
+        await sign_in(pilot, app, pin="135790")
         await pilot.press("f10")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")

@@ -69,22 +69,34 @@ def test_no_hash_means_staff_mode_disabled_never_a_default_pin(tmp_path):
     assert not a.attempt("2468").ok and not a.attempt("0000").ok
 
 
-def test_pin_command_prints_the_hash_line(tmp_path, monkeypatch, capsys):
+def test_pin_command_keeps_the_hash_in_the_owner_only_secrets_file(tmp_path, monkeypatch, capsys):
     import argparse
     import io
 
     from kiosk.commands import pin
     from kiosk.config import load_config
 
-    rt = argparse.Namespace(config=load_config(write_config(tmp_path)))
-    monkeypatch.setattr(sys, "stdin", io.StringIO("97531\n97531\n"))
-    assert pin.run(argparse.Namespace(supervisor=True), rt) == 0
+    config = write_config(tmp_path)
+    rt = argparse.Namespace(config=load_config(config))
+
+    def run(stdin: str, **flags: bool) -> int:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        args = {"supervisor": False, "recovery": False, "print": False, **flags}
+        return pin.run(argparse.Namespace(**args), rt)
+
+    assert run("97531\n97531\n", supervisor=True) == 2  # 5 digits: too short for a supervisor
+    assert "supervisor PIN is 6 or more digits" in capsys.readouterr().err
+    assert run("975310\n975310\n", supervisor=True) == 0
+    secrets = tmp_path / "data" / "secrets.toml"
+    assert stat.S_IMODE(secrets.stat().st_mode) == 0o600
+    assert "975310" not in secrets.read_text() and "975310" not in config.read_text()
+    assert verify_pin("975310", load_config(config).staff.supervisor_pin_hash)
+    assert run("975310\n975311\n") == 2
+    assert "differ" in capsys.readouterr().err
+    assert run("8642\n8642\n", print=True) == 0  # for ACCUEIL_STAFF_PIN_HASH
     key, value = capsys.readouterr().out.strip().split(" = ")
-    assert key == "supervisor_pin_hash" and verify_pin("97531", value.strip('"'))
-    monkeypatch.setattr(sys, "stdin", io.StringIO("97531\n97532\n"))
-    assert pin.run(argparse.Namespace(supervisor=False), rt) == 2
-    out = capsys.readouterr()
-    assert "differ" in out.err and not out.out
+    assert key == "pin_hash" and verify_pin("8642", value.strip('"'))
+    assert load_config(config).staff.pin_hash == _HASHES[STEWARD_PIN]  # --print kept nothing
 
 
 def _damaged() -> list[str]:

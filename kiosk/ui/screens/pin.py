@@ -29,6 +29,7 @@ class PinScreen(StaffTexts, ModalScreen[StaffSession | None]):
         # The lockout end on this screen's monotonic clock: learnt once at mount and from
         # every PinResult, so the countdown never reads the lockout file on the UI thread.
         self._locked_until = 0.0
+        self._said_locked = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pin-box"):
@@ -57,15 +58,14 @@ class PinScreen(StaffTexts, ModalScreen[StaffSession | None]):
         self._tick()
 
     def _tick(self) -> None:
-        """While locked, the PIN box is disabled and shows the time left."""
-        pin = self.query_one("#pin", Input)
+        """While locked, the box shows the time left and still takes the supervisor PIN
+        or the recovery code (StaffAuth counts those apart), so a lock is never a dead end."""
         wait = self._locked_until - time.monotonic()
         if wait > 0:
-            pin.disabled = True
+            self._said_locked = True
             self._say(self.t("pin.locked", seconds=int(wait) + 1), "error")
-        elif pin.disabled:
-            pin.disabled = False
-            pin.focus()
+        elif self._said_locked:
+            self._said_locked = False
             self._say(self.t("pin.again"), "")
 
     def _say(self, text: str, kind: str) -> None:
