@@ -88,9 +88,14 @@ def test_csv_text_round_trips_all_but_the_defusing_apostrophe(rows: list[list[ob
 def test_every_csv_writer_in_the_project_goes_through_the_helper():
     """A new `csv.writer` or `csv.DictWriter` outside sync/csvfile.py would write raw cells."""
     offenders = []
-    for path in ROOT.rglob("*.py"):
+    sources = [ROOT / "main.py"] + [
+        path
+        for folder in ("kiosk", "sync", "printers", "bench", "demo", "scripts")
+        for path in (ROOT / folder).rglob("*.py")
+    ]
+    for path in sources:
         rel = path.relative_to(ROOT).as_posix()
-        if rel.startswith((".venv/", "tests/", "build/")) or rel == "sync/csvfile.py":
+        if rel == "sync/csvfile.py":
             continue
         text = path.read_text(encoding="utf-8")
         if re.search(r"\bcsv\.(writer|DictWriter)\b", text):
