@@ -303,15 +303,23 @@ class HubDB:
 
     # -- registrations ----------------------------------------------------------------
 
-    def import_registrations(self, regs: Iterable[Registration], origin: str = "import") -> int:
+    def import_registrations(
+        self,
+        regs: Iterable[Registration],
+        origin: str = "import",
+        *,
+        allow_shared_codes: bool = False,
+    ) -> int:
         """Insert or update by id; returns how many changed (unchanged rows keep their rev).
 
         Raises CodeClashError, writing nothing, when a code would belong to a second
-        registration (``kiosk.core.codes``): checked inside the writing transaction.
+        registration (``kiosk.core.codes``), checked inside the writing transaction.
+        ``allow_shared_codes`` skips the check: only for tests that need the door's
+        ``ambiguous`` answer.
         """
         latest: dict[str, Registration] = {r.id: r for r in regs}
         with self._writing() as conn:
-            clashes = self._code_clashes(conn, list(latest.values()))
+            clashes = [] if allow_shared_codes else self._code_clashes(conn, list(latest.values()))
             if clashes:
                 raise CodeClashError(clashes)
             return self._upsert_registrations(conn, list(latest.values()), origin)

@@ -208,7 +208,7 @@ def _read_csv(result: FileResult, text: str, fmt: str, tz: ZoneInfo | None) -> N
     if chosen is None:
         shown = ", ".join(repr(h) for h in table.headers[:8])
         result.problem(
-            1,
+            table.header_line,
             "",
             "unknown column layout: expected the generic format (id, first_name, last_name, …), "
             "a pretix order positions export (Order code, Position ID, …) or an Eventbrite "
@@ -220,7 +220,7 @@ def _read_csv(result: FileResult, text: str, fmt: str, tz: ZoneInfo | None) -> N
     missing = [c for c in chosen.required if c not in names]
     if missing:
         for column in missing:
-            result.problem(1, column, f"missing: {chosen.title} needs this column")
+            result.problem(table.header_line, column, f"missing: {chosen.title} needs this column")
         return
     seen: dict[str, int] = {}
     code_lines: dict[str, int] = {}

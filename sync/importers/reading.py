@@ -56,6 +56,11 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             ) from None
         if codec == "utf-8" and data.startswith(codecs.BOM_UTF8):
             codec = "utf-8-sig"
+        elif data.startswith(codecs.BOM_UTF8) and codec != "utf-8-sig":
+            raise ReadError(
+                1,
+                f"the file starts with a UTF-8 BOM, so it is UTF-8, not {encoding}: import it without --encoding",
+            )
         return _strict(data, codec, f"not {encoding} text"), codec
     if data.startswith(codecs.BOM_UTF8):
         return _strict(data, "utf-8-sig", "not UTF-8 text after its UTF-8 BOM"), "utf-8-sig"
@@ -113,6 +118,7 @@ class Table:
     spelled: dict[str, str]  # column_key -> the file's spelling
     delimiter: str
     records: list[Record]
+    header_line: int = 1
 
 
 def read_table(text: str, known: Callable[[str], bool], first_line: int = 1) -> Table:
@@ -134,6 +140,8 @@ def read_table(text: str, known: Callable[[str], bool], first_line: int = 1) -> 
         raise ReadError(offset + 1, "the file is empty") from None
     except csv.Error as exc:
         raise ReadError(offset + reader.line_num, f"broken header line: {exc}") from None
+    if not any(headers):
+        raise ReadError(offset + 1, "the header line is empty: the column names go on this line")
     spelled: dict[str, str] = {}
     positions: dict[str, int] = {}
     for index, header in enumerate(headers):
@@ -163,7 +171,7 @@ def read_table(text: str, known: Callable[[str], bool], first_line: int = 1) -> 
         raise ReadError(
             offset + reader.line_num, f"broken CSV ({exc}): an unclosed quote?"
         ) from None
-    return Table(headers, spelled, delimiter, records)
+    return Table(headers, spelled, delimiter, records, offset + 1)
 
 
 def _header_delimiter(text: str, known: Callable[[str], bool]) -> str:

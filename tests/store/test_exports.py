@@ -348,3 +348,31 @@ def test_search_finds_the_names_that_came_with_invisible_characters(demo, capsys
                          ("مهرناز", "IN04"), ("casa tech", "IN01")]:  # fmt: skip
         assert main.main(["--config", str(demo), "search", typed]) == 0, typed
         assert found in capsys.readouterr().out, typed
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "line", "message"),
+    [
+        # an unclosed quote swallows the rest of the file: named at the row where it starts
+        ('id;first_name;last_name\nA1;"Ann;Lee\nA2;Bob;Ray\n', None, 3, "unclosed quote"),
+        ("id;first_name;last_name\nA1;Ann;Lee;extra\n", None, 2, "a stray semicolon"),
+        ("\ufeffid,first_name\nA1,Ann\n", "cp1252", 1, "it is UTF-8, not cp1252"),
+        ("id,first_name\nA1,Ann\n", "klingon", 0, "unknown encoding"),
+        ("sep=;\n\n", None, 2, "the header line is empty"),
+        ("sep=;\nname;mail\n", None, 2, "unknown column layout"),
+    ],
+)
+def test_unreadable_tables_name_the_line(tmp_path, text, encoding, line, message):
+    path = tmp_path / "t.csv"
+    path.write_bytes(text.encode("utf-8"))
+    problem = read_registrations(path, encoding=encoding).problems[0]
+    assert problem.line == line and message in problem.message
+
+
+def test_a_header_is_found_by_name_whatever_its_case_spacing_or_invisible_marks(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "\u200bORDER CODE ; position id;STATUS;Attendee  name\nAB1;1;Paid;Ann Lee\n", "utf-8"
+    )
+    result = read_registrations(path)
+    assert [r.id for r in result.registrations] == ["pretix-AB1-1"], result.problems
