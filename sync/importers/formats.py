@@ -94,6 +94,11 @@ def _list(raw: str) -> tuple[str, ...]:
     return tuple(clean(p) for p in re.split(r"[;|]", raw) if clean(p))
 
 
+def _codes(raw: str) -> tuple[str, ...]:
+    """Codes are credentials: kept as written (base45 has spaces), only the ends trimmed."""
+    return tuple(p.strip() for p in re.split(r"[;|]", raw) if p.strip())
+
+
 def _when(column: str, raw: str, tz: ZoneInfo | None) -> datetime | None:
     raw = raw.strip()
     if not raw:
@@ -161,7 +166,7 @@ def generic_registration(cells: Mapping[str, str], tz: ZoneInfo | None) -> Regis
         id=_required(cells, "id"),
         first_name=first,
         last_name=last,
-        codes=_list(cells.get("codes") or ""),
+        codes=_codes(cells.get("codes") or ""),
         email=_email("email", cells.get("email") or ""),
         organisation=_text(cells, "organisation"),
         role=_enum(Role, "role", cells.get("role") or "participant", ROLE_WORDS),
@@ -285,7 +290,7 @@ def _pretix_position(cells: Mapping[str, str], tz: ZoneInfo | None) -> dict[str,
     parts = _parts(cells, "Attendee name")
     return {
         "positionid": _required(cells, "Position ID"),
-        "secret": _text(cells, "Ticket secret"),
+        "secret": (cells.get("Ticket secret") or "").strip(),
         "attendee_name_parts": parts,
         "attendee_email": _email("Attendee email", cells.get("Attendee email") or ""),
         "company": _text(cells, "Company"),
@@ -328,7 +333,7 @@ def _eventbrite(cells: Mapping[str, str], tz: ZoneInfo | None) -> Registration:
     first, last = _text(cells, "First Name"), _text(cells, last_col)
     if not (first or last):
         raise Bad("First Name", "no attendee name")
-    barcode = clean(cells.get("Barcode #") or "")
+    barcode = (cells.get("Barcode #") or "").strip()
     raw_status = clean(cells.get("Attendee Status") or "Attending").lower()
     if raw_status not in _EVENTBRITE_STATUS:
         raise Bad(
