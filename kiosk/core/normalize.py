@@ -60,8 +60,10 @@ def clean(text: str) -> str:
     >>> clean("می\u200cخواهم") == "می\u200cخواهم"
     True
     """
-    if _plain(text):
-        return " ".join(text.split())
+    if text.isprintable():  # no Cf, Cc or Z* but the ASCII space: most names, any script
+        if "  " in text or text[:1] == " " or text[-1:] == " ":
+            return " ".join(text.split())
+        return text
     out: list[str] = []
     last = len(text) - 1
     for i, char in enumerate(text):

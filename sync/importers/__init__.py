@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from sync.importers.formats import (
     GENERIC_COLUMNS,
     Bad,
     Format,
-    as_format,
+    Outcome,
     detect,
     generic_registration,
     present,
@@ -57,6 +57,7 @@ _KNOWN = frozenset(column_key(c) for f in CSV_FORMATS.values() for c in f.column
 # What spreadsheets make of a long number: 9.12346E+20 (or 9,12346E+20 in French), 1234.0
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
 _DECIMAL = re.compile(r"^\d+[.,]0+$")
+_NUMBER_START = frozenset("+-0123456789")
 
 
 @dataclass(frozen=True)
@@ -222,10 +223,26 @@ def _read_csv(result: FileResult, text: str, fmt: str, tz: ZoneInfo | None) -> N
         for column in missing:
             result.problem(table.header_line, column, f"missing: {chosen.title} needs this column")
         return
+    spelled = {c: table.spelled[column_key(c)] for c in names}.get
+    try:
+        _take_rows(result, chosen, chosen.rows(table.records(chosen.columns), tz), spelled)
+    except ReadError as err:
+        result.problem(err.line, "", err.message)
+        return
+    if chosen.fixed_length_codes:
+        _shortened_codes(result, chosen, spelled(chosen.code_column, chosen.code_column))
+
+
+def _take_rows(
+    result: FileResult,
+    chosen: Format,
+    outcomes: Iterable[Outcome],
+    spelled: Callable[[str, str], str],
+) -> None:
+    """Keep the good rows, name the bad ones; duplicates inside the file are bad too."""
     seen: dict[str, int] = {}
     code_lines: dict[str, int] = {}
-    outcomes = list(chosen.rows([as_format(chosen, r) for r in table.records], tz))
-    spelled = {c: table.spelled[column_key(c)] for c in names}.get
+    code_column = spelled(chosen.code_column, chosen.code_column)
     for record, outcome in outcomes:
         if isinstance(outcome, Bad):
             result.problem(record.line, spelled(outcome.column, outcome.column), outcome.message)
@@ -250,7 +267,7 @@ def _read_csv(result: FileResult, text: str, fmt: str, tz: ZoneInfo | None) -> N
         if clash is not None:
             result.problem(
                 record.line,
-                spelled(chosen.code_column, chosen.code_column),
+                code_column,
                 f"code {_short(clash)} is also on line {code_lines[clash]}: at the door it would "
                 "match two registrations; correct one of the two rows",
             )
@@ -259,17 +276,16 @@ def _read_csv(result: FileResult, text: str, fmt: str, tz: ZoneInfo | None) -> N
         seen[reg.id] = record.line
         code_lines.update(dict.fromkeys(reg.codes, record.line))
         result.registrations.append(reg)
-        result.origins[reg.id] = Origin(
-            record.line, spelled(chosen.code_column, chosen.code_column)
-        )
-    if chosen.fixed_length_codes:
-        _shortened_codes(result, chosen, {c: table.spelled[column_key(c)] for c in names}, outcomes)
+        result.origins[reg.id] = Origin(record.line, code_column)
 
 
 def _spreadsheet_damage(fmt: Format, record: Record) -> tuple[str, str] | None:
     """(column, message) when a code or id cell holds what a spreadsheet makes of a number."""
     for column in (fmt.code_column, *fmt.id_columns):
-        for value in re.split(r"[;|]", record.cells.get(column) or ""):
+        cell = (record.cells.get(column) or "").strip()
+        if not cell or cell[0] not in _NUMBER_START:
+            continue  # most codes (signed tickets, pretix secrets) are no number at all
+        for value in re.split(r"[;|]", cell):
             value = value.strip()
             if _SCIENTIFIC.match(value):
                 what = "a long number in scientific notation: its digits are lost"
@@ -285,29 +301,16 @@ def _spreadsheet_damage(fmt: Format, record: Record) -> tuple[str, str] | None:
     return None
 
 
-def _shortened_codes(
-    result: FileResult,
-    fmt: Format,
-    spelled: Mapping[str, str],
-    outcomes: Sequence[tuple[Record, Any]],
-) -> None:
+def _shortened_codes(result: FileResult, fmt: Format, column: str) -> None:
     """Barcodes of one fixed length where some came out shorter: leading zeros dropped."""
-    digits = [
-        (record, outcome)
-        for record, outcome in outcomes
-        if isinstance(outcome, Registration)
-        and outcome.id in result.origins
-        and outcome.codes
-        and outcome.codes[0].isdigit()
-    ]
+    digits = [reg for reg in result.registrations if reg.codes and reg.codes[0].isdigit()]
     if not digits:
         return
-    longest = max(len(reg.codes[0]) for _, reg in digits)
-    for record, reg in digits:
+    longest = max(len(reg.codes[0]) for reg in digits)
+    for reg in digits:
         if len(reg.codes[0]) < longest:
-            column = spelled.get(fmt.code_column, fmt.code_column)
             result.problem(
-                record.line,
+                result.origins[reg.id].line,
                 column,
                 f"{reg.codes[0]!r} has {len(reg.codes[0])} digits where the file's other barcodes "
                 f"have {longest}: a spreadsheet dropped its leading zeros. Export the file again "
@@ -316,6 +319,7 @@ def _shortened_codes(
             result.registrations.remove(reg)
             del result.origins[reg.id]
             result.refused_rows += 1
+    result.problems.sort(key=lambda p: p.line)
 
 
 # -- JSON --------------------------------------------------------------------------------------
@@ -341,7 +345,9 @@ def _read_json(result: FileResult, text: str, fmt: str, tz: ZoneInfo | None) -> 
         return
     if fmt not in ("auto", "generic"):
         result.problem(
-            0, "", f"not {fmt} JSON: expected pretix's order data export or a list of orders"
+            0,
+            "",
+            f"--format {fmt} reads CSV; a JSON file is the generic format or pretix's order data",
         )
         return
     result.format = "generic"

@@ -55,7 +55,7 @@ class Format:
     code_column: str
     source: str  # where to export it again from, for messages
     signature: Callable[[frozenset[str]], bool]
-    rows: Callable[[Sequence[Record], ZoneInfo | None], Iterator[Outcome]]
+    rows: Callable[[Iterable[Record], ZoneInfo | None], Iterator[Outcome]]
     fixed_length_codes: bool = False  # the platform's barcodes are all the same length
 
 
@@ -80,6 +80,8 @@ STATUS_WORDS = {
 
 
 def _days(column: str, raw: str) -> frozenset[int]:
+    if not raw.strip():
+        return frozenset()
     parts = [p for p in re.split(r"[;,| ]+", raw.strip()) if p]
     try:
         days = frozenset(int(p) for p in parts)
@@ -90,13 +92,22 @@ def _days(column: str, raw: str) -> frozenset[int]:
     return days
 
 
+_ITEMS = re.compile(r"[;|]")
+
+
 def _list(raw: str) -> tuple[str, ...]:
-    return tuple(clean(p) for p in re.split(r"[;|]", raw) if clean(p))
+    if ";" not in raw and "|" not in raw:
+        one = clean(raw)
+        return (one,) if one else ()
+    return tuple(p for p in map(clean, _ITEMS.split(raw)) if p)
 
 
 def _codes(raw: str) -> tuple[str, ...]:
     """Codes are credentials: kept as written (base45 has spaces), only the ends trimmed."""
-    return tuple(p.strip() for p in re.split(r"[;|]", raw) if p.strip())
+    if ";" not in raw and "|" not in raw:
+        one = raw.strip()
+        return (one,) if one else ()
+    return tuple(p for p in (p.strip() for p in _ITEMS.split(raw)) if p)
 
 
 def _when(column: str, raw: str, tz: ZoneInfo | None) -> datetime | None:
@@ -137,7 +148,7 @@ def _text(cells: Mapping[str, str], column: str) -> str:
 
 
 def _each(
-    records: Sequence[Record],
+    records: Iterable[Record],
     tz: ZoneInfo | None,
     one: Callable[[Mapping[str, str], ZoneInfo | None], Registration],
 ) -> Iterator[Outcome]:
@@ -232,7 +243,7 @@ def _parts(cells: Mapping[str, str], prefix: str) -> dict[str, str]:
     return parts
 
 
-def _pretix_rows(records: Sequence[Record], tz: ZoneInfo | None) -> Iterator[Outcome]:
+def _pretix_rows(records: Iterable[Record], tz: ZoneInfo | None) -> Iterator[Outcome]:
     orders: dict[str, list[Record]] = {}
     for record in records:
         orders.setdefault(clean(record.cells.get("Order code") or ""), []).append(record)
@@ -380,12 +391,6 @@ def detect(keys: Iterable[str]) -> Format | None:
     """The first format whose signature columns the header has (pretix, Eventbrite, generic)."""
     keys = set(keys)
     return next((f for f in CSV_FORMATS.values() if f.signature(present(f, keys))), None)
-
-
-def as_format(fmt: Format, record: Record) -> Record:
-    """The record with its cells under the format's column names."""
-    cells = {c: record.cells[column_key(c)] for c in fmt.columns if column_key(c) in record.cells}
-    return Record(record.line, cells)
 
 
 # -- JSON: generic lists and pretix's order data ---------------------------------------------------

@@ -19,8 +19,9 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from kiosk.core.normalize import clean
 
@@ -112,18 +113,26 @@ class Record:
 
 @dataclass
 class Table:
-    """A CSV file read against the known column names of every format."""
+    """A CSV file's header, and its rows read lazily (a bad row raises ReadError then)."""
 
     headers: list[str]  # as the file spells them
     spelled: dict[str, str]  # column_key -> the file's spelling
+    index: dict[str, int]  # column_key -> the cell's index in a row (its first column)
     delimiter: str
-    records: list[Record]
+    rows: Iterator[tuple[int, list[str]]]  # (line where the row starts, its cells), once
     header_line: int = 1
+
+    def records(self, names: Iterable[str]) -> Iterator[Record]:
+        """The rows as records holding the cells of ``names`` (found by ``column_key``)."""
+        pairs = [(n, self.index[column_key(n)]) for n in names if column_key(n) in self.index]
+        for line, cells in self.rows:
+            yield Record(line, {n: cells[i] for n, i in pairs})
 
 
 def read_table(text: str, known: Callable[[str], bool], first_line: int = 1) -> Table:
-    """Split ``text`` into records keyed by ``column_key`` of their header cell. ``known``
-    tells a known column's key, to find the delimiter. Raises ReadError when unreadable."""
+    """Split ``text`` into a header and rows. ``known`` tells a known column's
+    ``column_key``, to find the delimiter. Raises ReadError when unreadable: for the
+    header at once, for a row when the rows are read."""
     offset = first_line - 1
     forced = None
     head, _, rest = text.partition("\n")
@@ -149,10 +158,12 @@ def read_table(text: str, known: Callable[[str], bool], first_line: int = 1) -> 
         if key and key not in spelled:  # pretix repeats "Company": the first is the attendee's
             spelled[key] = header
             positions[key] = index
-    records: list[Record] = []
-    width = len(headers)
+    rows = _rows(reader, offset, len(headers), _DELIMITER_NAMES[delimiter])
+    return Table(headers, spelled, positions, delimiter, rows, offset + 1)
+
+
+def _rows(reader: Any, offset: int, width: int, name: str) -> Iterator[tuple[int, list[str]]]:
     ended = reader.line_num
-    name = _DELIMITER_NAMES[delimiter]
     try:
         for cells in reader:
             start, ended = offset + ended + 1, reader.line_num
@@ -166,12 +177,11 @@ def read_table(text: str, known: Callable[[str], bool], first_line: int = 1) -> 
                     f"{len(cells)} cells where the header has {width} ({name} separated): "
                     f"a stray {name} or an unclosed quote in this row?",
                 )
-            records.append(Record(start, {key: cells[i] for key, i in positions.items()}))
+            yield start, cells
     except csv.Error as exc:
         raise ReadError(
             offset + reader.line_num, f"broken CSV ({exc}): an unclosed quote?"
         ) from None
-    return Table(headers, spelled, delimiter, records, offset + 1)
 
 
 def _header_delimiter(text: str, known: Callable[[str], bool]) -> str:
@@ -179,7 +189,8 @@ def _header_delimiter(text: str, known: Callable[[str], bool]) -> str:
     best, best_score = ",", 0
     for delimiter in DELIMITERS:
         try:
-            first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+            head = io.StringIO(text[:65536], newline="")  # the header, not the whole file
+            first = next(csv.reader(head, delimiter=delimiter), [])
         except csv.Error:
             continue
         score = sum(1 for cell in first if known(column_key(cell)))
