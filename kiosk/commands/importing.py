@@ -53,6 +53,9 @@ def run(args: argparse.Namespace, rt: Any) -> int:
     if args.dry_run:
         refused = _refused_by_file(results, clash_problems)
         for result in results:
+            if result.problems and not result.refused_rows:
+                print(f"{result.path}: refused as a whole (see below; dry run: nothing written)")
+                continue
             counts = rt.store.preview_registrations(result.registrations)
             print(
                 f"{result.path}: {_kind(result)}: {counts.added} new, {counts.updated} updated, "
@@ -119,10 +122,7 @@ def _incoming_name(result: FileResult, registration_id: str) -> str:
 
 
 def _refused_by_file(results: Sequence[FileResult], extra: Sequence[RowProblem]) -> dict[str, int]:
-    refused = {
-        str(r.path): r.refused_rows + (1 if r.refused_rows == 0 and r.problems else 0)
-        for r in results
-    }
+    refused = {str(r.path): r.refused_rows for r in results}
     for problem in extra:
         refused[problem.file] = refused.get(problem.file, 0) + 1
     return refused

@@ -396,3 +396,11 @@ def test_codes_are_kept_exactly_as_written(tmp_path, code):
         csv.writer(f).writerows([["id", "first_name", "codes"], ["C1", "Ann", code]])
     [reg] = load_registrations(path)
     assert reg.codes == (code,)
+
+
+def test_dry_run_names_a_file_refused_as_a_whole(demo, capsys):
+    nested = EXPORTS / "nested.json"
+    assert main.main(["--config", str(demo), "import", "--dry-run", str(nested)]) == 1
+    captured = capsys.readouterr()
+    assert f"{nested}: refused as a whole" in captured.out
+    assert "nested too deeply" in captured.err and "Traceback" not in captured.err
