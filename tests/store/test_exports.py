@@ -21,7 +21,12 @@ from hypothesis import strategies as st
 import main
 from kiosk.core.codes import CodeClashError
 from kiosk.core.model import Registration, Status
-from sync.importers import load_registrations, read_registrations
+from sync.importers import (
+    RegistrationImportError,
+    load_files,
+    load_registrations,
+    read_registrations,
+)
 from sync.pretix_mapping import OrderFacts, name_parts_with_fallback, registration_from_position
 from sync.store import LocalStore
 from tests.conftest import ROOT, demo_config
@@ -404,3 +409,14 @@ def test_dry_run_names_a_file_refused_as_a_whole(demo, capsys):
     captured = capsys.readouterr()
     assert f"{nested}: refused as a whole" in captured.out
     assert "nested too deeply" in captured.err and "Traceback" not in captured.err
+
+
+def test_two_files_of_one_import_sharing_a_code_are_refused_naming_both(tmp_path):
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("id,first_name,codes\nA1,Ann,SAME\n", encoding="utf-8")
+    second.write_text("id;first_name;codes\nB1;Bob;OTHER\nB2;Bea;SAME\n", encoding="utf-8")
+    with pytest.raises(RegistrationImportError) as err:
+        load_files([first, second])
+    [problem] = err.value.problems
+    assert (problem.file, problem.line, problem.column) == (str(second), 3, "codes")
+    assert f"also on {first}:2 ('A1')" in problem.message
