@@ -65,7 +65,7 @@ def main() -> None:
         t0 = time.perf_counter()
         regs = load_registrations(csv_path)
         t_parse = time.perf_counter() - t0
-        counts = store.upsert_registrations(regs)
+        counts = store.import_registrations(regs)  # as `accueil import`: code rule included
         t_import = time.perf_counter() - t0
         assert counts.added == args.registrations
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.core.model import Event, Lang, Registration, Role
+from kiosk.core.normalize import clean
 from kiosk.core.texts import days_text
 
 ROLE_LABELS: dict[Role, dict[Lang, str]] = {
@@ -86,8 +87,8 @@ def badge_content(
     event_name = options.event_name or (event.name if event else "")
     return BadgeContent(
         event_name=event_name,
-        name=" ".join(reg.name_on_badge.split()),
-        organisation=" ".join(reg.organisation.split()) if t.show_organisation else "",
+        name=reg.name_on_badge,  # cleaned of invisible characters (kiosk.core.normalize)
+        organisation=clean(reg.organisation) if t.show_organisation else "",
         role=reg.role,
         role_label=t.label or ROLE_LABELS[reg.role][lang],
         band=band,

@@ -20,10 +20,11 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from kiosk.config import ConfigError, KioskSection, SyncSection
-from kiosk.core.model import Event, Lang, Registration, Scan, ScanKind, Status
+from kiosk.core.model import Event, Registration, Scan, ScanKind
 from kiosk.core.ports import OutboxItem, ScanLog
 from kiosk.core.verdict import Reason
-from sync.importers import days_from_product, role_from_product
+from sync.pretix_mapping import OrderFacts, registration_from_position  # shared with files
+from sync.pretix_mapping import name_parts_with_fallback as _name_parts_with_fallback
 from sync.remote import (
     PullResult,
     PushResult,
@@ -112,81 +113,6 @@ class CheckinListRules:
         if self.subevent is not None and position.get("subevent") != self.subevent:
             return False
         return self.all_products or position.get("item") in self.products
-
-
-@dataclass(frozen=True, slots=True)
-class OrderFacts:
-    """The order fields a registration's status and language depend on."""
-
-    code: str
-    status: str  # n pending, p paid, e expired, c canceled
-    valid_if_pending: bool = False
-    require_approval: bool = False
-    locale: str = ""
-
-
-def registration_status(position: Mapping[str, Any], order: OrderFacts) -> Status:
-    """pretix's order status and position flags as the kiosk's status (worst wins)."""
-    if position.get("canceled") or order.status in ("c", "e"):
-        return Status.CANCELLED
-    if position.get("blocked"):
-        return Status.BLOCKED
-    if order.status == "n" and (order.require_approval or not order.valid_if_pending):
-        return Status.UNPAID
-    return Status.CONFIRMED
-
-
-def split_name(parts: Mapping[str, Any] | None) -> tuple[str, str]:
-    """(first, last) from pretix's attendee_name_parts; a one-field name is never split."""
-    parts = parts or {}
-    given = " ".join(
-        str(parts[k]).strip() for k in ("given_name", "middle_name") if parts.get(k)
-    ).strip()
-    family = str(parts.get("family_name") or "").strip()
-    if given or family:
-        return given, family
-    for key in ("full_name", "_legacy", "calling_name"):
-        if parts.get(key):
-            return str(parts[key]).strip(), ""
-    return "", ""
-
-
-def registration_from_position(
-    position: Mapping[str, Any],
-    order: OrderFacts,
-    ticket_types: Mapping[tuple[int, int | None], str],
-    name_parts: Mapping[str, Any] | None = None,
-) -> Registration:
-    """One pretix order position as a kiosk registration.
-
-    The id is ``pretix-<order code>-<position number>``, the same as a CSV import of
-    pretix's order export, so switching from the file to the API updates, not duplicates.
-    """
-    first, last = split_name(
-        name_parts if name_parts is not None else position.get("attendee_name_parts")
-    )
-    ticket_type = ticket_types.get(
-        (int(position["item"]), position.get("variation")),
-        ticket_types.get((int(position["item"]), None), ""),
-    )
-    lang = order.locale.split("-")[0].lower()
-    secret = str(position.get("secret") or "")
-    return Registration(
-        id=f"pretix-{order.code}-{position['positionid']}",
-        first_name=first,
-        last_name=last,
-        codes=(secret,) if secret else (),
-        email=str(position.get("attendee_email") or ""),
-        organisation=str(position.get("company") or ""),
-        role=role_from_product(ticket_type),
-        ticket_type=ticket_type,
-        days=days_from_product(ticket_type),
-        status=registration_status(position, order),
-        lang=Lang(lang) if lang in {x.value for x in Lang} else None,
-        valid_from=_time(position.get("valid_from")),
-        valid_until=_time(position.get("valid_until")),
-        country=str(position.get("country") or ""),
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -732,20 +658,6 @@ class PretixSource:
 
 
 _EXCLUDE = ["fees", "payments", "refunds", "customer"]
-
-
-def _name_parts_with_fallback(
-    position: Mapping[str, Any],
-    by_id: Mapping[Any, Mapping[str, Any]],
-    invoice: Mapping[str, Any],
-) -> Mapping[str, Any] | None:
-    """As pretix's check-in list does: the add-on's parent's name, then the buyer's."""
-    if position.get("attendee_name"):
-        return position.get("attendee_name_parts")
-    parent = by_id.get(position.get("addon_to"))
-    if parent and parent.get("attendee_name"):
-        return parent.get("attendee_name_parts")
-    return invoice.get("name_parts") or position.get("attendee_name_parts")
 
 
 def _time(value: object) -> datetime | None:

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from kiosk.core.codes import CodeClash, CodeClashError, code_clashes
 from kiosk.core.model import (
     Event,
     EventDay,
@@ -221,6 +222,12 @@ def _registration_values(reg: Registration) -> tuple[object, ...]:
     )
 
 
+def _fingerprint(reg: Registration, values: tuple[object, ...] | None = None) -> str:
+    """What tells an unchanged registration from a changed one on re-import."""
+    values = values if values is not None else _registration_values(reg)
+    return hashlib.sha1(repr((values, reg.codes)).encode()).hexdigest()
+
+
 def _search_words(reg: Registration, badge_name: str) -> str:
     """What name search matches: folded names, organisation and e-mail."""
     names = tokens(f"{reg.first_name} {reg.last_name} {badge_name} {reg.organisation}")
@@ -396,6 +403,83 @@ class LocalStore:
                 counts += self._upsert_many(db, regs[start : start + _BATCH], source, now)
         return counts
 
+    def import_registrations(
+        self, registrations: Iterable[Registration], source: str = "import"
+    ) -> UpsertCounts:
+        """``upsert_registrations`` under the code-ownership rule (``kiosk.core.codes``).
+
+        Raises CodeClashError, writing nothing, when a code would belong to a second
+        registration: one already in the store, or another of this batch. Pulled rows
+        (``apply_pull``) are the source's word and are not policed here; the door still
+        answers ``ambiguous`` for a code the source shares.
+        """
+        return self.import_batches([(source, list(registrations))])[0]
+
+    def import_batches(
+        self, batches: Sequence[tuple[str, Sequence[Registration]]]
+    ) -> list[UpsertCounts]:
+        """Several files' registrations in one transaction, one UpsertCounts per batch (in
+        order): all or nothing, under the code-ownership rule (see import_registrations)."""
+        now = utc_text(datetime.now(UTC))
+        results: list[UpsertCounts] = []
+        with self.transaction() as db:
+            self._refuse_clashes(db, [reg for _, regs in batches for reg in regs])
+            for source, regs in batches:
+                counts = UpsertCounts()
+                for start in range(0, len(regs), _BATCH):
+                    counts += self._upsert_many(db, regs[start : start + _BATCH], source, now)
+                results.append(counts)
+        return results
+
+    def code_clashes(self, registrations: Sequence[Registration]) -> list[CodeClash]:
+        """What ``import_registrations`` would refuse, without writing (a dry run)."""
+        with self._lock:
+            return self._clashes(self._db, registrations)
+
+    def preview_registrations(self, registrations: Iterable[Registration]) -> UpsertCounts:
+        """The counts ``upsert_registrations`` would return, without writing anything."""
+        regs = list(registrations)
+        counts = UpsertCounts()
+        with self._lock:
+            for start in range(0, len(regs), _BATCH):
+                batch = regs[start : start + _BATCH]
+                marks = ",".join("?" * len(batch))
+                known = dict(
+                    self._db.execute(
+                        f"SELECT id, fingerprint FROM registrations WHERE id IN ({marks})",
+                        [r.id for r in batch],
+                    ).fetchall()
+                )
+                for reg in batch:
+                    if reg.id not in known:
+                        counts.added += 1
+                    elif known[reg.id] == _fingerprint(reg):
+                        counts.unchanged += 1
+                    else:
+                        counts.updated += 1
+        return counts
+
+    def _clashes(
+        self, db: sqlite3.Connection, regs: Sequence[Registration]
+    ) -> list[CodeClash]:
+        codes = list({code for reg in regs for code in reg.codes})
+        owners: dict[str, list[str]] = {}
+        for start in range(0, len(codes), _BATCH):
+            part = codes[start : start + _BATCH]
+            marks = ",".join("?" * len(part))
+            for code, owner in db.execute(
+                f"SELECT code, registration_id FROM codes WHERE code IN ({marks})", part
+            ):
+                owners.setdefault(code, []).append(owner)
+        # an update that carries codes replaces the stored ones; one without keeps them
+        releasing = {reg.id for reg in regs if reg.codes}
+        return code_clashes(regs, owners, releasing)
+
+    def _refuse_clashes(self, db: sqlite3.Connection, regs: Sequence[Registration]) -> None:
+        clashes = self._clashes(db, regs)
+        if clashes:
+            raise CodeClashError(clashes)
+
     def _upsert(self, db: sqlite3.Connection, reg: Registration, source: str, now: str) -> str:
         """Write one registration; return 'added', 'updated' or 'unchanged'."""
         counts = self._upsert_many(db, [reg], source, now)
@@ -417,7 +501,7 @@ class LocalStore:
         rows, changed = [], []
         for reg in regs:
             values = _registration_values(reg)
-            fingerprint = hashlib.sha1(repr((values, reg.codes)).encode()).hexdigest()
+            fingerprint = _fingerprint(reg, values)
             old = known.get(reg.id)
             if old is not None and old[0] == fingerprint:
                 counts.unchanged += 1
@@ -455,9 +539,13 @@ class LocalStore:
         return counts
 
     def add_walkin(self, registration: Registration, staff: str) -> None:
-        """Store a registration made at the desk and queue it for upload, atomically."""
+        """Store a registration made at the desk and queue it for upload, atomically.
+
+        Raises CodeClashError, writing nothing, when its code already belongs to someone.
+        """
         now = utc_text(datetime.now(UTC))
         with self.transaction() as db:
+            self._refuse_clashes(db, [registration])
             self._upsert(db, registration, "walkin", now)
             self.enqueue_upload(
                 db, "registration", registration.id, json.dumps(registration_to_dict(registration))

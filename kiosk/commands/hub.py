@@ -6,9 +6,9 @@ import argparse
 import ipaddress
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
+from kiosk.commands.importing import REFUSED, add_file_arguments, clash_report
 from kiosk.config import ConfigError
 
 
@@ -30,9 +30,13 @@ def register(sub: Any) -> None:
     token.add_argument("kiosk", nargs="?", help="the kiosk id ([kiosk] id on that kiosk)")
     token.add_argument("--database", help="default: [hub] database")
 
-    imp = actions.add_parser("import", help="import registration files (CSV or JSON)")
-    imp.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    imp.add_argument("--format", default="auto", help="default: detect")
+    imp = actions.add_parser(
+        "import",
+        help="import registration files (CSV or JSON), all or nothing",
+        description="Every row of every file is checked first, codes against the hub's "
+        "registrations too: one problem refuses the import and the hub is left unchanged.",
+    )
+    add_file_arguments(imp)
     imp.add_argument("--database", help="default: [hub] database")
 
     report = actions.add_parser("status", help="counts, kiosks and conflicts")
@@ -145,17 +149,37 @@ def _token(args: argparse.Namespace, db: Any) -> int:
 
 
 def _import(args: argparse.Namespace, rt: Any, db: Any) -> int:
-    from sync.importers import RegistrationImportError, load_files
+    from kiosk.core.codes import CodeClashError
+    from sync.importers import read_files
 
-    try:
-        loaded = load_files(args.files, args.format, rt.timezone)
-    except RegistrationImportError as exc:
-        print(f"accueil hub import: {exc}", file=sys.stderr)
-        return 1
+    def name_of(registration_id: str) -> str:
+        data = db.registration(registration_id)
+        if not data:
+            return ""
+        return f" ({' '.join(p for p in (data.get('first_name'), data.get('last_name')) if p)})"
+
+    results = read_files(args.files, args.format, rt.timezone, args.encoding)
+    regs = [reg for r in results for reg in r.registrations]
+    problems = [p for r in results for p in r.problems]
+    if not problems:
+        problems = clash_report(results, db.code_clashes(regs), name_of)
+    if not problems:
+        try:
+            changed = db.import_registrations(regs)
+        except CodeClashError as exc:  # a kiosk's walk-in landed in between
+            problems = clash_report(results, exc.clashes, name_of)
+    if problems:
+        print(f"accueil hub import: import refused, nothing was written ({len(problems)} "
+              "problem(s)):", file=sys.stderr)  # fmt: skip
+        for problem in problems[:20]:
+            print(f"  {problem}", file=sys.stderr)
+        if len(problems) > 20:
+            print(f"  … and {len(problems) - 20} more", file=sys.stderr)
+        return REFUSED
     _publish_event(rt, db)
-    for path, regs in loaded:
-        changed = db.import_registrations(regs)
-        print(f"{path}: {len(regs)} registrations, {changed} new or changed (kiosks pull them)")
+    for result in results:
+        print(f"{result.path}: {len(result.registrations)} registrations ({result.format})")
+    print(f"{changed} new or changed in all (kiosks pull them)")
     return 0
 
 

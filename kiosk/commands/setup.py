@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from kiosk.config import ConfigError
+from kiosk.core.codes import CodeClashError
 from sync.importers import EventFileError, RegistrationImportError, load_event, load_registrations
 
 
@@ -47,7 +48,12 @@ def run(args: argparse.Namespace, rt: Any) -> int:
         except RegistrationImportError as exc:
             print(f"accueil setup: {exc}", file=sys.stderr)
             return 1
-        counts = rt.store.upsert_registrations(regs, source=path.name)
+        try:
+            counts = rt.store.import_registrations(regs, source=path.name)
+        except CodeClashError as exc:
+            print(f"accueil setup: {path}: import refused, nothing was written: {exc}",
+                  file=sys.stderr)  # fmt: skip
+            return 1
         print(
             f"{path.name}: {counts.total} registrations "
             f"({counts.added} new, {counts.updated} updated, {counts.unchanged} unchanged)"

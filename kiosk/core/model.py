@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from kiosk.core.normalize import clean
+
 
 class Role(StrEnum):
     # Signed tickets carry the index of the role: append new roles, never reorder.
@@ -70,11 +72,12 @@ class Registration:
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.last_name) if p)
+        """First and last name as screens and badges show them (invisible characters gone)."""
+        return clean(f"{self.first_name} {self.last_name}")
 
     @property
     def name_on_badge(self) -> str:
-        return self.badge_name or self.full_name
+        return clean(self.badge_name) or self.full_name
 
     def valid_on(self, day: int) -> bool:
         return not self.days or day in self.days

@@ -1,4 +1,11 @@
-"""Name folding for search: case, accents and Arabic spelling variants are ignored."""
+"""Name folding for search and name cleaning for badges and screens.
+
+Both treat invisible characters as a kind: Unicode's format characters (category Cf: zero
+width space, soft hyphen, bidi marks and isolates, word joiner, a BOM inside a field…),
+control characters (Cc) and the space separators (Zs: no-break, thin, narrow no-break…).
+The one exception is ZWNJ/ZWJ between two Arabic-script letters: Persian and some Arabic
+spellings need them to choose a letter's form, so ``clean`` keeps them there.
+"""
 
 from __future__ import annotations
 
@@ -24,18 +31,77 @@ _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "đ":
 # Control characters (C0, DEL, C1) separate words too: a scanner or a paste can carry them,
 # and they never belong to a name.
 _SEPARATORS = re.compile(r"[\s\x00-\x1f\x7f-\x9f\-‐‑_'’.,;:/()\"]+")
+_JOINERS = frozenset("\u200c\u200d")  # ZWNJ, ZWJ
+# The Arabic script's blocks: Arabic, Supplement, Extended-B and -A, Presentation Forms A and B.
+_ARABIC_BLOCKS = ((0x0600, 0x06FF), (0x0750, 0x077F), (0x0870, 0x08FF), (0xFB50, 0xFDFF),
+                  (0xFE70, 0xFEFE))  # fmt: skip
+
+
+def _arabic_letter(char: str) -> bool:
+    """An Arabic-script letter or mark (not the script's own format characters)."""
+    code = ord(char)
+    return unicodedata.category(char)[0] in "LM" and any(
+        lo <= code <= hi for lo, hi in _ARABIC_BLOCKS
+    )
+
+
+def _plain(text: str) -> bool:
+    """ASCII with no control character: nothing invisible to remove."""
+    return text.isascii() and text.isprintable()
+
+
+def clean(text: str) -> str:
+    """A name as a badge or a screen shows it: invisible characters gone, spaces single.
+
+    Format characters (Cf) are dropped, except ZWNJ/ZWJ with an Arabic-script letter on
+    both sides; every space separator, line break or tab becomes one plain space; other
+    control characters are dropped. Letters, accents and case are left as typed.
+
+    >>> clean("Sara\u00a0Ben\u200bAli\u00ad")
+    'Sara BenAli'
+    >>> clean("می\u200cخواهم") == "می\u200cخواهم"
+    True
+    """
+    if text.isprintable():  # no Cf, Cc or Z* but the ASCII space: most names, any script
+        if "  " in text or text[:1] == " " or text[-1:] == " ":
+            return " ".join(text.split())
+        return text
+    out: list[str] = []
+    last = len(text) - 1
+    for i, char in enumerate(text):
+        kind = unicodedata.category(char)
+        if kind == "Cf":
+            if (
+                char in _JOINERS
+                and 0 < i < last
+                and _arabic_letter(text[i - 1])
+                and _arabic_letter(text[i + 1])
+            ):
+                out.append(char)
+        elif kind in ("Zs", "Zl", "Zp") or char.isspace():
+            out.append(" ")
+        elif kind != "Cc":
+            out.append(char)
+    return " ".join("".join(out).split())
 
 
 def fold(text: str) -> str:
     """Lower-case, accent-free, Arabic-normalised text with single spaces.
 
+    Invisible characters fold away entirely (ZWNJ and ZWJ too: a name typed without them
+    must still be found), so ``fold("Sara Ben\u200bAli") == fold("sara benali")``.
+
     >>> fold("Hélène  N'Diaye") == fold("HELENE n diaye")
     True
     """
-    if text.isascii():  # most names: nothing to strip, only case and separators
+    if _plain(text):  # most names: nothing to strip, only case and separators
         return _SEPARATORS.sub(" ", text.lower()).strip()
     text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = "".join(
+        " " if unicodedata.category(c) == "Cc" else c
+        for c in text
+        if not unicodedata.combining(c) and unicodedata.category(c) != "Cf"
+    )
     text = text.translate(_ARABIC).translate(_LIGATURES)
     # NFKD splits some Arabic hamza letters into letter + combining hamza; recompose the rest
     text = unicodedata.normalize("NFC", text)

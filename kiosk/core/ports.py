@@ -32,7 +32,11 @@ class RegistrationStore(Protocol):
     def search(self, text: str, limit: int = 20) -> list[Registration]: ...
 
     def add_walkin(self, registration: Registration, staff: str) -> None:
-        """Store a desk registration and queue it for upload, in one transaction."""
+        """Store a desk registration and queue it for upload, in one transaction.
+
+        Raises ``kiosk.core.codes.CodeClashError``, storing nothing, when its code already
+        belongs to another registration.
+        """
         ...
 
 

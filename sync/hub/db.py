@@ -49,6 +49,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
+from kiosk.core.codes import CodeClash, CodeClashError, code_clashes
 from kiosk.core.model import Registration, Scan, ScanKind
 from sync.store import registration_to_dict, scan_from_dict, scan_to_dict, utc_text
 
@@ -302,11 +303,49 @@ class HubDB:
 
     # -- registrations ----------------------------------------------------------------
 
-    def import_registrations(self, regs: Iterable[Registration], origin: str = "import") -> int:
-        """Insert or update by id; returns how many changed (unchanged rows keep their rev)."""
+    def import_registrations(
+        self,
+        regs: Iterable[Registration],
+        origin: str = "import",
+        *,
+        allow_shared_codes: bool = False,
+    ) -> int:
+        """Insert or update by id; returns how many changed (unchanged rows keep their rev).
+
+        Raises CodeClashError, writing nothing, when a code would belong to a second
+        registration (``kiosk.core.codes``), checked inside the writing transaction.
+        ``allow_shared_codes`` skips the check: only for tests that need the door's
+        ``ambiguous`` answer.
+        """
         latest: dict[str, Registration] = {r.id: r for r in regs}
         with self._writing() as conn:
+            clashes = [] if allow_shared_codes else self._code_clashes(conn, list(latest.values()))
+            if clashes:
+                raise CodeClashError(clashes)
             return self._upsert_registrations(conn, list(latest.values()), origin)
+
+    def code_clashes(self, regs: Sequence[Registration]) -> list[CodeClash]:
+        """Codes of ``regs`` already held by another registration on the hub, or shared
+        inside ``regs``; nothing is written. For imports and for kiosks' walk-in uploads."""
+        with self._reading() as conn:
+            return self._code_clashes(conn, regs)
+
+    def _code_clashes(self, conn: Connection, regs: Sequence[Registration]) -> list[CodeClash]:
+        wanted = {code for reg in regs for code in reg.codes}
+        owners: dict[str, list[str]] = defaultdict(list)
+        if wanted:
+            # codes live inside each row's JSON; one pass over the table, streamed
+            result = conn.execute(
+                select(registrations.c.id, registrations.c.data).execution_options(
+                    yield_per=5000
+                )
+            )
+            for row in result:
+                for code in json.loads(row.data).get("codes") or ():
+                    if code in wanted:
+                        owners[code].append(row.id)
+        # a hub row is replaced whole, so every incoming registration gives up its old codes
+        return code_clashes(regs, owners, releasing={reg.id for reg in regs})
 
     def _upsert_registrations(
         self, conn: Connection, regs: Sequence[Registration], origin: str

@@ -34,7 +34,8 @@ def test_full_then_incremental_pull(hub, make_kiosk):
     changed["R1"] = dataclasses.replace(changed["R1"], status=Status.CANCELLED)
     changed["R12"] = dataclasses.replace(changed["R12"], last_name="Guest-Renamed")
     new = dataclasses.replace(changed["R13"], id="R20", codes=("CODE-20",), first_name="Nadia")
-    assert hub.db.import_registrations([*changed.values(), new]) == 3  # the rest is unchanged
+    regs = [*changed.values(), new]
+    assert hub.db.import_registrations(regs, allow_shared_codes=True) == 3  # the rest unchanged
 
     page = a.source.pull(cursor)
     assert sorted(r.id for r in page.registrations) == ["R1", "R12", "R20"]

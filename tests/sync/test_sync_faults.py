@@ -112,7 +112,7 @@ def make_kiosk_for(hub_db_url, tmp_path, clock):
 
     def make(url: str, kiosk_id: str, **engine):
         db = HubDB(hub_db_url)
-        db.import_registrations(people())
+        db.import_registrations(people(), allow_shared_codes=True)
         token = db.create_token(kiosk_id)
         db.close()
         store = LocalStore(tmp_path / f"{kiosk_id}.db")

@@ -1,0 +1,199 @@
+"""From a file's bytes to records: encoding, Excel's ``sep=`` line, delimiter, line numbers.
+
+What real tools write, and what is done with it:
+
+- UTF-8 with or without a BOM (pretix, Eventbrite, Excel's "CSV UTF-8"); UTF-16 with a BOM
+  (Excel's "Unicode text", tab separated). Windows-1252 (Excel's plain "CSV" on a French
+  Windows) is recognised only when the text reads as Latin-script words; anything else that
+  is not UTF-8 is refused with the line of the first undecodable byte, and ``--encoding``
+  names the file's encoding (cp1256 for an Arabic Windows, cp1252…). Never mojibake.
+- Excel's first line ``sep=;`` names the delimiter; it is honoured and skipped.
+- Otherwise the delimiter is the one that splits the header line into known column names
+  (comma, semicolon, tab or bar): content is never sniffed, so quotes and long notes in
+  the rows cannot fool it. The quote character is ``"``, as RFC 4180 and Excel write it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.core.normalize import clean
+
+DELIMITERS = (",", ";", "\t", "|")
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
+_SEP_LINE = re.compile(r'^"?sep=(.)"?[,;\t|]*\r?$')
+# Three non-ASCII letters in a row: Arabic (or another script) read through the wrong code page.
+_FOREIGN_RUN = re.compile(r"[^\W\d_a-zA-Z]{3,}")
+
+
+class ReadError(Exception):
+    """The file cannot be read as text or as a table: line 0 means the whole file."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def column_key(name: str) -> str:
+    """How header names are compared: invisible characters, case and spacing ignored."""
+    return " ".join(clean(name).casefold().split())
+
+
+def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """(text, encoding used). Raises ReadError naming the line of the first bad byte."""
+    if encoding:
+        try:
+            codec = codecs.lookup(encoding).name
+        except LookupError:
+            raise ReadError(
+                0, f"unknown encoding {encoding!r} (try utf-8, cp1252, cp1256, utf-16)"
+            ) from None
+        if codec == "utf-8" and data.startswith(codecs.BOM_UTF8):
+            codec = "utf-8-sig"
+        elif data.startswith(codecs.BOM_UTF8) and codec != "utf-8-sig":
+            raise ReadError(
+                1,
+                f"the file starts with a UTF-8 BOM, so it is UTF-8, not {encoding}: import it without --encoding",
+            )
+        return _strict(data, codec, f"not {encoding} text"), codec
+    if data.startswith(codecs.BOM_UTF8):
+        return _strict(data, "utf-8-sig", "not UTF-8 text after its UTF-8 BOM"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _strict(data, "utf-16", "not UTF-16 text after its UTF-16 BOM"), "utf-16"
+    if len(data) >= 4 and data[1] == 0 and data[3] == 0 and data[0] and data[2]:
+        return _strict(data, "utf-16-le", "not UTF-16 text"), "utf-16-le"
+    if len(data) >= 4 and data[0] == 0 and data[2] == 0 and data[1] and data[3]:
+        return _strict(data, "utf-16-be", "not UTF-16 text"), "utf-16-be"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        text = ""
+    if text and not _FOREIGN_RUN.search(text):
+        return text, "cp1252"
+    raise ReadError(
+        line,
+        "not UTF-8 text, and not French/English Windows-1252 either: save it again as "
+        '"CSV UTF-8", or name its encoding with --encoding (cp1256 for Arabic Windows, '
+        "cp1252 for Western Windows)",
+    )
+
+
+def _strict(data: bytes, codec: str, what: str) -> str:
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        if codec.startswith("utf-16"):
+            line = data[: exc.start].decode(codec, "replace").count("\n") + 1
+        raise ReadError(line, f'{what}: save it again as "CSV UTF-8"') from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ReadError(line, f"{what}: it holds NUL characters (a binary file?)")
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One row: ``line`` is the file line where it starts (1 = the first line)."""
+
+    line: int
+    cells: dict[str, str]  # column name (column_key, or a format's name) -> text, as found
+
+
+@dataclass
+class Table:
+    """A CSV file's header, and its rows read lazily (a bad row raises ReadError then)."""
+
+    headers: list[str]  # as the file spells them
+    spelled: dict[str, str]  # column_key -> the file's spelling
+    index: dict[str, int]  # column_key -> the cell's index in a row (its first column)
+    delimiter: str
+    rows: Iterator[tuple[int, list[str]]]  # (line where the row starts, its cells), once
+    header_line: int = 1
+
+    def records(self, names: Iterable[str]) -> Iterator[Record]:
+        """The rows as records holding the cells of ``names`` (found by ``column_key``)."""
+        pairs = [(n, self.index[column_key(n)]) for n in names if column_key(n) in self.index]
+        for line, cells in self.rows:
+            yield Record(line, {n: cells[i] for n, i in pairs})
+
+
+def read_table(text: str, known: Callable[[str], bool], first_line: int = 1) -> Table:
+    """Split ``text`` into a header and rows. ``known`` tells a known column's
+    ``column_key``, to find the delimiter. Raises ReadError when unreadable: for the
+    header at once, for a row when the rows are read."""
+    offset = first_line - 1
+    forced = None
+    head, _, rest = text.partition("\n")
+    match = _SEP_LINE.match(head.lstrip("\ufeff").strip(" "))
+    if match:
+        forced, text, offset = match.group(1), rest, offset + 1
+    delimiter = forced or _header_delimiter(text, known)
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', strict=True
+    )
+    try:
+        headers = [clean(h) for h in next(reader)]
+    except StopIteration:
+        raise ReadError(offset + 1, "the file is empty") from None
+    except csv.Error as exc:
+        raise ReadError(offset + reader.line_num, f"broken header line: {exc}") from None
+    if not any(headers):
+        raise ReadError(offset + 1, "the header line is empty: the column names go on this line")
+    spelled: dict[str, str] = {}
+    positions: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        key = column_key(header)
+        if key and key not in spelled:  # pretix repeats "Company": the first is the attendee's
+            spelled[key] = header
+            positions[key] = index
+    rows = _rows(reader, offset, len(headers), _DELIMITER_NAMES[delimiter])
+    return Table(headers, spelled, positions, delimiter, rows, offset + 1)
+
+
+def _rows(reader: Any, offset: int, width: int, name: str) -> Iterator[tuple[int, list[str]]]:
+    ended = reader.line_num
+    try:
+        for cells in reader:
+            start, ended = offset + ended + 1, reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) > width and not any(c.strip() for c in cells[width:]):
+                cells = cells[:width]  # Excel pads short rows of a wider sheet with delimiters
+            if len(cells) != width:
+                raise ReadError(
+                    start,
+                    f"{len(cells)} cells where the header has {width} ({name} separated): "
+                    f"a stray {name} or an unclosed quote in this row?",
+                )
+            yield start, cells
+    except csv.Error as exc:
+        raise ReadError(
+            offset + reader.line_num, f"broken CSV ({exc}): an unclosed quote?"
+        ) from None
+
+
+def _header_delimiter(text: str, known: Callable[[str], bool]) -> str:
+    """The delimiter that splits the header into the most known column names."""
+    best, best_score = ",", 0
+    for delimiter in DELIMITERS:
+        try:
+            head = io.StringIO(text[:65536], newline="")  # the header, not the whole file
+            first = next(csv.reader(head, delimiter=delimiter), [])
+        except csv.Error:
+            continue
+        score = sum(1 for cell in first if known(column_key(cell)))
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
