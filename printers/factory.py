@@ -117,4 +117,5 @@ def build_queue(
         maker,
         clock,
         probe_seconds=printer.status_seconds,
+        desk=printer.desk,
     )
