@@ -82,6 +82,11 @@ def test_role_templates_and_extra_printers_are_read(tmp_path: Path) -> None:
         ("[printer.extra.main]\nkind = 'preview'\n", "[printer.extra.main]: expected a name"),
         ("[printer.extra.a]\n[printer.extra.a.extra.b]\n", "cannot have extra printers"),
         ("[badge]\nlanguage = 'de'\n", "[badge] language = 'de': expected one of"),
+        (
+            "[printer]\ndesk = 'front'\n[printer.extra.desk]\nkind = 'preview'\n",
+            "[printer] desk = 'front': expected the name of a [printer.extra.NAME] table (desk)",
+        ),
+        ("[printer]\ndesk = 'desk'\n", "(none configured)"),
     ],
 )
 def test_bad_printing_config_names_the_table_and_key(
