@@ -37,6 +37,7 @@ LEASE_SECONDS = 120.0  # a job still 'printing' after this lost its worker: staf
 RENDER_ATTEMPTS = 3  # a badge that cannot be drawn fails after this many tries
 STALE_SECONDS = 5.0  # a printer state older than this is probed before promising a badge
 DOWN = (PrinterState.PAPER_OUT, PrinterState.OFFLINE)
+DOWN_TRUST_SECONDS = 30.0  # a printer seen down this recently is not probed before a verdict
 
 
 class JobError(PrintJobConflict):
@@ -222,9 +223,18 @@ class PrintQueue:
         return sum(1 for j in pending if j.printer in names)
 
     def _refresh(self, run: _PrinterRun, max_age: float) -> None:
-        """Probe the printer unless it was heard from within max_age seconds."""
+        """Probe the printer unless it was heard from within max_age seconds.
+
+        A printer seen down within DOWN_TRUST_SECONDS is not probed again for a caller that
+        tolerates any age (max_age > 0): nothing is promised on a down printer, and a
+        switched-off one would hold the caller for the whole connect timeout. The worker's
+        retries notice when it is back.
+        """
         with self._lock:
-            fresh = run.observed and time.monotonic() - run.observed <= max_age
+            age = time.monotonic() - run.observed
+            fresh = run.observed and (
+                age <= max_age or (max_age > 0 and run.state in DOWN and age <= DOWN_TRUST_SECONDS)
+            )
             if fresh or run.printing is not None:  # a badge being sent answers for it
                 return
         # One probe at a time per printer (a network printer serves one connection):
