@@ -271,3 +271,40 @@ async def test_only_a_supervisor_can_quit(make_kiosk):
         await pilot.press("y")
         await asyncio.sleep(0.2)
     assert app.return_code == 0 and not app.is_running
+
+
+async def test_reprint_while_a_badge_waits_prints_that_one_or_replaces_it(make_kiosk):
+    import socket
+
+    from kiosk.core.ports import PrintReason, PrintRequest
+
+    with socket.socket() as s:  # a loopback port with nobody listening: an unplugged printer
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    kiosk = make_kiosk(
+        printer={"kind": "network", "host": "127.0.0.1", "port": port, "timeout_seconds": 0.5}
+    )
+    store = kiosk.runtime.store
+    first = store.queue_print(PrintRequest("R2", PrintReason.CHECKIN))
+    app = kiosk.app(staff_language="en")
+
+    def waiting() -> list[int]:
+        return [j.id for j in store.print_jobs(None) if j.status in ("pending", "desk", "held")]
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        await sign_in(pilot, app)
+        await open_detail(pilot, app, "john smith")
+        await pilot.press("r")
+        assert isinstance(app.screen, ConfirmScreen)
+        question = str(app.screen.query_one("#question").render())
+        assert f"already waiting for this person (job {first})" in question
+        await pilot.press("n")  # no: the waiting badge is the one printed
+        await wait_for(pilot, lambda: "Reprint queued" in screen_text(app), 15)
+        assert waiting() == [first]
+        await wait_for(pilot, lambda: app.screen.record is not None and app.screen.record.prints)
+        await pilot.press("r")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")  # yes: cancel it, queue a new one
+        await wait_for(pilot, lambda: store.print_job(first).status == "cancelled", 15)
+    (second,) = waiting()
+    assert second != first
