@@ -37,6 +37,7 @@ LEASE_SECONDS = 120.0  # a job still 'printing' after this lost its worker: staf
 RENDER_ATTEMPTS = 3  # a badge that cannot be drawn fails after this many tries
 STALE_SECONDS = 5.0  # a printer state older than this is probed before promising a badge
 DOWN = (PrinterState.PAPER_OUT, PrinterState.OFFLINE)
+PLACE_WAIT_SECONDS = 15.0  # longest wait for a worker's attempt before a verdict
 DOWN_TRUST_SECONDS = 30.0  # a printer seen down this recently is not probed before a verdict
 
 
@@ -258,10 +259,16 @@ class PrintQueue:
         waits, so the job goes to the desk: to the ``[printer] desk`` printer when one is
         configured, else it is set aside as 'desk' (to print at the help desk), never to
         come out unattended here later unless staff release it. The job moves in one
-        store update and only while still pending; a job a worker already took comes out
-        here ("here").
+        store update and only while still pending; a job a worker is printing is waited for
+        (at most PLACE_WAIT_SECONDS): printed, it came out here ("here").
         """
         job = self.store.print_job(job_id)
+        # A worker may have taken the job already: its attempt decides (printed here, or
+        # back to pending after a fault, and then sent to the desk like any other).
+        end = time.monotonic() + PLACE_WAIT_SECONDS
+        while job is not None and job.status == "printing" and time.monotonic() < end:
+            time.sleep(0.05)
+            job = self.store.print_job(job_id)
         if job is None:
             return Placement("none", "", self.state())
         printer = job.printer or self.main

@@ -707,7 +707,8 @@ class LocalStore:
 
         With none waiting, a new 'pending' job. With one waiting, that job is the badge:
         a check-in or walk-in joins it unchanged; a staff reprint (reason 'reprint') makes
-        a pending, desk or held job due now on ``printer`` ('' = the main printer), or with
+        a pending, desk or held job due now on ``printer`` ('' keeps the printer it was
+        moved to, else the main printer), or with
         ``replace`` cancels it and queues a new one. An 'uncertain' job (the kiosk stopped
         mid-badge) is cancelled by a staff reprint, who checked the tray, and joined by
         anything else; a 'printing' one is joined. The print_jobs_one_waiting index refuses
@@ -741,10 +742,11 @@ class LocalStore:
                 db.execute("UPDATE print_jobs SET status = 'cancelled' WHERE id = ?", (row["id"],))
                 outcome = "replaced"
             else:
-                db.execute(
+                db.execute(  # '' keeps a printer the job was moved to (the desk's)
                     "UPDATE print_jobs SET status = 'pending', next_attempt_at = NULL, "
-                    "printer = ?, last_error = '' WHERE id = ?",
-                    (printer, previous.id),
+                    "printer = CASE WHEN ? = '' THEN printer ELSE ? END, last_error = '' "
+                    "WHERE id = ?",
+                    (printer, printer, previous.id),
                 )
                 detail = json.dumps({"job": previous.id, "joined": True, "printer": printer})
                 self._staff_log(db, request.staff, "reprint", request.registration_id, detail)

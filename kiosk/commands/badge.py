@@ -90,6 +90,9 @@ def run(args: argparse.Namespace, rt: Any) -> int:
         return 1
     if warning:
         print(f"warning: {warning}")
+    job = rt.store.print_job(job_id)
+    if not args.printer and job is not None and job.printer:
+        printer_name = job.printer  # the waiting badge had been moved there (the desk's)
     return _print_now(rt, queue, job_id, printer_name)
 
 

@@ -229,6 +229,29 @@ def test_sent_to_the_desk_printer_prints_there_once_and_never_at_the_kiosk(make_
     assert badges(site.desk) == ["CODE-1"] and badges(site.main) == []
 
 
+def test_a_reprint_of_a_badge_sent_to_the_desk_printer_stays_there(make_site) -> None:
+    site = make_site(target=True)
+    site.main.close()
+    site.desk.close()  # the desk printer is off too, for now
+    runtime = site.runtime()
+    q = site.app_queue(runtime)
+    q.start()
+    job = runtime.checkin.check("CODE-1").print_job
+    assert q.place(job).where == "desk_printer"
+    site.main.open()  # the kiosk printer is back first
+    again, _ = q.reprint("R1", "steward")  # no printer named: the badge stays at the desk
+    assert again == job and site.store.print_job(job).printer == "desk"
+    settle(1.5)
+    assert badges(site.main) == []
+    done = site.cli("badge", "R1", "--print")  # from the shell: printed where it waits
+    assert done.returncode == 1 and "not printed: printer desk is offline" in done.stdout
+    site.desk.open()
+    done = site.cli("badge", "R1", "--print")
+    assert done.returncode == 0 and f"printed (job {job}) on desk" in done.stdout, done.stdout
+    settle()
+    assert badges(site.desk) == ["CODE-1"] and badges(site.main) == []
+
+
 def test_set_aside_for_the_desk_prints_only_when_staff_print_it(make_site) -> None:
     site = make_site()  # no [printer] desk: the job waits as "to print at desk"
     site.main.close()
