@@ -308,3 +308,20 @@ async def test_reprint_while_a_badge_waits_prints_that_one_or_replaces_it(make_k
         await wait_for(pilot, lambda: store.print_job(first).status == "cancelled", 15)
     (second,) = waiting()
     assert second != first
+
+
+async def test_badges_held_from_the_shell_are_shown_to_staff_and_never_print_alone(make_kiosk):
+    from kiosk.core.ports import PrintReason, PrintRequest
+
+    kiosk = make_kiosk()  # the preview printer works: a pending job would print at once
+    store = kiosk.runtime.store
+    job = store.queue_print(PrintRequest("R2", PrintReason.REPRINT, "cli"))
+    assert store.route_print_job(job, status="held", note="queued from the shell; not printed")
+    app = kiosk.app(staff_language="en")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await sign_in(pilot, app)
+        await wait_for(pilot, lambda: "Held (queued from the shell" in screen_text(app), 15)
+        assert "R2" in screen_text(app)
+        await pilot.pause(1.0)
+        assert store.print_job(job).status == "held"
+        assert list(kiosk.badges.glob("*.png")) == []
