@@ -3,8 +3,10 @@
 Nothing is lost: a job leaves the queue only when its bytes reached the printer (done) or
 staff cancelled it. A printer fault (offline, paper out) keeps the job pending and pauses
 that printer with a growing delay; after recovery each job prints once. A job whose
-registration has not been synced yet waits for it. The UI reads state() and calls
-reprint(), cancel(), retry() and move(); all of them return at once.
+registration has not been synced yet waits for it. At most one badge waits per person
+(the store enforces it). The UI reads state() and calls reprint(), cancel(), retry() and
+move(), which return at once, and place() before telling an attendee where the badge comes
+out; commands call print_now(). Both probe a printer whose state is stale.
 """
 
 from __future__ import annotations
