@@ -378,6 +378,11 @@ STAFF_UI: dict[str, dict[Lang, str]] = {
         "Printer: {state} · {waiting} waiting",
         "الطابعة: {state} · {waiting} في الانتظار",
     ),
+    "printer.other_state": _t(
+        "Imprimante {name} : {state} · {waiting} en attente",
+        "Printer {name}: {state} · {waiting} waiting",
+        "الطابعة {name}: {state} · {waiting} في الانتظار",
+    ),
     "printer.last_error": _t(
         " · dernière erreur : {error}", " · last error: {error}", " · آخر خطأ: {error}"
     ),

@@ -154,6 +154,11 @@ def printer_view(queue: PrintQueue | None) -> PrinterView:
         raw = queue.state(max_age=PRINTER_STALE_SECONDS)  # type: ignore[call-arg]
     except TypeError:  # a queue without probing
         raw = queue.state()
+    return printer_view_of(raw)
+
+
+def printer_view_of(raw: Any) -> PrinterView:
+    """A PrinterView from one printer's QueueState (or a look-alike)."""
     state = _text(_field(raw, "state", "printer_state", default="unknown")).lower()
     waiting = int(_field(raw, "jobs_waiting", "waiting", "pending", default=0) or 0)
     message = _text(_field(raw, "message", default=""))

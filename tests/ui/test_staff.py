@@ -325,3 +325,22 @@ async def test_badges_held_from_the_shell_are_shown_to_staff_and_never_print_alo
         await pilot.pause(1.0)
         assert store.print_job(job).status == "held"
         assert list(kiosk.badges.glob("*.png")) == []
+
+
+async def test_printer_panel_probes_and_shows_the_desk_printer(make_kiosk):
+    from tests.printers import fakeprinter
+    from tests.printers.fakeprinter import FakePrinter
+
+    desk = FakePrinter()
+    desk.paper = fakeprinter.PAPER_OUT
+    try:
+        extra = {"kind": "network", "host": "127.0.0.1", "port": desk.port}
+        kiosk = make_kiosk(**{"printer.extra.desk": extra})
+        app = kiosk.app(staff_language="en")
+        async with app.run_test(size=(120, 36)) as pilot:
+            await sign_in(pilot, app)
+            await pilot.press("f3")
+            assert isinstance(app.screen, PrinterScreen)
+            await wait_for(pilot, lambda: "Printer desk: out of paper" in screen_text(app), 15)
+    finally:
+        desk.close()
