@@ -708,11 +708,11 @@ class LocalStore:
         With none waiting, a new 'pending' job. With one waiting, that job is the badge:
         a check-in or walk-in joins it unchanged; a staff reprint (reason 'reprint') makes
         a pending, desk or held job due now on ``printer`` ('' keeps the printer it was
-        moved to, else the main printer), or with
-        ``replace`` cancels it and queues a new one. An 'uncertain' job (the kiosk stopped
-        mid-badge) is cancelled by a staff reprint, who checked the tray, and joined by
-        anything else; a 'printing' one is joined. The print_jobs_one_waiting index refuses
-        any second waiting job, so no path can queue two.
+        moved to, else the main printer), or with ``replace`` cancels it and queues a new
+        one. An 'uncertain' job (the kiosk stopped mid-badge) is cancelled by a staff
+        reprint, who checked the tray, and joined by anything else; a 'printing' one is
+        joined. The print_jobs_one_waiting index refuses any second waiting job, so no path
+        can queue two.
         """
         with self.transaction() as db:
             return self._request_badge(db, request, printer, replace=replace, at=None)
