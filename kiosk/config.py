@@ -161,6 +161,7 @@ class PrinterSection:
     label_size: str = ""
     dpi: Annotated[int, Range(ge=0, le=1200)] = 0
     preview_as: Literal["escpos", "brother_ql", "zpl"] = "escpos"
+    desk: str = ""  # a [printer.extra] name: badges of attendees sent to the desk go there
     extra: dict[str, PrinterSection] = field(default_factory=dict)
 
 
@@ -493,7 +494,16 @@ def _printing_checks(config: Config) -> None:
             )
         if extra.extra:
             raise ConfigError(f"{config.path}: [printer.extra.{name}] cannot have extra printers")
+        if extra.desk:
+            raise ConfigError(f"{config.path}: [printer.extra.{name}] desk: only [printer] has one")
         extra.name = name
+    desk = config.printer.desk
+    if desk and (desk not in config.printer.extra or config.printer.extra[desk].kind == "none"):
+        known = ", ".join(n for n, e in config.printer.extra.items() if e.kind != "none")
+        raise ConfigError(
+            f"{config.path}: [printer] desk = {desk!r}: expected the name of a "
+            f"[printer.extra.NAME] table ({known or 'none configured'})"
+        )
 
 
 def _cross_checks(config: Config) -> None:

@@ -103,10 +103,13 @@ def load_profile(name: str, width_dots: int = 0) -> PrinterProfile:
 
 
 def text_possible(content: BadgeContent, profile: PrinterProfile) -> bool:
-    """True when printer fonts can print every word and the printer can draw the QR code."""
+    """True when printer fonts can print every word, the printer can draw the QR code, and
+    the name can be the largest line in printer text (see name_size)."""
     if profile.codec is None:
         return False
     if content.qr_data and not profile.native_qr:
+        return False
+    if content.name and name_size(content.name, profile, _name_max_dots(content, profile)) is None:
         return False
     try:
         for text in content.texts:
@@ -224,14 +227,44 @@ def _lines(text: str, columns: int) -> list[str]:
     return textwrap.wrap(text, columns, break_long_words=True, break_on_hyphens=True) or [""]
 
 
-def name_magnification(name: str, profile: PrinterProfile, max_dots: int) -> tuple[int, list[str]]:
-    """Largest character size (1-4x) at which the name fits in two lines."""
+NAME_TEXT_MAX_LINES = 4  # at double height; a longer name is drawn in raster instead
+
+
+@dataclass(frozen=True, slots=True)
+class NameSize:
+    """The printer-font size of the name: character width and height multipliers (GS !)."""
+
+    width: int
+    height: int
+    lines: tuple[str, ...]
+
+    @property
+    def band_height(self) -> int:
+        """The tallest the role band may be so that the name stays the largest line."""
+        return min(2, self.height - 1)
+
+
+def name_size(name: str, profile: PrinterProfile, max_dots: int) -> NameSize | None:
+    """The name's size in printer text: the largest width (1-4x) at which it fits in two
+    lines, always taller than every other line of the badge (those are 1x, the role band
+    at most 2x): 2x wide names print 3x tall, and a name too long for 2x prints 1x wide
+    and 2x tall ("double height only") on up to NAME_TEXT_MAX_LINES lines. None when even
+    that does not fit: the badge is then drawn in raster, where the name is sized freely.
+    """
     largest = max(1, min(4, round(max_dots / FONT_A[1])))
-    for mag in range(largest, 0, -1):
-        lines = textwrap.wrap(name, profile.columns // mag, break_long_words=False)
-        if lines and len(lines) <= 2 and all(len(x) <= profile.columns // mag for x in lines):
-            return mag, lines
-    return 1, _lines(name, profile.columns)
+    for mag in range(largest, 1, -1):
+        columns = profile.columns // mag
+        lines = textwrap.wrap(name, columns, break_long_words=False)
+        if lines and len(lines) <= 2 and all(len(x) <= columns for x in lines):
+            return NameSize(mag, max(mag, 3), tuple(lines))
+    lines = _lines(name, profile.columns)
+    if len(lines) > NAME_TEXT_MAX_LINES:
+        return None
+    return NameSize(1, 2, tuple(lines))
+
+
+def _name_max_dots(content: BadgeContent, profile: PrinterProfile) -> int:
+    return content.name_max_dots or round(80 * profile.width / 576)
 
 
 def _rule(p: Any, profile: PrinterProfile, rows: int = 3) -> None:
@@ -242,7 +275,6 @@ def _rule(p: Any, profile: PrinterProfile, rows: int = 3) -> None:
 def _text_job(content: BadgeContent, profile: PrinterProfile, logo: Image.Image | None) -> bytes:
     p = _dummy(profile)
     cols = profile.columns
-    scale = profile.width / 576
     p.hw("INIT")
     with quiet():
         if logo is not None:
@@ -257,18 +289,19 @@ def _text_job(content: BadgeContent, profile: PrinterProfile, logo: Image.Image 
             p.set(bold=False)
         _rule(p, profile)
         p.ln()
-        max_dots = content.name_max_dots or round(80 * scale)
-        mag, name_lines = name_magnification(content.name, profile, max_dots)
-        p.set(custom_size=True, width=mag, height=mag)
+        size = name_size(content.name, profile, _name_max_dots(content, profile))
+        if size is None:  # text_possible refused it; a caller forcing text gets an error
+            raise ValueError(f"name of {len(content.name)} characters too long for printer text")
+        p.set(custom_size=True, width=size.width, height=size.height)
         p.set(bold=True)  # after the size: ESC ! would reset it
-        for line in name_lines:
+        for line in size.lines:
             p.textln(line)
         p.set(custom_size=True, width=1, height=1)
         p.set(bold=False)
         for line in _lines(content.organisation, cols) if content.organisation else []:
             p.textln(line)
         p.ln()
-        _text_band(p, content, profile)
+        _text_band(p, content, profile, size.band_height)
         if content.days:
             p.ln()
             for line in _lines(content.days, cols):
@@ -284,8 +317,8 @@ def _text_job(content: BadgeContent, profile: PrinterProfile, logo: Image.Image 
     return bytes(p.output)
 
 
-def _text_band(p: Any, content: BadgeContent, profile: PrinterProfile) -> None:
-    mag = 2 if len(content.role_label) <= profile.columns // 2 - 2 else 1
+def _text_band(p: Any, content: BadgeContent, profile: PrinterProfile, largest: int) -> None:
+    mag = 2 if len(content.role_label) <= profile.columns // 2 - 2 and largest >= 2 else 1
     span = profile.columns // mag
     label = content.role_label[:span].center(span)
     if content.band == "outlined":

@@ -163,4 +163,5 @@ def build_queue(
         maker,
         clock,
         probe_seconds=printer.status_seconds,
+        desk=printer.desk,
     )

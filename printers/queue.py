@@ -3,8 +3,10 @@
 Nothing is lost: a job leaves the queue only when its bytes reached the printer (done) or
 staff cancelled it. A printer fault (offline, paper out) keeps the job pending and pauses
 that printer with a growing delay; after recovery each job prints once. A job whose
-registration has not been synced yet waits for it. The UI reads state() and calls
-reprint(), cancel(), retry() and move(); all of them return at once.
+registration has not been synced yet waits for it. At most one badge waits per person
+(the store enforces it). The UI reads state() and calls reprint(), cancel(), retry() and
+move(), which return at once, and place() before telling an attendee where the badge comes
+out; commands call print_now(). Both probe a printer whose state is stale.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from kiosk.core.ports import (
     Clock,
     PrinterState,
     PrintJob,
+    PrintJobConflict,
     PrintQueueStore,
     PrintReason,
     PrintRequest,
@@ -34,10 +37,32 @@ BACKOFF_SECONDS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 WAIT_FOR_REGISTRATION_SECONDS = (2.0, 5.0, 10.0, 30.0)
 LEASE_SECONDS = 120.0  # a job still 'printing' after this lost its worker: staff check it
 RENDER_ATTEMPTS = 3  # a badge that cannot be drawn fails after this many tries
+STALE_SECONDS = 5.0  # a printer state older than this is probed before promising a badge
+DOWN = (PrinterState.PAPER_OUT, PrinterState.OFFLINE)
+PLACE_WAIT_SECONDS = 15.0  # longest wait for a worker's attempt before a verdict
+DOWN_TRUST_SECONDS = 30.0  # a printer seen down this recently is not probed before a verdict
 
 
-class JobError(ValueError):
+class JobError(PrintJobConflict):
     """A staff action that cannot apply to this job (unknown, already printed, …)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a badge will come out, decided from the printer's fresh state.
+
+    ``where``: "here" (the kiosk's printer prints it now), "desk_printer" (moved to the
+    ``[printer] desk`` printer), "desk" (set aside as 'to print at desk' for staff), or
+    "none" (no such job waiting). ``state`` is the kiosk printer's state that decided it.
+    """
+
+    where: str
+    printer: str
+    state: QueueState
+
+    @property
+    def at_desk(self) -> bool:
+        return self.where in ("desk", "desk_printer")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +92,9 @@ class _PrinterRun:
     failures: int = 0
     paused_until: float = 0.0
     last_probe: float = 0.0
+    observed: float = 0.0  # monotonic time the printer last answered or failed (0: never)
     printing: int | None = None
+    probing: threading.Lock = field(default_factory=threading.Lock)
     thread: threading.Thread | None = None
     wake: threading.Event = field(default_factory=threading.Event)
 
@@ -87,6 +114,8 @@ class PrintQueue:
         poll_seconds: float = 1.0,
         probe_seconds: float = 15.0,
         on_change: Callable[[], None] | None = None,
+        desk: str = "",
+        stale_seconds: float = STALE_SECONDS,
     ) -> None:
         if not printers:
             raise ValueError("a print queue needs at least one printer")
@@ -100,6 +129,10 @@ class PrintQueue:
         self.on_change = on_change
         self._runs = {p.name: _PrinterRun(p, main=i == 0) for i, p in enumerate(printers)}
         self.main = printers[0].name
+        if desk and desk not in self._runs:
+            raise ValueError(f"desk printer {desk!r} is not one of {', '.join(self._runs)}")
+        self.desk = desk
+        self.stale_seconds = stale_seconds
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._message = ""
@@ -148,9 +181,16 @@ class PrintQueue:
 
     # -- state for the UI -------------------------------------------------------------
 
-    def state(self, printer: str | None = None) -> QueueState:
-        """The state of one printer (default: the main one) and the jobs waiting for it."""
+    def state(self, printer: str | None = None, *, max_age: float | None = None) -> QueueState:
+        """The state of one printer (default: the main one) and the jobs waiting for it.
+
+        Without ``max_age`` it is what the worker last saw (cheap). With it, a state older
+        than ``max_age`` seconds, or never observed, is probed now (DLE EOT, bounded by the
+        printer's timeout) in the calling thread: use it before promising a badge.
+        """
         run = self._run_of(printer or self.main)
+        if max_age is not None:
+            self._refresh(run, max_age)
         waiting = self._waiting_for(run)
         with self._lock:
             state, error, busy = run.state, run.last_error, run.printing is not None
@@ -161,7 +201,8 @@ class PrintQueue:
                 if run.main or name == run.printer.name
             )
         if run.main:
-            alert = "; ".join(a for a in (alert, _uncertain_alert(self.store)) if a)
+            alerts = (alert, _uncertain_alert(self.store), _set_aside_alert(self.store))
+            alert = "; ".join(a for a in alerts if a)
         message = _message(state, waiting, error, detail, self._message if run.main else "")
         return QueueState(
             printer=run.printer.name,
@@ -173,8 +214,8 @@ class PrintQueue:
             printing=busy,
         )
 
-    def states(self) -> list[QueueState]:
-        return [self.state(name) for name in self._runs]
+    def states(self, *, max_age: float | None = None) -> list[QueueState]:
+        return [self.state(name, max_age=max_age) for name in self._runs]
 
     def jobs(self, status: str | None = None, limit: int = 200) -> list[PrintJob]:
         return self.store.print_jobs(status, limit)
@@ -184,12 +225,118 @@ class PrintQueue:
         names = {run.printer.name, ""} if run.main else {run.printer.name}
         return sum(1 for j in pending if j.printer in names)
 
+    def _refresh(self, run: _PrinterRun, max_age: float) -> None:
+        """Probe the printer unless it was heard from within max_age seconds.
+
+        A printer seen down within DOWN_TRUST_SECONDS is not probed again for a caller that
+        tolerates any age (max_age > 0): nothing is promised on a down printer, and a
+        switched-off one would hold the caller for the whole connect timeout. The worker's
+        retries notice when it is back.
+        """
+        with self._lock:
+            age = time.monotonic() - run.observed
+            fresh = run.observed and (
+                age <= max_age or (max_age > 0 and run.state in DOWN and age <= DOWN_TRUST_SECONDS)
+            )
+            if fresh or run.printing is not None:  # a badge being sent answers for it
+                return
+        # One probe at a time per printer (a network printer serves one connection):
+        # a caller arriving during another's probe waits for its answer.
+        if not run.probing.acquire(timeout=10.0):
+            return
+        try:
+            with self._lock:
+                if run.observed and time.monotonic() - run.observed <= max_age:
+                    return
+            self._probe(run)
+        finally:
+            run.probing.release()
+
+    # -- where a badge comes out ------------------------------------------------------
+
+    def place(self, job_id: int, max_age: float | None = None) -> Placement:
+        """Decide, from the printer's fresh state, where a just-queued badge comes out.
+
+        A printer that is out of paper or unreachable will not print it while the attendee
+        waits, so the job goes to the desk: to the ``[printer] desk`` printer when one is
+        configured, else it is set aside as 'desk' (to print at the help desk), never to
+        come out unattended here later unless staff release it. The job moves in one
+        store update and only while still pending; a job a worker is printing is waited for
+        (at most PLACE_WAIT_SECONDS): printed, it came out here ("here").
+        """
+        job = self.store.print_job(job_id)
+        # A worker may have taken the job already: its attempt decides (printed here, or
+        # back to pending after a fault, and then sent to the desk like any other).
+        end = time.monotonic() + PLACE_WAIT_SECONDS
+        while job is not None and job.status == "printing" and time.monotonic() < end:
+            time.sleep(0.05)
+            job = self.store.print_job(job_id)
+        if job is None:
+            return Placement("none", "", self.state())
+        printer = job.printer or self.main
+        state = self.state(printer, max_age=self.stale_seconds if max_age is None else max_age)
+        if job.status in ("desk", "held", "uncertain"):  # joined a badge staff must see to
+            return Placement("desk", "", state)
+        if printer == self.desk and job.status == "pending":
+            return Placement("desk_printer", printer, state)
+        if state.state not in DOWN or job.status != "pending":
+            return Placement("here", printer, state)
+        why = _words(state.state)
+        if self.desk:
+            if self.store.route_print_job(
+                job_id, printer=self.desk, note=f"sent to the desk: {why}"
+            ):
+                self.wake()
+                return Placement("desk_printer", self.desk, state)
+        elif self.store.route_print_job(
+            job_id, status="desk", note=f"to print at the help desk: kiosk printer {why}"
+        ):
+            self._changed()
+            return Placement("desk", "", state)
+        return Placement("here", printer, state)
+
+    def print_now(
+        self, job_id: int, printer: str | None = None, seconds: float = 20.0
+    ) -> tuple[bool, QueueState]:
+        """Print one job now, from a command (no worker running); (printed, printer state).
+
+        The printer is probed first. When it cannot print (paper out, offline, a fault
+        during the attempt) the job is 'held': it never comes out later by itself (the
+        person who asked has gone) until staff release it (retry, or reprint that person).
+        Another process (the kiosk app) may print the job meanwhile: that counts.
+        """
+        name = printer or self.main
+        state = self.state(name, max_age=0)
+        end = time.monotonic() + seconds
+        while state.state not in DOWN and time.monotonic() < end:
+            self.process_one(name, job_id=job_id)
+            job = self.store.print_job(job_id)
+            if job is None or job.status == "done":
+                return job is not None, self.state(name)
+            if job.status != "printing" and (job.status != "pending" or job.last_error):
+                break
+            time.sleep(0.2)  # another process holds the job: wait for it
+        state = self.state(name)
+        why = state.message if state.state in DOWN else "it did not print"
+        self.store.route_print_job(
+            job_id, status="held", note=f"queued from the shell; not printed: {why}"
+        )
+        job = self.store.print_job(job_id)
+        return job is not None and job.status == "done", state
+
     # -- staff actions ----------------------------------------------------------------
 
     def reprint(
-        self, registration_id: str, staff: str, printer: str = ""
+        self, registration_id: str, staff: str, printer: str = "", *, replace: bool = False
     ) -> tuple[int, str | None]:
-        """Queue another badge; returns (job id, warning) — warns when one was printed before."""
+        """Ask for this person's badge; returns (job id, warning for staff, or None).
+
+        At most one badge waits per person (the store enforces it in the same
+        transaction): if one is already waiting, that job is the badge and prints now on
+        ``printer`` (it may have been set aside for the desk or held), or with ``replace``
+        it is cancelled and a new one queued. A job the kiosk stopped printing midway
+        ('uncertain') is cancelled: staff checked the tray. Warns when printed before.
+        """
         reg = self.store.get(registration_id)
         if reg is None:
             raise JobError(f"no registration {registration_id!r} in this kiosk's list")
@@ -201,52 +348,73 @@ class PrintQueue:
                 f"Badge of {reg.name_on_badge} already printed {reg.print_count} time"
                 f"{'s' if reg.print_count > 1 else ''}: this is print {reg.print_count + 1}."
             )
-        waiting = [
-            j.id for j in self.store.print_jobs("pending", 10_000) if j.registration_id == reg.id
-        ]
-        if waiting:
-            warnings.append(
-                f"A badge for {reg.name_on_badge} is already waiting (job {waiting[0]})."
-            )
-        job_id = self.store.queue_print(
-            PrintRequest(reg.id, PrintReason.REPRINT, staff), printer=printer
+        asked = self.store.request_badge(
+            PrintRequest(reg.id, PrintReason.REPRINT, staff), printer, replace=replace
         )
-        for job in self.store.print_jobs("uncertain", 10_000):  # staff checked: a new one comes
-            if job.registration_id == reg.id:
-                self.store.set_print_job(job.id, staff, status="cancelled")
+        previous = asked.previous
+        if asked.outcome == "joined" and previous is not None:
+            if previous.status == "printing":
+                warnings.append(
+                    f"The badge of {reg.name_on_badge} is printing right now (job "
+                    f"{previous.id}): no second copy."
+                )
+            else:
+                warnings.append(
+                    f"A badge for {reg.name_on_badge} was already waiting (job {previous.id}, "
+                    f"{previous.status}): that job prints now, no second copy."
+                )
+        elif asked.outcome == "replaced" and previous and previous.status != "uncertain":
+            warnings.append(f"Job {previous.id} was cancelled: job {asked.job_id} replaces it.")
         self._settle(registration_id=reg.id)
         self.wake()
-        return job_id, " ".join(warnings) or None
+        return asked.job_id, " ".join(warnings) or None
 
     def cancel(self, job_id: int, staff: str) -> None:
         job = self._job(job_id)
         if job.status in ("done", "cancelled"):
             raise JobError(f"job {job_id} is already {job.status}")
         self._refuse_if_printing(job_id)
-        self.store.set_print_job(job_id, staff, status="cancelled")
+        self._store_action(job_id, staff, status="cancelled")
         self._settle(job_id=job_id)
         self._changed()
 
     def retry(self, job_id: int, staff: str) -> None:
-        """Try a waiting or failed job now (also clears the printer's back-off)."""
+        """Try a job now: a waiting, failed, held or to-print-at-desk one (releases it here).
+
+        Also clears the printer's back-off.
+        """
         job = self._job(job_id)
         if job.status in ("done", "cancelled"):
             raise JobError(f"job {job_id} is {job.status}: use reprint for a new badge")
         self._refuse_if_printing(job_id)
-        self.store.set_print_job(job_id, staff, status="pending")
+        self._store_action(job_id, staff, status="pending")
         self._settle(job_id=job_id)
         self.wake()
 
+    def release(self, job_id: int, staff: str) -> None:
+        """Staff release a held or to-print-at-desk job to print here (same as retry)."""
+        self.retry(job_id, staff)
+
     def move(self, job_id: int, printer: str, staff: str) -> None:
-        """Send a job to another configured printer (it is tried there at once)."""
+        """Send a job to another configured printer (it is tried there at once).
+
+        One store update changes the job's printer: the first printer cannot print it
+        once this returns, in this process or another.
+        """
         self._run_of(printer)
         job = self._job(job_id)
         if job.status in ("done", "cancelled"):
             raise JobError(f"job {job_id} is {job.status}: use reprint for a new badge")
         self._refuse_if_printing(job_id)
-        self.store.set_print_job(job_id, staff, status="pending", printer=printer)
+        self._store_action(job_id, staff, status="pending", printer=printer)
         self._settle(job_id=job_id)
         self.wake()
+
+    def _store_action(self, job_id: int, staff: str, **change: str) -> None:
+        try:
+            self.store.set_print_job(job_id, staff, **change)
+        except PrintJobConflict as exc:
+            raise JobError(str(exc)) from None
 
     def _job(self, job_id: int) -> PrintJob:
         job = self.store.print_job(job_id)
@@ -354,6 +522,7 @@ class PrintQueue:
             run.failures = 0
             run.last_error = ""
             run.state, run.detail = status.state, status.detail
+            run.observed = time.monotonic()
         log.info(
             "badge printed: job %s, %s, %s, %d bytes",
             job.id,
@@ -369,6 +538,7 @@ class PrintQueue:
             run.state = exc.state
             run.detail = ""
             run.last_error = str(exc)
+            run.observed = time.monotonic()
             run.paused_until = time.monotonic() + delay
         self.store.print_failed(job.id, str(exc), self.clock.now() + timedelta(seconds=delay))
         level = logging.INFO if isinstance(exc, PaperOut) else logging.WARNING
@@ -377,6 +547,13 @@ class PrintQueue:
     def _maybe_probe(self, run: _PrinterRun) -> None:
         if self.probe_seconds <= 0 or time.monotonic() - run.last_probe < self.probe_seconds:
             return
+        if run.probing.acquire(blocking=False):  # else a command is probing it right now
+            try:
+                self._probe(run)
+            finally:
+                run.probing.release()
+
+    def _probe(self, run: _PrinterRun) -> None:
         run.last_probe = time.monotonic()
         try:
             status = run.printer.probe()
@@ -385,6 +562,7 @@ class PrintQueue:
         with self._lock:
             changed = status.state != run.state
             run.state, run.detail = status.state, status.detail
+            run.observed = time.monotonic()
             if status.state in (PrinterState.OK, PrinterState.PAPER_LOW):
                 run.last_error = ""
         if changed:
@@ -415,6 +593,30 @@ def _uncertain_alert(store: PrintQueueStore) -> str:
         f"The kiosk stopped while printing the badge of {', '.join(regs)}: check the tray; "
         "reprint from the desk if it is missing, or cancel the job if it came out"
     )
+
+
+def _set_aside_alert(store: PrintQueueStore) -> str:
+    parts = []
+    desk = sorted({j.registration_id for j in store.print_jobs("desk", 1000)})
+    if desk:
+        parts.append(
+            f"To print at the help desk: {', '.join(desk)} (print them here with retry or "
+            "reprint, or cancel once printed elsewhere)"
+        )
+    held = sorted({j.registration_id for j in store.print_jobs("held", 1000)})
+    if held:
+        parts.append(
+            f"Held (queued from the shell, not printed): {', '.join(held)}; release them with "
+            "retry or reprint, or cancel them"
+        )
+    return "; ".join(parts)
+
+
+def _words(state: PrinterState) -> str:
+    return {
+        PrinterState.PAPER_OUT: "out of paper",
+        PrinterState.OFFLINE: "not reachable",
+    }.get(state, state.value.replace("_", " "))
 
 
 def _undrawable_alert(registration_ids: Iterable[str]) -> str:

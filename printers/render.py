@@ -149,32 +149,49 @@ def render_badge(
 ) -> Image.Image:
     """The badge as a 1-bit image of exactly `width` dots (pure: no IO besides fonts)."""
     c = Canvas(width, context=content.name)
+    name_fit = name_fit_for(content, c)
+    # The name is the largest line on the badge: every other text is at most 3/4 of it.
+    cap = max(2, int(name_fit.size * OTHERS_OF_NAME)) if content.name else 10**6
+
+    def size(reference: float) -> int:
+        return min(c.dots(reference), cap)
+
     if logo is not None:
         _paste_logo(c, logo)
     if content.event_name:
-        c.lines(
-            fit_text(content.event_name, c.inner, c.dots(28), c.dots(18), 2, bold=True), bold=True
-        )
+        c.lines(fit_text(content.event_name, c.inner, size(28), size(18), 2, bold=True), bold=True)
     c.rule()
-    max_name = content.name_max_dots or c.dots(80)
-    name_fit = fit_text(content.name, c.inner, max_name, c.dots(22), 2, bold=True)
     c.lines(name_fit, bold=True, gap=0.05)
     if content.organisation:
         c.space(4)
-        c.lines(fit_text(content.organisation, c.inner, c.dots(30), c.dots(20), 2))
+        c.lines(fit_text(content.organisation, c.inner, size(30), size(20), 2))
     c.space(14)
-    _band(c, content)
+    _band(c, content, size(44), size(20))
     if content.days:
         c.space(10)
-        c.lines(fit_text(content.days, c.inner, c.dots(26), c.dots(16), 2))
+        c.lines(fit_text(content.days, c.inner, size(26), size(16), 2))
     if content.qr_data:
         c.space(12)
         _qr(c, content.qr_data)
     return c.finish()
 
 
-def _band(c: Canvas, content: BadgeContent) -> None:
-    fit = fit_text(content.role_label, c.inner - c.dots(24), c.dots(44), c.dots(20), 1, bold=True)
+OTHERS_OF_NAME = 0.75  # every other text line is at most this fraction of the name's size
+
+
+def name_fit_for(content: BadgeContent, c: Canvas) -> Fit:
+    """The name's size and lines: as large as fits in two lines, else three lines at a
+    smaller size rather than cut (an 80-character name stays whole on 58 mm paper)."""
+    max_name = content.name_max_dots or c.dots(80)
+    fit = fit_text(content.name, c.inner, max_name, c.dots(30), 2, bold=True)
+    if len(fit.lines) <= 2 or not content.name:
+        return fit
+    three = fit_text(content.name, c.inner, max_name, c.dots(20), 3, bold=True)
+    return three if len(three.lines) <= 3 else fit
+
+
+def _band(c: Canvas, content: BadgeContent, max_size: int, min_size: int) -> None:
+    fit = fit_text(content.role_label, c.inner - c.dots(24), max_size, min_size, 1, bold=True)
     ascent, descent = _metrics(fit.size, True, content.role_label)
     pad = c.dots(10)
     height = ascent + descent + 2 * pad

@@ -32,9 +32,16 @@ from kiosk.core.model import (
     Status,
 )
 from kiosk.core.normalize import fold, tokens
-from kiosk.core.ports import OutboxItem, PrintJob, PrintRequest
+from kiosk.core.ports import (
+    OutboxItem,
+    PrintJob,
+    PrintJobConflict,
+    PrintReason,
+    PrintRequest,
+    QueuedBadge,
+)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -134,7 +141,24 @@ _MIGRATIONS: dict[int, str] = {
         detail TEXT NOT NULL DEFAULT ''
     );
     """,
+    # At most one badge waiting per registration (pending, printing, uncertain, to print at
+    # the desk, held for staff): a second copy on a tray can be taken by the next person.
+    # Duplicates queued by older versions are cancelled, keeping the oldest.
+    2: """
+    UPDATE print_jobs SET status = 'cancelled',
+        last_error = 'a second badge waiting for the same person: cancelled'
+        WHERE status IN ('pending', 'printing', 'uncertain', 'desk', 'held')
+        AND id NOT IN (SELECT min(id) FROM print_jobs
+            WHERE status IN ('pending', 'printing', 'uncertain', 'desk', 'held')
+            GROUP BY registration_id);
+    CREATE UNIQUE INDEX print_jobs_one_waiting ON print_jobs(registration_id)
+        WHERE status IN ('pending', 'printing', 'uncertain', 'desk', 'held')
+    """,
 }
+
+# The statuses of a badge that may still come out (kiosk.core.ports.WAITING_STATUSES):
+# at most one per registration, enforced by the print_jobs_one_waiting index.
+_WAITING_SQL = "('pending', 'printing', 'uncertain', 'desk', 'held')"
 
 _REG_COLUMNS = (
     "id, first_name, last_name, email, organisation, role, ticket_type, days, sessions, "
@@ -638,7 +662,7 @@ class LocalStore:
             if scan.kind is ScanKind.UNDO:  # a badge not printed yet goes with its check-in
                 db.execute(
                     "UPDATE print_jobs SET status = 'cancelled' WHERE scan_nonce = ? "
-                    "AND status = 'pending'",
+                    "AND status IN ('pending', 'desk', 'held')",
                     (scan.code,),
                 )
             db.execute(
@@ -647,18 +671,9 @@ class LocalStore:
             )
             if print_request is None:
                 return None
-            cursor = db.execute(
-                "INSERT INTO print_jobs(registration_id, reason, staff, created_at, scan_nonce) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (
-                    print_request.registration_id,
-                    print_request.reason.value,
-                    print_request.staff,
-                    utc_text(scan.at),
-                    scan.nonce,
-                ),
-            )
-            return cursor.lastrowid
+            return self._request_badge(
+                db, print_request, "", replace=False, at=scan.at, scan_nonce=scan.nonce
+            ).job_id
 
     def _insert_scan(self, db: sqlite3.Connection, scan: Scan, origin: str) -> bool:
         cursor = db.execute(
@@ -771,23 +786,79 @@ class LocalStore:
     # -- print queue ----------------------------------------------------------------------
 
     def queue_print(self, request: PrintRequest, printer: str = "") -> int:
+        """The job that will print this badge (see request_badge): its id."""
+        return self.request_badge(request, printer).job_id
+
+    def request_badge(
+        self, request: PrintRequest, printer: str = "", *, replace: bool = False
+    ) -> QueuedBadge:
+        """Ask for a badge; at most one waits per registration, decided in this transaction.
+
+        With none waiting, a new 'pending' job. With one waiting, that job is the badge:
+        a check-in or walk-in joins it unchanged; a staff reprint (reason 'reprint') makes
+        a pending, desk or held job due now on ``printer`` ('' keeps the printer it was
+        moved to, else the main printer), or with ``replace`` cancels it and queues a new
+        one. An 'uncertain' job (the kiosk stopped mid-badge) is cancelled by a staff
+        reprint, who checked the tray, and joined by anything else; a 'printing' one is
+        joined. The print_jobs_one_waiting index refuses any second waiting job, so no path
+        can queue two.
+        """
         with self.transaction() as db:
-            cursor = db.execute(
-                "INSERT INTO print_jobs(registration_id, reason, staff, printer, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (
-                    request.registration_id,
-                    request.reason.value,
-                    request.staff,
-                    printer,
-                    utc_text(datetime.now(UTC)),
-                ),
-            )
-            if request.staff:
-                self._staff_log(
-                    db, request.staff, request.reason.value, request.registration_id, ""
+            return self._request_badge(db, request, printer, replace=replace, at=None)
+
+    def _request_badge(
+        self,
+        db: sqlite3.Connection,
+        request: PrintRequest,
+        printer: str,
+        *,
+        replace: bool,
+        at: datetime | None,
+        scan_nonce: str | None = None,
+    ) -> QueuedBadge:
+        row = db.execute(
+            f"SELECT * FROM print_jobs WHERE registration_id = ? AND status IN {_WAITING_SQL}",
+            (request.registration_id,),
+        ).fetchone()
+        staff_asked = request.reason is PrintReason.REPRINT
+        previous = _print_job(row) if row is not None else None
+        outcome = "queued"
+        if previous is not None:
+            status = previous.status
+            if status == "printing" or not staff_asked:
+                return QueuedBadge(previous.id, "joined", previous)
+            if status == "uncertain" or replace:
+                db.execute("UPDATE print_jobs SET status = 'cancelled' WHERE id = ?", (row["id"],))
+                outcome = "replaced"
+            else:
+                db.execute(  # '' keeps a printer the job was moved to (the desk's)
+                    "UPDATE print_jobs SET status = 'pending', next_attempt_at = NULL, "
+                    "printer = CASE WHEN ? = '' THEN printer ELSE ? END, last_error = '' "
+                    "WHERE id = ?",
+                    (printer, printer, previous.id),
                 )
-            return int(cursor.lastrowid or 0)
+                detail = json.dumps({"job": previous.id, "joined": True, "printer": printer})
+                self._staff_log(db, request.staff, "reprint", request.registration_id, detail)
+                return QueuedBadge(previous.id, "joined", previous)
+        cursor = db.execute(
+            "INSERT INTO print_jobs(registration_id, reason, staff, printer, created_at, "
+            "scan_nonce) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                request.registration_id,
+                request.reason.value,
+                request.staff,
+                printer,
+                utc_text(at or datetime.now(UTC)),
+                scan_nonce,
+            ),
+        )
+        job_id = int(cursor.lastrowid or 0)
+        if request.staff and scan_nonce is None:
+            detail = json.dumps({"job": job_id, "replaced": previous.id}) if previous else ""
+            self._staff_log(
+                db, request.staff, request.reason.value, request.registration_id, detail
+            )
+        return QueuedBadge(job_id, outcome, previous)
 
     def print_jobs(self, status: str | None = None, limit: int = 200) -> list[PrintJob]:
         if status is None:
@@ -840,18 +911,62 @@ class LocalStore:
     def set_print_job(
         self, job_id: int, staff: str, *, status: str | None = None, printer: str | None = None
     ) -> None:
-        """Staff actions on a job: cancel, retry now (status='pending'), move to a printer."""
+        """Staff actions on a job: cancel, retry or release (status='pending'), move.
+
+        Raises PrintJobConflict, and changes nothing, for an unknown, done or cancelled
+        job, one being printed (in any process), or a retry that would make a second badge
+        wait for the same person. Moving a job is one row changing printer: the first
+        printer can no longer take it once this commits.
+        """
         with self.transaction() as db:
+            row = db.execute("SELECT * FROM print_jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is None:
+                raise PrintJobConflict(f"no print job {job_id}")
+            if row["status"] in ("done", "cancelled"):
+                raise PrintJobConflict(f"job {job_id} is already {row['status']}")
+            if row["status"] == "printing":
+                raise PrintJobConflict(f"job {job_id} is printing right now")
+            if status is not None and status != "cancelled":
+                other = db.execute(
+                    f"SELECT id FROM print_jobs WHERE registration_id = ? AND id != ? "
+                    f"AND status IN {_WAITING_SQL}",
+                    (row["registration_id"], job_id),
+                ).fetchone()
+                if other is not None:
+                    raise PrintJobConflict(
+                        f"a badge for {row['registration_id']} is already waiting "
+                        f"(job {other[0]}): print or cancel that one"
+                    )
             if status is not None:
                 db.execute(
-                    "UPDATE print_jobs SET status = ?, next_attempt_at = NULL WHERE id = ? "
-                    "AND status != 'done'",
+                    "UPDATE print_jobs SET status = ?, next_attempt_at = NULL WHERE id = ?",
                     (status, job_id),
                 )
             if printer is not None:
                 db.execute("UPDATE print_jobs SET printer = ? WHERE id = ?", (printer, job_id))
             detail = json.dumps({"job": job_id, "status": status, "printer": printer})
-            self._staff_log(db, staff, "print_job", None, detail)
+            self._staff_log(db, staff, "print_job", row["registration_id"], detail)
+
+    def route_print_job(
+        self, job_id: int, *, status: str = "pending", printer: str | None = None, note: str = ""
+    ) -> bool:
+        """Send a pending job elsewhere: to ``printer``, or set aside as 'desk' or 'held'.
+
+        Only a job still 'pending' moves (one UPDATE, so a worker cannot claim it on the
+        old printer afterwards); returns False when it was already taken, printed or
+        cancelled. ``note`` is shown to staff as the job's last error.
+        """
+        if status not in ("pending", "desk", "held"):
+            raise ValueError(f"cannot route a job to status {status!r}")
+        with self.transaction() as db:
+            return (
+                db.execute(
+                    "UPDATE print_jobs SET status = ?, printer = coalesce(?, printer), "
+                    "next_attempt_at = NULL, last_error = ? WHERE id = ? AND status = 'pending'",
+                    (status, printer, note, job_id),
+                ).rowcount
+                == 1
+            )
 
     def count_print_jobs(self, status: str = "pending") -> int:
         return int(self._query("SELECT count(*) FROM print_jobs WHERE status = ?", (status,))[0][0])

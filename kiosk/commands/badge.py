@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +15,21 @@ def register(sub: Any) -> None:
         help="render a badge to PNG or print it through the print queue",
         description=(
             "Without --print, writes what the configured printer would print as a PNG "
-            "(read back from the ESC/POS bytes). With --print, queues a reprint (counted) "
-            "and prints it now. --jobs lists the print queue."
+            "(read back from the ESC/POS bytes). With --print, asks for the badge and prints "
+            "it now: a badge already waiting for that person is the one printed (or, with "
+            "--replace, cancelled for a new one); one that cannot print is held for staff, "
+            "never printed later by itself. --jobs probes the printers and lists the queue."
         ),
     )
     parser.add_argument("registration", nargs="?", metavar="REG_ID")
     parser.add_argument("--preview", type=Path, metavar="FILE.png", help="write the badge here")
     parser.add_argument("--print", action="store_true", help="queue the badge and print it now")
     parser.add_argument("--printer", default="", help="a printer name from [printer.extra]")
+    parser.add_argument(
+        "--replace",
+        action="store_true",
+        help="with --print: cancel the badge already waiting for this person, queue a new one",
+    )
     parser.add_argument(
         "--method", choices=("auto", "raster", "text"), help="override [printer] method"
     )
@@ -78,37 +84,40 @@ def run(args: argparse.Namespace, rt: Any) -> int:
     if not args.print:
         return 0
     try:
-        job_id, warning = queue.reprint(reg.id, args.staff, printer=args.printer)
+        job_id, warning = queue.reprint(
+            reg.id, args.staff, printer=args.printer, replace=args.replace
+        )
     except JobError as exc:
         print(f"cannot print: {exc}")
         return 1
     if warning:
         print(f"warning: {warning}")
+    job = rt.store.print_job(job_id)
+    if not args.printer and job is not None and job.printer:
+        printer_name = job.printer  # the waiting badge had been moved there (the desk's)
     return _print_now(rt, queue, job_id, printer_name)
 
 
 def _print_now(rt: Any, queue: Any, job_id: int, printer: str) -> int:
-    end = time.monotonic() + PRINT_WAIT_SECONDS
-    while time.monotonic() < end:
-        queue.process_one(printer, job_id=job_id)
-        job = rt.store.print_job(job_id)
-        if job.status == "done":
-            print(f"printed (job {job_id}) on {printer}")
-            return 0
-        if job.status in ("failed", "cancelled") or job.last_error:
-            break
-        time.sleep(0.2)  # another kiosk process holds the job: wait for it
+    printed, state = queue.print_now(job_id, printer, PRINT_WAIT_SECONDS)
+    if printed:
+        print(f"printed (job {job_id}) on {printer}")
+        return 0
     job = rt.store.print_job(job_id)
-    state = queue.state(printer)
+    if job is not None and job.status in ("pending", "printing"):
+        print(f"job {job_id} is being printed by the kiosk app on {printer}")
+        return 0
     print(
-        f"not printed yet: {job.last_error or state.message} — job {job_id} stays queued and "
-        "prints when the printer is back (the kiosk app retries; `accueil badge --jobs` shows it)"
+        f"not printed: printer {printer} is {state.state.value} ({state.message}); job "
+        f"{job_id} is {job.status if job else 'gone'} and will not print by itself: run this "
+        "again when the printer is fixed, or release or cancel it from the printer panel "
+        "(`accueil badge --jobs` shows it)"
     )
     return 1
 
 
 def _jobs(queue: Any) -> int:
-    for state in queue.states():
+    for state in queue.states(max_age=0):  # probed now: "unknown" only if it cannot say
         print(f"printer {state.printer} ({state.kind}): {state.state.value} — {state.message}")
     jobs = queue.jobs(limit=30)
     for job in jobs:

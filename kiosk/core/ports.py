@@ -57,19 +57,47 @@ class PrintRequest:
 
 @dataclass(frozen=True, slots=True)
 class PrintJob:
-    """One badge in the persistent print queue."""
+    """One badge in the persistent print queue.
+
+    ``status``: pending (waits for its printer), printing (claimed by a worker), uncertain
+    (its worker died mid-badge: staff check the tray), desk (to print at the help desk:
+    the kiosk sent the attendee there), held (queued from the shell while the printer could
+    not print it: staff release it), done, failed (cannot be drawn), cancelled. At most one
+    job per registration is in one of the first five (``WAITING_STATUSES``).
+    """
 
     id: int
     registration_id: str
     reason: str
     staff: str
     printer: str
-    status: str  # pending, done, failed, cancelled
+    status: str
     attempts: int
     next_attempt_at: datetime | None
     last_error: str
     created_at: datetime
     printed_at: datetime | None
+
+
+WAITING_STATUSES = ("pending", "printing", "uncertain", "desk", "held")
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedBadge:
+    """What asking for a badge did: the one job that will print it.
+
+    ``outcome``: "queued" (a new job), "joined" (the job already waiting for this person
+    is the badge; a staff reprint makes it due now, on the printer asked for), "replaced"
+    (staff chose a new job; the waiting one, ``previous``, was cancelled).
+    """
+
+    job_id: int
+    outcome: str
+    previous: PrintJob | None = None
+
+
+class PrintJobConflict(ValueError):
+    """A print job action the queue's rules refuse; the message says what staff can do."""
 
 
 class ScanLog(Protocol):
@@ -146,9 +174,23 @@ class PrintQueueStore(Protocol):
 
     def queue_print(self, request: PrintRequest, printer: str = "") -> int: ...
 
+    def request_badge(
+        self, request: PrintRequest, printer: str = "", *, replace: bool = False
+    ) -> QueuedBadge:
+        """Ask for a badge under the one-waiting-badge rule, in one transaction."""
+        ...
+
     def set_print_job(
         self, job_id: int, staff: str, *, status: str | None = None, printer: str | None = None
-    ) -> None: ...
+    ) -> None:
+        """A staff action; raises PrintJobConflict when the job cannot take it."""
+        ...
+
+    def route_print_job(
+        self, job_id: int, *, status: str = "pending", printer: str | None = None, note: str = ""
+    ) -> bool:
+        """Move a pending job (to a printer, or to 'desk'/'held'); False if not pending."""
+        ...
 
     def count_print_jobs(self, status: str = "pending") -> int: ...
 

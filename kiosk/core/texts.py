@@ -20,6 +20,11 @@ ATTENDEE: dict[str, dict[Lang, str]] = {
         Lang.FR: "Bienvenue, {name} ! Prenez votre badge ci-dessous.",
         Lang.AR: "أهلاً وسهلاً، {name}! خذ شارتك من الأسفل.",
     },
+    "ok.entry_desk": {
+        Lang.EN: "Welcome, {name}! Your badge will be printed at the help desk.",
+        Lang.FR: "Bienvenue, {name} ! Votre badge sera imprimé à l'accueil.",
+        Lang.AR: "أهلاً وسهلاً، {name}! ستتم طباعة شارتك في مكتب الاستقبال.",
+    },
     "ok.reentry": {
         Lang.EN: "Welcome back, {name}!",
         Lang.FR: "Bon retour, {name} !",
@@ -272,9 +277,18 @@ def _attendee_key(verdict: Verdict) -> str:
     return verdict.reason.value
 
 
-def attendee_text(verdict: Verdict, lang: Lang, session_title: str = "") -> str:
-    """The sentence shown to the attendee, ending with what to do next."""
-    template = ATTENDEE[_attendee_key(verdict)][lang]
+def attendee_text(
+    verdict: Verdict, lang: Lang, session_title: str = "", *, badge_at_desk: bool = False
+) -> str:
+    """The sentence shown to the attendee, ending with what to do next.
+
+    ``badge_at_desk``: the badge this check-in earned will not come out here (the printer
+    cannot print it now): send the attendee to the help desk instead of the tray.
+    """
+    key = _attendee_key(verdict)
+    if badge_at_desk and key == "ok.entry":
+        key = "ok.entry_desk"
+    template = ATTENDEE[key][lang]
     return template.format(**_fields(verdict, lang, session_title))
 
 

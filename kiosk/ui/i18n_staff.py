@@ -262,6 +262,14 @@ STAFF_UI: dict[str, dict[Lang, str]] = {
         "A badge was already printed {count}× for this person. Print again?",
         "سبقت طباعة شارة {count} مرة لهذا الشخص. هل تريد الطباعة مجدداً؟",
     ),
+    "confirm.reprint_waiting": _t(
+        "Un badge attend déjà pour cette personne (tâche {job}) : il s'imprime maintenant. "
+        "Le remplacer par une nouvelle tâche ?",
+        "A badge is already waiting for this person (job {job}): it prints now. "
+        "Replace it with a new job instead?",
+        "شارة هذا الشخص في الانتظار بالفعل (المهمة {job}) وستُطبع الآن. "
+        "هل تريد استبدالها بمهمة جديدة؟",
+    ),
     "detail.reprint_queued": _t(
         "Réimpression en file (tâche {job}).",
         "Reprint queued (job {job}).",
@@ -311,6 +319,9 @@ STAFF_UI: dict[str, dict[Lang, str]] = {
     "job.done": _t("imprimé", "done", "تمت"),
     "job.failed": _t("échec", "failed", "فشلت"),
     "job.cancelled": _t("annulé", "cancelled", "ملغاة"),
+    "job.uncertain": _t("à vérifier", "check tray", "تحقق من الدرج"),
+    "job.desk": _t("à imprimer à l'accueil", "print at desk", "للطباعة في الاستقبال"),
+    "job.held": _t("retenu", "held", "معلّقة"),
     # -- walk-in --------------------------------------------------------------------------------
     "walkin.title": _t("Inscription sur place", "Walk-in registration", "تسجيل مشارك جديد"),
     "walkin.first_name": _t("Prénom", "First name", "الاسم الشخصي"),
@@ -368,6 +379,11 @@ STAFF_UI: dict[str, dict[Lang, str]] = {
         "Imprimante : {state} · {waiting} en attente",
         "Printer: {state} · {waiting} waiting",
         "الطابعة: {state} · {waiting} في الانتظار",
+    ),
+    "printer.other_state": _t(
+        "Imprimante {name} : {state} · {waiting} en attente",
+        "Printer {name}: {state} · {waiting} waiting",
+        "الطابعة {name}: {state} · {waiting} في الانتظار",
     ),
     "printer.last_error": _t(
         " · dernière erreur : {error}", " · last error: {error}", " · آخر خطأ: {error}"

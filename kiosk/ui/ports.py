@@ -55,6 +55,10 @@ class PrintQueue(Protocol):
 
     def reprint(self, registration_id: str, staff: str) -> tuple[int, str | None]: ...
 
+    def place(self, job_id: int) -> Any:
+        """Where a just-queued badge comes out (``.at_desk``), from a fresh printer state."""
+        ...
+
     def cancel(self, job_id: int, staff: str) -> None: ...
 
     def retry(self, job_id: int, staff: str) -> None: ...
@@ -140,10 +144,21 @@ class PrinterView:
         return self.level in ("down", "none")
 
 
+PRINTER_STALE_SECONDS = 10.0
+
+
 def printer_view(queue: PrintQueue | None) -> PrinterView:
     if queue is None:
         return PrinterView("none", "none", message="no printer configured")
-    raw = queue.state()
+    try:  # a state older than this is probed (in the caller's IO thread) before it is shown
+        raw = queue.state(max_age=PRINTER_STALE_SECONDS)  # type: ignore[call-arg]
+    except TypeError:  # a queue without probing
+        raw = queue.state()
+    return printer_view_of(raw)
+
+
+def printer_view_of(raw: Any) -> PrinterView:
+    """A PrinterView from one printer's QueueState (or a look-alike)."""
     state = _text(_field(raw, "state", "printer_state", default="unknown")).lower()
     waiting = int(_field(raw, "jobs_waiting", "waiting", "pending", default=0) or 0)
     message = _text(_field(raw, "message", default=""))

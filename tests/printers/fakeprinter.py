@@ -20,7 +20,8 @@ CUT = b"\x1dV\x00"
 
 
 class FakePrinter:
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, *, small_window: bool = False) -> None:
+        self.small_window = small_window
         self.paper = OK
         self.printer = OK
         self.answer = True
@@ -28,6 +29,9 @@ class FakePrinter:
         # bytes of a connection after which the roll runs out; the printer keeps the rest of
         # the job in its buffer, as ESC/POS printers do, and says "paper out" from then on
         self.paper_out_after: int | None = None
+        # bytes of a connection after which it stops reading (a printer that hangs mid-job):
+        # the sender blocks with the rest of the badge; the connection stays open
+        self.stall_after: int | None = None
         self.connections: list[bytes] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -41,6 +45,8 @@ class FakePrinter:
     def open(self) -> None:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if self.small_window:  # a stalled job then blocks its sender, as on a real printer
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         listener.bind(("127.0.0.1", self.port))
         listener.listen(4)
         listener.settimeout(0.05)
@@ -102,6 +108,11 @@ class FakePrinter:
                 break
             start = len(received)
             received += chunk
+            if self.stall_after is not None and len(received) >= self.stall_after:
+                self._record(index, received)
+                while not self._stop.is_set() and self.stall_after is not None:
+                    time.sleep(0.02)  # hold the connection without reading it
+                return
             if self.reset_after is not None and len(received) > self.reset_after:
                 del received[self.reset_after :]
                 self._record(index, received)

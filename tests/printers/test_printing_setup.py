@@ -82,6 +82,11 @@ def test_role_templates_and_extra_printers_are_read(tmp_path: Path) -> None:
         ("[printer.extra.main]\nkind = 'preview'\n", "[printer.extra.main]: expected a name"),
         ("[printer.extra.a]\n[printer.extra.a.extra.b]\n", "cannot have extra printers"),
         ("[badge]\nlanguage = 'de'\n", "[badge] language = 'de': expected one of"),
+        (
+            "[printer]\ndesk = 'front'\n[printer.extra.desk]\nkind = 'preview'\n",
+            "[printer] desk = 'front': expected the name of a [printer.extra.NAME] table (desk)",
+        ),
+        ("[printer]\ndesk = 'desk'\n", "(none configured)"),
     ],
 )
 def test_bad_printing_config_names_the_table_and_key(
@@ -156,7 +161,7 @@ def test_badge_command_prints_through_the_queue_and_counts(site: Path, capsys) -
     assert "reprint" in capsys.readouterr().out
 
 
-def test_badge_command_with_printer_down_keeps_the_job(site: Path, capsys) -> None:
+def test_badge_command_with_printer_down_holds_the_job_for_staff(site: Path, capsys) -> None:
     fake = FakePrinter()
     fake.close()
     text = site.read_text().replace(
@@ -165,9 +170,11 @@ def test_badge_command_with_printer_down_keeps_the_job(site: Path, capsys) -> No
     site.write_text(text)
     assert run_badge(site, "R1", "--print") == 1
     out = capsys.readouterr().out
-    assert "not printed yet" in out and "stays queued" in out and f"127.0.0.1:{fake.port}" in out
+    assert "not printed: printer main is offline" in out and f"127.0.0.1:{fake.port}" in out
+    assert "will not print by itself" in out
     with LocalStore(load_config(site).store_path) as store:
-        assert store.print_jobs("pending")[0].registration_id == "R1"
+        assert store.print_jobs("pending") == []  # the next `accueil run` must not print it
+        assert store.print_jobs("held")[0].registration_id == "R1"
 
 
 def test_badge_command_refuses_unknown_ids(site: Path, capsys) -> None:

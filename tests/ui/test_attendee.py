@@ -63,8 +63,10 @@ async def test_printer_down_checkin_stands_attendee_sent_to_desk_staff_alerted(m
     )
     app = kiosk.app(staff_language="en", language="en")
     async with app.run_test(size=(100, 32)) as pilot:
+        # The printer is probed before the verdict: the first attendee is sent to the desk.
         await scan(pilot, app, "CODE-OK-EN")
-        # The failed print turns into an alert for staff on the kiosk screen.
+        assert "Your badge will be printed at the help desk" in screen_text(app)
+        # The printer's state turns into an alert for staff on the kiosk screen.
         await wait_for(pilot, lambda: app.printer.level == "down", 15)
         await wait_for(pilot, lambda: app.screen.query_one("#staff-alert").display)
         assert "badge(s) waiting" in str(app.screen.query_one("#staff-alert").render())
@@ -74,8 +76,9 @@ async def test_printer_down_checkin_stands_attendee_sent_to_desk_staff_alerted(m
         assert "Votre badge sera imprimé à l'accueil" in screen_text(app)
     rows = kiosk.log_rows()
     assert [(r.registration_id, r.accepted) for r in rows] == [("R2", True), ("R1", True)]
-    pending = kiosk.runtime.store.print_jobs("pending")
-    assert sorted(j.registration_id for j in pending) == ["R1", "R2"]
+    store = kiosk.runtime.store
+    assert store.print_jobs("pending") == []  # never printed unattended here later
+    assert sorted(j.registration_id for j in store.print_jobs("desk")) == ["R1", "R2"]
 
 
 @pytest.mark.parametrize(

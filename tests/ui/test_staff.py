@@ -271,3 +271,76 @@ async def test_only_a_supervisor_can_quit(make_kiosk):
         await pilot.press("y")
         await asyncio.sleep(0.2)
     assert app.return_code == 0 and not app.is_running
+
+
+async def test_reprint_while_a_badge_waits_prints_that_one_or_replaces_it(make_kiosk):
+    import socket
+
+    from kiosk.core.ports import PrintReason, PrintRequest
+
+    with socket.socket() as s:  # a loopback port with nobody listening: an unplugged printer
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    kiosk = make_kiosk(
+        printer={"kind": "network", "host": "127.0.0.1", "port": port, "timeout_seconds": 0.5}
+    )
+    store = kiosk.runtime.store
+    first = store.queue_print(PrintRequest("R2", PrintReason.CHECKIN))
+    app = kiosk.app(staff_language="en")
+
+    def waiting() -> list[int]:
+        return [j.id for j in store.print_jobs(None) if j.status in ("pending", "desk", "held")]
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        await sign_in(pilot, app)
+        await open_detail(pilot, app, "john smith")
+        await pilot.press("r")
+        assert isinstance(app.screen, ConfirmScreen)
+        question = str(app.screen.query_one("#question").render())
+        assert f"already waiting for this person (job {first})" in question
+        await pilot.press("n")  # no: the waiting badge is the one printed
+        await wait_for(pilot, lambda: "Reprint queued" in screen_text(app), 15)
+        assert waiting() == [first]
+        await wait_for(pilot, lambda: app.screen.record is not None and app.screen.record.prints)
+        await pilot.press("r")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")  # yes: cancel it, queue a new one
+        await wait_for(pilot, lambda: store.print_job(first).status == "cancelled", 15)
+    (second,) = waiting()
+    assert second != first
+
+
+async def test_badges_held_from_the_shell_are_shown_to_staff_and_never_print_alone(make_kiosk):
+    from kiosk.core.ports import PrintReason, PrintRequest
+
+    kiosk = make_kiosk()  # the preview printer works: a pending job would print at once
+    store = kiosk.runtime.store
+    job = store.queue_print(PrintRequest("R2", PrintReason.REPRINT, "cli"))
+    assert store.route_print_job(job, status="held", note="queued from the shell; not printed")
+    app = kiosk.app(staff_language="en")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await sign_in(pilot, app)
+        await wait_for(pilot, lambda: "Held (queued from the shell" in screen_text(app), 15)
+        assert "R2" in screen_text(app)
+        await pilot.pause(1.0)
+        assert store.print_job(job).status == "held"
+        assert list(kiosk.badges.glob("*.png")) == []
+
+
+async def test_printer_panel_probes_and_shows_the_desk_printer(make_kiosk):
+    from tests.printers import fakeprinter
+    from tests.printers.fakeprinter import FakePrinter
+
+    desk = FakePrinter()
+    desk.paper = fakeprinter.PAPER_OUT
+    try:
+        extra = {"kind": "network", "host": "127.0.0.1", "port": desk.port}
+        kiosk = make_kiosk(**{"printer.extra.desk": extra})
+        app = kiosk.app(staff_language="en")
+        async with app.run_test(size=(120, 36)) as pilot:
+            await sign_in(pilot, app)
+            await pilot.press("f3")
+            assert isinstance(app.screen, PrinterScreen)
+            await wait_for(pilot, lambda: "Printer desk: out of paper" in screen_text(app), 15)
+    finally:
+        desk.close()

@@ -149,13 +149,18 @@ class ScanScreen(Screen[None]):
             self.failed(code, error)
 
         self.app.run_io(  # type: ignore[attr-defined]
-            self.services.checkin.check,
+            self.decide,
             code,
             *self.check_args(),
             done=done,
             failed=failed,
             name="check",
         )
+
+    def decide(self, code: str, *args: Any) -> CheckinResult:
+        """The check-in, in the IO thread (a screen may add what must precede the verdict)."""
+        result: CheckinResult = self.services.checkin.check(code, *args)
+        return result
 
     def check_args(self) -> tuple[Any, ...]:
         """What the check-in service needs after the code (a door: direction, session)."""
@@ -192,6 +197,10 @@ class ScanScreen(Screen[None]):
 
 class AttendeeScreen(ScanScreen):
     """The entrance kiosk's only screen for attendees."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._placed: dict[int, bool] = {}  # print job -> sent to the desk (from decide)
 
     def compose(self) -> ComposeResult:
         services = self.services
@@ -257,16 +266,32 @@ class AttendeeScreen(ScanScreen):
 
     # -- check-in -------------------------------------------------------------------------
 
+    def decide(self, code: str, *args: Any) -> CheckinResult:
+        """Check in, then decide where the earned badge comes out before saying so.
+
+        The printer's state is probed when stale; a printer that cannot print now sends
+        the job to the desk (the desk printer, or set aside for staff there), so the
+        attendee is never told to take a badge that will come out later, unattended.
+        """
+        result = super().decide(code, *args)
+        queue = self.services.print_queue
+        if result.print_job is not None and queue is not None and hasattr(queue, "place"):
+            self._placed[result.print_job] = queue.place(result.print_job).at_desk
+        return result
+
     def checked(self, code: str, result: CheckinResult) -> None:
         app: Any = self.app
         queue = self.services.print_queue
         if result.print_job is not None and queue is not None:
             queue.wake()
+        at_desk = self._placed.pop(result.print_job, None) if result.print_job else None
+        if at_desk is None:  # a queue that cannot place jobs: what the app last saw
+            at_desk = app.printer.badges_at_desk
         verdict = result.verdict
         reg = verdict.registration
         lang = reg.lang if reg is not None and reg.lang is not None else self.lang
         text = attendee_text(verdict, lang)
-        if verdict.earns_badge and (result.print_job is None or app.printer.badges_at_desk):
+        if verdict.earns_badge and (result.print_job is None or at_desk):
             name = (reg.name_on_badge if reg else "") or GUEST[lang]
             text = ui_text("ok.help_desk_badge", lang, name=name)
         shown = Shown(text, verdict.ok, lang is Lang.AR)

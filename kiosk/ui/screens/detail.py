@@ -183,13 +183,21 @@ class DetailScreen(StaffScreen):
         reg = self.record.registration if self.record else None
         if reg is None:
             return
-        if reg.print_count > 0:
+        waiting = [
+            j for j in self.record.prints if j.status in ("pending", "desk", "held")
+        ] if self.record else []  # fmt: skip
+        if waiting:  # one badge per person: that job prints, or staff replace it
+            question = self.t("confirm.reprint_waiting", job=waiting[0].id)
+            self.app.push_screen(
+                ConfirmScreen(question), lambda yes: self._reprint_confirmed(True, bool(yes))
+            )
+        elif reg.print_count > 0:
             question = self.t("confirm.reprint", count=reg.print_count)
             self.app.push_screen(ConfirmScreen(question), self._reprint_confirmed)
         else:
             self._reprint_confirmed(True)
 
-    def _reprint_confirmed(self, yes: bool | None) -> None:
+    def _reprint_confirmed(self, yes: bool | None, replace: bool = False) -> None:
         if not yes:
             return
 
@@ -199,16 +207,17 @@ class DetailScreen(StaffScreen):
             self.say(self.t("detail.reprint_queued", job=job) + note)
             self.reload()
 
-        self.app.run_io(self._reprint, done=done, failed=self._failed, name="reprint")  # type: ignore[attr-defined]
+        self.app.run_io(self._reprint, replace, done=done, failed=self._failed, name="reprint")  # type: ignore[attr-defined]
 
-    def _reprint(self) -> tuple[int, str | None]:
+    def _reprint(self, replace: bool = False) -> tuple[int, str | None]:
         queue: Any = self.services.print_queue
         if queue is not None:
-            job, warning = queue.reprint(self.registration_id, self.who)
+            job, warning = queue.reprint(self.registration_id, self.who, replace=replace)
             queue.wake()
             return int(job), warning
         request = PrintRequest(self.registration_id, PrintReason.REPRINT, self.who)
-        return self.services.store.queue_print(request), self.t("detail.no_printer")
+        job = self.services.store.request_badge(request, replace=replace).job_id
+        return job, self.t("detail.no_printer")
 
     def action_badge_name(self) -> None:
         reg = self.record.registration if self.record else None

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Static
 
 from kiosk.core.ports import PrintJob
 from kiosk.ui.i18n import code_word, printer_words, visual
+from kiosk.ui.ports import PRINTER_STALE_SECONDS, PrinterView, printer_view_of
 from kiosk.ui.screens.common import StaffScreen, rich_lines
 from kiosk.ui.widgets.sentence import Sentence
 
@@ -52,21 +53,37 @@ class PrinterScreen(StaffScreen):
         text = self.t("printer.state", state=state, waiting=printer.waiting)
         if printer.last_error:
             text += self.t("printer.last_error", error=printer.last_error)
+        lines = [text]
+        for name, other in getattr(self, "others", []):  # [printer.extra] ones, e.g. the desk
+            words = f"[b]{printer_words(other, self.lang)}[/b]"
+            lines.append(
+                self.t("printer.other_state", name=name, state=words, waiting=other.waiting)
+            )
         widget = self.query_one("#printer-state", Static)
-        widget.update(rich_lines([text], self.lang, widget.content_region.width))
+        widget.update(rich_lines(lines, self.lang, widget.content_region.width))
 
     def reload(self) -> None:
-        def load() -> list[tuple[PrintJob, str]]:
+        queue: Any = self.services.print_queue
+
+        def load() -> tuple[list[tuple[PrintJob, str]], list[tuple[str, PrinterView]]]:
             store = self.services.store
             out = []
             for job in store.print_jobs(limit=50):
                 reg = store.get(job.registration_id)
                 out.append((job, visual(reg.full_name) if reg else job.registration_id))
-            return out
+            others = []
+            for name in getattr(queue, "printers", [])[1:]:
+                state = queue.state(name, max_age=PRINTER_STALE_SECONDS)  # probed if stale
+                others.append((name, printer_view_of(state)))
+            return out, others
 
         self.app.run_io(load, done=self._fill, name="jobs")  # type: ignore[attr-defined]
 
-    def _fill(self, jobs: list[tuple[PrintJob, str]]) -> None:
+    def _fill(
+        self, loaded: tuple[list[tuple[PrintJob, str]], list[tuple[str, PrinterView]]]
+    ) -> None:
+        jobs, self.others = loaded
+        self._state(self.app.printer)  # type: ignore[attr-defined]
         table = self.query_one("#jobs", DataTable)
         row = table.cursor_row
         table.clear()
