@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from ctypes import c_void_p, cast, string_at
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
 import cv2
 import numpy as np
 import zxingcpp
-from pyzbar import pyzbar
-from pyzbar.pyzbar import ZBarSymbol
+from pyzbar import wrapper as zbw
+from pyzbar.locations import convex_hull
+from pyzbar.wrapper import ZBarSymbol
+
+from kiosk.reading.qrtext import decode_bytes
 
 Point = tuple[float, float]
 Gray = np.ndarray
@@ -112,7 +116,14 @@ class ZxingDecoder:
 
 
 class PyzbarDecoder:
-    """pyzbar (ZBar) restricted to QR codes; light-on-dark codes read through an inverted copy."""
+    """pyzbar (ZBar) restricted to QR codes; light-on-dark codes read through an inverted copy.
+
+    ZBar runs in binary mode (``ZBAR_CFG_BINARY``, ZBar >= 0.23.1): it still converts byte
+    data that an ECI designator names to UTF-8, but hands back the raw bytes of data without
+    an ECI instead of guessing Shift_JIS first (mchehab/zbar#212). Those bytes are decoded as
+    zxing-cpp decodes them (``kiosk.reading.qrtext``), so a code reads the same text whichever
+    decoder read it.
+    """
 
     name = "pyzbar"
 
@@ -120,14 +131,11 @@ class PyzbarDecoder:
         self.invert = invert
 
     def _once(self, gray: Gray) -> list[Detection]:
-        out = []
-        for r in pyzbar.decode(gray, symbols=[ZBarSymbol.QRCODE]):
-            text = _zbar_text(r.data)
-            if text:
-                out.append(
-                    Detection(text, tuple((float(x), float(y)) for x, y in r.polygon), self.name)
-                )
-        return out
+        return [
+            Detection(text, polygon, self.name)
+            for data, polygon in zbar_scan(gray)
+            if (text := decode_bytes(data))
+        ]
 
     def decode(self, gray: Gray) -> list[Detection]:
         codes = self._once(gray)
@@ -136,12 +144,58 @@ class PyzbarDecoder:
         return codes
 
 
-def _zbar_text(data: bytes) -> str:
-    # ZBar hands back bytes in the encoding it guessed and re-encoded to UTF-8.
+_ZBAR_CFG_BINARY = 4  # zbar.h's zbar_config_t; pyzbar 0.1.9's ZBarConfig predates it
+_ZBAR_Y800 = 0x30303859  # fourcc "Y800": 8-bit grayscale
+
+
+def zbar_scan(gray: Gray) -> list[tuple[bytes, tuple[Point, ...]]]:
+    """QR codes ZBar reads in a grayscale image: their bytes and corners (image pixels).
+
+    Through pyzbar's ctypes bindings rather than ``pyzbar.decode``, which cannot set
+    ``ZBAR_CFG_BINARY`` (NaturalHistoryMuseum/pyzbar#82) and fails on the unsigned orientation
+    some ZBar builds return. Raises RuntimeError when the ZBar library lacks binary mode.
+    """
+    height, width = gray.shape
+    pixels = np.ascontiguousarray(gray).tobytes()
+    scanner = zbw.zbar_image_scanner_create()
+    if not scanner:
+        raise RuntimeError("ZBar could not create an image scanner")
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+        zbw.zbar_image_scanner_set_config(scanner, 0, zbw.ZBarConfig.CFG_ENABLE, 0)
+        zbw.zbar_image_scanner_set_config(scanner, ZBarSymbol.QRCODE, zbw.ZBarConfig.CFG_ENABLE, 1)
+        if zbw.zbar_image_scanner_set_config(scanner, ZBarSymbol.QRCODE, _ZBAR_CFG_BINARY, 1):
+            raise RuntimeError(
+                "this ZBar library has no binary mode (ZBar 0.23.1 or later is needed, "
+                "Debian 12's libzbar0 has it)"
+            )
+        image = zbw.zbar_image_create()
+        if not image:
+            raise RuntimeError("ZBar could not create an image")
+        try:
+            zbw.zbar_image_set_format(image, _ZBAR_Y800)
+            zbw.zbar_image_set_size(image, width, height)
+            zbw.zbar_image_set_data(image, cast(pixels, c_void_p), len(pixels), None)
+            if zbw.zbar_scan_image(scanner, image) < 0:
+                raise RuntimeError("ZBar refused the image format")
+            found = []
+            symbol = zbw.zbar_image_first_symbol(image)
+            while symbol:
+                if symbol.contents.type == ZBarSymbol.QRCODE:
+                    data = string_at(
+                        zbw.zbar_symbol_get_data(symbol), zbw.zbar_symbol_get_data_length(symbol)
+                    )
+                    corners = (
+                        (zbw.zbar_symbol_get_loc_x(symbol, i), zbw.zbar_symbol_get_loc_y(symbol, i))
+                        for i in range(zbw.zbar_symbol_get_loc_size(symbol))
+                    )
+                    hull = tuple((float(p.x), float(p.y)) for p in convex_hull(corners))
+                    found.append((data, hull))
+                symbol = zbw.zbar_symbol_next(symbol)
+            return found
+        finally:
+            zbw.zbar_image_destroy(image)
+    finally:
+        zbw.zbar_image_scanner_destroy(scanner)
 
 
 # -- the pipeline ------------------------------------------------------------------------

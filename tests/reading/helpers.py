@@ -12,9 +12,9 @@ import cv2
 import numpy as np
 
 from kiosk.reading.synthetic import busy_background, camera_effects, place, render_code, write_video
+from tests.conftest import SHARED
 
-ROOT = Path(__file__).resolve().parents[2]
-PHOTOS = ROOT.parent / "shared" / "qr-photos"
+PHOTOS = SHARED / "qr-photos"
 SETS = ("qrcode-1", "qrcode-2", "qrcode-3", "qrcode-4", "qrcode-5", "qrcode-6")
 
 
