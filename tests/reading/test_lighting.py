@@ -64,3 +64,16 @@ def test_hard_lighting_is_deterministic_and_refuses_unknown_kinds() -> None:
         assert np.array_equal(a, b) and not np.array_equal(a, image)
     with pytest.raises(ValueError, match="unknown lighting 'fog'"):
         hard_lighting(image, "fog", np.random.default_rng(0))
+
+
+def test_the_frame_budget_bounds_the_second_pass_not_the_first() -> None:
+    path, expected = photo_set("qrcode-1")[0]
+    washed_out = hard_lighting(gray(path), "washed_out", np.random.default_rng(0))
+    clean = gray(path)
+    spent = PipelineDecoder(frame_budget=0.0)
+    assert spent.decode(washed_out) == []  # no second-pass step may start
+    assert [normalise(d.text) for d in spent.decode(clean)] == [normalise(expected)]
+    found = PipelineDecoder().decode(washed_out)
+    assert [(normalise(d.text), d.decoder) for d in found] == [
+        (normalise(expected), "pipeline:zxing clahe")
+    ]
