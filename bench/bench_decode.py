@@ -108,10 +108,17 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 
 
 def expected_text(path: Path) -> str | None:
-    """The .txt beside an image (``NAME.txt``, or for ``NAME-2.png`` also ``NAME.txt``)."""
+    """The .txt beside an image (``NAME.txt``, or for ``NAME-2.png`` also ``NAME.txt``).
+
+    None when there is none, or when ``NAME.result.txt`` says the text spans several codes
+    (structured append: no single image holds it).
+    """
     for stem in (path.stem, re.sub(r"-\d+$", "", path.stem)):
         txt = path.with_name(stem + ".txt")
         if txt.is_file():
+            result = path.with_name(stem + ".result.txt")
+            if result.is_file() and "sequenceSize" in result.read_text(errors="replace"):
+                return None
             return normalise(txt.read_text(encoding="utf-8", errors="replace"))
     return None
 

@@ -7,10 +7,12 @@ and come from ``bench/bench_decode.py``.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from ctypes import c_void_p, cast, string_at
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal, Protocol
 
 import cv2
@@ -21,6 +23,8 @@ from pyzbar.locations import convex_hull
 from pyzbar.wrapper import ZBarSymbol
 
 from kiosk.reading.qrtext import decode_bytes
+
+log = logging.getLogger(__name__)
 
 Point = tuple[float, float]
 Gray = np.ndarray
@@ -122,12 +126,17 @@ class PyzbarDecoder:
     data that an ECI designator names to UTF-8, but hands back the raw bytes of data without
     an ECI instead of guessing Shift_JIS first (mchehab/zbar#212). Those bytes are decoded as
     zxing-cpp decodes them (``kiosk.reading.qrtext``), so a code reads the same text whichever
-    decoder read it.
+    decoder read it. RuntimeError at construction when the ZBar library has no binary mode.
     """
 
     name = "pyzbar"
 
     def __init__(self, invert: bool = True) -> None:
+        if not zbar_binary_mode():
+            raise RuntimeError(
+                "the ZBar library has no binary mode, so pyzbar would misread non-ASCII codes: "
+                "install ZBar 0.23.1 or later (Debian 12's libzbar0 is 0.23.92)"
+            )
         self.invert = invert
 
     def _once(self, gray: Gray) -> list[Detection]:
@@ -148,12 +157,26 @@ _ZBAR_CFG_BINARY = 4  # zbar.h's zbar_config_t; pyzbar 0.1.9's ZBarConfig predat
 _ZBAR_Y800 = 0x30303859  # fourcc "Y800": 8-bit grayscale
 
 
+@cache
+def zbar_binary_mode() -> bool:
+    """Whether the loaded ZBar library accepts ``ZBAR_CFG_BINARY`` for QR codes."""
+    scanner = zbw.zbar_image_scanner_create()
+    try:
+        return bool(scanner) and not zbw.zbar_image_scanner_set_config(
+            scanner, ZBarSymbol.QRCODE, _ZBAR_CFG_BINARY, 1
+        )
+    finally:
+        if scanner:
+            zbw.zbar_image_scanner_destroy(scanner)
+
+
 def zbar_scan(gray: Gray) -> list[tuple[bytes, tuple[Point, ...]]]:
     """QR codes ZBar reads in a grayscale image: their bytes and corners (image pixels).
 
     Through pyzbar's ctypes bindings rather than ``pyzbar.decode``, which cannot set
     ``ZBAR_CFG_BINARY`` (NaturalHistoryMuseum/pyzbar#82) and fails on the unsigned orientation
-    some ZBar builds return. Raises RuntimeError when the ZBar library lacks binary mode.
+    some ZBar builds return. RuntimeError when ZBar fails (no binary mode: see
+    ``zbar_binary_mode``).
     """
     height, width = gray.shape
     pixels = np.ascontiguousarray(gray).tobytes()
@@ -164,10 +187,7 @@ def zbar_scan(gray: Gray) -> list[tuple[bytes, tuple[Point, ...]]]:
         zbw.zbar_image_scanner_set_config(scanner, 0, zbw.ZBarConfig.CFG_ENABLE, 0)
         zbw.zbar_image_scanner_set_config(scanner, ZBarSymbol.QRCODE, zbw.ZBarConfig.CFG_ENABLE, 1)
         if zbw.zbar_image_scanner_set_config(scanner, ZBarSymbol.QRCODE, _ZBAR_CFG_BINARY, 1):
-            raise RuntimeError(
-                "this ZBar library has no binary mode (ZBar 0.23.1 or later is needed, "
-                "Debian 12's libzbar0 has it)"
-            )
+            raise RuntimeError("the ZBar library has no binary mode (ZBar >= 0.23.1 needed)")
         image = zbw.zbar_image_create()
         if not image:
             raise RuntimeError("ZBar could not create an image")
@@ -300,20 +320,25 @@ class PipelineDecoder:
 
     def __init__(self, full_frame_interval: float = 0.5, frame_budget: float = 0.035) -> None:
         self.zxing = ZxingDecoder()
-        self.pyzbar = PyzbarDecoder(invert=True)
         self.full_frame_interval = full_frame_interval
         self.frame_budget = frame_budget
         self._last_full = -1e9
         self.max_scaled_side = 1600
         binary = ZxingDecoder(zxingcpp.Binarizer.BoolCast)
-        self.steps: Sequence[Step] = (
+        steps = [
             Step("zxing clahe", self.zxing, max_side=640, contrast="clahe"),
             Step("zxing adaptive", binary, max_side=640, contrast="adaptive"),
             Step("zxing global", ZxingDecoder(zxingcpp.Binarizer.GlobalHistogram)),
-            Step("pyzbar", self.pyzbar),
-            Step("zxing x2 thick", self.zxing, scale=2.0, thicken=True),
-            Step("pyzbar x1.5 thick", self.pyzbar, scale=1.5, thicken=True),
-        )
+        ]
+        if zbar_binary_mode():
+            pyzbar = PyzbarDecoder(invert=True)
+            steps.append(Step("pyzbar", pyzbar))
+            steps.append(Step("zxing x2 thick", self.zxing, scale=2.0, thicken=True))
+            steps.append(Step("pyzbar x1.5 thick", pyzbar, scale=1.5, thicken=True))
+        else:
+            log.warning("ZBar has no binary mode (0.23.1 or later needed): pyzbar steps skipped")
+            steps.append(Step("zxing x2 thick", self.zxing, scale=2.0, thicken=True))
+        self.steps: Sequence[Step] = tuple(steps)
 
     def decode(self, gray: Gray) -> list[Detection]:
         """A still image: first pass, then the cascade (crops of hints, then the image)."""

@@ -157,3 +157,18 @@ def test_every_shift_jis_double_byte_code_decodes_as_zxing_cpp_decodes_it() -> N
             text_mode=zxingcpp.TextMode.Plain,
         )
         assert (guess_charset(data), decode_bytes(data)) == ("shift_jis", found.text), hex(lead)
+
+
+def test_without_zbar_binary_mode_pyzbar_refuses_and_the_pipeline_does_without_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # An older ZBar (< 0.23.1) would guess Shift_JIS again: better no pyzbar than wrong text.
+    from kiosk.reading import decoders
+
+    monkeypatch.setattr(decoders, "zbar_binary_mode", lambda: False)
+    with pytest.raises(RuntimeError, match=r"no binary mode.*ZBar 0\.23\.1 or later"):
+        decoders.PyzbarDecoder()
+    pipeline = decoders.PipelineDecoder()
+    assert all(not isinstance(s.decoder, PyzbarDecoder) for s in pipeline.steps)
+    image, expected = CASES["arabic utf8 no ECI"]
+    assert [c.text for c in pipeline.decode(image)] == [expected]
