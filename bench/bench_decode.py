@@ -46,7 +46,6 @@ from kiosk.reading.synthetic import (  # noqa: E402
 )
 
 PHOTOS = Path(os.environ.get("ACCUEIL_SHARED") or ROOT.parent / "shared") / "qr-photos"
-SETS = ("qrcode-1", "qrcode-2", "qrcode-3", "qrcode-4", "qrcode-5", "qrcode-6")
 CODE = "A1:" + "6BFOXN*CLZ0" * 10  # the length of a signed ticket (113 characters)
 
 
@@ -105,6 +104,7 @@ def normalise(text: str) -> str:
 
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+SAMPLES = "samples "  # the name prefix of the --samples sets
 
 
 def expected_text(path: Path) -> str | None:
@@ -124,7 +124,7 @@ def expected_text(path: Path) -> str | None:
 
 
 def photo_sets(extra: Path | None) -> dict[str, list[tuple[Path, str]]]:
-    roots = [("", PHOTOS)] + ([("zxing-cpp ", extra)] if extra else [])
+    roots = [("", PHOTOS)] + ([(SAMPLES, extra)] if extra else [])
     sets = {}
     for label, root in roots:
         for folder in sorted(root.glob("qrcode-*")):
@@ -177,14 +177,15 @@ def photo_table(sets: dict[str, list[tuple[Path, str]]]) -> None:
     decoders = {"pipeline": PipelineDecoder(), "zxing": ZxingDecoder(), "pyzbar": PyzbarDecoder()}
     head = "".join(f"{n + ': read   med    p90':>30s}" for n in decoders)
     print(f"{'set':18s} {'lighting':12s}{head}")
-    totals: dict[tuple[str, bool], list] = {}
+    totals: dict[tuple[str, str, bool], list] = {}
     for lighting in ("normal", *LIGHTING):
         for name, pairs in sets.items():
             frames = lit_frames(pairs, lighting)
             cells = []
             for dname, decoder in decoders.items():
                 hits, times = read_rate(decoder, frames)
-                acc = totals.setdefault((dname, lighting != "normal"), [0, 0, []])
+                source = "--samples" if name.startswith(SAMPLES) else "shared"
+                acc = totals.setdefault((source, dname, lighting != "normal"), [0, 0, []])
                 acc[0] += hits
                 acc[1] += len(frames)
                 acc[2].extend(times)
@@ -194,14 +195,13 @@ def photo_table(sets: dict[str, list[tuple[Path, str]]]) -> None:
                 )
             print(f"{name:18s} {lighting:12s}" + "".join(f"{c:>30s}" for c in cells), flush=True)
     print("\nAll sets (ms: CPU time per 720p frame, one core):")
-    for hard in (False, True):
-        for dname in decoders:
-            hits, n, times = totals[(dname, hard)]
-            print(
-                f"  {'hard lighting' if hard else 'normal light':14s} {dname:9s} "
-                f"{hits}/{n} = {hits / n:.1%}   median {1000 * statistics.median(times):.1f} ms"
-                f"   p90 {1000 * p90(times):.1f} ms"
-            )
+    for source, dname, hard in totals:
+        hits, n, times = totals[(source, dname, hard)]
+        print(
+            f"  {source:9s} {'hard lighting' if hard else 'normal light':14s} {dname:9s} "
+            f"{hits}/{n} = {hits / n:.1%}   median {1000 * statistics.median(times):.1f} ms"
+            f"   p90 {1000 * p90(times):.1f} ms"
+        )
 
 
 def p90(values: list[float]) -> float:

@@ -312,8 +312,8 @@ class PipelineDecoder:
 
     A frame's second pass starts no step once the frame has used ``frame_budget`` seconds of
     CPU time (0.035; CPU rather than wall time, so other processes' load does not change what
-    is read), so no frame costs much more than that; while streaming, ``SecondPassBudget`` also caps the share
-    of a core it uses. Figures: docs/reading.md, bench/bench_decode.py.
+    is read), so no frame costs much more than that; while streaming, ``SecondPassBudget``
+    also caps the share of a core it uses. Figures: docs/reading.md, bench/bench_decode.py.
     """
 
     name = "pipeline"
@@ -375,7 +375,8 @@ class PipelineDecoder:
             for region, (ox, oy) in regions:
                 if time.thread_time() >= deadline:
                     return []
-                if max(region.shape) * step.factor(region) > self.max_scaled_side:
+                f = step.factor(region)
+                if f > 1.0 and max(region.shape) * f > self.max_scaled_side:
                     continue  # upscaling a whole webcam frame costs much and never paid off
                 codes = step.run(region)
                 if codes:
