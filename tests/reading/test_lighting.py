@@ -13,7 +13,7 @@ import pytest
 from kiosk.reading.decoders import PipelineDecoder, ZxingDecoder
 from kiosk.reading.synthetic import LIGHTING, hard_lighting
 
-from .helpers import PHOTOS, SETS, gray, normalise, photo_set
+from .helpers import PHOTOS, SETS, gray, normalise, photo_set, whole_cascade
 
 pytestmark = pytest.mark.skipif(not PHOTOS.is_dir(), reason="../shared/qr-photos is missing")
 
@@ -33,7 +33,7 @@ def read_count(decoder, lighting: str) -> int:
 
 @pytest.mark.parametrize("lighting", LIGHTING)
 def test_pipeline_reads_hard_lighting_at_the_measured_level(lighting: str) -> None:
-    pipeline, zxing = read_count(PipelineDecoder(), lighting), read_count(ZxingDecoder(), lighting)
+    pipeline, zxing = read_count(whole_cascade(), lighting), read_count(ZxingDecoder(), lighting)
     assert pipeline >= PIPELINE_READS[lighting]
     assert pipeline > zxing
 
@@ -47,7 +47,7 @@ def test_washed_out_codes_read_once_contrast_is_restored() -> None:
         for i, (p, _) in enumerate(pairs)
     ]
     assert all(not ZxingDecoder().decode(image) for image in images)
-    decoder = PipelineDecoder()
+    decoder = whole_cascade()
     read = [
         normalise(text) in {normalise(d.text) for d in decoder.decode(image)}
         for image, (_, text) in zip(images, pairs, strict=True)
