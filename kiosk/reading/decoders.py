@@ -311,8 +311,8 @@ class PipelineDecoder:
     4. pyzbar, then zxing-cpp x2 thickened, then pyzbar x1.5 thickened (damaged codes).
 
     A frame's second pass starts no step once the frame has used ``frame_budget`` seconds of
-    CPU time (0.035; CPU rather than wall time, so other processes' load does not change what
-    is read), so no frame costs much more than that; while streaming, ``SecondPassBudget``
+    CPU time (0.035; CPU rather than wall time, so other processes' load changes what is read
+    far less), so no frame costs much more than that; while streaming, ``SecondPassBudget``
     also caps the share of a core it uses. Figures: docs/reading.md, bench/bench_decode.py.
     """
 
