@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from ctypes import c_void_p, cast, string_at
+from ctypes import string_at
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal, Protocol
@@ -194,7 +194,8 @@ def zbar_scan(gray: Gray) -> list[tuple[bytes, tuple[Point, ...]]]:
         try:
             zbw.zbar_image_set_format(image, _ZBAR_Y800)
             zbw.zbar_image_set_size(image, width, height)
-            zbw.zbar_image_set_data(image, cast(pixels, c_void_p), len(pixels), None)
+            # ZBar keeps the pointer until the scan: `pixels` lives until this function returns.
+            zbw.zbar_image_set_data(image, pixels, len(pixels), None)
             if zbw.zbar_scan_image(scanner, image) < 0:
                 raise RuntimeError("ZBar refused the image format")
             found = []
@@ -247,7 +248,7 @@ class Step:
     def factor(self, region: Gray) -> float:
         """The resize factor this step applies to a region of this size."""
         if self.max_side and max(region.shape) * self.scale > self.max_side:
-            return self.max_side / max(region.shape)
+            return float(self.max_side / max(region.shape))
         return self.scale
 
     def run(self, region: Gray) -> list[Detection]:
