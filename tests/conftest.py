@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -14,7 +15,9 @@ from kiosk.core.service import CheckinService, KioskIdentity
 from sync.store import LocalStore
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+# What every developer and CI have beside the repository (../shared); ACCUEIL_SHARED points
+# elsewhere, e.g. from a git worktree that does not sit beside it.
+SHARED = Path(os.environ.get("ACCUEIL_SHARED") or ROOT.parent / "shared")
 TZ = ZoneInfo("Africa/Casablanca")
 EVENT = Event(
     slug="test-event",

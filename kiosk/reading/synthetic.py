@@ -125,3 +125,39 @@ def write_video(path: Path, frames: list[np.ndarray], fps: float = 30.0) -> Path
     finally:
         writer.release()
     return path
+
+
+LIGHTING = ("glare", "overexposed", "dark", "shadow", "washed_out")
+
+
+def hard_lighting(img: np.ndarray, kind: str, rng: np.random.Generator) -> np.ndarray:
+    """A grayscale photo as venue lighting spoils it; ``kind`` is one of ``LIGHTING``.
+
+    ``glare``: a saturated spot (a lamp or window reflected by a phone screen or glossy paper)
+    somewhere over the middle of the picture; ``overexposed``: gain with clipping, light modules
+    and pale dark ones merge; ``dark``: a quarter of the light, with sensor noise;
+    ``shadow``: light falling to a sixth across the picture in a random direction;
+    ``washed_out``: contrast squeezed into a tenth of the range (backlight, haze). The random
+    generator places the spot and the direction. ValueError for an unknown kind.
+    """
+    h, w = img.shape[:2]
+    out = img.astype(np.float32)
+    if kind == "glare":
+        cy, cx = rng.uniform(0.3, 0.7) * h, rng.uniform(0.3, 0.7) * w
+        sigma = rng.uniform(0.08, 0.16) * min(h, w)
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        out += 260.0 * np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * sigma**2))
+    elif kind == "overexposed":
+        out = out * 1.9 + 40.0
+    elif kind == "dark":
+        out = out * 0.25 + rng.normal(0, 2.5, out.shape).astype(np.float32)
+    elif kind == "shadow":
+        angle = rng.uniform(0, 2 * np.pi)
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        t = (xx / w - 0.5) * np.cos(angle) + (yy / h - 0.5) * np.sin(angle)
+        out *= 1.0 - (5 / 6) * np.clip(t + 0.5, 0.0, 1.0)
+    elif kind == "washed_out":
+        out = 150.0 + (out - 128.0) * 0.1 + rng.normal(0, 1.5, out.shape).astype(np.float32)
+    else:
+        raise ValueError(f"unknown lighting {kind!r}; expected one of {', '.join(LIGHTING)}")
+    return np.asarray(np.clip(out, 0, 255), dtype=np.uint8)

@@ -11,11 +11,19 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from kiosk.reading.decoders import PipelineDecoder
 from kiosk.reading.synthetic import busy_background, camera_effects, place, render_code, write_video
+from tests.conftest import SHARED
 
-ROOT = Path(__file__).resolve().parents[2]
-PHOTOS = ROOT.parent / "shared" / "qr-photos"
+PHOTOS = SHARED / "qr-photos"
 SETS = ("qrcode-1", "qrcode-2", "qrcode-3", "qrcode-4", "qrcode-5", "qrcode-6")
+
+
+def whole_cascade() -> PipelineDecoder:
+    """The pipeline without its CPU budget per frame: what it can read, however loaded the
+    machine running the tests is. The budget is a speed trade-off; bench/bench_decode.py
+    measures reads and time with it."""
+    return PipelineDecoder(frame_budget=float("inf"))
 
 
 def normalise(text: str) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import cv2
 import pytest
 
-from kiosk.reading.decoders import PipelineDecoder, PyzbarDecoder, ZxingDecoder
+from kiosk.reading.decoders import PyzbarDecoder, ZxingDecoder
 
-from .helpers import PHOTOS, SETS, gray, normalise, photo_set
+from .helpers import PHOTOS, SETS, gray, normalise, photo_set, whole_cascade
 
 # What the pipeline reads today (bench/bench_decode.py prints the same table). A regression
 # in any set fails; zxing-cpp alone reads 20, 32, 42, 38, 19, 15.
@@ -33,17 +33,17 @@ def read_count(decoder, set_name: str) -> int:
 
 @pytest.mark.parametrize("set_name", SETS)
 def test_pipeline_reads_each_photo_set_at_the_measured_level(set_name: str) -> None:
-    assert read_count(PipelineDecoder(), set_name) >= PIPELINE_READS[set_name]
+    assert read_count(whole_cascade(), set_name) >= PIPELINE_READS[set_name]
 
 
 @pytest.mark.parametrize("set_name", SETS)
 def test_pipeline_never_reads_less_than_zxing_alone(set_name: str) -> None:
-    assert read_count(PipelineDecoder(), set_name) >= read_count(ZxingDecoder(), set_name)
+    assert read_count(whole_cascade(), set_name) >= read_count(ZxingDecoder(), set_name)
 
 
 def test_pipeline_beats_the_best_single_decoder_overall() -> None:
     total = sum(len(photo_set(s)) for s in SETS)
-    pipeline = sum(read_count(PipelineDecoder(), s) for s in SETS)
+    pipeline = sum(read_count(whole_cascade(), s) for s in SETS)
     zxing = sum(read_count(ZxingDecoder(), s) for s in SETS)
     pyzbar = sum(read_count(PyzbarDecoder(), s) for s in SETS)
     assert pipeline > max(zxing, pyzbar)
@@ -51,7 +51,7 @@ def test_pipeline_beats_the_best_single_decoder_overall() -> None:
 
 
 @pytest.mark.parametrize(
-    "decoder", [PipelineDecoder(), ZxingDecoder(), PyzbarDecoder()], ids=lambda d: d.name
+    "decoder", [whole_cascade(), ZxingDecoder(), PyzbarDecoder()], ids=lambda d: d.name
 )
 def test_false_positive_photos_yield_no_code(decoder) -> None:
     images = sorted((PHOTOS / "falsepositives").glob("*.png"))
@@ -61,7 +61,7 @@ def test_false_positive_photos_yield_no_code(decoder) -> None:
 
 
 @pytest.mark.parametrize(
-    "decoder", [PipelineDecoder(), ZxingDecoder(), PyzbarDecoder()], ids=lambda d: d.name
+    "decoder", [whole_cascade(), ZxingDecoder(), PyzbarDecoder()], ids=lambda d: d.name
 )
 def test_dark_mode_photos_read_as_well_as_the_originals(decoder) -> None:
     # Light-on-dark: the same real photos, inverted, as a phone in dark mode shows them.
