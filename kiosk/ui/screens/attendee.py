@@ -45,7 +45,14 @@ class LangButton(Button, can_focus=False):
 
 
 class ScanScreen(Screen[None]):
-    """What attendee and door screens share: typed/scanned code line, result timer."""
+    """What attendee and door screens share: typed/scanned code line, result timer.
+
+    The code line belongs to the app's key line (``takes_keys``): the app tells a scanner's
+    burst from typing, ends codes on CR, LF, Tab or a silence, and shows the line here
+    through ``show_line``. ``on_key`` below only serves an app built without that line.
+    """
+
+    takes_keys = True
 
     BINDINGS = [  # noqa: RUF012
         Binding("f1", "language('fr')", "Français", show=False),
@@ -116,7 +123,11 @@ class ScanScreen(Screen[None]):
 
     def scanner_consumed(self) -> None:
         """A USB scanner's burst was read as a code: it is not a typed code too."""
-        self.typed = ""
+        self.show_line("")
+
+    def show_line(self, text: str) -> None:
+        """What has been typed since the last code (the app's key line)."""
+        self.typed = text
         self._show_typed()
 
     def _show_typed(self) -> None:
@@ -156,6 +167,14 @@ class ScanScreen(Screen[None]):
             failed=failed,
             name="check",
         )
+
+    def scanner_advice(self, result: CheckinResult) -> str:
+        """For staff, when the code came through a scanner set to another keyboard layout."""
+        read = result.intake
+        if read is None or not read.advice_layout:
+            return ""
+        lang = self.app.staff_language  # type: ignore[attr-defined]
+        return ui_text("alert.scanner_layout", lang, layout=read.advice_layout)
 
     def check_args(self) -> tuple[Any, ...]:
         """What the check-in service needs after the code (a door: direction, session)."""
@@ -215,6 +234,8 @@ class AttendeeScreen(ScanScreen):
                 )
             yield Static("F12 staff", id="staff-hint")
 
+    advice = ""  # the last scanner set-up advice for staff (stays until a clean scan)
+
     def on_mount(self) -> None:
         self.query_one("#result").display = False
         self.watch(self.app, "camera", self._camera_changed)
@@ -248,6 +269,9 @@ class AttendeeScreen(ScanScreen):
             text = ui_text("alert.attendee_screen", lang, message=words, waiting=printer.waiting)
             alert.update(visual(text))
             alert.display = True
+        elif self.advice:
+            alert.update(visual(self.advice))
+            alert.display = True
         else:
             alert.display = False
 
@@ -272,6 +296,9 @@ class AttendeeScreen(ScanScreen):
         shown = Shown(text, verdict.ok, lang is Lang.AR)
         self.remember(code, shown)
         self.show(shown)
+        if result.intake is not None and (result.intake.matched or result.intake.ambiguous):
+            self.advice = self.scanner_advice(result)
+            self._printer_changed(app.printer)
         app.sound("ok" if verdict.ok else "refused")
         app.last_verdict = verdict
 

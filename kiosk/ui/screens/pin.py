@@ -44,7 +44,8 @@ class PinScreen(StaffTexts, ModalScreen[StaffSession | None]):
             yield Sentence(self.t("pin.help"), rtl=self.lang is Lang.AR, id="pin-message")
 
     def on_mount(self) -> None:
-        self.query_one("#pin", Input).focus()
+        # Initials first, then the PIN (Tab or Enter): the order they are on screen.
+        self.query_one("#initials", Input).focus()
         self.app.run_io(self.auth.locked_for, done=self._lock_for, name="pin-lock")  # type: ignore[attr-defined]
         self.set_interval(1.0, self._tick)
 
@@ -65,7 +66,10 @@ class PinScreen(StaffTexts, ModalScreen[StaffSession | None]):
             self._say(self.t("pin.locked", seconds=int(wait) + 1), "error")
         elif pin.disabled:
             pin.disabled = False
-            pin.focus()
+            if self.query_one("#initials", Input).value.strip():
+                pin.focus()
+            else:
+                self.query_one("#initials", Input).focus()
             self._say(self.t("pin.again"), "")
 
     def _say(self, text: str, kind: str) -> None:
