@@ -145,6 +145,24 @@ def _host_keys(char: str, host: str) -> list[int] | None:
     return None
 
 
+_CODE_LIKE = re.compile(r"[0-9A-Za-z $%*+\-./:?=&_#~]*")
+
+
+def guess_layout(text: str) -> tuple[str, str] | None:
+    """``(scanner, host)`` when ``text`` reads like codes typed through exactly one of the
+    layout mix-ups (it holds characters a code does not, and that mix-up undoes them all);
+    None when it looks typed right or the layouts cannot be told apart from it."""
+    text = strip_controls(text)
+    if not text or _CODE_LIKE.fullmatch(text):
+        return None
+    fits = [
+        mixup
+        for mixup in LAYOUT_MIXUPS
+        if (fixed := meant(text, *mixup)) is not None and _CODE_LIKE.fullmatch(fixed)
+    ]
+    return fits[0] if len(fits) == 1 else None
+
+
 # -- extraction -----------------------------------------------------------------------------
 
 URL_KEYS: tuple[str, ...] = ("code", "secret", "ticket", "barcode")

@@ -219,3 +219,11 @@ def test_property_one_opaque_code_through_any_mixup_finds_its_owner(mixup, code)
     else:
         assert read.code == code and read.matched == {"R"} and not read.ambiguous
     assert re.fullmatch(r"[^\x00-\x1f]*", read.note)
+
+
+def test_guess_layout_names_the_mixup_from_characters_a_code_never_has(signed):
+    _, (code,) = signed("S0004")
+    assert intake.guess_layout(typed_as(code, "us", "azerty")) == ("us", "azerty")
+    assert intake.guess_layout(typed_as("CODE-1:22", "us", "qwertz")) == ("us", "qwertz")
+    assert intake.guess_layout(code) is None
+    assert intake.guess_layout("CODE-OK-FR") is None
