@@ -228,7 +228,8 @@ def extractions(
 ) -> list[tuple[str, str]]:
     """The forms of ``text`` worth looking up, in order: ``(code, how)`` pairs, distinct.
 
-    ``how`` is "" for the text as it came (controls removed), else "aim", "url" or "pattern".
+    ``how`` is "" for the text as it came (spaces trimmed), "controls" when control
+    characters were removed, else "aim", "url" or "pattern".
     """
     base = strip_controls(text)
     forms: dict[str, str] = {}
@@ -237,7 +238,7 @@ def extractions(
         if code and code not in forms:
             forms[code] = how
 
-    add(base, "")
+    add(base, "" if base == text.strip() else "controls")
     without_aim = strip_aim(base)
     add(without_aim, "aim")
     for source in dict.fromkeys((base, without_aim)):
@@ -295,15 +296,39 @@ class Interpretation:
 
     @property
     def note(self) -> str:
-        """One line for the scan log: what came in and what was used ("" when clean)."""
+        """One line for the scan log: what came in, and how it became the row's code
+        ("" when it came clean). Starts with ``NOTE_PREFIX`` (see ``repair_in_note``)."""
+        came = f"came in as {clip(self.raw)}"
         if self.ambiguous:
+            could = " or ".join(clip(c) for c in self.ambiguous)
             return (
-                f"input ambiguous after {self.repair or 'repair'}: came in as {self.raw!r}, "
-                f"could be {' or '.join(repr(c) for c in self.ambiguous)}"
+                f"{NOTE_PREFIX}ambiguous after {self.repair or 'repair'}: {came}, could be {could}"
             )
         if not self.repaired:
             return ""
-        return f"input {self.repair or 'cleaned'}: came in as {self.raw!r}, used {self.code!r}"
+        return f"{NOTE_PREFIX}{self.repair or 'cleaned'}: {came}"
+
+
+NOTE_PREFIX = "input "
+_NOTE = re.compile(r"^input (ambiguous after )?(\S+): came in as ")
+CLIP = 24
+
+
+def clip(text: str) -> str:
+    """A code for a log line: its start, quoted, and its length when cut (codes are
+    credentials; the start shows a layout or case problem just as well)."""
+    if len(text) <= CLIP:
+        return repr(text)
+    return f"{text[:CLIP]!r}… ({len(text)} characters)"
+
+
+def repair_in_note(note: str) -> str | None:
+    """The repair a scan-log note records ("layout:us-on-azerty", "url", "ambiguous after
+    case"…), or None when the note is not about input."""
+    match = _NOTE.match(note)
+    if match is None:
+        return None
+    return ("ambiguous after " if match.group(1) else "") + match.group(2)
 
 
 def interpret(

@@ -90,7 +90,8 @@ def test_the_reported_azerty_digits_colon_and_letters():
 def test_wrapped_codes_are_taken_out(raw, code, service):
     read = service.interpret(raw)
     assert read.code == code and read.matched == {"R1"}
-    assert read.repaired and "used 'CODE-1'" in read.note
+    assert read.repaired and intake.clip(raw) in read.note
+    assert intake.repair_in_note(read.note) == read.repair
 
 
 def test_a_code_that_is_itself_a_url_is_not_cut(store, service):
@@ -138,9 +139,8 @@ def test_a_signed_ticket_typed_through_a_wrong_layout_checks_in(signed, store, s
     assert result.scan.code == code
     assert result.intake.layout == host
     row = store.scans()[-1]
-    assert (
-        row.code == code and repr(shown) in row.note and f"layout:{scanner}-on-{host}" in row.note
-    )
+    assert row.code == code and intake.clip(shown) in row.note and "113 characters" in row.note
+    assert intake.repair_in_note(row.note) == f"layout:{scanner}-on-{host}"
 
 
 def test_caps_lock_ticket_is_accepted_in_lower_case(signed):
@@ -177,7 +177,10 @@ def test_a_repair_leading_to_two_registrations_is_refused_as_ambiguous(store, se
     result = service.check("QZXKB")
     assert result.verdict.reason is Reason.AMBIGUOUS and result.verdict.registration is None
     assert set(result.intake.ambiguous) == {"AWXKB", "QYXKB"}
-    assert "ambiguous" in result.scan.note and "QZXKB" in result.scan.note
+    assert "'QZXKB'" in result.scan.note and "'AWXKB'" in result.scan.note
+    assert intake.repair_in_note(result.scan.note) == (
+        "ambiguous after layout:us-on-azerty/layout:us-on-qwertz"
+    )
     assert service.log.history("X1").scans == () and service.log.history("X2").scans == ()
 
 
