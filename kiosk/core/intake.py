@@ -50,7 +50,12 @@ _ROWS: dict[str, tuple[str, str]] = {
     ),
 }
 
-LAYOUT_NAMES = {"us": "US (QWERTY)", "azerty": "French (AZERTY)", "qwertz": "German (QWERTZ)"}
+LAYOUT_NAMES = {
+    "us": "US (QWERTY)",
+    "azerty": "French (AZERTY)",
+    "qwertz": "German (QWERTZ)",
+    "digits": "US digits (number row unshifted)",
+}
 
 # Dead keys: pressed alone they wait for the next key and put their accent on it.
 _DEAD = {"^": "\u0302", "¨": "\u0308", "´": "\u0301", "`": "\u0300"}
@@ -112,12 +117,21 @@ def typed_as(text: str, scanner: str, host: str) -> str | None:
     return "".join(out)
 
 
+# Key-typing tools that send letters by character but the number row by position give
+# "HA&&é" for "HA112" on AZERTY (a public barcode-to-PC report): only digits are off.
+DIGIT_ROW_MIXUP = ("digits", "azerty")
+_DIGIT_ROW = str.maketrans("&é\"'(-è_çà", "1234567890")
+
+
 def meant(text: str, scanner: str, host: str) -> str | None:
     """The text a scanner set up for ``scanner`` meant, from what a ``host`` layout showed.
 
     The inverse of ``typed_as``: None when the text holds a character that layout mix-up
-    cannot produce (then it was not typed that way).
+    cannot produce (then it was not typed that way). ``("digits", "azerty")`` undoes only
+    the number row of an AZERTY keyboard.
     """
+    if (scanner, host) == DIGIT_ROW_MIXUP:
+        return text.translate(_DIGIT_ROW)
     out: list[str] = []
     for char in text:
         keys = _host_keys(char, host)
@@ -358,7 +372,7 @@ def interpret(
     for code, how in forms:
         candidates.extend(_case_repairs(code, how))
     if repair_layout:
-        for scanner, host in LAYOUT_MIXUPS:
+        for scanner, host in (*LAYOUT_MIXUPS, DIGIT_ROW_MIXUP):
             repaired = meant(strip_controls(raw), scanner, host)
             if repaired is None or repaired == strip_controls(raw):
                 continue

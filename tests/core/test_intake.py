@@ -230,3 +230,13 @@ def test_guess_layout_names_the_mixup_from_characters_a_code_never_has(signed):
     assert intake.guess_layout(typed_as("CODE-1:22", "us", "qwertz")) == ("us", "qwertz")
     assert intake.guess_layout(code) is None
     assert intake.guess_layout("CODE-OK-FR") is None
+
+
+def test_the_public_number_row_case_is_repaired(store, service):
+    # A keyboard emulator on an AZERTY PC turned "HA112" into "HA&&é": letters right,
+    # number row unshifted.
+    store.upsert_registrations([Registration("H1", "Number", "Row", ("HA112",))])
+    result = service.check("HA&&é")
+    assert result.verdict.ok and result.scan.code == "HA112"
+    assert result.intake.repair == "layout:digits-on-azerty"
+    assert result.intake.advice_layout == "French (AZERTY)"

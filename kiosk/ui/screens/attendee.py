@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Static
 
+from kiosk.core.intake import strip_aim, strip_controls
 from kiosk.core.model import Lang
 from kiosk.core.service import CheckinResult
 from kiosk.core.texts import GUEST, attendee_text
@@ -136,8 +137,9 @@ class ScanScreen(Screen[None]):
 
     def handle_code(self, code: str, source: str, repeat: bool) -> None:
         code = code.strip()
-        if code.startswith(STAFF_QR_PREFIX):
-            self.app.staff_qr(code.removeprefix(STAFF_QR_PREFIX))  # type: ignore[attr-defined]
+        card = strip_aim(strip_controls(code))  # a staff card read by a scanner sending AIM ids
+        if card.startswith(STAFF_QR_PREFIX):
+            self.app.staff_qr(card.removeprefix(STAFF_QR_PREFIX))  # type: ignore[attr-defined]
             return
         self.check(code, repeat)
 
