@@ -249,6 +249,7 @@ def extractions(
     forms: dict[str, str] = {}
 
     def add(code: str | None, how: str) -> None:
+        code = strip_controls(code) if code else code  # a URL may %-encode control characters
         if code and code not in forms:
             forms[code] = how
 

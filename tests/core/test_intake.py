@@ -11,7 +11,7 @@ import csv
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kiosk.core import intake, tickets
@@ -240,3 +240,17 @@ def test_the_public_number_row_case_is_repaired(store, service):
     assert result.verdict.ok and result.scan.code == "HA112"
     assert result.intake.repair == "layout:digits-on-azerty"
     assert result.intake.advice_layout == "French (AZERTY)"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(max_size=200)
+    | st.builds(lambda a, b: f"https://{a}/t/{b}/?code={a}", st.text(), st.text())
+)
+@example("https://x.example/t/a%0Ab/?code=C%00D%0A")
+def test_any_input_gives_a_clean_code_and_never_raises(raw):
+    known = {"CODE-1": frozenset({"R1"})}
+    read = interpret(raw, lambda c: known.get(c, frozenset()))
+    assert not re.search(r"[\x00-\x1f\x7f]", read.code)
+    assert read.code == read.code.strip()
+    assert "\n" not in read.note and "\r" not in read.note
