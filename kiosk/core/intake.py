@@ -26,7 +26,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import unquote, unquote_plus, urlsplit
 
 # -- keyboard layouts -----------------------------------------------------------------------
 
@@ -196,25 +196,37 @@ def strip_aim(text: str) -> str:
     return _AIM.sub("", text, count=1)
 
 
-def from_url(text: str, keys: Sequence[str] = URL_KEYS) -> str | None:
-    """The code inside a URL: the first of ``keys`` in the query (or fragment), else the
-    segment after ``/t/``, ``/ticket/``, ``/code/``…; None when the text is not such a URL."""
+def from_url(text: str, keys: Sequence[str] = URL_KEYS) -> list[str]:
+    """The code inside a URL, as it may have been meant: the first of ``keys`` in the query
+    (or fragment), else the segment after ``/t/``, ``/ticket/``, ``/code/``…; [] when the
+    text is not such a URL.
+
+    Several readings, most literal first: platforms often put a code in a URL without
+    %-encoding it, and base45 has ``+``, ``%``, ``$``, ``/`` and ``:``, so the value as
+    written comes before its %-decoded and its form-decoded (``+`` for space) readings.
+    """
     if "://" not in text[:12]:
-        return None
+        return []
     try:
         parts = urlsplit(text)
     except ValueError:
-        return None
+        return []
     if not parts.netloc:
-        return None
+        return []
+    raw = ""
     for query in (parts.query, parts.fragment):
-        values = {k.lower(): v for k, v in parse_qsl(query, keep_blank_values=False)}
-        for key in keys:
-            value = values.get(key.lower(), "").strip()
-            if value:
-                return value
-    match = _PATH_CODE.search(parts.path)
-    return unquote(match.group(1)).strip() or None if match else None
+        pairs = [pair.partition("=") for pair in query.split("&")]
+        values: dict[str, str] = {}
+        for key, _, value in pairs:
+            values.setdefault(unquote_plus(key).strip().lower(), value)
+        raw = next((values[k.lower()] for k in keys if values.get(k.lower(), "").strip()), "")
+        if raw:
+            break
+    if not raw:
+        match = _PATH_CODE.search(parts.path)
+        raw = match.group(1) if match else ""
+    readings = (raw, unquote(raw), unquote_plus(raw))
+    return [r for r in dict.fromkeys(r.strip() for r in readings) if r]
 
 
 def compile_pattern(pattern: str) -> re.Pattern[str]:
@@ -257,7 +269,8 @@ def extractions(
     without_aim = strip_aim(base)
     add(without_aim, "aim")
     for source in dict.fromkeys((base, without_aim)):
-        add(from_url(source, url_keys), "url")
+        for code in from_url(source, url_keys):
+            add(code, "url")
         for pattern in patterns:
             add(from_pattern(source, pattern), "pattern")
     return list(forms.items())

@@ -85,6 +85,8 @@ def test_the_reported_azerty_digits_colon_and_letters():
         ("https://example.org/t/CODE-1/", "CODE-1"),
         ("https://example.org/event/ticket/CODE-1", "CODE-1"),
         ("]Q1https://example.org/t/CODE-1/", "CODE-1"),
+        ("https://example.org/t/CODE%2D1", "CODE-1"),
+        ("https://example.org/?code=CODE%2D1", "CODE-1"),
     ],
 )
 def test_wrapped_codes_are_taken_out(raw, code, service):
@@ -254,3 +256,17 @@ def test_any_input_gives_a_clean_code_and_never_raises(raw):
     assert not re.search(r"[\x00-\x1f\x7f]", read.code)
     assert read.code == read.code.strip()
     assert "\n" not in read.note and "\r" not in read.note
+
+
+def test_a_signed_ticket_in_a_url_is_read_encoded_or_not(signed):
+    # base45 has "+", "%", "$", "/" and ":": platforms paste it into URLs raw or %-encoded.
+    from urllib.parse import quote
+
+    service, (code,) = signed("S0005")
+    for url in (
+        "https://tickets.example.org/c?code=" + code,
+        "https://tickets.example.org/c?lang=fr&ticket=" + quote(code, safe=""),
+        "https://tickets.example.org/c?barcode=" + quote(code, safe="").replace("%20", "+"),
+    ):
+        read = service.interpret(url)
+        assert (read.code, read.repair, read.matched) == (code, "url", {"S0005"}), url
