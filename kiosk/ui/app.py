@@ -119,6 +119,7 @@ class AccueilApp(App[int]):
         # place that tells scanner bursts from typing and ends codes on CR, LF, Tab or silence.
         self.keys: Any = services.keys
         self._keys_idle: Timer | None = None
+        self._keys_screen: Any = None  # the screen the line's keys were typed on
 
     # -- start and stop -------------------------------------------------------------------
 
@@ -152,6 +153,8 @@ class AccueilApp(App[int]):
                 part.start()
 
     def on_unmount(self) -> None:
+        if self._keys_idle is not None:
+            self._keys_idle.stop()
         for part in (self.reader, self.services.print_queue, self.services.sync_engine):
             if part is not None:
                 try:
@@ -394,6 +397,13 @@ class AccueilApp(App[int]):
         (the screen's ``scanner_consumed`` clears what the burst typed into its field).
         A password field (the staff PIN) is never a scanner, whatever the typing speed.
         """
+        if not self.screen_stack:
+            return False
+        if self.screen is not self._keys_screen:
+            # Keys typed on another screen (a PIN prompt left with Escape) are not this
+            # screen's code.
+            self.keys.clear()
+            self._keys_screen = self.screen
         focused = self.focused
         if isinstance(focused, Input) and focused.password:
             self.keys.clear()
@@ -428,8 +438,8 @@ class AccueilApp(App[int]):
     def _quiet_line(self) -> None:
         """A silence after keys: a scanner that sends no suffix has finished its code."""
         self._keys_idle = None
-        if not getattr(self.screen, "takes_keys", False):
-            return
+        if not self.screen_stack or not getattr(self.screen, "takes_keys", False):
+            return  # closing, or a screen where a silence ends nothing
         entry = self.keys.idle(time.monotonic())
         if entry is not None:
             self._deliver(entry)

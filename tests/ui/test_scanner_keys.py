@@ -140,3 +140,19 @@ async def test_sign_in_focus_goes_initials_then_pin_and_a_fast_pin_is_accepted(m
         assert app.staff is not None and app.staff.name == "HB"
         assert app.staff.role.value == "steward"
         assert "2468" not in app.staff.who
+
+
+async def test_keys_typed_on_the_pin_prompt_never_reach_the_code_line(make_kiosk):
+    kiosk = make_kiosk()
+    app = kiosk.app(language="en")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await send_keys(pilot, "CODE-", HUMAN_GAP)
+        await pilot.press("f12")
+        await wait_for(pilot, lambda: isinstance(app.screen, PinScreen))
+        await send_keys(pilot, "HB", HUMAN_GAP)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, PinScreen))
+        assert typed_line(app) == ""
+        await send_keys(pilot, "CODE-OK-EN\r", HUMAN_GAP)
+        await checked(pilot, app, kiosk, 1)
+    assert [(r.code, r.accepted) for r in kiosk.log_rows()] == [("CODE-OK-EN", True)]

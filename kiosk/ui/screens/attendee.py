@@ -126,6 +126,10 @@ class ScanScreen(Screen[None]):
         """A USB scanner's burst was read as a code: it is not a typed code too."""
         self.show_line("")
 
+    def on_screen_resume(self) -> None:
+        """Back from a staff screen: what was typed before is not a code any more."""
+        self.show_line("")
+
     def show_line(self, text: str) -> None:
         """What has been typed since the last code (the app's key line)."""
         self.typed = text
