@@ -140,12 +140,16 @@ def run_scan_test(args: argparse.Namespace, runtime: Any) -> int:
     camera = replace(camera, **changes)
     started = time.monotonic()
 
+    probe: ScannerProbe | None = None
+
     def on_code(code: str, source: str, repeat: bool) -> None:
         again = " (again: re-show the last verdict)" if repeat else ""
         print(
             f"{time.monotonic() - started:7.2f} s  {source:7s} {_printable(code)}{again}",
             flush=True,
         )
+        if probe is not None and source == "camera" and not repeat:
+            probe.verdict(code)
 
     def on_state(state: Any) -> None:
         print(
@@ -155,7 +159,6 @@ def run_scan_test(args: argparse.Namespace, runtime: Any) -> int:
 
     reader = build_reader(camera, on_code, on_state, runtime.config.resolve)
     print(f"Reading from {reader.spec.label} with the {camera.decoder} decoder. Ctrl-C stops.")
-    reader.start()
     last_report = time.monotonic()
     try:
         checkin = runtime.checkin
@@ -163,6 +166,7 @@ def run_scan_test(args: argparse.Namespace, runtime: Any) -> int:
         print(f"No verdicts: the kiosk's registration list cannot be read ({exc}).")
         checkin = None
     probe = ScannerProbe(runtime.build_keys(), checkin, lambda line: print(line, flush=True))
+    reader.start()
     print(
         "Scan a code with the USB scanner (or type one and press Enter): its keys, suffix, "
         "keyboard layout and the verdict the kiosk would give are shown; nothing is recorded."

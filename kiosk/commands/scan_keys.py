@@ -104,13 +104,20 @@ class ScannerProbe:
             return
         read = self.checkin.interpret(entry.code)
         self._layout(entry.code, read)
+        self.verdict(entry.code, read)
+
+    def verdict(self, code: str, read: Any = None) -> None:
+        """Say what the kiosk would do with ``code`` (from a scanner or the camera)."""
+        if self.checkin is None:
+            return
+        read = read if read is not None else self.checkin.interpret(code)
         if read.ambiguous:
             self.say(
                 "  kiosk: would refuse it as ambiguous: the repaired code could be "
                 + " or ".join(repr(c) for c in read.ambiguous)
             )
             return
-        verdict = self.checkin.evaluate(entry.code)
+        verdict = self.checkin.evaluate(code)
         reg = verdict.registration
         who_is = f"{reg.id} {reg.full_name}".strip() if reg is not None else "nobody"
         used = f" as {read.code!r} ({read.repair})" if read.repaired else ""

@@ -76,3 +76,24 @@ def test_tab_and_no_suffix_and_a_person_typing(runtime):
     feed(probe, "NOBODY-1\r", t + 5, 0.15)
     text = "\n".join(lines)
     assert "typed by a person" in text and "unknown, nobody" in text
+
+
+def test_scan_test_says_what_the_kiosk_would_do_with_a_camera_code(runtime, tmp_path, capsys):
+    import argparse
+
+    from kiosk.commands import decode
+
+    from .helpers import make_video
+
+    reg_id, code = first_ticket()
+    url = "https://tickets.example.org/c?code=" + code  # a platform's QR: the ticket in a URL
+    video = make_video(tmp_path / "v.avi", [url], blank_frames=3)
+    parser = argparse.ArgumentParser()
+    decode.register(parser.add_subparsers())
+    args = parser.parse_args(["scan-test", "--source", str(video), "--seconds", "20"])
+    capsys.readouterr()
+    assert args.func(args, runtime) == 0
+    out = capsys.readouterr().out
+    assert f"camera  {url}" in out
+    assert f"kiosk: would check as {code!r} (url): ok, {reg_id}" in out
+    assert runtime.store.scans() == []
