@@ -132,6 +132,8 @@ async def test_sign_in_focus_goes_initials_then_pin_and_a_fast_pin_is_accepted(m
             app.screen.query_one("#pin", Input),
         )
         assert initials.has_focus
+        await send_keys(pilot, "2468", HUMAN_GAP)  # the PIN in the wrong field: never a name
+        assert initials.value == ""
         await send_keys(pilot, "HB\t", HUMAN_GAP)
         assert pin.has_focus and initials.value == "HB"
         assert pin.password  # drawn as dots, never in clear

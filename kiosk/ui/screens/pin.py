@@ -33,7 +33,13 @@ class PinScreen(StaffTexts, ModalScreen[StaffSession | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="pin-box"):
             yield Static(self.v("pin.title"), id="pin-title")
-            yield Input(placeholder=self.v("pin.initials"), id="initials", max_length=12)
+            # No digits: a PIN typed into it by mistake would be logged as a name.
+            yield Input(
+                placeholder=self.v("pin.initials"),
+                id="initials",
+                max_length=12,
+                restrict=r"[^0-9]*",
+            )
             yield Input(
                 placeholder=self.v("pin.pin"),
                 password=True,
