@@ -95,6 +95,8 @@ def typed_as(text: str, scanner: str, host: str) -> str | None:
     Dead keys of the host combine with the next character when Unicode has the composed
     letter (``^`` + ``e`` gives ``ê``), else both characters appear, as Windows and X11 do.
     """
+    if (scanner, host) == DIGIT_ROW_MIXUP:
+        return text.translate(_DIGIT_ROW_TYPED)
     out: list[str] = []
     dead = ""
     for char in text:
@@ -119,8 +121,10 @@ def typed_as(text: str, scanner: str, host: str) -> str | None:
 
 # Key-typing tools that send letters by character but the number row by position give
 # "HA&&é" for "HA112" on AZERTY (a public barcode-to-PC report): only digits are off.
+# "-" and "_" (the 6 and 8 keys) stay: they are common in codes themselves.
 DIGIT_ROW_MIXUP = ("digits", "azerty")
-_DIGIT_ROW = str.maketrans("&é\"'(-è_çà", "1234567890")
+_DIGIT_ROW = str.maketrans("&é\"'(èçà", "12345790")
+_DIGIT_ROW_TYPED = str.maketrans("12345790", "&é\"'(èçà")
 
 
 def meant(text: str, scanner: str, host: str) -> str | None:

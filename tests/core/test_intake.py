@@ -51,7 +51,7 @@ def test_every_code_character_round_trips_through_each_layout_mixup(char, scanne
 @settings(max_examples=300, deadline=None)
 @given(
     text=st.text(alphabet=BASE45 + CODE_CHARS, min_size=1, max_size=120),
-    mixup=st.sampled_from(intake.LAYOUT_MIXUPS),
+    mixup=st.sampled_from((*intake.LAYOUT_MIXUPS, intake.DIGIT_ROW_MIXUP)),
 )
 def test_whole_codes_round_trip_including_dead_keys(text, mixup):
     # QWERTZ: "+" is the dead grave key there, so "+A" arrives as "À" and must come back.
@@ -238,6 +238,7 @@ def test_the_public_number_row_case_is_repaired(store, service):
     # A keyboard emulator on an AZERTY PC turned "HA112" into "HA&&é": letters right,
     # number row unshifted.
     store.upsert_registrations([Registration("H1", "Number", "Row", ("HA112",))])
+    assert typed_as("HA112", *intake.DIGIT_ROW_MIXUP) == "HA&&é"
     result = service.check("HA&&é")
     assert result.verdict.ok and result.scan.code == "HA112"
     assert result.intake.repair == "layout:digits-on-azerty"
@@ -270,3 +271,26 @@ def test_a_signed_ticket_in_a_url_is_read_encoded_or_not(signed):
     ):
         read = service.interpret(url)
         assert (read.code, read.repair, read.matched) == (code, "url", {"S0005"}), url
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from((*intake.LAYOUT_MIXUPS, intake.DIGIT_ROW_MIXUP)),
+    st.text(alphabet="ABCDEFGHJKMNPQRSTUVWXYZ0123456789-", min_size=6, max_size=16),
+    st.data(),
+)
+def test_property_a_repair_with_two_owners_is_refused_never_guessed(mixup, code, data):
+    shown = typed_as(code, *mixup)
+    if shown is None or shown == code:
+        return
+    # Either the repaired code is shared, or another repair finds someone else.
+    other = data.draw(st.sampled_from([None, *(c for c in _other_readings(shown) if c != code)]))
+    known = {code: frozenset({"R1", "R2"})} if other is None else {code: {"R1"}, other: {"R2"}}
+    read = interpret(shown, lambda c: frozenset(known.get(c, ())))
+    assert read.ambiguous and not read.matched
+    assert code in read.ambiguous
+
+
+def _other_readings(shown: str) -> list[str]:
+    readings = [meant(shown, *m) for m in (*intake.LAYOUT_MIXUPS, intake.DIGIT_ROW_MIXUP)]
+    return [r for r in dict.fromkeys(readings) if r and r != shown]
