@@ -326,6 +326,8 @@ class AccueilApp(App[int]):
     def open_desk(self) -> None:
         from kiosk.ui.screens.staff import DeskScreen
 
+        # Signing in is activity: a slow PIN check must not leave the desk already idle.
+        self.last_input = time.monotonic()
         self.push_screen(DeskScreen())
 
     def staff_qr(self, pin: str) -> None:
