@@ -171,6 +171,28 @@ class Runtime:
             enforce_capacity=self.config.door.enforce_capacity,
             print_badges=self.config.printer.kind != "none",
             sign=self.signer,
+            rules=self.intake_rules,
+        )
+
+    @cached_property
+    def intake_rules(self) -> Any:
+        """How raw input becomes a code, from [scanner] (validated when the config loaded)."""
+        from kiosk.core.intake import IntakeRules, compile_pattern
+
+        scanner = self.config.scanner
+        patterns = (compile_pattern(scanner.code_pattern),) if scanner.code_pattern else ()
+        return IntakeRules(patterns, tuple(scanner.url_keys), scanner.layout_repair)
+
+    def build_keys(self) -> Any:
+        """A fresh keyboard-wedge detector from [camera] scanner_* and [scanner] quiet_gap_ms."""
+        from kiosk.reading.wedge import WedgeDetector
+
+        camera = self.config.camera
+        return WedgeDetector(
+            camera.scanner_max_gap_ms / 1000,
+            # scanner = false: every key is a person's, no burst is ever long enough
+            camera.scanner_min_length if camera.scanner else 1 << 30,
+            quiet_gap=self.config.scanner.quiet_gap_ms / 1000,
         )
 
     def build_reader(self, on_code: Any, on_state: Any) -> Any:
@@ -297,6 +319,7 @@ class Runtime:
             "print_queue": getattr(self, "print_queue", None) if printing else None,
             "sync_engine": getattr(self, "sync_engine", None),
             "print_badges": printing,
+            "keys": self.build_keys(),
         }
         services.update(overrides)
         return AccueilApp(AppServices(settings=settings, **services))

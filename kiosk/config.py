@@ -136,6 +136,16 @@ class CameraSection:
 
 
 @dataclass
+class ScannerSection:
+    """How raw input from scanners, cameras and keyboards becomes a code (kiosk.core.intake)."""
+
+    code_pattern: str = ""  # a regex with a group named code, or one group; "" for none
+    url_keys: list[str] = field(default_factory=lambda: ["code", "secret", "ticket", "barcode"])
+    layout_repair: bool = True
+    quiet_gap_ms: Annotated[float, Range(gt=0, le=10000)] = 150.0  # a scanner burst with no Enter/Tab ends after this silence
+
+
+@dataclass
 class PrinterSection:
     kind: Literal[
         "preview", "usb", "network", "serial", "cups", "file", "brother_ql", "zpl", "none"
@@ -235,6 +245,7 @@ class Config:
     event: EventSection = field(default_factory=EventSection)
     door: DoorSection = field(default_factory=DoorSection)
     camera: CameraSection = field(default_factory=CameraSection)
+    scanner: ScannerSection = field(default_factory=ScannerSection)
     printer: PrinterSection = field(default_factory=PrinterSection)
     badge: BadgeSection = field(default_factory=BadgeSection)
     sync: SyncSection = field(default_factory=SyncSection)
@@ -506,6 +517,30 @@ def _printing_checks(config: Config) -> None:
         )
 
 
+def _scanner_checks(config: Config) -> None:
+    from kiosk.core.intake import compile_pattern
+
+    scanner = config.scanner
+    if scanner.code_pattern:
+        try:
+            compile_pattern(scanner.code_pattern)
+        except ValueError as exc:
+            raise ConfigError(
+                f"{config.path}: [scanner] code_pattern = {scanner.code_pattern!r}: {exc}"
+            ) from None
+    for key in scanner.url_keys:
+        if not key.strip() or not key.replace("_", "").replace("-", "").isalnum():
+            raise ConfigError(
+                f"{config.path}: [scanner] url_keys: {key!r}: expected query parameter names "
+                "of letters, digits, - or _"
+            )
+    if scanner.quiet_gap_ms <= config.camera.scanner_max_gap_ms:
+        raise ConfigError(
+            f"{config.path}: [scanner] quiet_gap_ms = {scanner.quiet_gap_ms:g}: expected more "
+            f"than [camera] scanner_max_gap_ms ({config.camera.scanner_max_gap_ms:g})"
+        )
+
+
 def _cross_checks(config: Config) -> None:
     if config.event.timezone:
         try:
@@ -516,6 +551,7 @@ def _cross_checks(config: Config) -> None:
                 "zone name such as 'Africa/Casablanca' or 'Europe/Paris'"
             ) from None
     _printing_checks(config)
+    _scanner_checks(config)
     if not KIOSK_ID.fullmatch(config.kiosk.id):
         raise ConfigError(
             f"{config.path}: [kiosk] id = {config.kiosk.id!r}: expected 1 to 64 ASCII letters, "

@@ -13,7 +13,17 @@ def test_bundled_config_is_valid_and_documented():
     config = load_config(ROOT / "config.toml")
     assert config.kiosk.mode == "kiosk" and config.printer.kind == "preview"
     text = (ROOT / "config.toml").read_text(encoding="utf-8")
-    for section in ("kiosk", "event", "door", "camera", "printer", "sync", "staff", "hub"):
+    for section in (
+        "kiosk",
+        "event",
+        "door",
+        "camera",
+        "scanner",
+        "printer",
+        "sync",
+        "staff",
+        "hub",
+    ):
         assert f"[{section}]" in text
 
 
@@ -34,6 +44,13 @@ def test_bundled_config_is_valid_and_documented():
         ("[kiosk]\nid = 'kiosk 1!'\n", "expected 1 to 64 ASCII letters, digits"),
         ("[sync]\nsource = 'hub'\n", "[sync] url is required"),
         ("[event]\ntimezone = 'Europe/Casablanca'\n", "expected a time zone name"),
+        (
+            "[scanner]\ncode_pattern = 'REF:(['\n",
+            "[scanner] code_pattern = 'REF:([': not a valid regular expression",
+        ),
+        ("[scanner]\ncode_pattern = '(a)(b)'\n", "expected a group named 'code'"),
+        ("[scanner]\nurl_keys = ['code', '']\n", "[scanner] url_keys: ''"),
+        ("[scanner]\nquiet_gap_ms = 20\n", "[scanner] quiet_gap_ms = 20: expected more"),
     ],
 )
 def test_bad_config_exits_2_with_file_and_key(tmp_path, capsys, body, expected):

@@ -128,6 +128,7 @@ def _printable(text: str) -> str:
 
 
 def run_scan_test(args: argparse.Namespace, runtime: Any) -> int:
+    from kiosk.commands.scan_keys import ScannerProbe
     from kiosk.reading import build_reader
 
     camera = runtime.config.camera
@@ -139,12 +140,16 @@ def run_scan_test(args: argparse.Namespace, runtime: Any) -> int:
     camera = replace(camera, **changes)
     started = time.monotonic()
 
+    probe: ScannerProbe | None = None
+
     def on_code(code: str, source: str, repeat: bool) -> None:
         again = " (again: re-show the last verdict)" if repeat else ""
         print(
             f"{time.monotonic() - started:7.2f} s  {source:7s} {_printable(code)}{again}",
             flush=True,
         )
+        if probe is not None and source == "camera" and not repeat:
+            probe.verdict(code)
 
     def on_state(state: Any) -> None:
         print(
@@ -154,16 +159,26 @@ def run_scan_test(args: argparse.Namespace, runtime: Any) -> int:
 
     reader = build_reader(camera, on_code, on_state, runtime.config.resolve)
     print(f"Reading from {reader.spec.label} with the {camera.decoder} decoder. Ctrl-C stops.")
-    reader.start()
     last_report = time.monotonic()
+    try:
+        checkin = runtime.checkin
+    except Exception as exc:  # no event set up yet: keys and layout only
+        print(f"No verdicts: the kiosk's registration list cannot be read ({exc}).")
+        checkin = None
+    probe = ScannerProbe(runtime.build_keys(), checkin, lambda line: print(line, flush=True))
+    reader.start()
+    print(
+        "Scan a code with the USB scanner (or type one and press Enter): its keys, suffix, "
+        "keyboard layout and the verdict the kiosk would give are shown; nothing is recorded."
+    )
     try:
         with _keys() as read_key:
             while not args.seconds or time.monotonic() - started < args.seconds:
-                char = read_key(0.2)
-                if char in ("\r", "\n"):
-                    reader.enter()
-                elif char:
-                    reader.key(char)
+                data = read_key(0.05)
+                if data:
+                    probe.feed(data, time.monotonic())
+                else:
+                    probe.idle(time.monotonic())
                 now = time.monotonic()
                 if now - last_report >= 5:
                     last_report = now
@@ -189,13 +204,17 @@ def run_scan_test(args: argparse.Namespace, runtime: Any) -> int:
 
 @contextlib.contextmanager
 def _keys() -> Iterator[Any]:
-    """read_key(timeout) -> one character or "", with the terminal in cbreak mode if any."""
+    """read_key(timeout) -> the bytes typed (one at a time, for their timing) or b"".
+
+    The terminal is in cbreak mode with CR left as CR (no ICRNL), so the scanner's own
+    suffix shows: CR, LF, CR LF or Tab.
+    """
     fd = sys.stdin.fileno() if sys.stdin and sys.stdin.isatty() else None
     if fd is None:
 
-        def sleep_only(timeout: float) -> str:
+        def sleep_only(timeout: float) -> bytes:
             time.sleep(timeout)
-            return ""
+            return b""
 
         yield sleep_only
         return
@@ -204,10 +223,13 @@ def _keys() -> Iterator[Any]:
 
     saved = termios.tcgetattr(fd)
     tty.setcbreak(fd)
+    mode = termios.tcgetattr(fd)
+    mode[0] &= ~termios.ICRNL  # iflag: keep CR as the scanner sent it
+    termios.tcsetattr(fd, termios.TCSANOW, mode)
 
-    def read_key(timeout: float) -> str:
+    def read_key(timeout: float) -> bytes:
         ready, _, _ = select.select([fd], [], [], timeout)
-        return os.read(fd, 1).decode(errors="replace") if ready else ""
+        return os.read(fd, 1) if ready else b""
 
     try:
         yield read_key

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from kiosk.core import tickets
+from kiosk.core import intake, tickets
 from kiosk.core.model import (
     Direction,
     Event,
@@ -38,6 +38,7 @@ class CheckinResult:
     verdict: Verdict
     scan: Scan
     print_job: int | None = None
+    intake: intake.Interpretation | None = None  # how the raw input became the code
 
 
 class WrongSessionDay(LookupError):
@@ -74,6 +75,7 @@ class CheckinService:
         print_badges: bool = True,
         new_id: IdFactory = new_nonce,
         sign: tickets.Signer | None = None,
+        rules: intake.IntakeRules | None = None,
     ) -> None:
         self.store = store
         self.log = log
@@ -86,6 +88,7 @@ class CheckinService:
         self.print_badges = print_badges
         self.new_id = new_id
         self.sign = sign
+        self.rules = rules or intake.IntakeRules()
         self._event_tag = tickets.event_tag(event.slug)
 
     def check_ticket(self, code: str) -> TicketCheck:
@@ -106,15 +109,42 @@ class CheckinService:
             found = [reg] if reg is not None else []
         return found, ticket
 
+    def leads_to(self, code: str) -> frozenset[str]:
+        """The registration ids a code leads to: registrations holding it, or the one named
+        by a signed ticket whose signature verifies (``intake.Lookup``)."""
+        found, ticket = self.resolve(code)
+        ids = frozenset(r.id for r in found)
+        if not ids and isinstance(ticket, tickets.SignedTicket):
+            ids = frozenset({ticket.registration_id})
+        return ids
+
+    def interpret(self, raw: str) -> intake.Interpretation:
+        """The code to check for raw scanner, camera or keyboard input (kiosk.core.intake)."""
+        rules = self.rules
+        return intake.interpret(
+            raw,
+            self.leads_to,
+            patterns=rules.patterns,
+            url_keys=rules.url_keys,
+            repair_layout=rules.repair_layout,
+        )
+
     def evaluate(
         self, code: str, direction: Direction = Direction.ENTRY, session_id: str | None = None
     ) -> Verdict:
         """The verdict a scan would get, without recording it."""
         session = self.store.session(session_id) if session_id else None
-        return self._evaluate(code, direction, session)
+        return self._evaluate(self.interpret(code), direction, session)
 
-    def _evaluate(self, code: str, direction: Direction, session: Session | None) -> Verdict:
-        code = code.strip()
+    def _evaluate(
+        self, read: intake.Interpretation, direction: Direction, session: Session | None
+    ) -> Verdict:
+        code = read.code
+        if read.ambiguous:
+            # Repairs that lead to different people: refuse rather than guess.
+            ctx = Context(now=self.clock.now(), event=self.event, direction=direction)
+            kind = ctx.kind if session is None else replace(ctx, session=session).kind
+            return Verdict(Reason.AMBIGUOUS, kind, session_id=session.id if session else None)
         found, ticket = self.resolve(code)
         whose = found[0].id if len(found) == 1 else None
         if whose is None and isinstance(ticket, tickets.SignedTicket):
@@ -144,9 +174,11 @@ class CheckinService:
         codes in a frame, a scan and a desk check-in) can never both be first.
         """
         session = self._require_session_today(session_id) if session_id is not None else None
+        read = self.interpret(code)
         with self.log.exclusive():
-            verdict = self._evaluate(code, direction, session)
-            return self._record(code.strip(), verdict, staff=staff)
+            verdict = self._evaluate(read, direction, session)
+            result = self._record(read.code, verdict, staff=staff, note=read.note)
+        return replace(result, intake=read)
 
     def check_in_by_hand(self, registration_id: str, staff: str) -> CheckinResult:
         """Staff check-in of a registration found by name: same rules as a scan."""

@@ -23,6 +23,8 @@ from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from kiosk.core.model import Lang, Mode
@@ -41,6 +43,9 @@ from kiosk.ui.ports import (
 log = logging.getLogger("accueil.ui")
 
 STAFF_QR_PREFIX = "ACCUEIL-STAFF:"
+
+# What a terminal sends for each scanner suffix (LF arrives as ctrl+j).
+TERMINATOR_KEYS = {"enter": "\r", "ctrl+j": "\n", "tab": "\t"}
 
 # Terminal bell patterns (seconds after the first ring): one ring for welcome, three
 # quick rings for a refusal, two slow ones for a staff alert.
@@ -110,6 +115,11 @@ class AccueilApp(App[int]):
         self._status_busy = False
         self.ready_at: float | None = None
         self.last_verdict: Any = None
+        # The line of keys since the last code (kiosk.reading.wedge.WedgeDetector): the one
+        # place that tells scanner bursts from typing and ends codes on CR, LF, Tab or silence.
+        self.keys: Any = services.keys
+        self._keys_idle: Timer | None = None
+        self._keys_screen: Any = None  # the screen the line's keys were typed on
 
     # -- start and stop -------------------------------------------------------------------
 
@@ -143,6 +153,8 @@ class AccueilApp(App[int]):
                 part.start()
 
     def on_unmount(self) -> None:
+        if self._keys_idle is not None:
+            self._keys_idle.stop()
         for part in (self.reader, self.services.print_queue, self.services.sync_engine):
             if part is not None:
                 try:
@@ -314,6 +326,8 @@ class AccueilApp(App[int]):
     def open_desk(self) -> None:
         from kiosk.ui.screens.staff import DeskScreen
 
+        # Signing in is activity: a slow PIN check must not leave the desk already idle.
+        self.last_input = time.monotonic()
         self.push_screen(DeskScreen())
 
     def staff_qr(self, pin: str) -> None:
@@ -375,18 +389,79 @@ class AccueilApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown | events.Paste):
             self.last_input = time.monotonic()
-        if isinstance(event, events.Key) and self.reader is not None:
-            # Every key also goes to the reader's wedge detector: a scanner's fast burst
-            # ended by Enter is one scan, wherever the focus is.
-            if event.key == "enter":
-                if self.reader.enter():
-                    consumed = getattr(self.screen, "scanner_consumed", None)
-                    if consumed is not None:
-                        consumed()
-                    return
-            elif event.is_printable and event.character:
-                self.reader.key(event.character)
+        if isinstance(event, events.Key) and self.keys is not None and self._take_key(event):
+            return
         await super().on_event(event)
+
+    # -- keys: scanners and typing ---------------------------------------------------------
+
+    def _take_key(self, event: events.Key) -> bool:
+        """Feed a key to the line; True when it was used here and must go no further.
+
+        Screens with ``takes_keys`` (attendee, door) get their whole code line from here;
+        elsewhere keys still reach the focused widget, and only a scanner's burst is taken
+        (the screen's ``scanner_consumed`` clears what the burst typed into its field).
+        A password field (the staff PIN) is never a scanner, whatever the typing speed.
+        """
+        if not self.screen_stack:
+            return False
+        if self.screen is not self._keys_screen:
+            # Keys typed on another screen (a PIN prompt left with Escape) are not this
+            # screen's code.
+            self.keys.clear()
+            self._keys_screen = self.screen
+        focused = self.focused
+        if isinstance(focused, Input) and focused.password:
+            self.keys.clear()
+            return False
+        owns_line = bool(getattr(self.screen, "takes_keys", False))
+        at = event.time  # when the terminal delivered the key, not when we got to it
+        if event.key in TERMINATOR_KEYS:
+            entry = self.keys.end(TERMINATOR_KEYS[event.key], at, quiet=owns_line)
+            if entry is not None and (entry.source == "scanner" or owns_line):
+                self._deliver(entry)
+                return True
+            return owns_line
+        if event.key == "backspace":
+            self.keys.backspace()
+            self._show_line()
+            return owns_line
+        if event.is_printable and event.character:
+            # A silence ends a scan only where the line is all codes; in a staff form a
+            # scanner without a suffix is just text.
+            entry = self.keys.key(event.character, at, quiet=owns_line)
+            if entry is not None:
+                self._deliver(entry)
+            self._show_line()
+            if self._keys_idle is not None:
+                self._keys_idle.stop()
+                self._keys_idle = None
+            if owns_line:
+                self._keys_idle = self.set_timer(self.keys.quiet_gap + 0.02, self._quiet_line)
+            return owns_line
+        return False
+
+    def _quiet_line(self) -> None:
+        """A silence after keys: a scanner that sends no suffix has finished its code."""
+        self._keys_idle = None
+        if not self.screen_stack or not getattr(self.screen, "takes_keys", False):
+            return  # closing, or a screen where a silence ends nothing
+        entry = self.keys.idle(time.monotonic())
+        if entry is not None:
+            self._deliver(entry)
+
+    def _deliver(self, entry: Any) -> None:
+        if entry.source == "scanner":
+            consumed = getattr(self.screen, "scanner_consumed", None)
+            if consumed is not None:
+                consumed()
+        self._show_line()
+        self.submit_code(entry.code, entry.source)
+
+    def _show_line(self) -> None:
+        show = getattr(self.screen, "show_line", None)
+        if show is not None:
+            show(self.keys.line)
 
     def submit_code(self, code: str, source: str = "typed") -> None:
         """A code typed or pasted on screen: through the reader (repeat detection) if any."""

@@ -65,6 +65,14 @@ STAFF_UI: dict[str, dict[Lang, str]] = {
         "⚠ Staff: printer {message} — {waiting} badge(s) waiting (F12 → F3 printer panel)",
         "⚠ للمنظمين: الطابعة {message} — {waiting} شارة في الانتظار (F12 ← F3 الطابعة)",
     ),
+    "alert.scanner_layout": _t(
+        "⚠ Équipe : disposition clavier du scanner : réglez-la sur {layout} "
+        "(les codes arrivent tapés pour un autre clavier)",
+        "⚠ Staff: scanner keyboard layout: set it to {layout} "
+        "(codes arrive typed for another keyboard)",
+        "⚠ للمنظمين: تخطيط لوحة مفاتيح الماسح: اضبطه على {layout} "
+        "(الرموز تصل مكتوبة بلوحة مفاتيح أخرى)",
+    ),
     # printer states as the queue reports them
     "printer.ok": _t("prête", "ready", "جاهزة"),
     "printer.paper_low": _t("papier bientôt fini", "paper low", "الورق على وشك النفاد"),

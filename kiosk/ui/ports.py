@@ -107,6 +107,7 @@ class AppServices:
     print_queue: PrintQueue | None = None
     sync_engine: SyncEngine | None = None
     print_badges: bool = True
+    keys: Any = None  # a kiosk.reading.wedge.WedgeDetector: scanner bursts vs typing
 
     def today(self) -> int | None:
         day = getattr(self.checkin, "day", None)

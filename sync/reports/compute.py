@@ -11,8 +11,10 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from kiosk.core.intake import repair_in_note
 from kiosk.core.model import Registration, Scan, ScanKind, Session, Status
 from kiosk.core.tickets import is_signed_ticket
 from sync.reports.source import KioskSeen, ReportData
@@ -347,6 +349,8 @@ def compute(data: ReportData, day: int | None = None, now: datetime | None = Non
         "code_start: the first characters of the scanned code (a full code is a credential).",
     )  # fmt: skip
 
+    tables["scanner_input"] = scanner_input(in_scope, kiosk, local)
+
     conflicts = [c for c in data.conflicts if day is None or c.get("day") == day]
     tables["conflicts"] = Table(
         "conflicts",
@@ -396,6 +400,7 @@ def compute(data: ReportData, day: int | None = None, now: datetime | None = Non
         ("Undone check-ins", sum(1 for r in override_rows if r[1] == "undo")),
         ("Badge reprints", len(reprint_rows) if data.reprints is not None else "on kiosks"),
         ("Conflicts between kiosks", len(conflicts)),
+        ("Scans with repaired input", sum(int(r[2]) for r in tables["scanner_input"].rows)),
     ]  # fmt: skip
 
     return Report(
@@ -413,6 +418,34 @@ def compute(data: ReportData, day: int | None = None, now: datetime | None = Non
         scans=sorted(in_scope, key=lambda s: s.at),
         registrations=regs,
         undone=frozenset(undone),
+    )
+
+
+def scanner_input(scans: list[Scan], kiosk: Any, local: Any) -> Table:
+    """Scans whose input was cleaned or repaired (kiosk.core.intake), per kiosk and repair.
+
+    A ``layout:…`` repair means that kiosk's scanner types for another keyboard layout;
+    ``case`` a scanner or PC with Caps Lock on; ``url``/``aim`` codes wrapped by a platform
+    or a scanner setting.
+    """
+    groups: dict[tuple[str, str], list[Scan]] = defaultdict(list)
+    for s in scans:
+        repair = repair_in_note(s.note)
+        if repair is not None:
+            groups[(kiosk(s), repair)].append(s)
+    rows = [
+        (name, repair, len(group), sum(not s.accepted for s in group),
+         local(min(s.at for s in group)), local(max(s.at for s in group)))
+        for (name, repair), group in sorted(groups.items())
+    ]  # fmt: skip
+    return Table(
+        "scanner_input",
+        "Scanner input repaired",
+        ("kiosk", "repair", "scans", "refused", "first_at", "last_at"),
+        rows,
+        "layout:us-on-azerty and the like: set that kiosk's scanner to the PC's keyboard "
+        "layout (accueil scan-test); case: Caps Lock; url, aim, controls: codes wrapped by a "
+        "platform or a scanner setting, taken out.",
     )
 
 

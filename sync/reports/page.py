@@ -76,7 +76,7 @@ def report_html(
     title = f"{report.event_name}: attendance report ({scope_day})"
     order = [
         "checkins", "sessions", "session_attendees", "arrivals", "no_shows", "walkins",
-        "reprints", "overrides", "refusals", "refused_scans", "conflicts",
+        "reprints", "overrides", "refusals", "refused_scans", "scanner_input", "conflicts",
     ]  # fmt: skip
     tables = [report.tables[n] for n in order if n in report.tables]
     nav = "".join(f'<li><a href="#{escape(t.name)}">{escape(t.title)}</a></li>' for t in tables)

@@ -197,3 +197,33 @@ class OnUiThread:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+TERMINATOR_KEYS = {"\r": "enter", "\n": "ctrl+j", "\t": "tab"}
+HUMAN_GAP = 0.12  # seconds between keys of a person typing
+SCANNER_GAP = 0.004  # a USB scanner: a few milliseconds per key
+
+
+async def send_keys(pilot: Any, text: str, gap: float, wait: bool = True) -> None:
+    """Keys as a terminal delivers them, ``gap`` seconds apart (their event times).
+
+    The events are stamped so that the last one arrives now, and all are queued at once,
+    as a terminal's input reader does with a scanner's burst; the app then handles them at
+    its own pace, under whatever load the machine has. "\\r", "\\n" and "\\t" are Enter,
+    ctrl+j (LF) and Tab.
+    """
+    import time
+
+    from textual import events
+    from textual.keys import _character_to_key
+
+    app = pilot.app
+    start = time.monotonic() - gap * max(len(text) - 1, 0)
+    for i, char in enumerate(text):
+        key = TERMINATOR_KEYS.get(char) or _character_to_key(char)
+        event = events.Key(key, char)
+        event.time = start + i * gap
+        event.set_sender(app)
+        app._driver.send_message(event)
+    if wait:
+        await pilot.pause()

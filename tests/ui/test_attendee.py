@@ -12,14 +12,22 @@ from kiosk.core.verdict import Reason
 from kiosk.ui.i18n import UI
 from kiosk.ui.screens.attendee import AttendeeScreen
 from kiosk.ui.screens.staff import DeskScreen
-from tests.ui.conftest import PHOTO, PHOTO_TEXT, SUPERVISOR_PIN, screen_text, wait_for
+from tests.ui.conftest import (
+    HUMAN_GAP,
+    PHOTO,
+    PHOTO_TEXT,
+    SUPERVISOR_PIN,
+    screen_text,
+    send_keys,
+    wait_for,
+)
 
 pytestmark = pytest.mark.anyio
 
 
 async def type_text(pilot, text: str) -> None:
-    for ch in text:
-        await pilot.press("space" if ch == " " else ch)
+    """A person typing (keys 120 ms apart, whatever the load on the test machine)."""
+    await send_keys(pilot, text, HUMAN_GAP)
 
 
 async def scan(pilot, app, code: str) -> None:
@@ -226,7 +234,7 @@ async def test_camera_photo_is_read_previewed_and_checked_in(make_kiosk, tmp_pat
 async def test_staff_pin_opens_the_desk_and_escape_does_not_leave(make_kiosk):
     app = make_kiosk().app()
     async with app.run_test(size=(100, 32)) as pilot:
-        await pilot.press("f12")
+        await pilot.press("f12", "tab")  # no initials: Tab to the PIN
         await type_text(pilot, "2468")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DeskScreen))
@@ -258,7 +266,7 @@ async def test_five_wrong_pins_lock_out_even_after_a_restart(make_kiosk):
     kiosk = make_kiosk()
     app = kiosk.app(staff_language="en")
     async with app.run_test(size=(100, 32)) as pilot:
-        await pilot.press("f12")
+        await pilot.press("f12", "tab")
         for attempt in range(5):
             await type_text(pilot, "0000")
             await pilot.press("enter")

@@ -73,6 +73,7 @@ async def test_door_without_configured_session_asks_staff_pin_then_which(make_ki
     app.services.store = store
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, PinScreen))
+        await pilot.press("tab")  # past the initials
         await type_text(pilot, "0000")  # not a PIN: no session list
         await pilot.press("enter")
         await wait_for(

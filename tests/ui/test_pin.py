@@ -23,7 +23,7 @@ async def test_a_sign_in_that_cannot_be_checked_tells_staff_what_to_do(make_kios
     # The lockout file cannot be read or written: the check fails in its worker.
     app.services.staff_auth.state_path = blocker / "staff-lockout.json"
     async with app.run_test(size=(100, 32)) as pilot:
-        await pilot.press("f12")
+        await pilot.press("f12", "tab")
         await type_text(pilot, "2468")
         await pilot.press("enter")
         await wait_for(pilot, lambda: "Checking" not in message(app))
@@ -39,7 +39,7 @@ async def test_lockout_countdown_never_reads_the_lockout_file_on_the_ui_thread(m
     auth = OnUiThread(app.services.staff_auth, "locked_for", "attempt")
     app.services.staff_auth = auth
     async with app.run_test(size=(100, 32)) as pilot:
-        await pilot.press("f12")
+        await pilot.press("f12", "tab")
         await type_text(pilot, "0000")
         await pilot.press("enter")
         await wait_for(pilot, lambda: "Locked" in message(app))

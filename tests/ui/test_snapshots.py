@@ -68,7 +68,7 @@ def test_pin_prompt(make_kiosk, snap_compare):
 async def _desk(pilot, then: str = "") -> None:
     await _settle(pilot)
     await pilot.press("f12")
-    await pilot.press(*"2468")
+    await pilot.press("tab", *"2468")
     await pilot.pause(0.1)
     await pilot.press("enter")
     from kiosk.ui.screens.staff import DeskScreen

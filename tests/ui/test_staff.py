@@ -23,6 +23,7 @@ async def sign_in(pilot, app, pin: str = "2468", initials: str = "AB") -> None:
     await pilot.press("f12")
     await pilot.pause(0.05)
     app.screen.query_one("#initials", Input).value = initials
+    await pilot.press("tab")  # initials first, then the PIN
     await type_text(pilot, pin)
     await pilot.pause(0.1)  # a person's Enter, not a scanner's
     await pilot.press("enter")

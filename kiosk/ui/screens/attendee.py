@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Static
 
+from kiosk.core.intake import strip_aim, strip_controls
 from kiosk.core.model import Lang
 from kiosk.core.service import CheckinResult
 from kiosk.core.texts import GUEST, attendee_text
@@ -45,7 +46,14 @@ class LangButton(Button, can_focus=False):
 
 
 class ScanScreen(Screen[None]):
-    """What attendee and door screens share: typed/scanned code line, result timer."""
+    """What attendee and door screens share: typed/scanned code line, result timer.
+
+    The code line belongs to the app's key line (``takes_keys``): the app tells a scanner's
+    burst from typing, ends codes on CR, LF, Tab or a silence, and shows the line here
+    through ``show_line``. ``on_key`` below only serves an app built without that line.
+    """
+
+    takes_keys = True
 
     BINDINGS = [  # noqa: RUF012
         Binding("f1", "language('fr')", "Français", show=False),
@@ -116,7 +124,15 @@ class ScanScreen(Screen[None]):
 
     def scanner_consumed(self) -> None:
         """A USB scanner's burst was read as a code: it is not a typed code too."""
-        self.typed = ""
+        self.show_line("")
+
+    def on_screen_resume(self) -> None:
+        """Back from a staff screen: what was typed before is not a code any more."""
+        self.show_line("")
+
+    def show_line(self, text: str) -> None:
+        """What has been typed since the last code (the app's key line)."""
+        self.typed = text
         self._show_typed()
 
     def _show_typed(self) -> None:
@@ -125,8 +141,9 @@ class ScanScreen(Screen[None]):
 
     def handle_code(self, code: str, source: str, repeat: bool) -> None:
         code = code.strip()
-        if code.startswith(STAFF_QR_PREFIX):
-            self.app.staff_qr(code.removeprefix(STAFF_QR_PREFIX))  # type: ignore[attr-defined]
+        card = strip_aim(strip_controls(code))  # a staff card read by a scanner sending AIM ids
+        if card.startswith(STAFF_QR_PREFIX):
+            self.app.staff_qr(card.removeprefix(STAFF_QR_PREFIX))  # type: ignore[attr-defined]
             return
         self.check(code, repeat)
 
@@ -161,6 +178,14 @@ class ScanScreen(Screen[None]):
         """The check-in, in the IO thread (a screen may add what must precede the verdict)."""
         result: CheckinResult = self.services.checkin.check(code, *args)
         return result
+
+    def scanner_advice(self, result: CheckinResult) -> str:
+        """For staff, when the code came through a scanner set to another keyboard layout."""
+        read = result.intake
+        if read is None or not read.advice_layout:
+            return ""
+        lang = self.app.staff_language  # type: ignore[attr-defined]
+        return ui_text("alert.scanner_layout", lang, layout=read.advice_layout)
 
     def check_args(self) -> tuple[Any, ...]:
         """What the check-in service needs after the code (a door: direction, session)."""
@@ -224,6 +249,8 @@ class AttendeeScreen(ScanScreen):
                 )
             yield Static("F12 staff", id="staff-hint")
 
+    advice = ""  # the last scanner set-up advice for staff (stays until a clean scan)
+
     def on_mount(self) -> None:
         self.query_one("#result").display = False
         self.watch(self.app, "camera", self._camera_changed)
@@ -256,6 +283,9 @@ class AttendeeScreen(ScanScreen):
             words = printer_words(printer, lang)
             text = ui_text("alert.attendee_screen", lang, message=words, waiting=printer.waiting)
             alert.update(visual(text))
+            alert.display = True
+        elif self.advice:
+            alert.update(visual(self.advice))
             alert.display = True
         else:
             alert.display = False
@@ -297,6 +327,9 @@ class AttendeeScreen(ScanScreen):
         shown = Shown(text, verdict.ok, lang is Lang.AR)
         self.remember(code, shown)
         self.show(shown)
+        if result.intake is not None and (result.intake.matched or result.intake.ambiguous):
+            self.advice = self.scanner_advice(result)
+            self._printer_changed(app.printer)
         app.sound("ok" if verdict.ok else "refused")
         app.last_verdict = verdict
 

@@ -261,7 +261,16 @@ class DoorScreen(ScanScreen):
             attendee_text(verdict, lang, title),
             verdict.ok,
             lang is Lang.AR,
-            visual(staff_text(verdict, self.app.staff_language, title)),  # type: ignore[attr-defined]
+            visual(
+                " ".join(
+                    t
+                    for t in (
+                        staff_text(verdict, self.app.staff_language, title),  # type: ignore[attr-defined]
+                        self.scanner_advice(result),
+                    )
+                    if t
+                )
+            ),
         )
         self.remember(code, shown)
         self.show(shown)

@@ -34,7 +34,13 @@ class PinScreen(StaffTexts, ModalScreen[StaffSession | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="pin-box"):
             yield Static(self.v("pin.title"), id="pin-title")
-            yield Input(placeholder=self.v("pin.initials"), id="initials", max_length=12)
+            # No digits: a PIN typed into it by mistake would be logged as a name.
+            yield Input(
+                placeholder=self.v("pin.initials"),
+                id="initials",
+                max_length=12,
+                restrict=r"[^0-9]*",
+            )
             yield Input(
                 placeholder=self.v("pin.pin"),
                 password=True,
@@ -45,7 +51,8 @@ class PinScreen(StaffTexts, ModalScreen[StaffSession | None]):
             yield Sentence(self.t("pin.help"), rtl=self.lang is Lang.AR, id="pin-message")
 
     def on_mount(self) -> None:
-        self.query_one("#pin", Input).focus()
+        # Initials first, then the PIN (Tab or Enter): the order they are on screen.
+        self.query_one("#initials", Input).focus()
         self.app.run_io(self.auth.locked_for, done=self._lock_for, name="pin-lock")  # type: ignore[attr-defined]
         self.set_interval(1.0, self._tick)
 
