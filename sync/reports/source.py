@@ -8,6 +8,7 @@ reads a source once into a ``ReportData`` that the computations work on.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -126,15 +127,29 @@ class StoreReportSource:
         return list(self.store.scans())
 
     def reprints(self) -> list[Reprint]:
-        jobs = self.store.print_jobs(limit=10**9)
-        return sorted(
-            (
-                Reprint(j.created_at, j.registration_id, self.kiosk_id, j.staff, j.status)
-                for j in jobs
-                if j.reason == "reprint"
-            ),
-            key=lambda r: r.at,
-        )
+        """Every staff reprint request, from the staff log: one that found a badge already
+        waiting made that job print instead of queueing a second (one badge per person), so
+        the jobs' reasons alone would miss it."""
+        jobs = {j.id: j for j in self.store.print_jobs(limit=10**9)}
+        out = []
+        for action in self.store.staff_actions():
+            if action["action"] != "reprint":
+                continue
+            try:
+                job_id = int(json.loads(str(action["detail"] or "{}")).get("job", 0))
+            except (ValueError, TypeError, AttributeError):
+                job_id = 0
+            job = jobs.get(job_id)
+            out.append(
+                Reprint(
+                    datetime.fromisoformat(str(action["at"])),
+                    str(action["registration_id"] or ""),
+                    self.kiosk_id,
+                    str(action["staff"] or ""),
+                    job.status if job is not None else "unknown",
+                )
+            )
+        return sorted(out, key=lambda r: r.at)
 
     def conflicts(self) -> list[dict[str, Any]]:
         return list(self.store.sync_conflicts())

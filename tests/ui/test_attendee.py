@@ -277,7 +277,7 @@ async def test_five_wrong_pins_lock_out_even_after_a_restart(make_kiosk):
     # A new app on the same data folder is still locked, even for the right steward PIN…
     app = kiosk.app(staff_language="en")
     async with app.run_test(size=(100, 32)) as pilot:
-        await pilot.press("f12")
+        await pilot.press("f12", "tab")
         await wait_for(
             pilot, lambda: "Locked" in str(app.screen.query_one("#pin-message").render())
         )
