@@ -10,7 +10,7 @@ no event data and are open.
 # of which are local to create_app, at definition time.
 
 import hmac
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -18,6 +18,19 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from sync.hub.db import HubDB, HubError, hash_token
+from sync.hub.limits import BodyLimit
+from sync.hub.models import (
+    ChangesPage,
+    Conflict,
+    ConflictRow,
+    KioskRow,
+    Rejected,
+    Revoked,
+    ScanRow,
+    Stats,
+    UnreadableScan,
+    UploadAnswer,
+)
 from sync.store import registration_from_dict
 
 MAX_BATCH = 20000
@@ -28,24 +41,16 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
 class UploadItem(BaseModel):
-    kind: Literal["scan", "registration"]
+    kind: str = Field(description='"scan" or "registration"')
     key: str = Field(description="the scan nonce or the registration id")
-    data: dict[str, Any] = Field(description="sync.store.scan_to_dict / registration_to_dict")
+    data: Any = Field(
+        description="sync.hub.models.ScanData / WalkinData (sync.store.scan_to_dict / "
+        "registration_to_dict); checked item by item, a bad item is rejected with its reason"
+    )
 
 
 class UploadBatch(BaseModel):
     items: list[UploadItem] = Field(max_length=MAX_BATCH)
-
-
-class Rejected(BaseModel):
-    key: str
-    error: str
-
-
-class UploadAnswer(BaseModel):
-    acknowledged: list[str]
-    rejected: list[Rejected]
-    conflicts: list[dict[str, Any]]
 
 
 class WhoAmI(BaseModel):
@@ -88,6 +93,7 @@ def create_app(db: HubDB, organiser_token: str, *, docs: bool = True) -> FastAPI
         openapi_url="/openapi.json" if docs else None,
     )
     app.state.db = db
+    app.add_middleware(BodyLimit)
 
     def kiosk(creds: Credentials) -> str:
         if creds is None:
@@ -123,7 +129,9 @@ def create_app(db: HubDB, organiser_token: str, *, docs: bool = True) -> FastAPI
     @app.get(
         "/v1/changes",
         tags=["kiosk"],
-        responses={200: {"description": "registrations, other kiosks' scans, next cursor"}},
+        responses={
+            200: {"model": ChangesPage, "description": "registrations, other kiosks' scans"}
+        },
     )
     def changes(
         kiosk_id: Kiosk,
@@ -154,7 +162,7 @@ def create_app(db: HubDB, organiser_token: str, *, docs: bool = True) -> FastAPI
         return UploadAnswer(
             acknowledged=outcome.acknowledged,
             rejected=[Rejected(**r) for r in outcome.rejected],
-            conflicts=outcome.conflicts,
+            conflicts=[Conflict(**c) for c in outcome.conflicts],
         )
 
     @app.post("/v1/admin/registrations", tags=["organiser"], dependencies=[Organiser])
@@ -162,30 +170,36 @@ def create_app(db: HubDB, organiser_token: str, *, docs: bool = True) -> FastAPI
         """Insert or update registrations (registration_to_dict form)."""
         try:
             regs = [registration_from_dict(r) for r in registrations]
-        except (KeyError, ValueError, TypeError) as exc:
-            raise HTTPException(422, f"bad registration: {exc}") from None
+        except (KeyError, ValueError, TypeError, AttributeError, OverflowError) as exc:
+            raise HTTPException(422, f"bad registration: {str(exc)[:300]}") from None
         return ImportAnswer(received=len(regs), changed=db.import_registrations(regs))
 
     @app.get("/v1/admin/conflicts", tags=["organiser"], dependencies=[Organiser])
-    def list_conflicts() -> list[dict[str, Any]]:
+    def list_conflicts() -> list[ConflictRow]:
         """Check-ins of one registration accepted on the same day at two kiosks."""
-        return db.conflicts()
+        return [ConflictRow(**c) for c in db.conflicts()]
 
     @app.get("/v1/admin/scans", tags=["organiser"], dependencies=[Organiser])
     def list_scans(
         since: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
         limit: Annotated[int, Query(ge=1, le=50000)] = 10000,
-    ) -> list[dict[str, Any]]:
-        """Uploaded scans after hub sequence number ``since``, refused ones included."""
-        return db.scans(since, limit)
+    ) -> list[ScanRow]:
+        """Uploaded scans after hub sequence number ``since``, refused ones included; a
+        stored row no kiosk could have made is left out (see ``/v1/admin/unreadable``)."""
+        return [ScanRow(**r) for r in db.scans(since, limit)]
+
+    @app.get("/v1/admin/unreadable", tags=["organiser"], dependencies=[Organiser])
+    def list_unreadable() -> list[UnreadableScan]:
+        """Stored scans that reports and pulls leave out (kept before uploads were checked)."""
+        return [UnreadableScan(**r) for r in db.unreadable_scans()]
 
     @app.get("/v1/admin/stats", tags=["organiser"], dependencies=[Organiser])
-    def stats() -> dict[str, Any]:
-        return db.stats()
+    def stats() -> Stats:
+        return Stats(**db.stats())
 
     @app.get("/v1/admin/kiosks", tags=["organiser"], dependencies=[Organiser])
-    def list_kiosks() -> list[dict[str, Any]]:
-        return db.kiosks()
+    def list_kiosks() -> list[KioskRow]:
+        return [KioskRow(**k) for k in db.kiosks()]
 
     @app.post("/v1/admin/kiosks/{kiosk_id}/token", tags=["organiser"], dependencies=[Organiser])
     def create_token(kiosk_id: str) -> TokenAnswer:
@@ -196,10 +210,10 @@ def create_app(db: HubDB, organiser_token: str, *, docs: bool = True) -> FastAPI
             raise HTTPException(422, str(exc)) from None
 
     @app.delete("/v1/admin/kiosks/{kiosk_id}/token", tags=["organiser"], dependencies=[Organiser])
-    def revoke_token(kiosk_id: str) -> dict[str, bool]:
+    def revoke_token(kiosk_id: str) -> Revoked:
         if not db.revoke_token(kiosk_id):
-            raise HTTPException(404, f"kiosk {kiosk_id!r} has no live token")
-        return {"revoked": True}
+            raise HTTPException(404, f"kiosk {kiosk_id[:64]!r} has no live token")
+        return Revoked(revoked=True)
 
     from sync.hub.dashboard import dashboard_router  # imports organiser_token_matches from here
 
