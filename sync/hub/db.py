@@ -458,11 +458,13 @@ class HubDB:
             if own_until is None:
                 own_until = max_seq
             reg_rows = conn.execute(
-                select(registrations.c.rev, registrations.c.data)
+                select(registrations.c.rev, registrations.c.id, registrations.c.origin,
+                       registrations.c.data)
                 .where(registrations.c.rev > rev0, registrations.c.rev <= max_rev)
                 .order_by(registrations.c.rev)
                 .limit(limit)
-            ).all()
+            ).all()  # fmt: skip
+            reg_data = self._without_claimed_codes(conn, reg_rows)
             scan_rows = conn.execute(
                 select(scans.c.seq, scans.c.data)
                 .where(
@@ -500,12 +502,41 @@ class HubDB:
             (
                 head[:-1].encode(),
                 b', "registrations": [',
-                ",".join(r.data for r in reg_rows).encode(),
+                ",".join(reg_data).encode(),
                 b'], "scans": [',
                 ",".join(r.data for r in scan_rows).encode(),
                 b"]}",
             )
         )
+
+    def _without_claimed_codes(self, conn: Connection, rows: Sequence[Any]) -> list[str]:
+        """The registrations' JSON, walk-ins without a code another registration holds.
+
+        Uploads refuse such codes; this covers walk-ins stored before they did, and a code
+        an import later gave to someone else: one kiosk's walk-in must not make every kiosk
+        answer "ambiguous" for a registered person. Walk-ins are few: imports pass as is.
+        """
+        walkins = {r.id: json.loads(r.data) for r in rows if r.origin != "import"}
+        if not walkins:
+            return [r.data for r in rows]
+        holders = self.holders(
+            conn, {str(c) for d in walkins.values() for c in d.get("codes") or ()}
+        )
+        out = []
+        for r in rows:
+            data = walkins.get(r.id)
+            if data is None:
+                out.append(r.data)
+                continue
+            codes = [str(c) for c in data.get("codes") or ()]
+            kept = [c for c in codes if holders.get(c, {r.id}) <= {r.id}]
+            if kept != codes:
+                _log.warning("walk-in %r: codes held by other registrations not sent", r.id)
+                data = {**data, "codes": kept}
+                out.append(json.dumps(data, ensure_ascii=False, sort_keys=True))
+            else:
+                out.append(r.data)
+        return out
 
     # -- the kiosk's upload -----------------------------------------------------------
 
