@@ -4,7 +4,8 @@ An upload batch is read leniently (``data`` is any JSON object) so that one bad 
 refused with its reason while the rest of the batch is stored. Each item's ``data`` is then
 validated here in pydantic's strict mode (no ``"false"`` for false, no ``1.5`` for a day),
 bounded in length and alphabet, and checked against the event the hub serves: the scan time
-within the event's days (in the event's time zone) plus ``EVENT_MARGIN``, the day one of the
+within the event's days (in the event's time zone), from ``MARGIN_BEFORE`` before the first
+to ``MARGIN_AFTER`` after the last, the day one of the
 event's day numbers. Without a published event only the codec's time range
 (``sync.store.SCAN_TIME_MIN``…``SCAN_TIME_MAX``) and days 1-366 apply.
 """
@@ -31,7 +32,11 @@ from kiosk.core.model import Lang, Registration, Role, Scan, ScanKind, Status
 from kiosk.core.verdict import Reason
 from sync.store import SCAN_TIME_MAX, SCAN_TIME_MIN, registration_from_dict, scan_from_dict
 
-EVENT_MARGIN = timedelta(days=2)  # set-up tests before the first day, late uploads after
+# Kiosks with a forced ``[event] day`` (set-up, ``accueil rehearse``, the demo) scan at the
+# real time, weeks or months away from the event's dates: the margin is a year each side.
+# The day number is checked exactly; the time window keeps out what is not this event.
+MARGIN_BEFORE = timedelta(days=366)
+MARGIN_AFTER = timedelta(days=366)
 MAX_CODES = 8  # a walk-in gets one code; a little room for a re-issued one
 
 # Ids the kiosks generate (uuid4 hex nonces, [kiosk] id) and ids organisers choose (pretix
@@ -135,13 +140,14 @@ class EventWindow:
             return cls()
         tz = ZoneInfo(str(definition.get("timezone") or "UTC"))
         dates = [datetime.fromisoformat(str(d["date"])).date() for d in definition["days"]]
-        first = datetime.combine(min(dates), time(0, 0), tz) - EVENT_MARGIN
-        last = datetime.combine(max(dates), time(0, 0), tz) + timedelta(days=1) + EVENT_MARGIN
+        first = datetime.combine(min(dates), time(0, 0), tz) - MARGIN_BEFORE
+        last = datetime.combine(max(dates), time(0, 0), tz) + timedelta(days=1) + MARGIN_AFTER
         return cls(
             start=max(first.astimezone(UTC), SCAN_TIME_MIN),
             end=min(last.astimezone(UTC), SCAN_TIME_MAX),
             days=frozenset(int(d["number"]) for d in definition["days"]),
-            label=f"{min(dates)}…{max(dates)} ({tz.key}) ± {EVENT_MARGIN.days} days",
+            label=f"{min(dates)}…{max(dates)} ({tz.key}), from {MARGIN_BEFORE.days} days "
+            f"before to {MARGIN_AFTER.days} days after",
         )
 
     def check_time(self, what: str, when: datetime) -> None:
