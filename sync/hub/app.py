@@ -10,16 +10,21 @@ no event data and are open.
 # of which are local to create_app, at definition time.
 
 import hmac
+import json
+import re
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from sync.hub.db import HubDB, HubError, hash_token
 from sync.hub.limits import BodyLimit
 from sync.hub.models import (
+    ERROR_RESPONSES,
     ChangesPage,
     Conflict,
     ConflictRow,
@@ -34,6 +39,7 @@ from sync.hub.models import (
 from sync.store import registration_from_dict
 
 MAX_BATCH = 20000
+KIOSK_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # as sync.hub.db makes tokens for
 MAX_SEQ = 2**63 - 1  # the largest number either database stores
 
 _bearer = HTTPBearer(auto_error=False, description="A kiosk token or the organiser token")
@@ -91,8 +97,19 @@ def create_app(db: HubDB, organiser_token: str, *, docs: bool = True) -> FastAPI
         docs_url="/docs" if docs else None,
         redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
+        responses=ERROR_RESPONSES,
     )
     app.state.db = db
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        """Validation errors in the one error shape (``Problem``): each field and why."""
+        parts = [
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
+            for e in exc.errors()[:5]
+        ]
+        return JSONResponse({"detail": "; ".join(parts)[:1000]}, status_code=422)
+
     app.add_middleware(BodyLimit)
 
     def kiosk(creds: Credentials) -> str:
@@ -168,6 +185,8 @@ def create_app(db: HubDB, organiser_token: str, *, docs: bool = True) -> FastAPI
     @app.post("/v1/admin/registrations", tags=["organiser"], dependencies=[Organiser])
     def import_registrations(registrations: list[dict[str, Any]]) -> ImportAnswer:
         """Insert or update registrations (registration_to_dict form)."""
+        if "\\u0000" in json.dumps(registrations):
+            raise HTTPException(422, "bad registration: a text holds a NUL character")
         try:
             regs = [registration_from_dict(r) for r in registrations]
         except (KeyError, ValueError, TypeError, AttributeError, OverflowError) as exc:
@@ -211,7 +230,7 @@ def create_app(db: HubDB, organiser_token: str, *, docs: bool = True) -> FastAPI
 
     @app.delete("/v1/admin/kiosks/{kiosk_id}/token", tags=["organiser"], dependencies=[Organiser])
     def revoke_token(kiosk_id: str) -> Revoked:
-        if not db.revoke_token(kiosk_id):
+        if not KIOSK_ID.match(kiosk_id) or not db.revoke_token(kiosk_id):
             raise HTTPException(404, f"kiosk {kiosk_id[:64]!r} has no live token")
         return Revoked(revoked=True)
 

@@ -56,7 +56,7 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
 Count = Annotated[int, Field(ge=0, le=10**9)]
-Id = Annotated[str, Field(max_length=200)]
+Id = Annotated[str, Field(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
 
 
 class Heartbeat(BaseModel):
@@ -333,7 +333,15 @@ def dashboard_router(db: HubDB, organiser_token: str) -> APIRouter:
 
         return JSONResponse(await run_in_threadpool(build), headers=_HEADERS)
 
-    @router.get("/dashboard/csv/{name}.csv", tags=["organiser"], dependencies=[Organiser])
+    @router.get(
+        "/dashboard/csv/{name}.csv",
+        tags=["organiser"],
+        dependencies=[Organiser],
+        response_class=Response,
+        responses={
+            200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV"}
+        },
+    )
     async def download(
         name: str, day: Annotated[int | None, Query(ge=1, le=366)] = None
     ) -> Response:

@@ -44,9 +44,11 @@ MAX_CODES = 8  # a walk-in gets one code; a little room for a re-issued one
 Nonce = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 KioskId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 TextId = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]  # fmt: skip
-Code = Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+# Scanned codes may hold control characters (GS1's group separator), never NUL: PostgreSQL
+# text cannot hold it.
+Code = Annotated[str, StringConstraints(min_length=1, max_length=4096, pattern=r"^[^\x00]+$")]
 Line = Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00-\x08\x0a-\x1f\x7f]*$")]
-Note = Annotated[str, StringConstraints(max_length=2000)]
+Note = Annotated[str, StringConstraints(max_length=2000, pattern=r"^[^\x00]*$")]
 Day = Annotated[StrictInt, Field(ge=1, le=366)]
 
 
@@ -89,7 +91,7 @@ class ScanData(BaseModel):
     kiosk_name: Line = ""
     at: Time = Field(description="ISO 8601 with a UTC offset, within the event's days")
     day: Day | None = None
-    code: Annotated[str, StringConstraints(max_length=4096)]
+    code: Annotated[str, StringConstraints(max_length=4096, pattern=r"^[^\x00]*$")]
     registration_id: TextId | None = None
     kind: Annotated[str, _one_of(ScanKind, "kind")]
     accepted: StrictBool
@@ -301,3 +303,23 @@ class PurgeAnswer(BaseModel):
 class EventAnswer(BaseModel):
     event: str
     sessions: int
+
+
+class Problem(BaseModel):
+    """Every refusal: 400, 401, 403, 404, 409, 413 and 422 (request validation included)."""
+
+    detail: str = Field(description="what was wrong, for a person to act on")
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "description": text}
+    for status, text in (
+        (400, "the request cannot be used (a cursor from elsewhere…)"),
+        (401, "no token, or an unknown or revoked one"),
+        (403, "a token of the wrong kind (kiosk / organiser)"),
+        (404, "no such thing"),
+        (409, "the hub lacks what the call needs (no event published)"),
+        (413, "the body is larger than this call accepts"),
+        (422, "the request does not have the declared shape"),
+    )
+}
