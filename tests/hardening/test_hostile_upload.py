@@ -193,6 +193,17 @@ def test_stored_bad_rows_are_reported_and_pulls_decisions_reports_go_on(event_hu
     assert "old-late" in nonces and not nonces & {"old-future", "old-past"}
 
 
+def test_accueil_hub_status_names_the_unreadable_rows(tmp_path, capsys):
+    config = tmp_path / "hub.toml"
+    config.write_text('[hub]\ndatabase = "sqlite:///hub.db"\n', encoding="utf-8")
+    db = HubDB(f"sqlite:///{tmp_path / 'hub.db'}")
+    plant(db, "old-future", FAR_FUTURE)
+    db.close()
+    assert main.main(["--config", str(config), "hub", "status"]) == 0
+    out = capsys.readouterr().out
+    assert "unreadable scan old-future from old-kiosk" in out and "9999" in out
+
+
 def test_a_bad_row_in_the_kiosk_store_stops_neither_decisions_nor_accueil_report(tmp_path, capsys):
     config = demo_config(tmp_path)
     assert main.main(["--config", str(config), "setup"]) == 0
