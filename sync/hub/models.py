@@ -28,6 +28,7 @@ from pydantic import (
     ValidationError,
 )
 
+from kiosk.core import tickets
 from kiosk.core.model import Lang, Registration, Role, Scan, ScanKind, Status
 from kiosk.core.verdict import Reason
 from sync.store import SCAN_TIME_MAX, SCAN_TIME_MIN, registration_from_dict, scan_from_dict
@@ -177,7 +178,26 @@ def read_walkin(data: Any, window: EventWindow) -> Registration:
     reg = registration_from_dict(checked.model_dump())
     for day in reg.days:
         window.check_day(day)
+    for code in reg.codes:
+        _check_ticket_names(code, reg.id)
     return reg
+
+
+def _check_ticket_names(code: str, registration_id: str) -> None:
+    """A signed-ticket code of a walk-in must be that walk-in's ticket: another person's
+    (copied from their badge) would make kiosks take their scans for the walk-in's. The hub
+    may hold no public key, so this reads the ticket's structure; kiosks check signatures."""
+    if not tickets.is_signed_ticket(code):
+        return
+    try:
+        ticket = tickets.decode(code, lambda _message, _signature: True)
+    except ValueError as exc:
+        raise ValueError(f"code {code[:20]!r}… is not a readable signed ticket: {exc}") from None
+    if ticket.registration_id != registration_id:
+        raise ValueError(
+            f"code is the signed ticket of registration {ticket.registration_id!r}, "
+            f"not of walk-in {registration_id!r}"
+        )
 
 
 def refusal(exc: Exception) -> str:

@@ -13,7 +13,8 @@ from typing import Any
 
 import httpx
 
-from kiosk.core.model import Registration
+from kiosk.core import tickets
+from kiosk.core.model import Registration, Role
 from kiosk.core.verdict import Reason
 from sync.hub.db import registrations
 from sync.store import registration_to_dict
@@ -84,3 +85,24 @@ def test_a_claimed_code_stored_before_the_check_is_not_sent(hub, make_kiosk):  #
     door.engine.sync_once()
     assert door.service.check("CODE-1").verdict.ok  # R1, not "ambiguous"
     assert door.store.get("W-old-x").codes == ("WALKIN-9",)
+
+
+def test_a_walkin_carrying_another_persons_signed_ticket_is_refused(hub):  # noqa: F811
+    """The ticket is copied from R1's badge: the hub reads whose it is (no key needed)."""
+
+    def unsigned(message: bytes) -> bytes:
+        return bytes(64)  # the hub reads the structure; kiosks check the signature
+
+    token = hub.db.create_token("door-a")
+    r1_ticket = tickets.encode("R1", Role.PARTICIPANT, frozenset(), "test-event", unsigned)
+    own_ticket = tickets.encode(
+        "W-door-a-t2", Role.PARTICIPANT, frozenset(), "test-event", unsigned
+    )
+    answer = upload(hub.url, token, [
+        walkin("W-door-a-t1", r1_ticket),
+        walkin("W-door-a-t2", own_ticket),
+        walkin("W-door-a-t3", "A1:NOT-BASE45-!!"),
+    ])  # fmt: skip
+    assert answer["acknowledged"] == ["W-door-a-t2"]
+    errors = {r["key"]: r["error"] for r in answer["rejected"]}
+    assert "'R1'" in errors["W-door-a-t1"] and "signed ticket" in errors["W-door-a-t3"]
