@@ -10,7 +10,6 @@ no event data and are open.
 # of which are local to create_app, at definition time.
 
 import hmac
-import json
 import re
 from typing import Annotated, Any
 
@@ -28,6 +27,7 @@ from sync.hub.models import (
     ChangesPage,
     Conflict,
     ConflictRow,
+    EventWindow,
     KioskRow,
     Rejected,
     Revoked,
@@ -35,8 +35,9 @@ from sync.hub.models import (
     Stats,
     UnreadableScan,
     UploadAnswer,
+    read_registration,
+    refusal,
 )
-from sync.store import registration_from_dict
 
 MAX_BATCH = 20000
 KIOSK_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # as sync.hub.db makes tokens for
@@ -183,14 +184,16 @@ def create_app(db: HubDB, organiser_token: str, *, docs: bool = True) -> FastAPI
         )
 
     @app.post("/v1/admin/registrations", tags=["organiser"], dependencies=[Organiser])
-    def import_registrations(registrations: list[dict[str, Any]]) -> ImportAnswer:
-        """Insert or update registrations (registration_to_dict form)."""
-        if "\\u0000" in json.dumps(registrations):
-            raise HTTPException(422, "bad registration: a text holds a NUL character")
-        try:
-            regs = [registration_from_dict(r) for r in registrations]
-        except (KeyError, ValueError, TypeError, AttributeError, OverflowError) as exc:
-            raise HTTPException(422, f"bad registration: {str(exc)[:300]}") from None
+    def import_registrations(registrations: list[Any]) -> ImportAnswer:
+        """Insert or update registrations (registration_to_dict form, checked field by
+        field as ``sync.hub.models.RegistrationData``); one bad registration refuses all."""
+        window = EventWindow.of(db.event_definition())
+        regs = []
+        for n, data in enumerate(registrations):
+            try:
+                regs.append(read_registration(data, window))
+            except (ValueError, TypeError, KeyError) as exc:
+                raise HTTPException(422, f"registration #{n}: {refusal(exc)}") from None
         return ImportAnswer(received=len(regs), changed=db.import_registrations(regs))
 
     @app.get("/v1/admin/conflicts", tags=["organiser"], dependencies=[Organiser])

@@ -103,15 +103,16 @@ class ScanData(BaseModel):
     forced: StrictBool = False
 
 
-class WalkinData(BaseModel):
-    """A walk-in as ``sync.store.registration_to_dict`` writes it. Unknown keys are ignored."""
+class RegistrationData(BaseModel):
+    """A registration as ``sync.store.registration_to_dict`` writes it (organiser imports
+    through the API). Unknown keys are ignored."""
 
     model_config = ConfigDict(strict=True, extra="ignore")
 
     id: TextId
     first_name: Line = ""
     last_name: Line = ""
-    codes: list[Code] = Field(min_length=1, max_length=MAX_CODES)
+    codes: list[Code] = Field(default_factory=list, max_length=100)
     email: Line = ""
     organisation: Line = ""
     role: Annotated[str, _one_of(Role, "role")] = "participant"
@@ -125,6 +126,12 @@ class WalkinData(BaseModel):
     badge_name: Line = ""
     print_count: Annotated[StrictInt, Field(ge=0, le=10_000)] = 0
     country: Line = ""
+
+
+class WalkinData(RegistrationData):
+    """A walk-in a kiosk made: one new code (a little room for a re-issued one)."""
+
+    codes: list[Code] = Field(min_length=1, max_length=MAX_CODES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +177,14 @@ def read_scan(data: Any, window: EventWindow) -> Scan:
     if scan.day is not None:
         window.check_day(scan.day)
     return scan
+
+
+def read_registration(data: Any, window: EventWindow) -> Registration:
+    """An imported registration, or ValueError saying which field is wrong and why."""
+    reg = registration_from_dict(RegistrationData.model_validate(data).model_dump())
+    for day in reg.days:
+        window.check_day(day)
+    return reg
 
 
 def read_walkin(data: Any, window: EventWindow) -> Registration:

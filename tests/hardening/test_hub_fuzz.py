@@ -3,8 +3,10 @@ every answer matches its declared model, and a refused request changes nothing."
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 
+import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -70,3 +72,29 @@ def test_no_server_error_answers_as_declared_and_refusals_change_nothing(case, h
     case.validate_response(response, checks=CHECKS)
     if response.status_code >= 400:
         assert _state(db) == before, f"{case.method} {case.path} was refused but changed the hub"
+
+
+@pytest.mark.parametrize(
+    "registration",
+    [{"id": "R" * 201}, {"id": "R\x00"}, {"id": "R1", "first_name": "A\x00"}, {"id": ""},
+     {"id": "R1", "days": [1.5]}, {"id": "R1", "status": "vip"}, {"id": ["R1"]}],
+    ids=["long-id", "nul-id", "nul-name", "empty-id", "float-day", "status", "list-id"],
+)  # fmt: skip
+def test_an_organiser_import_the_database_cannot_hold_is_refused_not_a_500(hub, registration):
+    """PostgreSQL refuses NUL and ids over the column's 200 characters: refuse them first."""
+    db, _ = hub
+    before = _state(db)
+
+    async def post() -> httpx.Response:
+        transport = httpx.ASGITransport(app=create_app(db, ORGANISER))
+        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+            return await client.post(
+                "/v1/admin/registrations",
+                json=[registration],
+                headers={"Authorization": f"Bearer {ORGANISER}"},
+            )
+
+    answer = asyncio.run(post())
+    assert answer.status_code == 422, answer.text
+    assert isinstance(answer.json()["detail"], str)
+    assert _state(db) == before
