@@ -26,7 +26,13 @@ from kiosk.core.verdict import Reason
 from sync.hub.db import HubDB, scans
 from sync.hub.models import EventWindow
 from sync.reports import event_to_dict
-from sync.store import LocalStore, scan_from_dict, scan_to_dict
+from sync.store import (
+    LocalStore,
+    registration_from_dict,
+    registration_to_dict,
+    scan_from_dict,
+    scan_to_dict,
+)
 from tests.conftest import EVENT, SESSIONS, TZ, demo_config, people
 from tests.sync.conftest import hub, hub_db_url, make_kiosk, postgres  # noqa: F401
 from tests.sync.servers import ORGANISER
@@ -309,3 +315,26 @@ def test_a_pulled_page_with_an_unreadable_row_is_stored_without_it(tmp_path):
         with pytest.raises((ValueError, TypeError)):
             scan_from_dict(bad)
     assert scan_from_dict(good).at == datetime(2026, 12, 8, 9, 0, tzinfo=TZ)
+
+
+WALKIN_FIELDS = st.sampled_from(
+    ["id", "first_name", "codes", "role", "days", "sessions", "status", "lang", "valid_from",
+     "valid_until", "print_count", "email"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(field=WALKIN_FIELDS, value=JSON | TIMES, suffix=st.uuids())
+def test_any_value_in_any_walkin_field_is_refused_or_stored_readable(
+    plain_hub, field, value, suffix
+):
+    reg_id = f"W-fuzz-{suffix.hex[:12]}"
+    data = {**registration_to_dict(Registration(reg_id, "Walk", "In", (f"WALKIN-{suffix.hex}",))),
+            field: value}  # fmt: skip
+    outcome = plain_hub.upload("fuzz", [{"kind": "registration", "key": reg_id, "data": data}])
+    assert len(outcome.acknowledged) + len(outcome.rejected) == 1
+    if outcome.acknowledged:
+        stored = plain_hub.registration(reg_id)
+        reg = registration_from_dict(stored)
+        assert reg.days <= {1, 2} and reg.id == reg_id
+        decide(reg.codes[0], [reg], Context(datetime(2026, 12, 8, 10, tzinfo=TZ), EVENT))
