@@ -338,3 +338,12 @@ def test_any_value_in_any_walkin_field_is_refused_or_stored_readable(
         reg = registration_from_dict(stored)
         assert reg.days <= {1, 2} and reg.id == reg_id
         decide(reg.codes[0], [reg], Context(datetime(2026, 12, 8, 10, tzinfo=TZ), EVENT))
+
+
+def test_accueil_sync_says_what_it_left_out(event_hub, tmp_path, capsys):
+    from tests.sync.test_sync_cli import kiosk_config
+
+    plant(event_hub.db, "old-future", FAR_FUTURE)
+    config = kiosk_config(tmp_path, event_hub.url, event_hub.db.create_token("door-1"))
+    assert main.main(["--config", str(config), "sync", "--once"]) == 0
+    assert "left out 1 pulled row(s)" in capsys.readouterr().err
