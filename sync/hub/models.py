@@ -1,17 +1,19 @@
-"""What a kiosk may upload, checked field by field before the hub stores it.
+"""What kiosks and organisers may send the hub, checked field by field before it is stored,
+and the answers the hub declares.
 
-An upload batch is read leniently (``data`` is any JSON object) so that one bad item is
+An upload batch is read leniently (``data`` is any JSON value) so that one bad item is
 refused with its reason while the rest of the batch is stored. Each item's ``data`` is then
 validated here in pydantic's strict mode (no ``"false"`` for false, no ``1.5`` for a day),
 bounded in length and alphabet, and checked against the event the hub serves: the scan time
-within the event's days (in the event's time zone), from ``MARGIN_BEFORE`` before the first
-to ``MARGIN_AFTER`` after the last, the day one of the
-event's day numbers. Without a published event only the codec's time range
-(``sync.store.SCAN_TIME_MIN``…``SCAN_TIME_MAX``) and days 1-366 apply.
+within the event's days in its time zone, from ``MARGIN_BEFORE`` before the first day to
+``MARGIN_AFTER`` after the last; the day one of the event's day numbers. Without a published
+event only the codec's time range (``sync.store.SCAN_TIME_MIN``…``SCAN_TIME_MAX``) and days
+1-366 apply.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any
@@ -32,6 +34,8 @@ from kiosk.core import tickets
 from kiosk.core.model import Lang, Registration, Role, Scan, ScanKind, Status
 from kiosk.core.verdict import Reason
 from sync.store import SCAN_TIME_MAX, SCAN_TIME_MIN, registration_from_dict, scan_from_dict
+
+_log = logging.getLogger(__name__)
 
 # Kiosks with a forced ``[event] day`` (set-up, ``accueil rehearse``, the demo) scan at the
 # real time, weeks or months away from the event's dates: the margin is a year each side.
@@ -146,17 +150,23 @@ class EventWindow:
     @classmethod
     def of(cls, definition: dict[str, Any] | None) -> EventWindow:
         """From the published event (``sync.reports.source.event_to_dict`` form)."""
-        if not definition or not definition.get("days"):
+        try:
+            tz = ZoneInfo(str(definition.get("timezone") or "UTC")) if definition else UTC
+            days = {int(d["number"]): datetime.fromisoformat(str(d["date"])).date()
+                    for d in (definition or {}).get("days") or ()}  # fmt: skip
+        except (KeyError, ValueError, TypeError) as exc:  # ZoneInfoNotFoundError is a KeyError
+            _log.warning("published event unreadable, scans checked without it: %s", exc)
             return cls()
-        tz = ZoneInfo(str(definition.get("timezone") or "UTC"))
-        dates = [datetime.fromisoformat(str(d["date"])).date() for d in definition["days"]]
+        if not days:
+            return cls()
+        dates = list(days.values())
         first = datetime.combine(min(dates), time(0, 0), tz) - MARGIN_BEFORE
         last = datetime.combine(max(dates), time(0, 0), tz) + timedelta(days=1) + MARGIN_AFTER
         return cls(
             start=max(first.astimezone(UTC), SCAN_TIME_MIN),
             end=min(last.astimezone(UTC), SCAN_TIME_MAX),
-            days=frozenset(int(d["number"]) for d in definition["days"]),
-            label=f"{min(dates)}…{max(dates)} ({tz.key}), from {MARGIN_BEFORE.days} days "
+            days=frozenset(days),
+            label=f"{min(dates)}…{max(dates)} ({tz}), from {MARGIN_BEFORE.days} days "
             f"before to {MARGIN_AFTER.days} days after",
         )
 
