@@ -21,7 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from sync.hub.db import HubDB, HubError, hash_token
-from sync.hub.limits import BodyLimit
+from sync.hub.limits import DEFAULT_LIMIT, body_limit
 from sync.hub.models import (
     ERROR_RESPONSES,
     ChangesPage,
@@ -99,6 +99,7 @@ def create_app(db: HubDB, organiser_token: str, *, docs: bool = True) -> FastAPI
         redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
         responses=ERROR_RESPONSES,
+        max_body_size=DEFAULT_LIMIT,
     )
     app.state.db = db
 
@@ -110,8 +111,6 @@ def create_app(db: HubDB, organiser_token: str, *, docs: bool = True) -> FastAPI
             for e in exc.errors()[:5]
         ]
         return JSONResponse({"detail": "; ".join(parts)[:1000]}, status_code=422)
-
-    app.add_middleware(BodyLimit)
 
     def kiosk(creds: Credentials) -> str:
         if creds is None:
@@ -166,7 +165,7 @@ def create_app(db: HubDB, organiser_token: str, *, docs: bool = True) -> FastAPI
             raise HTTPException(400, str(exc)) from None
         return Response(body, media_type="application/json")
 
-    @app.post("/v1/upload", tags=["kiosk"])
+    @app.post("/v1/upload", tags=["kiosk"], max_body_size=body_limit("POST", "/v1/upload"))
     async def upload(request: Request, kiosk_id: Kiosk) -> UploadAnswer:
         """A batch of outbox items: scans (idempotent by nonce, refused ones too) and
         walk-in registrations. The answer lists the check-ins that conflict."""
@@ -183,7 +182,12 @@ def create_app(db: HubDB, organiser_token: str, *, docs: bool = True) -> FastAPI
             conflicts=[Conflict(**c) for c in outcome.conflicts],
         )
 
-    @app.post("/v1/admin/registrations", tags=["organiser"], dependencies=[Organiser])
+    @app.post(
+        "/v1/admin/registrations",
+        tags=["organiser"],
+        dependencies=[Organiser],
+        max_body_size=body_limit("POST", "/v1/admin/registrations"),
+    )
     def import_registrations(registrations: list[Any]) -> ImportAnswer:
         """Insert or update registrations (registration_to_dict form, checked field by
         field as ``sync.hub.models.RegistrationData``); one bad registration refuses all."""

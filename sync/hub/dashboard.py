@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from kiosk.core.model import Event, Scan, Session
 from sync.hub.app import organiser_token_matches
 from sync.hub.db import HubDB
+from sync.hub.limits import body_limit
 from sync.hub.models import EventAnswer, HeartbeatAnswer, PurgeAnswer
 from sync.reports.compute import checked_in_now, first_entries, live_scans, session_fill
 from sync.reports.source import (
@@ -250,13 +251,17 @@ def dashboard_router(db: HubDB, organiser_token: str) -> APIRouter:
             return None, []
         return event_from_dict(stored)
 
-    @router.post("/v1/heartbeat", tags=["kiosk"])
+    @router.post("/v1/heartbeat", tags=["kiosk"], max_body_size=body_limit("POST", "/v1/heartbeat"))
     def heartbeat(beat: Heartbeat, kiosk_id: Kiosk) -> HeartbeatAnswer:
         """The kiosk's state for the organiser page (pending uploads, printer)."""
         db.record_heartbeat(kiosk_id, beat.model_dump())
         return HeartbeatAnswer(kiosk_id=kiosk_id, hub_id=db.hub_id)
 
-    @router.post("/v1/purge/confirm", tags=["kiosk"])
+    @router.post(
+        "/v1/purge/confirm",
+        tags=["kiosk"],
+        max_body_size=body_limit("POST", "/v1/purge/confirm"),
+    )
     async def purge_confirm(question: PurgeQuestion, kiosk_id: Kiosk) -> PurgeAnswer:
         """Which of these scan nonces (made at this kiosk) and walk-ins the hub holds."""
         held = await run_in_threadpool(
@@ -264,7 +269,12 @@ def dashboard_router(db: HubDB, organiser_token: str) -> APIRouter:
         )
         return PurgeAnswer(**held)
 
-    @router.put("/v1/admin/event", tags=["organiser"], dependencies=[Organiser])
+    @router.put(
+        "/v1/admin/event",
+        tags=["organiser"],
+        dependencies=[Organiser],
+        max_body_size=body_limit("PUT", "/v1/admin/event"),
+    )
     def publish_event(definition: dict[str, Any]) -> EventAnswer:
         """Publish the event definition (the event.json format) for the page's sessions."""
         from sync.importers import EventFileError, load_event
@@ -290,7 +300,11 @@ def dashboard_router(db: HubDB, organiser_token: str) -> APIRouter:
         event, _ = event_and_sessions()
         return _html(_dashboard_page(event.name if event else "Accueil hub", refresh))
 
-    @router.post("/dashboard/login", include_in_schema=False)
+    @router.post(
+        "/dashboard/login",
+        include_in_schema=False,
+        max_body_size=body_limit("POST", "/dashboard/login"),
+    )
     async def login(request: Request) -> Response:
         form = parse_qs((await request.body()).decode("utf-8", "replace"))
         given = (form.get("token") or [""])[0].strip()
@@ -308,7 +322,11 @@ def dashboard_router(db: HubDB, organiser_token: str) -> APIRouter:
         )  # fmt: skip
         return answer
 
-    @router.post("/dashboard/logout", include_in_schema=False)
+    @router.post(
+        "/dashboard/logout",
+        include_in_schema=False,
+        max_body_size=body_limit("POST", "/dashboard/logout"),
+    )
     def logout(request: Request) -> Response:
         sessions_store.end(request.cookies.get(COOKIE))
         answer = RedirectResponse("/dashboard", status_code=303)

@@ -2,17 +2,15 @@
 
 FastAPI reads and parses a request's body before the endpoint's dependencies run, so before
 the token is checked: without a limit, anyone who can reach the hub makes it hold any number
-of bytes. This ASGI middleware answers 413 to a ``Content-Length`` above the route's limit
-without reading anything, and stops a body sent without one (chunked) as soon as it passes
-the limit, so at most ``limit`` bytes of a request are ever held.
+of bytes. FastAPI's ``max_body_size`` (the application's default, ``DEFAULT_LIMIT``, and each
+route's own, ``body_limit``) installs Starlette's ``RequestBodyLimitMiddleware``: a declared
+``Content-Length`` or the bytes received so far beyond the limit get 413 (text/plain
+"Content Too Large") before anything more is read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-from fastapi import HTTPException
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -31,78 +29,6 @@ ROUTE_LIMITS: Mapping[tuple[str, str], int] = {
 }
 
 
-class BodyTooLarge(HTTPException):
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f"request body larger than this call accepts ({limit} bytes)")
-
-
-class BodyLimit:
-    """ASGI middleware: ``limits[(method, path)]`` bytes at most, else ``default``."""
-
-    def __init__(
-        self,
-        app: Any,
-        limits: Mapping[tuple[str, str], int] = ROUTE_LIMITS,
-        default: int = DEFAULT_LIMIT,
-    ) -> None:
-        self.app = app
-        self.limits = dict(limits)
-        self.default = default
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        limit = self.limits.get((scope["method"], scope["path"]), self.default)
-        declared = _content_length(scope)
-        if declared is not None and (declared < 0 or declared > limit):
-            await _refuse(send, limit)
-            return
-        received = 0
-
-        async def limited() -> Any:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge(limit)
-            return message
-
-        started = False
-
-        async def watch(message: dict[str, Any]) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, limited, watch)
-        except BodyTooLarge:
-            if started:
-                raise
-            await _refuse(send, limit)
-
-
-def _content_length(scope: dict[str, Any]) -> int | None:
-    for name, value in scope.get("headers", ()):
-        if name == b"content-length":
-            text = value.decode("latin-1").strip()
-            return int(text) if text.isdigit() and len(text) < 19 else -1
-    return None
-
-
-async def _refuse(send: Any, limit: int) -> None:
-    body = b'{"detail":"request body larger than this call accepts (%d bytes)"}' % limit
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+def body_limit(method: str, path: str) -> int:
+    """The limit of one route (``ROUTE_LIMITS``, else ``DEFAULT_LIMIT``), in bytes."""
+    return ROUTE_LIMITS.get((method, path), DEFAULT_LIMIT)

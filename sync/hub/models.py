@@ -351,7 +351,7 @@ class EventAnswer(BaseModel):
 
 
 class Problem(BaseModel):
-    """Every refusal: 400, 401, 403, 404, 409, 413 and 422 (request validation included)."""
+    """Every refusal but 413: 400, 401, 403, 404, 409 and 422 (request validation included)."""
 
     detail: str = Field(description="what was wrong, for a person to act on")
 
@@ -364,7 +364,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (403, "a token of the wrong kind (kiosk / organiser)"),
         (404, "no such thing"),
         (409, "the hub lacks what the call needs (no event published)"),
-        (413, "the body is larger than this call accepts"),
         (422, "the request does not have the declared shape"),
     )
+}
+ERROR_RESPONSES[413] = {  # Starlette's RequestBodyLimitMiddleware answers before any route
+    "content": {"text/plain": {"schema": {"type": "string"}}},
+    "description": "the body is larger than this call accepts (docs/hub.md lists the limits)",
 }
