@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from typing import Any
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import httpx
 
@@ -18,6 +19,9 @@ from sync.remote import (
     send,
 )
 from sync.store import registration_from_dict, scan_from_dict
+
+_log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class HubSource:
@@ -40,6 +44,7 @@ class HubSource:
         self.page_size = page_size
         self.remaining: int | None = None  # registrations still to pull after the last page
         self.rejected: dict[int, str] = {}  # outbox seq -> why the hub refused it, last push
+        self.unreadable = 0  # pulled rows left out since this source was made
         self._checked_identity = False
         self._client = httpx.Client(
             base_url=self.url,
@@ -97,16 +102,32 @@ class HubSource:
             params["cursor"] = cursor
         body = self._call("GET", "/v1/changes", params=params)
         try:
+            regs, scans = body["registrations"], body["scans"]
+            if not isinstance(regs, list) or not isinstance(scans, list):
+                raise TypeError("registrations and scans must be lists")
             result = PullResult(
-                registrations=[registration_from_dict(r) for r in body["registrations"]],
-                scans=[scan_from_dict(s) for s in body["scans"]],
+                registrations=self._readable(registration_from_dict, regs, "registration"),
+                scans=self._readable(scan_from_dict, scans, "scan"),
                 cursor=str(body["cursor"]),
                 more=bool(body["more"]),
             )
+            self.remaining = int(body.get("remaining") or 0)
         except (KeyError, TypeError, ValueError) as exc:
             raise SourceUnavailable(f"hub sent a page this kiosk cannot read: {exc!r}") from None
-        self.remaining = int(body.get("remaining") or 0)
         return result
+
+    def _readable(self, parse: Callable[[Any], T], rows: list[Any], what: str) -> list[T]:
+        """The rows this kiosk can use; one it cannot (a value no kiosk writes, stored by a
+        hub that did not check it) is logged and counted in ``unreadable``, never fatal."""
+        found = []
+        for row in rows:
+            try:
+                found.append(parse(row))
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                self.unreadable += 1
+                key = row.get("nonce") or row.get("id") if isinstance(row, dict) else None
+                _log.warning("hub %s %r left out: %s", what, str(key)[:100], exc)
+        return found
 
     def push(self, items: Sequence[OutboxItem]) -> PushResult:
         """Upload outbox items; the hub holds every acknowledged one (re-sending is harmless)."""

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +169,33 @@ _REG_COLUMNS = (
 
 class StoreError(RuntimeError):
     """The store file cannot be used (newer schema, not a store, unreadable)."""
+
+
+_log = logging.getLogger(__name__)
+
+# The scan times any kiosk can have made. A time outside them (year 1, year 9999) is a
+# bad value, not a scan: converting it to a local time zone overflows ``datetime``.
+SCAN_TIME_MIN = datetime(1970, 1, 1, tzinfo=UTC)
+SCAN_TIME_MAX = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def scan_time(text: object) -> datetime:
+    """An ISO 8601 scan time with a UTC offset, between SCAN_TIME_MIN and SCAN_TIME_MAX.
+
+    Raises ValueError for anything else (no offset, out of range, not a time).
+    """
+    if not isinstance(text, str) or len(text) > 40:
+        raise ValueError(f"scan time {str(text)[:60]!r}: expected an ISO 8601 text")
+    when = datetime.fromisoformat(text)
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise ValueError(f"scan time {text!r} has no UTC offset")
+    if abs(when.utcoffset() or timedelta()) > timedelta(hours=14):
+        raise ValueError(f"scan time {text!r}: UTC offset beyond ±14:00")
+    if not SCAN_TIME_MIN <= when < SCAN_TIME_MAX:
+        raise ValueError(
+            f"scan time {text!r} is outside {SCAN_TIME_MIN.year}-{SCAN_TIME_MAX.year - 1}"
+        )
+    return when
 
 
 def utc_text(when: datetime) -> str:
@@ -710,14 +738,14 @@ class LocalStore:
             "SELECT * FROM scans WHERE registration_id = ? AND accepted = 1 ORDER BY at, seq",
             (registration_id,),
         )
-        return ScanHistory(tuple(_scan(r) for r in rows))
+        return ScanHistory(tuple(_readable_scans(rows)))
 
     def scans_of(self, registration_id: str) -> list[Scan]:
         """Every scan of the registration, refused ones included (staff detail screen)."""
         rows = self._query(
             "SELECT * FROM scans WHERE registration_id = ? ORDER BY at, seq", (registration_id,)
         )
-        return [_scan(r) for r in rows]
+        return list(_readable_scans(rows))
 
     def session_inside(self, session_id: str) -> int:
         """People whose last live move at this session's doors was an entry."""
@@ -746,7 +774,7 @@ class LocalStore:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        return [_scan(r) for r in self._query(sql, params)]
+        return list(_readable_scans(self._query(sql, params)))
 
     def count_scans(self, accepted: bool | None = None) -> int:
         if accepted is None:
@@ -1232,21 +1260,30 @@ def scan_to_dict(scan: Scan) -> dict[str, object]:
 
 
 def scan_from_dict(data: dict[str, object]) -> Scan:
+    """The scan of ``scan_to_dict``; raises ValueError, KeyError or TypeError for a value no
+    kiosk writes (a time out of range, a boolean that is not one, a day that is not an int).
+    """
+    day = data.get("day")
+    if day is not None and (type(day) is not int or not 1 <= day <= 366):
+        raise ValueError(f"day {str(day)[:30]!r}: expected an event day number, 1-366")
+    accepted, forced = data["accepted"], data.get("forced", False)
+    if type(accepted) is not bool or type(forced) is not bool:
+        raise TypeError("accepted and forced must be true or false")
     return Scan(
         nonce=str(data["nonce"]),
         kiosk_id=str(data["kiosk_id"]),
         kiosk_name=str(data.get("kiosk_name") or ""),
-        at=datetime.fromisoformat(str(data["at"])),
-        day=int(data["day"]) if data.get("day") is not None else None,  # type: ignore[arg-type]
+        at=scan_time(data["at"]),
+        day=day,
         code=str(data["code"]),
         registration_id=str(data["registration_id"]) if data.get("registration_id") else None,
         kind=ScanKind(str(data["kind"])),
-        accepted=bool(data["accepted"]),
+        accepted=accepted,
         reason=str(data["reason"]),
         session_id=str(data["session_id"]) if data.get("session_id") else None,
         staff=str(data.get("staff") or ""),
         note=str(data.get("note") or ""),
-        forced=bool(data.get("forced")),
+        forced=forced,
     )
 
 
@@ -1288,12 +1325,22 @@ def _session(row: sqlite3.Row) -> Session:
     )
 
 
+def _readable_scans(rows: Iterable[sqlite3.Row]) -> Iterator[Scan]:
+    """The scans of these rows; a row no kiosk could have written (a time out of range,
+    stored by an older version from a hostile pull) is logged and left out, never fatal."""
+    for row in rows:
+        try:
+            yield _scan(row)
+        except (ValueError, TypeError, KeyError) as exc:
+            _log.warning("scan %r left out: unreadable stored row (%s)", row["nonce"], exc)
+
+
 def _scan(row: sqlite3.Row) -> Scan:
     return Scan(
         nonce=row["nonce"],
         kiosk_id=row["kiosk_id"],
         kiosk_name=row["kiosk_name"],
-        at=datetime.fromisoformat(row["at"]),
+        at=scan_time(row["at"]),
         day=row["day"],
         code=row["code"],
         registration_id=row["registration_id"],

@@ -184,7 +184,12 @@ def _import(args: argparse.Namespace, rt: Any, db: Any) -> int:
 
 
 def _status(args: argparse.Namespace, db: Any) -> int:
-    report = {"stats": db.stats(), "kiosks": db.kiosks(), "conflicts": db.conflicts()}
+    report = {
+        "stats": db.stats(),
+        "kiosks": db.kiosks(),
+        "conflicts": db.conflicts(),
+        "unreadable": db.unreadable_scans(),
+    }
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
@@ -195,6 +200,8 @@ def _status(args: argparse.Namespace, db: Any) -> int:
             f"conflict: {c['registration_id']} day {c['day']}: {c['first_kiosk']} "
             f"{c['first_at']} and {c['second_kiosk']} {c['second_at']}"
         )
+    for u in report["unreadable"]:  # stored before uploads were checked: left out of reports
+        print(f"unreadable scan {u['nonce']} from {u['kiosk_id']}: {u['error']}")
     return 0
 
 

@@ -78,6 +78,13 @@ def _once(engine: Any) -> int:
         f"uploaded {report.uploaded}, {report.registrations} registrations changed, "
         f"{report.remote_scans} scans from other kiosks, {report.conflicts} new conflicts"
     )
+    unreadable = getattr(engine.source, "unreadable", 0)
+    if unreadable:
+        print(
+            f"left out {unreadable} pulled row(s) holding values no kiosk writes; the "
+            "organisers see them with: accueil hub status",
+            file=sys.stderr,
+        )
     return 0
 
 

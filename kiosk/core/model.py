@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from enum import StrEnum
 
 from kiosk.core.normalize import clean
@@ -158,6 +158,18 @@ class Scan:
     note: str = ""
     forced: bool = False
     kiosk_name: str = ""
+
+
+def in_zone(when: datetime, tz: tzinfo | None) -> datetime:
+    """``when`` as a wall-clock time in ``tz``; unchanged when tz is None or the conversion
+    would leave datetime's range (years 1-9999): a bad stored time must not stop a decision.
+    """
+    if tz is None:
+        return when
+    try:
+        return when.astimezone(tz)
+    except (OverflowError, ValueError):
+        return when
 
 
 @dataclass(frozen=True, slots=True)

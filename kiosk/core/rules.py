@@ -14,6 +14,7 @@ from kiosk.core.model import (
     ScanKind,
     Session,
     Status,
+    in_zone,
 )
 from kiosk.core.tickets import SignedTicket, TicketError
 from kiosk.core.verdict import Reason, Verdict
@@ -121,7 +122,7 @@ def _session_id(ctx: Context) -> str | None:
 
 
 def _local(when: datetime, ctx: Context) -> datetime:
-    return when.astimezone(ctx.now.tzinfo) if ctx.now.tzinfo else when
+    return in_zone(when, ctx.now.tzinfo)
 
 
 def _entrance(reg: Registration, ctx: Context, day: int, provisional: bool) -> Verdict:

@@ -18,6 +18,7 @@ from kiosk.core.model import (
     ScanHistory,
     ScanKind,
     Session,
+    in_zone,
 )
 from kiosk.core.ports import Clock, IdFactory, PrintReason, PrintRequest, RegistrationStore, ScanLog
 from kiosk.core.rules import Context, TicketCheck, decide
@@ -283,7 +284,7 @@ class CheckinService:
             session_id=last.session_id,
             day=last.day,
             staff=staff,
-            note=f"undo {last.kind.value} of {last.at.astimezone(now.tzinfo):%H:%M}",
+            note=f"undo {last.kind.value} of {in_zone(last.at, now.tzinfo):%H:%M}",
         )
 
     def _require_session_today(self, session_id: str) -> Session:

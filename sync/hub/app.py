@@ -10,17 +10,37 @@ no event data and are open.
 # of which are local to create_app, at definition time.
 
 import hmac
-from typing import Annotated, Any, Literal
+import re
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from sync.hub.db import HubDB, HubError, hash_token
-from sync.store import registration_from_dict
+from sync.hub.limits import DEFAULT_LIMIT, body_limit
+from sync.hub.models import (
+    ERROR_RESPONSES,
+    ChangesPage,
+    Conflict,
+    ConflictRow,
+    EventWindow,
+    KioskRow,
+    Rejected,
+    Revoked,
+    ScanRow,
+    Stats,
+    UnreadableScan,
+    UploadAnswer,
+    read_registration,
+    refusal,
+)
 
 MAX_BATCH = 20000
+KIOSK_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # as sync.hub.db makes tokens for
 MAX_SEQ = 2**63 - 1  # the largest number either database stores
 
 _bearer = HTTPBearer(auto_error=False, description="A kiosk token or the organiser token")
@@ -28,24 +48,16 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
 class UploadItem(BaseModel):
-    kind: Literal["scan", "registration"]
+    kind: str = Field(description='"scan" or "registration"')
     key: str = Field(description="the scan nonce or the registration id")
-    data: dict[str, Any] = Field(description="sync.store.scan_to_dict / registration_to_dict")
+    data: Any = Field(
+        description="sync.hub.models.ScanData / WalkinData (sync.store.scan_to_dict / "
+        "registration_to_dict); checked item by item, a bad item is rejected with its reason"
+    )
 
 
 class UploadBatch(BaseModel):
     items: list[UploadItem] = Field(max_length=MAX_BATCH)
-
-
-class Rejected(BaseModel):
-    key: str
-    error: str
-
-
-class UploadAnswer(BaseModel):
-    acknowledged: list[str]
-    rejected: list[Rejected]
-    conflicts: list[dict[str, Any]]
 
 
 class WhoAmI(BaseModel):
@@ -86,8 +98,19 @@ def create_app(db: HubDB, organiser_token: str, *, docs: bool = True) -> FastAPI
         docs_url="/docs" if docs else None,
         redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
+        responses=ERROR_RESPONSES,
+        max_body_size=DEFAULT_LIMIT,
     )
     app.state.db = db
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        """Validation errors in the one error shape (``Problem``): each field and why."""
+        parts = [
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
+            for e in exc.errors()[:5]
+        ]
+        return JSONResponse({"detail": "; ".join(parts)[:1000]}, status_code=422)
 
     def kiosk(creds: Credentials) -> str:
         if creds is None:
@@ -123,7 +146,9 @@ def create_app(db: HubDB, organiser_token: str, *, docs: bool = True) -> FastAPI
     @app.get(
         "/v1/changes",
         tags=["kiosk"],
-        responses={200: {"description": "registrations, other kiosks' scans, next cursor"}},
+        responses={
+            200: {"model": ChangesPage, "description": "registrations, other kiosks' scans"}
+        },
     )
     def changes(
         kiosk_id: Kiosk,
@@ -140,7 +165,7 @@ def create_app(db: HubDB, organiser_token: str, *, docs: bool = True) -> FastAPI
             raise HTTPException(400, str(exc)) from None
         return Response(body, media_type="application/json")
 
-    @app.post("/v1/upload", tags=["kiosk"])
+    @app.post("/v1/upload", tags=["kiosk"], max_body_size=body_limit("POST", "/v1/upload"))
     async def upload(request: Request, kiosk_id: Kiosk) -> UploadAnswer:
         """A batch of outbox items: scans (idempotent by nonce, refused ones too) and
         walk-in registrations. The answer lists the check-ins that conflict."""
@@ -154,38 +179,53 @@ def create_app(db: HubDB, organiser_token: str, *, docs: bool = True) -> FastAPI
         return UploadAnswer(
             acknowledged=outcome.acknowledged,
             rejected=[Rejected(**r) for r in outcome.rejected],
-            conflicts=outcome.conflicts,
+            conflicts=[Conflict(**c) for c in outcome.conflicts],
         )
 
-    @app.post("/v1/admin/registrations", tags=["organiser"], dependencies=[Organiser])
-    def import_registrations(registrations: list[dict[str, Any]]) -> ImportAnswer:
-        """Insert or update registrations (registration_to_dict form)."""
-        try:
-            regs = [registration_from_dict(r) for r in registrations]
-        except (KeyError, ValueError, TypeError) as exc:
-            raise HTTPException(422, f"bad registration: {exc}") from None
+    @app.post(
+        "/v1/admin/registrations",
+        tags=["organiser"],
+        dependencies=[Organiser],
+        max_body_size=body_limit("POST", "/v1/admin/registrations"),
+    )
+    def import_registrations(registrations: list[Any]) -> ImportAnswer:
+        """Insert or update registrations (registration_to_dict form, checked field by
+        field as ``sync.hub.models.RegistrationData``); one bad registration refuses all."""
+        window = EventWindow.of(db.event_definition())
+        regs = []
+        for n, data in enumerate(registrations):
+            try:
+                regs.append(read_registration(data, window))
+            except (ValueError, TypeError, KeyError) as exc:
+                raise HTTPException(422, f"registration #{n}: {refusal(exc)}") from None
         return ImportAnswer(received=len(regs), changed=db.import_registrations(regs))
 
     @app.get("/v1/admin/conflicts", tags=["organiser"], dependencies=[Organiser])
-    def list_conflicts() -> list[dict[str, Any]]:
+    def list_conflicts() -> list[ConflictRow]:
         """Check-ins of one registration accepted on the same day at two kiosks."""
-        return db.conflicts()
+        return [ConflictRow(**c) for c in db.conflicts()]
 
     @app.get("/v1/admin/scans", tags=["organiser"], dependencies=[Organiser])
     def list_scans(
         since: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
         limit: Annotated[int, Query(ge=1, le=50000)] = 10000,
-    ) -> list[dict[str, Any]]:
-        """Uploaded scans after hub sequence number ``since``, refused ones included."""
-        return db.scans(since, limit)
+    ) -> list[ScanRow]:
+        """Uploaded scans after hub sequence number ``since``, refused ones included; a
+        stored row no kiosk could have made is left out (see ``/v1/admin/unreadable``)."""
+        return [ScanRow(**r) for r in db.scans(since, limit)]
+
+    @app.get("/v1/admin/unreadable", tags=["organiser"], dependencies=[Organiser])
+    def list_unreadable() -> list[UnreadableScan]:
+        """Stored scans that reports and pulls leave out (kept before uploads were checked)."""
+        return [UnreadableScan(**r) for r in db.unreadable_scans()]
 
     @app.get("/v1/admin/stats", tags=["organiser"], dependencies=[Organiser])
-    def stats() -> dict[str, Any]:
-        return db.stats()
+    def stats() -> Stats:
+        return Stats(**db.stats())
 
     @app.get("/v1/admin/kiosks", tags=["organiser"], dependencies=[Organiser])
-    def list_kiosks() -> list[dict[str, Any]]:
-        return db.kiosks()
+    def list_kiosks() -> list[KioskRow]:
+        return [KioskRow(**k) for k in db.kiosks()]
 
     @app.post("/v1/admin/kiosks/{kiosk_id}/token", tags=["organiser"], dependencies=[Organiser])
     def create_token(kiosk_id: str) -> TokenAnswer:
@@ -196,10 +236,10 @@ def create_app(db: HubDB, organiser_token: str, *, docs: bool = True) -> FastAPI
             raise HTTPException(422, str(exc)) from None
 
     @app.delete("/v1/admin/kiosks/{kiosk_id}/token", tags=["organiser"], dependencies=[Organiser])
-    def revoke_token(kiosk_id: str) -> dict[str, bool]:
-        if not db.revoke_token(kiosk_id):
-            raise HTTPException(404, f"kiosk {kiosk_id!r} has no live token")
-        return {"revoked": True}
+    def revoke_token(kiosk_id: str) -> Revoked:
+        if not KIOSK_ID.match(kiosk_id) or not db.revoke_token(kiosk_id):
+            raise HTTPException(404, f"kiosk {kiosk_id[:64]!r} has no live token")
+        return Revoked(revoked=True)
 
     from sync.hub.dashboard import dashboard_router  # imports organiser_token_matches from here
 

@@ -13,8 +13,6 @@ scans the hub holds, asked before ``accueil purge`` deletes anything), plus
 
 # No `from __future__ import annotations`: FastAPI reads the dependency annotations.
 
-import hashlib
-import hmac
 import json
 import secrets
 import tempfile
@@ -31,11 +29,13 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from kiosk.core.model import Event, Scan, Session
 from sync.hub.app import organiser_token_matches
 from sync.hub.db import HubDB
+from sync.hub.limits import body_limit
+from sync.hub.models import EventAnswer, HeartbeatAnswer, PurgeAnswer
 from sync.reports.compute import checked_in_now, first_entries, live_scans, session_fill
 from sync.reports.source import (
     HubReportSource,
@@ -56,45 +56,70 @@ _bearer = HTTPBearer(auto_error=False)
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
+Count = Annotated[int, Field(ge=0, le=10**9)]
+Id = Annotated[str, Field(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
+
+
 class Heartbeat(BaseModel):
     """What a kiosk reports about itself, every sync pass or so."""
 
+    model_config = ConfigDict(strict=True)
+
     kiosk_name: str = Field("", max_length=200)
-    pending_uploads: int | None = Field(None, ge=0, description="outbox items not uploaded")
+    pending_uploads: Count | None = Field(None, description="outbox items not uploaded")
     printer_state: str = Field("", max_length=40, description="kiosk.core.ports.PrinterState")
-    print_queue: int | None = Field(None, ge=0, description="badges waiting to print")
-    badges_printed: int | None = Field(None, ge=0)
-    reprints: int | None = Field(None, ge=0)
+    print_queue: Count | None = Field(None, description="badges waiting to print")
+    badges_printed: Count | None = None
+    reprints: Count | None = None
     last_scan_at: str | None = Field(None, max_length=40)
     version: str = Field("", max_length=40)
 
 
 class PurgeQuestion(BaseModel):
-    scans: list[str] = Field(default_factory=list, max_length=500_000)
-    registrations: list[str] = Field(default_factory=list, max_length=100_000)
+    scans: list[Id] = Field(default_factory=list, max_length=500_000)
+    registrations: list[Id] = Field(default_factory=list, max_length=100_000)
 
 
 class _CookieSessions:
-    """Signed expiry times: the cookie proves a login without carrying the token.
+    """Sign-ins the hub keeps: the cookie holds a random id and its expiry, never the token.
 
-    The key lives in memory, so a hub restart signs everyone out (they sign in again).
+    A session ends at its expiry or when signed out, whichever comes first: signing out
+    forgets the id, so a copied cookie stops working too. The ids live in memory, so a hub
+    restart signs everyone out (they sign in again). At most ``MAX_SESSIONS`` are kept; the
+    oldest goes first.
     """
 
+    MAX_SESSIONS = 1000
+
     def __init__(self) -> None:
-        self._key = secrets.token_bytes(32)
+        self._live: dict[str, int] = {}  # session id -> expiry (Unix seconds)
+        self._lock = threading.Lock()
 
     def issue(self) -> str:
-        expires = str(int(time.time()) + SESSION_HOURS * 3600)
-        return f"{expires}.{self._sign(expires)}"
+        session_id = secrets.token_urlsafe(32)
+        expires = int(time.time()) + SESSION_HOURS * 3600
+        with self._lock:
+            self._prune()
+            self._live[session_id] = expires
+        return session_id
 
     def valid(self, value: str | None) -> bool:
-        expires, _, signature = (value or "").partition(".")
-        if not expires.isdigit() or not hmac.compare_digest(signature, self._sign(expires)):
+        if not value or len(value) > 100:
             return False
-        return int(expires) > time.time()
+        with self._lock:
+            expires = self._live.get(value)
+        return expires is not None and expires > time.time()
 
-    def _sign(self, text: str) -> str:
-        return hmac.new(self._key, text.encode(), hashlib.sha256).hexdigest()
+    def end(self, value: str | None) -> None:
+        with self._lock:
+            self._live.pop(value or "", None)
+
+    def _prune(self) -> None:
+        now = time.time()
+        for session_id in [k for k, t in self._live.items() if t <= now]:
+            del self._live[session_id]
+        while len(self._live) >= self.MAX_SESSIONS:
+            del self._live[next(iter(self._live))]
 
 
 class _LiveScans:
@@ -198,6 +223,8 @@ def dashboard_router(db: HubDB, organiser_token: str) -> APIRouter:
             raise HTTPException(401, "a kiosk token is required", {"WWW-Authenticate": "Bearer"})
         kiosk_id = db.kiosk_for_token(creds.credentials)
         if kiosk_id is None:
+            if organiser_token_matches(organiser_token, creds.credentials):
+                raise HTTPException(403, "the organiser token cannot act as a kiosk")
             raise HTTPException(
                 401, "unknown or revoked kiosk token", {"WWW-Authenticate": "Bearer"}
             )
@@ -209,8 +236,11 @@ def dashboard_router(db: HubDB, organiser_token: str) -> APIRouter:
         return sessions_store.valid(request.cookies.get(COOKIE))
 
     def organiser(request: Request, creds: Credentials) -> None:
-        if not signed_in(request, creds):
-            raise HTTPException(401, "sign in at /dashboard with the organiser token")
+        if signed_in(request, creds):
+            return
+        if creds is not None and db.kiosk_for_token(creds.credentials) is not None:
+            raise HTTPException(403, "a kiosk token cannot make organiser calls")
+        raise HTTPException(401, "sign in at /dashboard with the organiser token")
 
     Kiosk = Annotated[str, Depends(kiosk)]
     Organiser = Depends(organiser)
@@ -221,21 +251,31 @@ def dashboard_router(db: HubDB, organiser_token: str) -> APIRouter:
             return None, []
         return event_from_dict(stored)
 
-    @router.post("/v1/heartbeat", tags=["kiosk"])
-    def heartbeat(beat: Heartbeat, kiosk_id: Kiosk) -> dict[str, str]:
+    @router.post("/v1/heartbeat", tags=["kiosk"], max_body_size=body_limit("POST", "/v1/heartbeat"))
+    def heartbeat(beat: Heartbeat, kiosk_id: Kiosk) -> HeartbeatAnswer:
         """The kiosk's state for the organiser page (pending uploads, printer)."""
         db.record_heartbeat(kiosk_id, beat.model_dump())
-        return {"kiosk_id": kiosk_id, "hub_id": db.hub_id}
+        return HeartbeatAnswer(kiosk_id=kiosk_id, hub_id=db.hub_id)
 
-    @router.post("/v1/purge/confirm", tags=["kiosk"])
-    async def purge_confirm(question: PurgeQuestion, kiosk_id: Kiosk) -> dict[str, Any]:
+    @router.post(
+        "/v1/purge/confirm",
+        tags=["kiosk"],
+        max_body_size=body_limit("POST", "/v1/purge/confirm"),
+    )
+    async def purge_confirm(question: PurgeQuestion, kiosk_id: Kiosk) -> PurgeAnswer:
         """Which of these scan nonces (made at this kiosk) and walk-ins the hub holds."""
-        return await run_in_threadpool(
+        held = await run_in_threadpool(
             db.confirm_kiosk, kiosk_id, question.scans, question.registrations
         )
+        return PurgeAnswer(**held)
 
-    @router.put("/v1/admin/event", tags=["organiser"], dependencies=[Organiser])
-    def publish_event(definition: dict[str, Any]) -> dict[str, Any]:
+    @router.put(
+        "/v1/admin/event",
+        tags=["organiser"],
+        dependencies=[Organiser],
+        max_body_size=body_limit("PUT", "/v1/admin/event"),
+    )
+    def publish_event(definition: dict[str, Any]) -> EventAnswer:
         """Publish the event definition (the event.json format) for the page's sessions."""
         from sync.importers import EventFileError, load_event
 
@@ -247,7 +287,7 @@ def dashboard_router(db: HubDB, organiser_token: str) -> APIRouter:
             except EventFileError as exc:
                 raise HTTPException(422, str(exc).replace(str(path), "event")) from None
         db.set_event_definition(event_to_dict(event, sessions))
-        return {"event": event.slug, "sessions": len(sessions)}
+        return EventAnswer(event=event.slug, sessions=len(sessions))
 
     @router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
     def page(
@@ -260,7 +300,11 @@ def dashboard_router(db: HubDB, organiser_token: str) -> APIRouter:
         event, _ = event_and_sessions()
         return _html(_dashboard_page(event.name if event else "Accueil hub", refresh))
 
-    @router.post("/dashboard/login", include_in_schema=False)
+    @router.post(
+        "/dashboard/login",
+        include_in_schema=False,
+        max_body_size=body_limit("POST", "/dashboard/login"),
+    )
     async def login(request: Request) -> Response:
         form = parse_qs((await request.body()).decode("utf-8", "replace"))
         given = (form.get("token") or [""])[0].strip()
@@ -278,8 +322,13 @@ def dashboard_router(db: HubDB, organiser_token: str) -> APIRouter:
         )  # fmt: skip
         return answer
 
-    @router.post("/dashboard/logout", include_in_schema=False)
-    def logout() -> Response:
+    @router.post(
+        "/dashboard/logout",
+        include_in_schema=False,
+        max_body_size=body_limit("POST", "/dashboard/logout"),
+    )
+    def logout(request: Request) -> Response:
+        sessions_store.end(request.cookies.get(COOKIE))
         answer = RedirectResponse("/dashboard", status_code=303)
         answer.delete_cookie(COOKIE, path="/")
         return answer
@@ -302,7 +351,15 @@ def dashboard_router(db: HubDB, organiser_token: str) -> APIRouter:
 
         return JSONResponse(await run_in_threadpool(build), headers=_HEADERS)
 
-    @router.get("/dashboard/csv/{name}.csv", tags=["organiser"], dependencies=[Organiser])
+    @router.get(
+        "/dashboard/csv/{name}.csv",
+        tags=["organiser"],
+        dependencies=[Organiser],
+        response_class=Response,
+        responses={
+            200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV"}
+        },
+    )
     async def download(
         name: str, day: Annotated[int | None, Query(ge=1, le=366)] = None
     ) -> Response:

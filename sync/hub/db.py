@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import os
 import re
 import secrets
@@ -51,7 +52,16 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.core.codes import CodeClash, CodeClashError, code_clashes
 from kiosk.core.model import Registration, Scan, ScanKind
-from sync.store import registration_to_dict, scan_from_dict, scan_to_dict, utc_text
+from sync.hub.models import EventWindow, read_scan, read_walkin, refusal
+from sync.store import (
+    registration_from_dict,
+    registration_to_dict,
+    scan_from_dict,
+    scan_to_dict,
+    utc_text,
+)
+
+_log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = "1"
 _WRITE_LOCK_KEY = 0x4143_4355  # "ACCU": the PostgreSQL advisory lock of hub writers
@@ -88,6 +98,16 @@ registrations = Table(
     Column("origin", String(64), nullable=False),  # "import" or the kiosk that made a walk-in
     Column("data", Text, nullable=False),  # registration_to_dict as JSON, served as is
     Column("updated_at", String(40), nullable=False),
+)
+
+# Which registration holds each code (by SHA-256: codes can be longer than an index entry).
+registration_codes = Table(
+    "registration_codes",
+    metadata,
+    Column("code_hash", String(64), nullable=False),
+    Column("registration_id", String(200), nullable=False),
+    UniqueConstraint("code_hash", "registration_id"),
+    Index("hub_codes_by_registration", "registration_id"),
 )
 
 scans = Table(
@@ -225,11 +245,18 @@ class HubDB:
                     raise HubError(
                         f"hub database schema {rows.get('schema')} is not {SCHEMA_VERSION}"
                     )
+                if "codes_indexed" not in rows:  # a hub database made before the code index
+                    self._index_codes(conn, None)
+                    conn.execute(hub_meta.insert(), {"key": "codes_indexed", "value": "1"})
                 return str(rows["hub_id"])
             hub_id = uuid.uuid4().hex[:12]
             conn.execute(
                 hub_meta.insert(),
-                [{"key": "hub_id", "value": hub_id}, {"key": "schema", "value": SCHEMA_VERSION}],
+                [
+                    {"key": "hub_id", "value": hub_id},
+                    {"key": "schema", "value": SCHEMA_VERSION},
+                    {"key": "codes_indexed", "value": "1"},
+                ],
             )
             return hub_id
 
@@ -378,7 +405,43 @@ class HubDB:
         )
         for start in range(0, len(rows), 5000):
             conn.execute(stmt, rows[start : start + 5000])
-        return int(conn.scalar(select(func.count()).where(registrations.c.rev > base)) or 0)
+        return self._index_codes(conn, base)
+
+    def _index_codes(self, conn: Connection, base: int | None) -> int:
+        """Re-index the codes of the registrations changed after rev ``base`` (None: all);
+        returns how many changed."""
+        where = [] if base is None else [registrations.c.rev > base]
+        changed = conn.execute(select(registrations.c.id, registrations.c.data).where(*where)).all()
+        ids = [r.id for r in changed]
+        for start in range(0, len(ids), 500):
+            conn.execute(
+                registration_codes.delete().where(
+                    registration_codes.c.registration_id.in_(ids[start : start + 500])
+                )
+            )
+        rows = {
+            (hash_token(str(code)), r.id): None
+            for r in changed
+            for code in json.loads(r.data).get("codes") or ()
+        }
+        values = [{"code_hash": h, "registration_id": i} for h, i in rows]
+        for start in range(0, len(values), 5000):
+            conn.execute(registration_codes.insert(), values[start : start + 5000])
+        return len(changed)
+
+    def holders(self, conn: Connection, codes: Iterable[str]) -> dict[str, set[str]]:
+        """code -> the ids of the registrations that hold it."""
+        by_hash = {hash_token(c): c for c in codes}
+        found: dict[str, set[str]] = defaultdict(set)
+        hashes = list(by_hash)
+        for start in range(0, len(hashes), 500):
+            for row in conn.execute(
+                select(registration_codes.c.code_hash, registration_codes.c.registration_id).where(
+                    registration_codes.c.code_hash.in_(hashes[start : start + 500])
+                )
+            ):
+                found[by_hash[row.code_hash]].add(row.registration_id)
+        return found
 
     def count_registrations(self) -> int:
         with self._reading() as conn:
@@ -434,11 +497,13 @@ class HubDB:
             if own_until is None:
                 own_until = max_seq
             reg_rows = conn.execute(
-                select(registrations.c.rev, registrations.c.data)
+                select(registrations.c.rev, registrations.c.id, registrations.c.origin,
+                       registrations.c.data)
                 .where(registrations.c.rev > rev0, registrations.c.rev <= max_rev)
                 .order_by(registrations.c.rev)
                 .limit(limit)
-            ).all()
+            ).all()  # fmt: skip
+            reg_data = self._without_claimed_codes(conn, reg_rows)
             scan_rows = conn.execute(
                 select(scans.c.seq, scans.c.data)
                 .where(
@@ -476,39 +541,69 @@ class HubDB:
             (
                 head[:-1].encode(),
                 b', "registrations": [',
-                ",".join(r.data for r in reg_rows).encode(),
+                ",".join(reg_data).encode(),
                 b'], "scans": [',
                 ",".join(r.data for r in scan_rows).encode(),
                 b"]}",
             )
         )
 
+    def _without_claimed_codes(self, conn: Connection, rows: Sequence[Any]) -> list[str]:
+        """The registrations' JSON, walk-ins without a code another registration holds.
+
+        Uploads refuse such codes; this covers walk-ins stored before they did, and a code
+        an import later gave to someone else: one kiosk's walk-in must not make every kiosk
+        answer "ambiguous" for a registered person. Walk-ins are few: imports pass as is.
+        """
+        walkins = {r.id: json.loads(r.data) for r in rows if r.origin != "import"}
+        if not walkins:
+            return [r.data for r in rows]
+        holders = self.holders(
+            conn, {str(c) for d in walkins.values() for c in d.get("codes") or ()}
+        )
+        out = []
+        for r in rows:
+            data = walkins.get(r.id)
+            if data is None:
+                out.append(r.data)
+                continue
+            codes = [str(c) for c in data.get("codes") or ()]
+            kept = [c for c in codes if holders.get(c, {r.id}) <= {r.id}]
+            if kept != codes:
+                _log.warning("walk-in %r: codes held by other registrations not sent", r.id)
+                data = {**data, "codes": kept}
+                out.append(json.dumps(data, ensure_ascii=False, sort_keys=True))
+            else:
+                out.append(r.data)
+        return out
+
     # -- the kiosk's upload -----------------------------------------------------------
 
     def upload(self, kiosk_id: str, items: Sequence[dict[str, Any]]) -> UploadOutcome:
-        """Store a batch of scans and walk-ins; idempotent by scan nonce and registration id."""
-        from sync.store import registration_from_dict
+        """Store a batch of scans and walk-ins; idempotent by scan nonce and registration id.
 
+        Each item is validated on its own (``sync.hub.models``) against the published event:
+        a bad one is refused with its reason, the rest are stored. A nonce that already holds
+        a different scan (another kiosk's) is refused, never acknowledged.
+        """
+        window = EventWindow.of(self.event_definition())
         acknowledged: list[str] = []
         rejected: list[dict[str, str]] = []
-        batch: dict[str, Scan] = {}
+        batch: dict[str, tuple[str, Scan]] = {}
         walkins: dict[str, tuple[str, Registration]] = {}
         for item in items:
-            key = str(item.get("key", ""))
+            key = str(item.get("key", ""))[:200]
             try:
                 data = item["data"]
                 if item.get("kind") == "scan":
-                    scan = scan_from_dict(data)
-                    if scan.at.tzinfo is None:
-                        raise ValueError("the scan time has no time zone")
+                    scan = read_scan(data, window)
                     if scan.kiosk_id != kiosk_id:
                         raise ValueError(
                             f"made at kiosk {scan.kiosk_id!r}, but this token is {kiosk_id!r}"
                         )
-                    batch[scan.nonce] = scan
-                    acknowledged.append(key or scan.nonce)
+                    batch[scan.nonce] = (key or scan.nonce, scan)
                 elif item.get("kind") == "registration":
-                    reg = registration_from_dict(data)
+                    reg = read_walkin(data, window)
                     if not walkin_id_of(reg.id, kiosk_id):
                         raise ValueError(
                             f"walk-in id {reg.id!r} is not one kiosk {kiosk_id!r} makes "
@@ -516,9 +611,9 @@ class HubDB:
                         )
                     walkins[reg.id] = (key or reg.id, reg)
                 else:
-                    raise ValueError(f"unknown kind {item.get('kind')!r}")
+                    raise ValueError(f"unknown kind {str(item.get('kind'))[:40]!r}")
             except (KeyError, ValueError, TypeError) as exc:
-                rejected.append({"key": key, "error": f"{type(exc).__name__}: {exc}"})
+                rejected.append({"key": key, "error": refusal(exc)})
         stamp = now_text()
         with self._writing() as conn:
             for reg_key, error in self._insert_walkins(conn, kiosk_id, walkins.values()):
@@ -526,19 +621,47 @@ class HubDB:
                     rejected.append({"key": reg_key, "error": error})
                 else:
                     acknowledged.append(reg_key)
-            if batch:
-                rows = [_scan_row(s, kiosk_id, stamp) for s in batch.values()]
-                stmt = self._insert(scans).on_conflict_do_nothing(index_elements=["nonce"])
-                for start in range(0, len(rows), 5000):
-                    conn.execute(stmt, rows[start : start + 5000])
-            found = self._detect_conflicts(conn, list(batch.values()), stamp)
+            stored = self._insert_scans(conn, kiosk_id, batch, stamp)
+            for nonce, (scan_key, _) in batch.items():
+                if nonce in stored:
+                    acknowledged.append(scan_key)
+                else:
+                    rejected.append({"key": scan_key, "error": stored_elsewhere(nonce)})
+            found = self._detect_conflicts(conn, list(stored.values()), stamp)
         return UploadOutcome(acknowledged, rejected, found)
+
+    def _insert_scans(
+        self, conn: Connection, kiosk_id: str, batch: dict[str, tuple[str, Scan]], stamp: str
+    ) -> dict[str, Scan]:
+        """Insert the new nonces; return the scans the hub now holds exactly as sent (new
+        ones and re-sent ones). A nonce held by a different scan is left out."""
+        held: dict[str, str] = {}
+        nonces = list(batch)
+        for start in range(0, len(nonces), 500):
+            held.update(
+                (r.nonce, r.data)
+                for r in conn.execute(
+                    select(scans.c.nonce, scans.c.data).where(
+                        scans.c.nonce.in_(nonces[start : start + 500])
+                    )
+                )
+            )
+        rows = [_scan_row(s, kiosk_id, stamp) for n, (_, s) in batch.items() if n not in held]
+        for start in range(0, len(rows), 5000):
+            conn.execute(self._insert(scans), rows[start : start + 5000])
+        return {
+            n: s
+            for n, (_, s) in batch.items()
+            if n not in held or json.loads(held[n]) == json.loads(_scan_json(s))
+        }
 
     def _insert_walkins(
         self, conn: Connection, kiosk_id: str, walkins: Iterable[tuple[str, Registration]]
     ) -> list[tuple[str, str]]:
         """(key, error) per walk-in: new ids are inserted; a re-sent one changes nothing (an
-        organiser may have edited it since); an id held by another origin is refused."""
+        organiser may have edited it since); an id held by another origin is refused, and so
+        is a new walk-in with a code another registration holds (every kiosk would then
+        answer "ambiguous" for that person)."""
         pending = list(walkins)
         ids = [reg.id for _, reg in pending]
         origins: dict[str, str] = {}
@@ -551,17 +674,27 @@ class HubDB:
                     )
                 )
             )
-        fresh = [reg for _, reg in pending if reg.id not in origins]
+        holders = self.holders(conn, {c for _, reg in pending for c in reg.codes})
+        answers: list[tuple[str, str]] = []
+        fresh: list[Registration] = []
+        for key, reg in pending:
+            error = ""
+            if origins.get(reg.id, kiosk_id) != kiosk_id:
+                error = f"registration {reg.id!r} exists already and was not made at {kiosk_id!r}"
+            elif reg.id not in origins:
+                claimed = sorted({h for c in reg.codes for h in holders.get(c, ()) if h != reg.id})
+                if claimed:
+                    error = (
+                        f"walk-in {reg.id!r}: its code belongs to registration {claimed[0]!r}; "
+                        "a kiosk gives walk-ins new codes only"
+                    )
+                else:
+                    fresh.append(reg)
+                    for code in reg.codes:  # two walk-ins of one batch with one code
+                        holders.setdefault(code, set()).add(reg.id)
+            answers.append((key, error))
         self._upsert_registrations(conn, fresh, kiosk_id)
-        return [
-            (
-                key,
-                ""
-                if origins.get(reg.id, kiosk_id) == kiosk_id
-                else f"registration {reg.id!r} exists already and was not made at {kiosk_id!r}",
-            )
-            for key, reg in pending
-        ]
+        return answers
 
     def _detect_conflicts(
         self, conn: Connection, batch: Sequence[Scan], stamp: str
@@ -647,23 +780,54 @@ class HubDB:
         return [dict(r) for r in rows]
 
     def scans(self, since: int = 0, limit: int = 10000) -> list[dict[str, Any]]:
-        """Every uploaded scan after hub sequence ``since``, with who uploaded it and when."""
-        with self._reading() as conn:
-            rows = conn.execute(
-                select(scans.c.seq, scans.c.uploaded_by, scans.c.received_at, scans.c.data)
-                .where(scans.c.seq > since)
-                .order_by(scans.c.seq)
-                .limit(limit)
-            ).all()
-        return [
-            {
-                **json.loads(r.data),
-                "seq": r.seq,
-                "uploaded_by": r.uploaded_by,
-                "received_at": r.received_at,
-            }
-            for r in rows
-        ]
+        """Every readable uploaded scan after hub sequence ``since``, with who uploaded it and
+        when. A stored row no kiosk could have made (see ``unreadable_scans``) is left out, so
+        reports and the organiser page never stop on it."""
+        found: list[dict[str, Any]] = []
+        for _ in range(10_000):  # pages until ``limit`` readable rows or the end
+            want = limit - len(found)
+            with self._reading() as conn:
+                rows = conn.execute(
+                    select(scans.c.seq, scans.c.uploaded_by, scans.c.received_at, scans.c.data)
+                    .where(scans.c.seq > since)
+                    .order_by(scans.c.seq)
+                    .limit(want)
+                ).all()
+            for r in rows:
+                row = _readable_scan(r.data)
+                if row is not None:
+                    found.append(
+                        {**row, "seq": r.seq, "uploaded_by": r.uploaded_by,
+                         "received_at": r.received_at}
+                    )  # fmt: skip
+            if len(rows) < want or len(found) >= limit:
+                break
+            since = rows[-1].seq
+        return found
+
+    def unreadable_scans(self, limit: int = 1000) -> list[dict[str, Any]]:
+        """Stored scans that reports leave out (stored before the hub validated uploads):
+        ``{"seq", "nonce", "kiosk_id", "error"}``, for the organisers to look at."""
+        bad: list[dict[str, Any]] = []
+        since = 0
+        for _ in range(10_000):
+            with self._reading() as conn:
+                rows = conn.execute(
+                    select(scans.c.seq, scans.c.nonce, scans.c.kiosk_id, scans.c.data)
+                    .where(scans.c.seq > since)
+                    .order_by(scans.c.seq)
+                    .limit(10_000)
+                ).all()
+            for r in rows:
+                try:
+                    scan_from_dict(json.loads(r.data))
+                except (KeyError, ValueError, TypeError) as exc:
+                    bad.append({"seq": r.seq, "nonce": r.nonce, "kiosk_id": r.kiosk_id,
+                                "error": f"{type(exc).__name__}: {exc}"[:300]})  # fmt: skip
+            if len(rows) < 10_000 or len(bad) >= limit:
+                break
+            since = rows[-1].seq
+        return bad[:limit]
 
     def stats(self) -> dict[str, Any]:
         with self._reading() as conn:
@@ -685,10 +849,22 @@ class HubDB:
     # -- reports and dashboard --------------------------------------------------------
 
     def report_registrations(self) -> list[dict[str, Any]]:
-        """Every registration (registration_to_dict form), walk-ins included, for reports."""
+        """Every readable registration (registration_to_dict form), walk-ins included, for
+        reports; an unreadable stored row is logged and left out."""
         with self._reading() as conn:
-            rows = conn.execute(select(registrations.c.data).order_by(registrations.c.id)).all()
-        return [json.loads(r.data) for r in rows]
+            rows = conn.execute(
+                select(registrations.c.id, registrations.c.data).order_by(registrations.c.id)
+            ).all()
+        found = []
+        for r in rows:
+            data = json.loads(r.data)
+            try:
+                registration_from_dict(data)
+            except (KeyError, ValueError, TypeError) as exc:
+                _log.warning("hub registration %r left out of reports: %s", r.id, exc)
+                continue
+            found.append(data)
+        return found
 
     def kiosk_activity(self) -> dict[str, dict[str, Any]]:
         """Per kiosk: scans held, last upload received, last door time, last scan's nonce."""
@@ -813,6 +989,27 @@ def _registration_json(reg: Registration) -> str:
     return json.dumps(registration_to_dict(reg), ensure_ascii=False, sort_keys=True)
 
 
+def _readable_scan(data: str) -> dict[str, Any] | None:
+    row: dict[str, Any] = json.loads(data)
+    try:
+        scan_from_dict(row)
+    except (KeyError, ValueError, TypeError) as exc:
+        _log.warning("hub scan %r left out of reports: %s", row.get("nonce"), exc)
+        return None
+    return row
+
+
+def stored_elsewhere(nonce: str) -> str:
+    return (
+        f"nonce conflict: the hub already holds a different scan under nonce {nonce!r} "
+        "(made at another kiosk or changed since); this one was not stored"
+    )
+
+
+def _scan_json(scan: Scan) -> str:
+    return json.dumps(scan_to_dict(scan), ensure_ascii=False)
+
+
 def _scan_row(scan: Scan, uploaded_by: str, stamp: str) -> dict[str, Any]:
     data = scan_to_dict(scan)
     return {
@@ -826,7 +1023,7 @@ def _scan_row(scan: Scan, uploaded_by: str, stamp: str) -> dict[str, Any]:
         "accepted": scan.accepted,
         "forced": scan.forced,
         "code": scan.code,
-        "data": json.dumps(data, ensure_ascii=False),
+        "data": _scan_json(scan),
         "received_at": stamp,
     }
 

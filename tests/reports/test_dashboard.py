@@ -11,7 +11,7 @@ import io
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 import main
-from kiosk.core.model import Direction
+from kiosk.core.model import Direction, Event, EventDay, Session
 from kiosk.core.service import CheckinService
 from sync.engine import SyncEngine
 from sync.hub_client import HubSource
@@ -43,12 +43,21 @@ class Kiosk:
     token: str
 
 
+def moved_to_today(event: Event, sessions: list[Session]) -> dict[str, object]:
+    """The demo event with day 1 today: the kiosks here scan at the real time ("arrivals in
+    the last hour"), and the hub takes scans only around the event's days."""
+    shift = datetime.now(ZoneInfo(event.timezone)).date() - event.first_date
+    days = tuple(EventDay(d.number, d.date + shift) for d in event.days)
+    moved = [replace(s, start=s.start + shift, end=s.end + shift) for s in sessions]
+    return event_to_dict(replace(event, days=days), moved)
+
+
 @pytest.fixture
 def hub(tmp_path: Path) -> Iterator[HubThread]:
     event, sessions, regs = load_demo()
     server = HubThread(f"sqlite:///{tmp_path / 'hub.db'}", ORGANISER)
     server.db.import_registrations(regs)
-    server.db.set_event_definition(event_to_dict(event, sessions))
+    server.db.set_event_definition(moved_to_today(event, sessions))
     yield server
     server.stop()
 
@@ -133,7 +142,7 @@ def test_live_counts_follow_uploads(hub, kiosks):
 def test_kiosk_calls_need_a_kiosk_token(hub, kiosks):
     assert httpx.post(f"{hub.url}/v1/heartbeat", json={}).status_code == 401
     bad = httpx.post(f"{hub.url}/v1/heartbeat", json={}, headers=organiser())
-    assert bad.status_code == 401
+    assert bad.status_code == 403  # the organiser token is not a kiosk's
     wrong = heartbeat(hub, kiosks["k1"], pending_uploads=-1)
     assert wrong.status_code == 422
     answer = httpx.post(
