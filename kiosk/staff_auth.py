@@ -198,8 +198,9 @@ class StaffAuth:
 
     def locked_for(self, source: Source = Source.DESK) -> float:
         """Seconds until the next try of this kind is allowed (0 when not locked)."""
-        state = self._load()
-        return max(0.0, state[source.value]["locked_until"] - self.now())
+        counter = self._load()[source.value]
+        until = max(counter["locked_until"], counter.get("pause_until", 0.0))  # cards pause
+        return max(0.0, until - self.now())
 
     def attempt(self, pin: str, source: Source = Source.DESK) -> PinResult:
         """Try a PIN; a wrong one counts on its own counter, a right one resets it."""
