@@ -145,6 +145,7 @@ class Runtime:
             enforce_capacity=self.config.door.enforce_capacity,
             print_badges=self.config.printer.kind != "none",
             sign=self.signer,
+            lists=self.store if self.config.sync.source == "pretix" else None,
         )
 
     def build_reader(self, on_code: Any, on_state: Any) -> Any:
@@ -184,7 +185,7 @@ class Runtime:
             from sync.pretix import PretixSource
 
             source = PretixSource.from_config(
-                sync, self.config.kiosk, event=self.event, log=self.store
+                sync, self.config.kiosk, event=self.store.event(), log=self.store
             )
         else:
             from sync.hub_client import HubSource

@@ -274,7 +274,15 @@ class SyncEngine:
                     ahead = fetcher.submit(self.source.pull, result.cursor)
                 try:
                     c, a = self.store.apply_pull(
-                        name, result.registrations, result.scans, result.cursor
+                        name,
+                        result.registrations,
+                        result.scans,
+                        result.cursor,
+                        facts=result.facts,
+                        lists=result.lists,
+                        full_page=result.full_page,
+                        full_done=bool(result.full_page) and not result.more,
+                        event=result.event,
                     )
                 finally:
                     if ahead is not None and not ahead.done():

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kiosk.core import tickets
+from kiosk.core.checkin_list import CheckinLists, with_list
 from kiosk.core.model import (
     Direction,
     Event,
@@ -74,6 +75,7 @@ class CheckinService:
         print_badges: bool = True,
         new_id: IdFactory = new_nonce,
         sign: tickets.Signer | None = None,
+        lists: CheckinLists | None = None,
     ) -> None:
         self.store = store
         self.log = log
@@ -86,6 +88,7 @@ class CheckinService:
         self.print_badges = print_badges
         self.new_id = new_id
         self.sign = sign
+        self.lists = lists  # pulled pretix check-in lists: their checks apply too
         self._event_tag = tickets.event_tag(event.slug)
 
     def check_ticket(self, code: str) -> TicketCheck:
@@ -129,7 +132,10 @@ class CheckinService:
             enforce_capacity=self.enforce_capacity,
             history=self.log.history(whose) if whose else ScanHistory(),
         )
-        return decide(code, found, ctx, ticket, self._event_tag)
+        verdict = decide(code, found, ctx, ticket, self._event_tag)
+        door = session.id if session else ""
+        exit_ = direction is Direction.EXIT
+        return with_list(verdict, self.lists, ctx.history, ctx.now, door, exit=exit_)
 
     def check(
         self,
@@ -165,7 +171,9 @@ class CheckinService:
             day=self.day,
             history=self.log.history(reg.id),
         )
-        return decide(primary_code(reg), [reg], ctx)
+        verdict = decide(primary_code(reg), [reg], ctx)
+        exit_ = direction is Direction.EXIT
+        return with_list(verdict, self.lists, ctx.history, ctx.now, exit=exit_)
 
     def override(self, registration_id: str, staff: str, why: str) -> CheckinResult:
         """A supervisor lets someone in despite a refusal; logged as forced, with the why."""
