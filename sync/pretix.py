@@ -826,8 +826,12 @@ class PretixSource:
                 kind, session = (ScanKind.EXIT if exit_ else ScanKind.ENTRY), None
             if self.log is not None:
                 if known is None:
-                    known = {(s.at, s.kind) for s in self.log.history(reg.id).scans}
-                if (at, kind) in known:
+                    known = {
+                        (s.at, s.kind, s.session_id)
+                        for s in self.log.history(reg.id).scans
+                        if not s.nonce.startswith("pretix-checkin-")
+                    }
+                if (at, kind, session) in known:
                     continue  # this kiosk's own upload, back from pretix
             device = checkin.get("device_id") or checkin.get("device")
             found.append(
