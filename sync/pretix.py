@@ -52,7 +52,7 @@ PRETIX_TO_REASON: dict[str, Reason | None] = {
     "invalid_time": Reason.NOT_VALID_TODAY,  # refined with the position's validity below
     "product": Reason.SESSION_NOT_ALLOWED,  # "ticket type not allowed here"
     "rules": Reason.NOT_VALID_TODAY,  # custom rules mostly encode days and hours
-    "incomplete": None,
+    "incomplete": Reason.QUESTIONS_REQUIRED,
     "error": None,
     "annulled": None,
     "already_exchanged": None,
@@ -77,6 +77,7 @@ REASON_TO_PRETIX: dict[Reason, str] = {
     Reason.SESSION_NOT_ALLOWED: "product",
     Reason.SESSION_FULL: "rules",
     Reason.AMBIGUOUS: "ambiguous",
+    Reason.QUESTIONS_REQUIRED: "incomplete",
 }
 
 
@@ -349,6 +350,7 @@ class PretixSource:
         self.event_from_pretix = event_from_pretix
         self._pretix_event: Event | None = None
         self._item_facts: dict[tuple[int, int | None], tuple[bool, str]] = {}
+        self._checkin_questions: dict[int, list[tuple[int, str]]] = {}
         self._ticket_types: dict[tuple[int, int | None], str] | None = None
         self._zone = ZoneInfo(kiosk_event.timezone) if kiosk_event else None
         self._client = httpx.Client(
@@ -572,6 +574,14 @@ class PretixSource:
                 )
         self._ticket_types = names
         self._item_facts = facts
+        asked: dict[int, list[tuple[int, str]]] = {}
+        for question in self._pages(self._event_path("questions/"), {}):
+            if not question.get("ask_during_checkin"):
+                continue
+            for item in question.get("items") or ():
+                text = self._text(question.get("question"))
+                asked.setdefault(int(item), []).append((int(question["id"]), text))
+        self._checkin_questions = asked
 
     def _list_data(self, list_id: int) -> dict[str, Any]:
         path = self._event_path(f"checkinlists/{list_id}/")
@@ -791,6 +801,10 @@ class PretixSource:
             or var_attention
         )
         parent = (siblings or {}).get(position.get("addon_to"))
+        answered = {a.get("question") for a in position.get("answers") or ()}
+        questions = tuple(
+            text for qid, text in self._checkin_questions.get(item, ()) if qid not in answered
+        )
         return TicketFacts(
             item=item,
             variation=int(variation) if variation is not None else None,
@@ -805,6 +819,7 @@ class PretixSource:
             attention=attention,
             texts=texts,
             addon_to_secret=str(parent.get("secret") or "") if parent else "",
+            questions=questions,
         )
 
     def _checkins(self, reg: Registration, position: Mapping[str, Any]) -> list[Scan]:

@@ -1297,6 +1297,7 @@ def facts_to_dict(facts: TicketFacts) -> dict[str, object]:
         "attention": facts.attention,
         "texts": list(facts.texts),
         "addon_to_secret": facts.addon_to_secret,
+        "questions": list(facts.questions),
     }
 
 
@@ -1315,4 +1316,5 @@ def facts_from_dict(data: Mapping[str, Any]) -> TicketFacts:
         attention=bool(data.get("attention")),
         texts=tuple(str(t) for t in data.get("texts") or ()),
         addon_to_secret=str(data.get("addon_to_secret") or ""),
+        questions=tuple(str(q) for q in data.get("questions") or ()),
     )

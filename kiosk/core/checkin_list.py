@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
-from kiosk.core.model import ScanHistory, ScanKind
+from kiosk.core.model import Lang, ScanHistory, ScanKind
 from kiosk.core.verdict import Reason, Verdict
 
 ENTRY = "entry"
@@ -69,6 +69,7 @@ class TicketFacts:
     attention: bool = False  # require_attention: staff must look at this person
     texts: tuple[str, ...] = ()  # checkin_texts: order's, variation's, product's
     addon_to_secret: str = ""
+    questions: tuple[str, ...] = ()  # check-in questions (ask_during_checkin) not answered
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +113,14 @@ def check(
     exit: bool = False,
     ignore_unpaid: bool = False,
     gate: int | None = None,
+    questions_supported: bool = False,
 ) -> Refusal | None:
-    """None when pretix would admit; else its refusal. ``now`` aware; ``zone`` the event's."""
+    """None when pretix would admit; else its refusal. ``now`` aware; ``zone`` the event's.
+
+    ``questions_supported``: the scan can ask pretix's check-in questions (pretix then
+    refuses an entry with unanswered ones as ``incomplete``); a self-service kiosk cannot,
+    so it sends such attendees to the desk instead (``with_list``).
+    """
     if ticket.canceled or ticket.order_status not in ("p", "n"):
         return Refusal("canceled", Reason.CANCELLED, "This order position has been canceled.")
     if ticket.blocked:
@@ -162,6 +169,12 @@ def check(
             )
         if not admitted:
             return Refusal("rules", Reason.NOT_VALID_TODAY, "Entry not permitted: custom rules.")
+    if not exit and questions_supported and ticket.questions:
+        return Refusal(
+            "incomplete",
+            Reason.QUESTIONS_REQUIRED,
+            "You need to answer questions to complete this check-in.",
+        )
     if exit:
         return None
     ordered = sorted(moves, key=lambda m: m.at)
@@ -205,6 +218,7 @@ _PRETIX_DECIDES = frozenset(
         Reason.NOT_YET_VALID,
         Reason.EXPIRED,
         Reason.SESSION_NOT_ALLOWED,
+        Reason.QUESTIONS_REQUIRED,
     }
 )
 
@@ -428,11 +442,14 @@ def with_list(
     door: str = "",
     *,
     exit: bool = False,
+    self_service: bool = False,
 ) -> Verdict:
     """``verdict`` once the door's pulled pretix list has been asked (no list: unchanged).
 
     A provisional verdict (a signed ticket not in the list) and a verdict without a
-    registration are left alone: pretix has no position to judge.
+    registration are left alone: pretix has no position to judge. ``self_service``: an
+    attendee kiosk, which sends people with check-in questions to the desk; staff see the
+    questions to ask (``Verdict.questions``).
     """
     reg = verdict.registration
     if lists is None or reg is None or verdict.provisional or now.tzinfo is None:
@@ -441,5 +458,38 @@ def with_list(
     ticket = lists.ticket_facts(reg.id)
     if clist is None or ticket is None:
         return verdict
-    refusal = check(clist, ticket, movements(history, door), now, now.tzinfo, exit=exit)
-    return apply(verdict, refusal)
+    moves = movements(history, door)
+    refusal = check(
+        clist, ticket, moves, now, now.tzinfo, exit=exit, questions_supported=self_service
+    )
+    questions = ticket.questions if not exit else ()
+    return replace(
+        apply(verdict, refusal), attention=ticket.attention, notes=ticket.texts, questions=questions
+    )
+
+
+_NOTE = {Lang.FR: "À noter", Lang.EN: "Please note", Lang.AR: "ملاحظة"}
+_ATTENTION = {
+    Lang.FR: "ATTENTION : pretix demande de s'occuper de cette personne",
+    Lang.EN: "ATTENTION: pretix asks staff to look after this person",
+    Lang.AR: "تنبيه: يطلب pretix من الفريق الاهتمام بهذا الشخص",
+}
+
+
+def attendee_notes(verdict: Verdict, lang: Lang) -> str:
+    """pretix's check-in texts for the attendee's screen ('' when none): shown as given,
+    pretix keeps one text per product, not one per language."""
+    if not verdict.notes:
+        return ""
+    return "\n" + _NOTE[lang] + " : " + " · ".join(verdict.notes)
+
+
+_ASK = {Lang.FR: "Demander", Lang.EN: "Ask", Lang.AR: "اسأل"}
+
+
+def staff_notes(verdict: Verdict, lang: Lang) -> str:
+    """The attention flag, check-in texts and questions to ask, for staff ('' when none)."""
+    parts = [_ATTENTION[lang]] if verdict.attention else []
+    parts += list(verdict.notes)
+    parts += [f"{_ASK[lang]} : {q}" for q in verdict.questions]
+    return ("\n⚠ " + " — ".join(parts)) if parts else ""

@@ -135,7 +135,10 @@ class CheckinService:
         verdict = decide(code, found, ctx, ticket, self._event_tag)
         door = session.id if session else ""
         exit_ = direction is Direction.EXIT
-        return with_list(verdict, self.lists, ctx.history, ctx.now, door, exit=exit_)
+        alone = self.kiosk.mode is Mode.KIOSK  # no one to ask pretix's check-in questions
+        return with_list(
+            verdict, self.lists, ctx.history, ctx.now, door, exit=exit_, self_service=alone
+        )
 
     def check(
         self,

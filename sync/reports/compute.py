@@ -36,6 +36,7 @@ REASON_MEANING = {
     "session_not_allowed": "not registered for this session",
     "session_full": "session at capacity",
     "ambiguous": "code shared by several registrations",
+    "questions_required": "check-in questions to answer at the desk",
 }
 
 

@@ -372,3 +372,45 @@ def test_setup_takes_the_event_from_pretix_without_an_event_file(pretix: Pretix,
     assert main.main(["--config", str(config), "sync", "--once"]) == 0
     secret = pretix.info["bulk"][28]
     assert main.main(["--config", str(config), "checkin", secret]) == 0
+
+
+# -- 8. check-in attention, texts and questions ------------------------------------------
+
+
+def test_attention_texts_and_questions_reach_attendees_and_staff(pretix: Pretix, make_door):
+    from kiosk.core.checkin_list import attendee_notes, staff_notes
+    from kiosk.core.model import Lang, Mode
+    from kiosk.core.texts import attendee_text
+
+    door = make_door("speakers")
+    door.engine.sync_once()
+    secret = pretix.secret("speaker")
+    theirs = simulate(pretix, secret, int(pretix.info["checkin_list"]))
+    assert theirs["require_attention"] is True
+    assert theirs["checkin_texts"] == ["Remettre le badge orateur et le cordon vert"]
+
+    # The self-service kiosk cannot ask pretix's check-in question: to the desk, saying why.
+    alone = door.service.evaluate(secret)
+    assert alone.reason is Reason.QUESTIONS_REQUIRED
+    assert "question" in attendee_text(alone, Lang.EN)
+    asked = simulate(pretix, secret, int(pretix.info["checkin_list"]), questions_supported=True)
+    assert asked["status"] == "incomplete"  # what pretix says when questions can be asked
+
+    desk = CheckinService(
+        door.store,
+        door.store,
+        NowClock(),
+        door.store.event(),
+        KioskIdentity("desk", "Desk", Mode.STAFF),
+        lists=door.store,
+    )
+    verdict = desk.evaluate(secret)
+    assert verdict.ok and verdict.attention
+    assert verdict.notes == tuple(theirs["checkin_texts"])
+    assert verdict.questions == ("Pièce d'identité vérifiée ?",)
+    for_staff = staff_notes(verdict, Lang.FR)
+    assert "ATTENTION" in for_staff and "cordon vert" in for_staff and "Pièce" in for_staff
+    assert "cordon vert" in attendee_notes(verdict, Lang.FR)
+    assert "Pièce" not in attendee_notes(verdict, Lang.FR)
+    plain = door.service.evaluate(pretix.info["bulk"][29])
+    assert plain.ok and not plain.attention and plain.notes == () and plain.questions == ()

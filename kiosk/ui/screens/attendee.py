@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Static
 
+from kiosk.core.checkin_list import attendee_notes
 from kiosk.core.model import Lang
 from kiosk.core.service import CheckinResult
 from kiosk.core.texts import GUEST, attendee_text
@@ -269,6 +270,7 @@ class AttendeeScreen(ScanScreen):
         if verdict.earns_badge and (result.print_job is None or app.printer.badges_at_desk):
             name = (reg.name_on_badge if reg else "") or GUEST[lang]
             text = ui_text("ok.help_desk_badge", lang, name=name)
+        text += attendee_notes(verdict, lang)
         shown = Shown(text, verdict.ok, lang is Lang.AR)
         self.remember(code, shown)
         self.show(shown)

@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static
 
+from kiosk.core.checkin_list import staff_notes
 from kiosk.core.model import Lang, Registration, Scan
 from kiosk.core.ports import PrintJob, PrintReason, PrintRequest
 from kiosk.core.service import CheckinResult
@@ -79,7 +80,8 @@ class DetailScreen(StaffScreen):
             raise LookupError(ui_text("detail.gone", lang, id=self.registration_id))
         prints = [j for j in store.print_jobs(limit=1000) if j.registration_id == reg.id]
         verdict = self.services.checkin.evaluate_registration(reg)
-        return Record(reg, store.scans_of(reg.id), prints, staff_text(verdict, lang))
+        said = staff_text(verdict, lang) + staff_notes(verdict, lang)
+        return Record(reg, store.scans_of(reg.id), prints, said)
 
     def _show(self, record: Record) -> None:
         self.record = record
@@ -141,7 +143,7 @@ class DetailScreen(StaffScreen):
         verdict = result.verdict
         if result.print_job is not None and self.services.print_queue is not None:
             self.services.print_queue.wake()
-        text = staff_text(verdict, self.lang)
+        text = staff_text(verdict, self.lang) + staff_notes(verdict, self.lang)
         if result.print_job is not None:
             text += " " + self.t("detail.sent")
         self.say(text, error=not verdict.ok)
