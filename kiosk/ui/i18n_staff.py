@@ -414,6 +414,11 @@ STAFF_UI: dict[str, dict[Lang, str]] = {
     "sync.never": _t("jamais", "never", "أبداً"),
     "sync.last_error": _t("Dernière erreur : {error}", "Last error: {error}", "آخر خطأ: {error}"),
     "sync.no_error": _t("aucune", "none", "لا يوجد"),
+    "sync.refusals": _t(
+        "Entrées que pretix aurait refusées : {count}",
+        "Entries pretix would have refused: {count}",
+        "دخول كان pretix سيرفضه: {count}",
+    ),
     "sync.none": _t(
         "Pas de synchro configurée sur cette borne.",
         "No sync configured on this kiosk.",

@@ -195,6 +195,17 @@ def test_sync_status_shows_pretix_refusal_in_the_event_zone(pretix: Pretix, make
     assert "pretix refused it: canceled" in line
     assert at.astimezone(TZ).strftime("%H:%M:%S") in line  # the event's zone, not UTC
 
+    from sync.reports import StoreReportSource, compute, snapshot
+
+    report = compute(snapshot(StoreReportSource(door.store, "zone", "Zone")))
+    table = report.tables["conflicts"]
+    [row] = [dict(zip(table.columns, r, strict=True)) for r in table.rows]
+    assert (row["pretix_reason"], row["registration_id"]) == (
+        "canceled",
+        conflict["registration_id"],
+    )
+    assert "canceled" in str(row["detail"])
+
 
 # -- 3. full pulls reconcile -------------------------------------------------------------
 
