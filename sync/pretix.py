@@ -350,7 +350,7 @@ class PretixSource:
         self.event_from_pretix = event_from_pretix
         self._pretix_event: Event | None = None
         self._item_facts: dict[tuple[int, int | None], tuple[bool, str]] = {}
-        self._checkin_questions: dict[int, list[tuple[int, str]]] = {}
+        self._checkin_questions: dict[int, list[tuple[int, str, str]]] = {}
         self._ticket_types: dict[tuple[int, int | None], str] | None = None
         self._zone = ZoneInfo(kiosk_event.timezone) if kiosk_event else None
         self._client = httpx.Client(
@@ -574,13 +574,14 @@ class PretixSource:
                 )
         self._ticket_types = names
         self._item_facts = facts
-        asked: dict[int, list[tuple[int, str]]] = {}
+        asked: dict[int, list[tuple[int, str, str]]] = {}
         for question in self._pages(self._event_path("questions/"), {}):
             if not question.get("ask_during_checkin"):
                 continue
+            text = self._text(question.get("question"))
+            kind = str(question.get("type") or "S")
             for item in question.get("items") or ():
-                text = self._text(question.get("question"))
-                asked.setdefault(int(item), []).append((int(question["id"]), text))
+                asked.setdefault(int(item), []).append((int(question["id"]), text, kind))
         self._checkin_questions = asked
 
     def _list_data(self, list_id: int) -> dict[str, Any]:
@@ -803,7 +804,7 @@ class PretixSource:
         parent = (siblings or {}).get(position.get("addon_to"))
         answered = {a.get("question") for a in position.get("answers") or ()}
         questions = tuple(
-            text for qid, text in self._checkin_questions.get(item, ()) if qid not in answered
+            q for q in self._checkin_questions.get(item, ()) if q[0] not in answered
         )
         return TicketFacts(
             item=item,
@@ -952,8 +953,10 @@ class PretixSource:
             "datetime": utc_text(scan.at),
             "force": scan.forced,
             "nonce": scan.nonce,  # a retry creates no second check-in
-            "questions_supported": False,
+            "questions_supported": bool(scan.answers),  # asked at the desk, or not at all
         }
+        if scan.answers:
+            body["answers"] = dict(scan.answers)
         answer = self._redeem_call(body, list_id)
         if answer["status"] == "ok":
             return self._double_entries(scan, movement, answer.get("position") or {}, list_id)

@@ -1141,6 +1141,7 @@ def scan_to_dict(scan: Scan) -> dict[str, object]:
         "staff": scan.staff,
         "note": scan.note,
         "forced": scan.forced,
+        **({"answers": [list(a) for a in scan.answers]} if scan.answers else {}),
     }
 
 
@@ -1160,6 +1161,7 @@ def scan_from_dict(data: dict[str, object]) -> Scan:
         staff=str(data.get("staff") or ""),
         note=str(data.get("note") or ""),
         forced=bool(data.get("forced")),
+        answers=tuple((str(a[0]), str(a[1])) for a in data.get("answers") or ()),  # type: ignore[attr-defined]
     )
 
 
@@ -1297,7 +1299,7 @@ def facts_to_dict(facts: TicketFacts) -> dict[str, object]:
         "attention": facts.attention,
         "texts": list(facts.texts),
         "addon_to_secret": facts.addon_to_secret,
-        "questions": list(facts.questions),
+        "questions": [list(q) for q in facts.questions],
     }
 
 
@@ -1316,5 +1318,5 @@ def facts_from_dict(data: Mapping[str, Any]) -> TicketFacts:
         attention=bool(data.get("attention")),
         texts=tuple(str(t) for t in data.get("texts") or ()),
         addon_to_secret=str(data.get("addon_to_secret") or ""),
-        questions=tuple(str(q) for q in data.get("questions") or ()),
+        questions=tuple((int(q[0]), str(q[1]), str(q[2])) for q in data.get("questions") or ()),
     )

@@ -69,7 +69,8 @@ class TicketFacts:
     attention: bool = False  # require_attention: staff must look at this person
     texts: tuple[str, ...] = ()  # checkin_texts: order's, variation's, product's
     addon_to_secret: str = ""
-    questions: tuple[str, ...] = ()  # check-in questions (ask_during_checkin) not answered
+    # check-in questions (ask_during_checkin) not answered yet: (pretix id, text, type)
+    questions: tuple[tuple[int, str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -491,5 +492,5 @@ def staff_notes(verdict: Verdict, lang: Lang) -> str:
     """The attention flag, check-in texts and questions to ask, for staff ('' when none)."""
     parts = [_ATTENTION[lang]] if verdict.attention else []
     parts += list(verdict.notes)
-    parts += [f"{_ASK[lang]} : {q}" for q in verdict.questions]
+    parts += [f"{_ASK[lang]} : {text}" for _id, text, _type in verdict.questions]
     return ("\n⚠ " + " — ".join(parts)) if parts else ""

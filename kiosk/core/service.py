@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -157,12 +158,24 @@ class CheckinService:
             verdict = self._evaluate(code, direction, session)
             return self._record(code.strip(), verdict, staff=staff)
 
-    def check_in_by_hand(self, registration_id: str, staff: str) -> CheckinResult:
-        """Staff check-in of a registration found by name: same rules as a scan."""
+    def check_in_by_hand(
+        self,
+        registration_id: str,
+        staff: str,
+        answers: Mapping[str, str] | None = None,
+    ) -> CheckinResult:
+        """Staff check-in of a registration found by name: same rules as a scan.
+
+        ``answers``: question id -> answer, for the check-in questions the verdict listed
+        (``Verdict.questions``); uploaded with the scan.
+        """
         reg = self._require(registration_id)
         with self.log.exclusive():
             verdict = self.evaluate_registration(reg)
-            return self._record(primary_code(reg), verdict, staff=staff, note="by hand")
+            given = tuple(sorted((str(k), str(v)) for k, v in (answers or {}).items()))
+            return self._record(
+                primary_code(reg), verdict, staff=staff, note="by hand", answers=given
+            )
 
     def evaluate_registration(
         self, reg: Registration, direction: Direction = Direction.ENTRY
@@ -292,6 +305,7 @@ class CheckinService:
         staff: str = "",
         note: str = "",
         forced: bool = False,
+        answers: tuple[tuple[str, str], ...] = (),
     ) -> CheckinResult:
         reg = verdict.registration
         now = self.clock.now()
@@ -310,6 +324,7 @@ class CheckinService:
             staff=staff,
             note=note,
             forced=forced,
+            answers=answers if verdict.ok else (),
         )
         request = None
         if self.print_badges and verdict.earns_badge and reg is not None:

@@ -49,7 +49,8 @@ class Verdict:
     provisional: bool = False
     attention: bool = False  # pretix: staff must look at this person (require_attention)
     notes: tuple[str, ...] = ()  # pretix's check-in texts (order's, variation's, product's)
-    questions: tuple[str, ...] = ()  # pretix's check-in questions still unanswered
+    # pretix's check-in questions still unanswered: (pretix id, text, pretix type)
+    questions: tuple[tuple[int, str, str], ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -245,6 +245,12 @@ STAFF_UI: dict[str, dict[Lang, str]] = {
         "Badge envoyé à l'imprimante.", "Badge sent to the printer.", "أُرسلت الشارة إلى الطابعة."
     ),
     "detail.undone": _t("Annulé : {note}.", "Undone: {note}.", "تم التراجع: {note}."),
+    "detail.yes_no": _t(" (oui / non)", " (yes / no)", " (نعم / لا)"),
+    "detail.questions_stopped": _t(
+        "Questions interrompues : personne n'a été enregistré.",
+        "Questions stopped: nobody was checked in.",
+        "توقفت الأسئلة: لم يُسجَّل أي دخول.",
+    ),
     "detail.gone": _t(
         "l'inscription {id} n'est plus dans la liste",
         "registration {id} is no longer in the list",

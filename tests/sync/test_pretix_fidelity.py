@@ -418,10 +418,26 @@ def test_attention_texts_and_questions_reach_attendees_and_staff(pretix: Pretix,
     verdict = desk.evaluate(secret)
     assert verdict.ok and verdict.attention
     assert verdict.notes == tuple(theirs["checkin_texts"])
-    assert verdict.questions == ("Pièce d'identité vérifiée ?",)
+    qid = int(pretix.info["checkin_question"])
+    assert verdict.questions == ((qid, "Pièce d'identité vérifiée ?", "B"),)
     for_staff = staff_notes(verdict, Lang.FR)
     assert "ATTENTION" in for_staff and "cordon vert" in for_staff and "Pièce" in for_staff
     assert "cordon vert" in attendee_notes(verdict, Lang.FR)
     assert "Pièce" not in attendee_notes(verdict, Lang.FR)
     plain = door.service.evaluate(pretix.info["bulk"][29])
     assert plain.ok and not plain.attention and plain.notes == () and plain.questions == ()
+
+    # Asked at the desk: the answer goes to pretix with the check-in.
+    reg_id = door.store.find_by_code(secret)[0].id
+    done = desk.check_in_by_hand(reg_id, "AB", {str(qid): "True"})
+    assert done.verdict.ok and done.scan.answers == ((str(qid), "True"),)
+    report = door.engine.sync_once()
+    assert (report.uploaded, report.conflicts) == (1, 0)
+    position = pretix.tickets["speaker"]["position"]
+    [entry] = pretix.checkins(position, successful="true")
+    assert datetime.fromisoformat(entry["datetime"]) == done.scan.at
+    with pretix.admin() as api:
+        data = api.get(f"events/{pretix.info['event']}/orderpositions/{position}/").json()
+    assert [(a["question"], a["answer"]) for a in data["answers"]] == [(qid, "True")]
+    door.engine.sync_once()  # the answer comes back with the order: nothing left to ask
+    assert desk.evaluate(secret).questions == ()
