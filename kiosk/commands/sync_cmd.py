@@ -81,6 +81,9 @@ def _once(engine: Any) -> int:
                 tasks[phase] = bar.add_task(phase, total=total)
             bar.update(tasks[phase], completed=done, total=total)
 
+        from datetime import UTC, datetime
+
+        started = datetime.now(UTC).isoformat(timespec="microseconds")
         try:
             report = engine.sync_once(progress)
         except SourceRejected as exc:
@@ -93,6 +96,12 @@ def _once(engine: Any) -> int:
         f"uploaded {report.uploaded}, {report.registrations} registrations changed, "
         f"{report.remote_scans} scans from other kiosks, {report.conflicts} new conflicts"
     )
+    last = engine.store.last_full_pull(engine.source.name)
+    if str(last.get("at") or "") >= started:
+        print(f"full pull: {last.get('removed', 0)} registrations no longer on the lists removed")
+    if str(last.get("lists_changed_at") or "") >= started:
+        for door, what in sorted((last.get("lists_changed") or {}).items()):
+            print(f"check-in list of {door or 'the entrance'}: {what}")
     return 0
 
 

@@ -381,6 +381,7 @@ def test_setup_takes_the_event_from_pretix_without_an_event_file(pretix: Pretix,
     assert main.main(["--config", str(config), "setup"]) == 0
     assert "Smart City Casablanca Symposium" in capsys.readouterr().out
     assert main.main(["--config", str(config), "sync", "--once"]) == 0
+    assert "full pull: 0 registrations no longer on the lists removed" in capsys.readouterr().out
     secret = pretix.info["bulk"][28]
     assert main.main(["--config", str(config), "checkin", secret]) == 0
 
