@@ -41,6 +41,13 @@ def run(args: argparse.Namespace, rt: Any) -> int:
     rt.store.save_event(event, sessions)
     print(f"event: {event.name} ({len(event.days)} days, {len(sessions)} sessions)")
     if cfg.sync.source == "pretix":
+        if cfg.event.day:
+            print(
+                f"{cfg.path}: [event] day = {cfg.event.day} forces the event day: pretix's dates "
+                "are not followed and check-ins from pretix count for their own day. "
+                "Set day = 0 at a real event.",
+                file=sys.stderr,
+            )
         if cfg.event.registrations:
             print("[event] registrations ignored: pretix is the source (accueil sync --once)")
         print(f"store: {cfg.store_path} (owner-only)")

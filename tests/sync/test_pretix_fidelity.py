@@ -385,6 +385,13 @@ def test_setup_takes_the_event_from_pretix_without_an_event_file(pretix: Pretix,
     secret = pretix.info["bulk"][28]
     assert main.main(["--config", str(config), "checkin", secret]) == 0
 
+    # A day forced (left from the demo) is called out: pretix's dates would not be followed.
+    config.write_text(
+        config.read_text().replace("registrations = []", "registrations = []\nday = 1")
+    )
+    assert main.main(["--config", str(config), "setup"]) == 0
+    assert "Set day = 0" in capsys.readouterr().err
+
 
 # -- 8. check-in attention, texts and questions ------------------------------------------
 
