@@ -234,8 +234,9 @@ def test_a_full_pull_of_another_list_removes_what_left(pretix: Pretix, make_door
 
 def test_a_wrong_session_list_holds_only_its_items(pretix: Pretix, make_door):
     door = make_door("isolated", session_lists={"WS": 99})
-    door.engine.sync_once()  # the pull works; the WS list's problem is noted
+    door.engine.sync_once()  # the pull works; the WS list's problem is noted and shown
     assert "WS=99" in door.source.list_errors["WS"]
+    assert "pretix_session_lists (WS=99)" in door.engine.status().last_error
     entrance = pretix.info["bulk"][24]
     session = pretix.info["bulk"][25]
     assert door.service.check(entrance).verdict.ok
