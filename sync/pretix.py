@@ -85,9 +85,8 @@ def normalise_url(url: str) -> str:
     """pretix's base URL: without trailing slashes and without an ``/api/v1`` the docs of
     many tools include (the kiosk adds it)."""
     url = url.strip().rstrip("/")
-    for tail in ("/api/v1", "/api"):
-        if url.lower().endswith(tail):
-            url = url[: -len(tail)].rstrip("/")
+    if url.lower().endswith("/api/v1"):
+        url = url[: -len("/api/v1")].rstrip("/")
     return url
 
 
@@ -429,6 +428,13 @@ class PretixSource:
                 )
             ]
         steps = [Probe("reachable", True, self.url)]
+        try:
+            return self._probe_steps(base, steps)
+        except (httpx.HTTPError, SourceUnavailable, AttributeError, TypeError) as exc:
+            why = f"pretix stopped answering as expected: {exc!r}"
+            return [*steps, Probe("answers", False, why, "url", True)]
+
+    def _probe_steps(self, base: str, steps: list[Probe]) -> list[Probe]:
         whoami = self._client.get(f"{base}organizers/")
         if whoami.status_code == 401:
             return [*steps, Probe("token", False, response_detail(whoami), "pretix_token")]
@@ -803,9 +809,7 @@ class PretixSource:
         )
         parent = (siblings or {}).get(position.get("addon_to"))
         answered = {a.get("question") for a in position.get("answers") or ()}
-        questions = tuple(
-            q for q in self._checkin_questions.get(item, ()) if q[0] not in answered
-        )
+        questions = tuple(q for q in self._checkin_questions.get(item, ()) if q[0] not in answered)
         return TicketFacts(
             item=item,
             variation=int(variation) if variation is not None else None,

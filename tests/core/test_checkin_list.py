@@ -40,7 +40,9 @@ def test_the_order_of_pretix_checks():
     cancelled_blocked = TicketFacts(item=1, canceled=True, blocked=True)
     assert code(limited, cancelled_blocked) == "canceled"  # before blocked, before product
     assert code(limited, TicketFacts(item=1, blocked=True)) == "blocked"
-    assert code(limited, TicketFacts(item=1, order_status="n", require_approval=True)) == "unapproved"
+    assert (
+        code(limited, TicketFacts(item=1, order_status="n", require_approval=True)) == "unapproved"
+    )
     later = TicketFacts(item=1, valid_from=NOW + timedelta(hours=1))
     assert code(limited, later) == "invalid_time"  # before product
     assert code(limited) == "product"
@@ -53,7 +55,9 @@ def test_pending_orders_and_exits():
     pending = TicketFacts(item=1, order_status="n")
     assert code(CheckinList(1, include_pending=True), pending) == "unpaid"
     assert code(CheckinList(1, include_pending=True), pending, ignore_unpaid=True) is None
-    assert code(CheckinList(1), TicketFacts(item=1, order_status="n", valid_if_pending=True)) is None
+    assert (
+        code(CheckinList(1), TicketFacts(item=1, order_status="n", valid_if_pending=True)) is None
+    )
     expired = TicketFacts(item=1, valid_until=NOW - timedelta(minutes=1))
     assert code(CheckinList(1), expired) == "invalid_time"
     assert code(CheckinList(1), expired, exit=True) is None  # validity holds for entries only
@@ -65,10 +69,7 @@ def test_re_entry_follows_the_lists_flags(types, multiple, after_exit):
     clist = CheckinList(1, allow_multiple_entries=multiple, allow_entry_after_exit=after_exit)
     admitted = code(clist, PASS, moves) is None
     expected = (
-        multiple
-        or not types
-        or all(t == EXIT for t in types)
-        or (after_exit and types[-1] == EXIT)
+        multiple or not types or all(t == EXIT for t in types) or (after_exit and types[-1] == EXIT)
     )
     assert admitted == expected
     assert code(clist, PASS, moves, exit=True) is None  # an exit is never "already redeemed"
@@ -85,7 +86,9 @@ def test_rule_operators_as_pretix_has_them():
     assert rule({"==": [{"var": "entries_days"}, 2]}, two_entries) is True
     assert rule({">": [{"var": "minutes_since_last_entry"}, 29]}, two_entries) is True
     assert rule({"==": [{"var": "minutes_since_first_entry"}, -1]}) is True
-    product = {"inList": [{"var": "product"}, {"objectList": [{"lookup": ["product", "1", "Pass"]}]}]}
+    product = {
+        "inList": [{"var": "product"}, {"objectList": [{"lookup": ["product", "1", "Pass"]}]}]
+    }
     assert rule(product) is True
     assert rule(product, ticket=TicketFacts(item=3)) is False
     ten = {"buildTime": ["customtime", "10:30"]}
