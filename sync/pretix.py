@@ -554,11 +554,24 @@ class PretixSource:
             products=frozenset(int(i) for i in data.get("limit_products") or ()),
             subevent=data.get("subevent"),
         )
-        lists = {"": checkin_list_from_api(data, info)}
+        dates: dict[int, Mapping[str, Any]] = {}
+
+        def times(list_data: Mapping[str, Any]) -> Mapping[str, Any]:
+            """A list of one date of a series: that date's times, else the event's."""
+            sub = list_data.get("subevent")
+            if not sub:
+                return info
+            if int(sub) not in dates:
+                path = self._event_path(f"subevents/{int(sub)}/")
+                dates[int(sub)] = dict(self._json(self._get(path)))
+            return dates[int(sub)]
+
+        lists = {"": checkin_list_from_api(data, times(data))}
         errors: dict[str, str] = {}
         for door, list_id in self.session_lists.items():
             try:
-                lists[door] = checkin_list_from_api(self._list_data(list_id), info)
+                door_data = self._list_data(list_id)
+                lists[door] = checkin_list_from_api(door_data, times(door_data))
             except ListRefused as exc:
                 errors[door] = str(exc)
         self._lists, self.list_errors = lists, errors

@@ -450,3 +450,64 @@ def test_attention_texts_and_questions_reach_attendees_and_staff(pretix: Pretix,
     assert [(a["question"], a["answer"]) for a in data["answers"]] == [(qid, "True")]
     door.engine.sync_once()  # the answer comes back with the order: nothing left to ask
     assert desk.evaluate(secret).questions == ()
+
+
+def test_an_event_series_gives_its_dates_and_a_dates_list_its_times(pretix: Pretix, tmp_path):
+    """pretix's dates of a series (sub-events): the kiosk's days run from the first to the
+    last date, and a list of one date uses that date's times for its rules."""
+    first = datetime.now(TZ).replace(hour=9, minute=0, second=0, microsecond=0)
+    with pretix.admin() as api:
+        made = api.post(
+            "events/",
+            json={
+                "name": {"en": "Smart City Workshops"},
+                "slug": "sccs-series",
+                "currency": "MAD",
+                "date_from": first.isoformat(),
+                "has_subevents": True,
+                "timezone": "Africa/Casablanca",
+            },
+        )
+        assert made.status_code == 201, made.text
+        dates = []
+        for n, days in enumerate((0, 2)):
+            start = first + timedelta(days=days)
+            sub = api.post(
+                "events/sccs-series/subevents/",
+                json={
+                    "name": {"en": f"Date {n}"},
+                    "date_from": start.isoformat(),
+                    "date_to": (start + timedelta(hours=8)).isoformat(),
+                    "active": True,
+                    "meta_data": {},
+                },
+            )
+            assert sub.status_code == 201, sub.text
+            dates.append(sub.json())
+        clist = api.post(
+            "events/sccs-series/checkinlists/",
+            json={"name": "Date 1", "all_products": True, "subevent": dates[1]["id"]},
+        )
+        assert clist.status_code == 201, clist.text
+    store = LocalStore(tmp_path / "series.db")
+    source = PretixSource(
+        pretix.url,
+        pretix.info["organizer"],
+        "sccs-series",
+        int(clist.json()["id"]),
+        pretix.info["kiosk_token"],
+        log=store,
+        timeout=30,
+        event_from_pretix=True,
+    )
+    try:
+        SyncEngine(store, source).sync_once()
+        event = store.event()
+        assert event is not None and event.name == "Smart City Workshops"
+        assert [d.date for d in event.days] == [first.date() + timedelta(days=n) for n in range(3)]
+        pulled = store.checkin_list("")
+        assert pulled is not None and pulled.subevent == dates[1]["id"]
+        assert pulled.event_from == first + timedelta(days=2)  # the date's, not the series'
+    finally:
+        source.close()
+        store.close()
