@@ -171,6 +171,7 @@ class Runtime:
             enforce_capacity=self.config.door.enforce_capacity,
             print_badges=self.config.printer.kind != "none",
             sign=self.signer,
+            lists=self.store if self.config.sync.source == "pretix" else None,
             rules=self.intake_rules,
         )
 
@@ -235,7 +236,7 @@ class Runtime:
             from sync.pretix import PretixSource
 
             source = PretixSource.from_config(
-                sync, self.config.kiosk, event=self.event, log=self.store
+                sync, self.config.kiosk, event=self.store.event(), log=self.store
             )
         else:
             from sync.hub_client import HubSource

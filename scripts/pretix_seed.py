@@ -22,6 +22,7 @@ from pretix.base.models import (
     Order,
     OrderPosition,
     Organizer,
+    Question,
     Quota,
     Team,
 )
@@ -108,7 +109,11 @@ def seed():
             default_price=Decimal("900"),
         ),
         "speaker": Item.objects.create(
-            event=event, name={"en": "Speaker"}, default_price=Decimal("0")
+            event=event,
+            name={"en": "Speaker"},
+            default_price=Decimal("0"),
+            checkin_attention=True,
+            checkin_text="Remettre le badge orateur et le cordon vert",
         ),
         "workshop": Item.objects.create(
             event=event, name={"en": "Workshop only"}, default_price=Decimal("200")
@@ -118,6 +123,18 @@ def seed():
     quota.items.set(items.values())
     clist = CheckinList.objects.create(event=event, name="Entrée principale", all_products=False)
     clist.limit_products.set([items["pass"], items["speaker"]])
+    # A session door's list: the workshop product only (pretix_session_lists "WS=<id>").
+    workshop_list = CheckinList.objects.create(event=event, name="Atelier", all_products=False)
+    workshop_list.limit_products.set([items["workshop"]])
+    # Asked at check-in of speakers (required): the desk asks it, the kiosk cannot.
+    question = Question.objects.create(
+        event=event,
+        question={"fr": "Pièce d'identité vérifiée ?", "en": "ID checked?"},
+        type=Question.TYPE_BOOLEAN,
+        required=True,
+        ask_during_checkin=True,
+    )
+    question.items.set([items["speaker"]])
 
     admin = Team.objects.create(
         organizer=organizer,
@@ -174,6 +191,8 @@ def seed():
         "organizer": organizer.slug,
         "event": event.slug,
         "checkin_list": clist.pk,
+        "workshop_list": workshop_list.pk,
+        "checkin_question": question.pk,
         "items": {k: v.pk for k, v in items.items()},
         "admin_token": admin_token.token,
         "kiosk_token": kiosk_token.token,

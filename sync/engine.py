@@ -194,7 +194,11 @@ class SyncEngine:
         self._failures = 0
         self._next_attempt = 0.0
         self._online = True
-        self._last_error = self._refusal
+        # Lists the source could not use (a wrong session list id) show even before a scan
+        # at that door is held back.
+        lists = getattr(self.source, "list_errors", None) or {}
+        notes = [self._refusal] + [e for e in lists.values() if e not in self._refusal]
+        self._last_error = "; ".join(n for n in notes if n)[:1000]
         self._last_success = datetime.now(UTC)
         if time.monotonic() - self._saved_success > 60:  # a write per minute, not per pass
             self._saved_success = time.monotonic()
@@ -274,7 +278,15 @@ class SyncEngine:
                     ahead = fetcher.submit(self.source.pull, result.cursor)
                 try:
                     c, a = self.store.apply_pull(
-                        name, result.registrations, result.scans, result.cursor
+                        name,
+                        result.registrations,
+                        result.scans,
+                        result.cursor,
+                        facts=result.facts,
+                        lists=result.lists,
+                        full_page=result.full_page,
+                        full_done=bool(result.full_page) and not result.more,
+                        event=result.event,
                     )
                 finally:
                     if ahead is not None and not ahead.done():

@@ -11,16 +11,18 @@ annuls the check-in by its nonce. See docs/pretix.md.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 
 from kiosk.config import ConfigError, KioskSection, SyncSection
-from kiosk.core.model import Event, Registration, Scan, ScanKind
+from kiosk.core.checkin_list import CheckinList, TicketFacts
+from kiosk.core.model import Event, EventDay, Registration, Scan, ScanKind
 from kiosk.core.ports import OutboxItem, ScanLog
 from kiosk.core.verdict import Reason
 from sync.pretix_mapping import OrderFacts, registration_from_position  # shared with files
@@ -36,6 +38,7 @@ from sync.remote import (
 from sync.store import scan_from_dict, utc_text
 
 PAGE_SIZE = 50  # the most pretix serves per page
+LIST_REFRESH_SECONDS = 60.0  # how often an incremental pull re-reads the check-in lists
 
 # pretix's check-in error codes -> the kiosk's reasons (None: no kiosk equivalent).
 PRETIX_TO_REASON: dict[str, Reason | None] = {
@@ -50,7 +53,7 @@ PRETIX_TO_REASON: dict[str, Reason | None] = {
     "invalid_time": Reason.NOT_VALID_TODAY,  # refined with the position's validity below
     "product": Reason.SESSION_NOT_ALLOWED,  # "ticket type not allowed here"
     "rules": Reason.NOT_VALID_TODAY,  # custom rules mostly encode days and hours
-    "incomplete": None,
+    "incomplete": Reason.QUESTIONS_REQUIRED,
     "error": None,
     "annulled": None,
     "already_exchanged": None,
@@ -75,7 +78,40 @@ REASON_TO_PRETIX: dict[Reason, str] = {
     Reason.SESSION_NOT_ALLOWED: "product",
     Reason.SESSION_FULL: "rules",
     Reason.AMBIGUOUS: "ambiguous",
+    Reason.QUESTIONS_REQUIRED: "incomplete",
 }
+
+
+def normalise_url(url: str) -> str:
+    """pretix's base URL: without trailing slashes and without an ``/api/v1`` the docs of
+    many tools include (the kiosk adds it)."""
+    url = url.strip().rstrip("/")
+    if url.lower().endswith("/api/v1"):
+        url = url[: -len("/api/v1")].rstrip("/")
+    return url
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """One step of ``PretixSource.probe``: what was checked, whether it holds, why not.
+
+    ``key`` names the [sync] key to fix; ``temporary`` marks trouble that may pass
+    (unreachable, 5xx) rather than configuration.
+    """
+
+    what: str
+    ok: bool
+    detail: str = ""
+    key: str = ""
+    temporary: bool = False
+
+
+class ListRefused(SourceRejected):
+    """pretix refused one check-in list (no such id, not in this event): only its items wait."""
+
+    def __init__(self, list_id: int, message: str) -> None:
+        super().__init__(message)
+        self.list_id = list_id
 
 
 def reason_from_pretix(
@@ -115,11 +151,31 @@ class CheckinListRules:
         return self.all_products or position.get("item") in self.products
 
 
+def checkin_list_from_api(data: Mapping[str, Any], event: Mapping[str, Any]) -> CheckinList:
+    """pretix's checkinlists resource (and its event's times) as the core's CheckinList."""
+    return CheckinList(
+        id=int(data["id"]),
+        name=str(data.get("name") or ""),
+        all_products=bool(data.get("all_products")),
+        products=frozenset(int(i) for i in data.get("limit_products") or ()),
+        subevent=data.get("subevent"),
+        include_pending=bool(data.get("include_pending")),
+        allow_multiple_entries=bool(data.get("allow_multiple_entries")),
+        allow_entry_after_exit=bool(data.get("allow_entry_after_exit", True)),
+        addon_match=bool(data.get("addon_match")),
+        rules=data.get("rules") or None,
+        event_from=_time(event.get("date_from")),
+        event_to=_time(event.get("date_to")),
+        event_admission=_time(event.get("date_admission")),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class _Cursor:
     """Where the next pull starts; opaque to the engine, JSON on the wire.
 
-    ``full``: page ``page`` of the positions list, ``since`` taken before page 1.
+    ``full``: page ``page`` of the positions of list number ``lst`` (the entrance's, then
+    each session door's), ``since`` taken before the first page.
     ``since``: page ``page`` of orders modified since ``since``; ``upto`` is the
     X-Page-Generated of that pass's first page, the next pass's ``since``.
     """
@@ -129,6 +185,7 @@ class _Cursor:
     page: int = 1
     since: str | None = None
     upto: str | None = None
+    lst: int = 0
 
     def dumps(self) -> str:
         return json.dumps(
@@ -139,6 +196,7 @@ class _Cursor:
                 "page": self.page,
                 "since": self.since,
                 "upto": self.upto,
+                "lst": self.lst,
             },
             separators=(",", ":"),
         )
@@ -156,6 +214,7 @@ class _Cursor:
                 page=int(data["page"]),
                 since=data.get("since"),
                 upto=data.get("upto"),
+                lst=int(data.get("lst") or 0),
             )
         except (ValueError, KeyError, TypeError):
             return cls(scope)
@@ -189,13 +248,14 @@ class PretixSource:
         log: ScanLog | None = None,
         page_size: int = PAGE_SIZE,
         transport: httpx.BaseTransport | None = None,
+        event_from_pretix: bool = False,
     ) -> None:
         if not (organizer and event and checkin_list and token):
             raise SourceRejected(
                 "pretix needs [sync] pretix_organizer, pretix_event, pretix_checkin_list and "
                 "pretix_token (or ACCUEIL_SYNC_PRETIX_TOKEN)"
             )
-        self.url = url.rstrip("/")
+        self.url = normalise_url(url)
         self.organizer = organizer
         self.event = event
         self.checkin_list = checkin_list
@@ -207,6 +267,15 @@ class PretixSource:
         self.remaining: int | None = None  # positions still to pull in a full pull
         self.rejected: dict[int, str] = {}  # outbox seq -> why it was not uploaded, last push
         self._rules: CheckinListRules | None = None
+        self._lists: dict[str, CheckinList] = {}  # by door: '' the entrance, else a session id
+        self._lists_at = 0.0  # monotonic time of the last list load
+        self._lists_fresh = False  # loaded since the last page handed them over
+        self.list_errors: dict[str, str] = {}  # door -> why its list could not be pulled
+        self._event_info: dict[str, Any] | None = None
+        self.event_from_pretix = event_from_pretix
+        self._pretix_event: Event | None = None
+        self._item_facts: dict[tuple[int, int | None], tuple[bool, str]] = {}
+        self._checkin_questions: dict[int, list[tuple[int, str, str]]] = {}
         self._ticket_types: dict[tuple[int, int | None], str] | None = None
         self._zone = ZoneInfo(kiosk_event.timezone) if kiosk_event else None
         self._client = httpx.Client(
@@ -251,12 +320,89 @@ class PretixSource:
                 session_lists=session_lists,
                 kiosk_event=event,
                 log=log,
+                event_from_pretix=True,
             )
         except SourceRejected as exc:
             raise ConfigError(str(exc)) from None
 
     def close(self) -> None:
         self._client.close()
+
+    # -- probing (sync status, sync --once) ---------------------------------------------
+
+    def probe(self) -> list[Probe]:
+        """Ask pretix, step by step, whether this kiosk's [sync] settings work.
+
+        Steps: reachable (url), token, organizer, event, then each check-in list (the
+        entrance's and each session door's). A failed step names the key to fix; the
+        steps after a failed url, token, organizer or event are not tried.
+        """
+        base = f"{self.url}/api/v1/"
+        try:
+            root = self._client.get(base)
+        except httpx.HTTPError as exc:
+            return [Probe("reachable", False, f"{base} unreachable: {exc!r}", "url", True)]
+        if root.status_code >= 500 or root.status_code == 429:
+            return [Probe("reachable", False, f"{base} answered {root.status_code}", "url", True)]
+        if root.status_code == 404 or "json" not in root.headers.get("content-type", ""):
+            return [
+                Probe(
+                    "reachable",
+                    False,
+                    f"{base} is not pretix's API ({root.status_code}); give pretix's address",
+                    "url",
+                )
+            ]
+        steps = [Probe("reachable", True, self.url)]
+        try:
+            return self._probe_steps(base, steps)
+        except (httpx.HTTPError, SourceUnavailable, AttributeError, TypeError) as exc:
+            why = f"pretix stopped answering as expected: {exc!r}"
+            return [*steps, Probe("answers", False, why, "url", True)]
+
+    def _probe_steps(self, base: str, steps: list[Probe]) -> list[Probe]:
+        whoami = self._client.get(f"{base}organizers/")
+        if whoami.status_code == 401:
+            return [*steps, Probe("token", False, response_detail(whoami), "pretix_token")]
+        if whoami.status_code >= 400:
+            return [*steps, self._probe_failure("token", whoami, "pretix_token")]
+        steps.append(Probe("token", True, "accepted"))
+        mine = [str(o.get("slug")) for o in (self._json(whoami).get("results") or ())]
+        if self.organizer not in mine:
+            known = ", ".join(mine) or "none"
+            why = f"no organizer {self.organizer!r} for this token (its organizers: {known})"
+            return [*steps, Probe("organizer", False, why, "pretix_organizer")]
+        steps.append(Probe("organizer", True, self.organizer))
+        event = self._client.get(self._event_path(""))
+        if event.status_code != 200:
+            listed = self._client.get("events/", params={"page_size": 50})
+            slugs = []
+            if listed.status_code == 200:
+                slugs = [str(e.get("slug")) for e in self._json(listed).get("results") or ()]
+            why = (
+                f"no event {self.event!r} in organizer {self.organizer!r} that this token may "
+                f"see ({event.status_code}); events it sees: {', '.join(slugs) or 'none'}"
+            )
+            return [*steps, Probe("event", False, why, "pretix_event")]
+        steps.append(Probe("event", True, self.event))
+        self._event_info = dict(self._json(event))
+        doors = [("", self.checkin_list)] + sorted(self.session_lists.items())
+        for door, list_id in doors:
+            what = f"check-in list {list_id}" + (f" (session {door})" if door else "")
+            response = self._client.get(self._event_path(f"checkinlists/{list_id}/"))
+            if response.status_code == 200:
+                steps.append(Probe(what, True, str(self._json(response).get("name") or "")))
+            elif response.status_code >= 500:
+                steps.append(self._probe_failure(what, response, self._list_key(list_id)))
+            else:
+                why = f"pretix has no check-in list {list_id} in event {self.event!r}"
+                steps.append(Probe(what, False, why, self._list_key(list_id)))
+        return steps
+
+    def _probe_failure(self, what: str, response: httpx.Response, key: str) -> Probe:
+        temporary = response.status_code >= 500 or response.status_code == 429
+        detail = f"{response.status_code}: {response_detail(response)}"
+        return Probe(what, False, detail, key, temporary)
 
     # -- HTTP ---------------------------------------------------------------------------
 
@@ -266,7 +412,22 @@ class PretixSource:
             "check [sync] pretix_token: its team needs 'View all orders' and 'Check-in' "
             f"on event {self.event!r}"
         )
-        return send(self._client, "pretix", method, path, token_hint=hint, **kwargs)
+        try:
+            return send(self._client, "pretix", method, path, token_hint=hint, **kwargs)
+        except SourceRejected as exc:
+            if "(401" in str(exc):
+                raise
+            raise SourceRejected(self._diagnose(str(exc))) from None
+
+    def _diagnose(self, message: str) -> str:
+        """pretix answers 403 for a wrong organizer or event too: say which key is wrong."""
+        try:
+            failed = [p for p in self.probe() if not p.ok]
+        except (httpx.HTTPError, SourceUnavailable):
+            return message
+        if not failed or not failed[0].key:
+            return message
+        return f"pretix: {failed[0].what}: {failed[0].detail}; check [sync] {failed[0].key}"
 
     def _get(self, path: str, params: Mapping[str, Any] | None = None) -> httpx.Response:
         return self._check(self._send("GET", path, params=params), path)
@@ -305,21 +466,113 @@ class PretixSource:
         return f"events/{self.event}/{rest}"
 
     def _load_list(self) -> None:
-        data = self._json(self._get(self._event_path(f"checkinlists/{self.checkin_list}/")))
+        """The entrance's list (its failure stops the pull), each session door's list (its
+        failure holds only that door: ``list_errors``), the event, and product names."""
+        self._event_info = None  # dates and zone may change in pretix: read them again
+        info = self.event_info()
+        if self.event_from_pretix:
+            self._pretix_event, _ = self.kiosk_event_from_pretix()
+            self.kiosk_event = self._pretix_event
+            self._zone = ZoneInfo(self._pretix_event.timezone)
+        data = self._list_data(self.checkin_list)
         self._rules = CheckinListRules(
             all_products=bool(data.get("all_products")),
             products=frozenset(int(i) for i in data.get("limit_products") or ()),
             subevent=data.get("subevent"),
         )
+        dates: dict[int, Mapping[str, Any]] = {}
+
+        def times(list_data: Mapping[str, Any]) -> Mapping[str, Any]:
+            """A list of one date of a series: that date's times, else the event's."""
+            sub = list_data.get("subevent")
+            if not sub:
+                return info
+            if int(sub) not in dates:
+                path = self._event_path(f"subevents/{int(sub)}/")
+                dates[int(sub)] = dict(self._json(self._get(path)))
+            return dates[int(sub)]
+
+        lists = {"": checkin_list_from_api(data, times(data))}
+        errors: dict[str, str] = {}
+        for door, list_id in self.session_lists.items():
+            try:
+                door_data = self._list_data(list_id)
+                lists[door] = checkin_list_from_api(door_data, times(door_data))
+            except ListRefused as exc:
+                errors[door] = str(exc)
+        self._lists, self.list_errors = lists, errors
+        self._lists_at = time.monotonic()
+        self._lists_fresh = True
         names: dict[tuple[int, int | None], str] = {}
+        facts: dict[tuple[int, int | None], tuple[bool, str]] = {}
         for item in self._pages(self._event_path("items/"), {}):
             name = self._text(item.get("name"))
-            names[(int(item["id"]), None)] = name
+            key = (int(item["id"]), None)
+            names[key] = name
+            facts[key] = (bool(item.get("checkin_attention")), str(item.get("checkin_text") or ""))
             for variation in item.get("variations") or ():
-                names[(int(item["id"]), int(variation["id"]))] = (
-                    f"{name} – {self._text(variation.get('value'))}"
+                vkey = (int(item["id"]), int(variation["id"]))
+                names[vkey] = f"{name} – {self._text(variation.get('value'))}"
+                facts[vkey] = (
+                    bool(variation.get("checkin_attention")),
+                    str(variation.get("checkin_text") or ""),
                 )
         self._ticket_types = names
+        self._item_facts = facts
+        asked: dict[int, list[tuple[int, str, str]]] = {}
+        for question in self._pages(self._event_path("questions/"), {}):
+            if not question.get("ask_during_checkin"):
+                continue
+            text = self._text(question.get("question"))
+            kind = str(question.get("type") or "S")
+            for item in question.get("items") or ():
+                asked.setdefault(int(item), []).append((int(question["id"]), text, kind))
+        self._checkin_questions = asked
+
+    def _list_data(self, list_id: int) -> dict[str, Any]:
+        path = self._event_path(f"checkinlists/{list_id}/")
+        response = self._send("GET", path)
+        if response.status_code == 404:
+            raise ListRefused(
+                list_id,
+                f"pretix has no check-in list {list_id} in event {self.event!r}: check [sync] "
+                + self._list_key(list_id),
+            )
+        data = self._json(self._check(response, path))
+        if not isinstance(data, dict) or "id" not in data:
+            raise SourceUnavailable(f"pretix sent a check-in list {list_id} this kiosk cannot read")
+        return data
+
+    def event_info(self) -> dict[str, Any]:
+        """pretix's event resource (name, date_from, date_to, timezone, has_subevents…)."""
+        if self._event_info is None:
+            self._event_info = dict(self._json(self._get(self._event_path(""))))
+        return self._event_info
+
+    def kiosk_event_from_pretix(self) -> tuple[Event, str]:
+        """The kiosk's Event from pretix's: name in the kiosk's language, its time zone,
+        one day per calendar date from date_from to date_to (in the event's zone); with
+        sub-events, from the first to the last sub-event. Returns (event, a note)."""
+        info = self.event_info()
+        zone_name = str(info.get("timezone") or "UTC")
+        zone = ZoneInfo(zone_name)
+        starts = [_time(info.get("date_from"))]
+        ends = [_time(info.get("date_to")) or starts[0]]
+        note = ""
+        if info.get("has_subevents"):
+            subs = list(self._pages(self._event_path("subevents/"), {"active": "true"}))
+            starts = [_time(s.get("date_from")) for s in subs] or starts
+            ends = [_time(s.get("date_to")) or _time(s.get("date_from")) for s in subs] or ends
+            note = f"{len(subs)} dates (sub-events) in pretix; each is a day here"
+        first = min(t for t in starts if t is not None).astimezone(zone).date()
+        last = max(t for t in ends if t is not None).astimezone(zone).date()
+        days = tuple(
+            EventDay(n + 1, first + timedelta(days=n)) for n in range((last - first).days + 1)
+        )
+        event = Event(
+            slug=self.event, name=self._text(info.get("name")), days=days, timezone=zone_name
+        )
+        return event, note
 
     def _text(self, value: Any) -> str:
         """A pretix i18n string in the kiosk's language, else English, else any."""
@@ -334,16 +587,22 @@ class PretixSource:
 
     @property
     def _scope(self) -> str:
-        return f"{self.url}|{self.organizer}|{self.event}|{self.checkin_list}"
+        doors = ",".join(f"{d}={i}" for d, i in sorted(self.session_lists.items()))
+        return f"{self.url}|{self.organizer}|{self.event}|{self.checkin_list}|{doors}"
 
     def pull(self, cursor: str | None) -> PullResult:
         """One page: of the full positions list first, then of orders changed since."""
         state = _Cursor.loads(cursor, self._scope)
-        if self._rules is None or (state.phase == "full" and state.page == 1):
+        stale = time.monotonic() - self._lists_at > LIST_REFRESH_SECONDS
+        if self._rules is None or (state.page == 1 and (state.phase == "full" or stale)):
             self._load_list()
-        if state.phase == "full":
-            return self._pull_positions(state)
-        return self._pull_changes(state)
+        full = state.phase == "full"
+        result = self._pull_positions(state) if full else self._pull_changes(state)
+        if self._lists_fresh:
+            result.lists = dict(self._lists)
+            result.event = self._pretix_event
+            self._lists_fresh = False
+        return result
 
     def _server_time(self) -> str:
         """pretix's clock, from the orders list header (the kiosk's clock may be off)."""
@@ -355,21 +614,33 @@ class PretixSource:
             )
         return str(generated)
 
+    def _full_lists(self) -> list[int]:
+        """The lists a full pull reads: the entrance's, then each usable session door's."""
+        ids = [self.checkin_list]
+        for door, list_id in sorted(self.session_lists.items()):
+            if door not in self.list_errors and list_id not in ids:
+                ids.append(list_id)
+        return ids
+
     def _pull_positions(self, state: _Cursor) -> PullResult:
-        since = state.since if state.page > 1 and state.since else self._server_time()
+        first = state.page == 1 and state.lst == 0
+        since = state.since if not first and state.since else self._server_time()
+        lists = self._full_lists()
+        list_id = lists[min(state.lst, len(lists) - 1)]
         params = {
             "ignore_status": "true",  # cancelled and unpaid too: the kiosk says why it refuses
             "ordering": "order__datetime",  # new orders land on later pages, not earlier ones
             "page": state.page,
             "page_size": self.page_size,
         }
-        path = self._event_path(f"checkinlists/{self.checkin_list}/positions/")
+        path = self._event_path(f"checkinlists/{list_id}/positions/")
         response = self._send("GET", path, params=params)
-        if response.status_code == 404 and state.page > 1:
+        if response.status_code == 404 and (state.page > 1 or state.lst > 0):
             body: dict[str, Any] = {"results": [], "next": None}  # the list shrank under us
         else:
             body = self._json(self._check(response, path))
         registrations, scans = [], []
+        facts: dict[str, TicketFacts] = {}
         for position in body["results"]:
             order = OrderFacts(
                 code=str(position["order"]),
@@ -380,14 +651,23 @@ class PretixSource:
             )
             reg = registration_from_position(position, order, self._ticket_types or {})
             registrations.append(reg)
+            facts[reg.id] = self._facts(position, order, {})
             scans.extend(self._checkins(reg, position))
         total = int(body.get("count") or 0)
         self.remaining = max(0, total - state.page * self.page_size) if body.get("next") else 0
+        full_page = 1 if first else 1 + state.page + 10_000 * state.lst
         if body.get("next"):
-            nxt = _Cursor(self._scope, "full", state.page + 1, since=since)
-            return PullResult(registrations, scans, nxt.dumps(), more=True)
-        done = _Cursor(self._scope, "since", 1, since=since)
-        return PullResult(registrations, scans, done.dumps(), more=False)
+            nxt = _Cursor(self._scope, "full", state.page + 1, since=since, lst=state.lst)
+        elif state.lst + 1 < len(lists):
+            nxt = _Cursor(self._scope, "full", 1, since=since, lst=state.lst + 1)
+        else:
+            done = _Cursor(self._scope, "since", 1, since=since)
+            return PullResult(
+                registrations, scans, done.dumps(), more=False, facts=facts, full_page=full_page
+            )
+        return PullResult(
+            registrations, scans, nxt.dumps(), more=True, facts=facts, full_page=full_page
+        )
 
     def _pull_changes(self, state: _Cursor) -> PullResult:
         params = {
@@ -402,7 +682,7 @@ class PretixSource:
         body = self._json(response)
         upto = state.upto if state.page > 1 else response.headers.get("X-Page-Generated")
         registrations, scans = [], []
-        rules = self._rules
+        facts: dict[str, TicketFacts] = {}
         for order_data in body["results"]:
             order = OrderFacts(
                 code=str(order_data["code"]),
@@ -415,7 +695,7 @@ class PretixSource:
             by_id = {p["id"]: p for p in positions}
             invoice = order_data.get("invoice_address") or {}
             for position in positions:
-                if rules is not None and not rules.admits(position):
+                if not self._on_a_list(position):
                     continue
                 reg = registration_from_position(
                     position,
@@ -424,29 +704,93 @@ class PretixSource:
                     _name_parts_with_fallback(position, by_id, invoice),
                 )
                 registrations.append(reg)
+                facts[reg.id] = self._facts(position, order, order_data, by_id)
                 scans.extend(self._checkins(reg, position))
         self.remaining = None
         if body.get("next"):
             nxt = _Cursor(self._scope, "since", state.page + 1, since=state.since, upto=upto)
-            return PullResult(registrations, scans, nxt.dumps(), more=True)
+            return PullResult(registrations, scans, nxt.dumps(), more=True, facts=facts)
         done = _Cursor(self._scope, "since", 1, since=upto or state.since)
-        return PullResult(registrations, scans, done.dumps(), more=False)
+        return PullResult(registrations, scans, done.dumps(), more=False, facts=facts)
+
+    def _on_a_list(self, position: Mapping[str, Any]) -> bool:
+        """Whether the entrance's list or a session door's admits the position."""
+        if self._rules is not None and self._rules.admits(position):
+            return True
+        for clist in self._lists.values():
+            if clist.subevent is not None and position.get("subevent") != clist.subevent:
+                continue
+            if clist.all_products or position.get("item") in clist.products:
+                return True
+        return False
+
+    def _facts(
+        self,
+        position: Mapping[str, Any],
+        order: OrderFacts,
+        order_data: Mapping[str, Any],
+        siblings: Mapping[Any, Mapping[str, Any]] | None = None,
+    ) -> TicketFacts:
+        """What the local list check reads from a position (see kiosk.core.checkin_list)."""
+        item = int(position["item"])
+        variation = position.get("variation")
+        item_attention, item_text = self._item_facts.get((item, None), (False, ""))
+        var_attention, var_text = self._item_facts.get((item, variation), (False, ""))
+        if variation is None:
+            var_attention, var_text = False, ""
+        order_text = str(order_data.get("checkin_text") or "")
+        texts = tuple(t for t in (order_text, var_text, item_text) if t)  # pretix's order
+        attention = bool(
+            position.get("require_attention")
+            or order_data.get("checkin_attention")
+            or item_attention
+            or var_attention
+        )
+        parent = (siblings or {}).get(position.get("addon_to"))
+        answered = {a.get("question") for a in position.get("answers") or ()}
+        questions = tuple(q for q in self._checkin_questions.get(item, ()) if q[0] not in answered)
+        return TicketFacts(
+            item=item,
+            variation=int(variation) if variation is not None else None,
+            subevent=position.get("subevent"),
+            canceled=bool(position.get("canceled")) or order.status in ("c", "e"),
+            order_status=order.status,
+            valid_if_pending=order.valid_if_pending,
+            require_approval=order.require_approval,
+            blocked=bool(position.get("blocked")),
+            valid_from=_time(position.get("valid_from")),
+            valid_until=_time(position.get("valid_until")),
+            attention=attention,
+            texts=texts,
+            addon_to_secret=str(parent.get("secret") or "") if parent else "",
+            questions=questions,
+        )
 
     def _checkins(self, reg: Registration, position: Mapping[str, Any]) -> list[Scan]:
         """The position's successful check-ins on this list, as other kiosks' scans."""
         found = []
         known = None
+        doors = {lid: door for door, lid in self.session_lists.items()}
         for checkin in position.get("checkins") or ():
-            if checkin.get("list") != self.checkin_list:
+            session = doors.get(checkin.get("list"))
+            if checkin.get("list") != self.checkin_list and session is None:
                 continue
             at = _time(checkin.get("datetime"))
             if at is None:
                 continue
-            kind = ScanKind.EXIT if checkin.get("type") == "exit" else ScanKind.ENTRY
+            exit_ = checkin.get("type") == "exit"
+            if session is not None and checkin.get("list") != self.checkin_list:
+                kind = ScanKind.SESSION_EXIT if exit_ else ScanKind.SESSION_ENTRY
+            else:
+                kind, session = (ScanKind.EXIT if exit_ else ScanKind.ENTRY), None
             if self.log is not None:
                 if known is None:
-                    known = {(s.at, s.kind) for s in self.log.history(reg.id).scans}
-                if (at, kind) in known:
+                    known = {
+                        (s.at, s.kind, s.session_id)
+                        for s in self.log.history(reg.id).scans
+                        if not s.nonce.startswith("pretix-checkin-")
+                    }
+                if (at, kind, session) in known:
                     continue  # this kiosk's own upload, back from pretix
             device = checkin.get("device_id") or checkin.get("device")
             found.append(
@@ -462,6 +806,7 @@ class PretixSource:
                     kind=kind,
                     accepted=True,
                     reason=Reason.OK.value,
+                    session_id=session,
                     day=self._day_of(at),
                     note="from pretix",
                 )
@@ -486,6 +831,8 @@ class PretixSource:
         for n, item in enumerate(items):
             try:
                 outcome = self._push_one(item)
+            except ListRefused as exc:
+                outcome = str(exc)  # names the [sync] key of that list
             except (SourceUnavailable, SourceRejected) as exc:
                 if not result.acknowledged:
                     raise
@@ -498,6 +845,13 @@ class PretixSource:
                 result.acknowledged.append(item.seq)
                 result.conflicts.extend(outcome)
         return result
+
+    def _list_key(self, list_id: int) -> str:
+        """The [sync] key that names this check-in list (what a person must fix)."""
+        doors = [door for door, lid in self.session_lists.items() if lid == list_id]
+        if doors and list_id != self.checkin_list:
+            return "pretix_session_lists (" + ", ".join(f"{d}={list_id}" for d in doors) + ")"
+        return "pretix_checkin_list"
 
     def _push_one(self, item: OutboxItem) -> str | list[dict[str, object]]:
         """Conflicts to report once uploaded, or why this item cannot go to pretix."""
@@ -524,28 +878,51 @@ class PretixSource:
         return self._redeem(scan, list_id)
 
     def _redeem(self, scan: Scan, list_id: int) -> list[dict[str, object]]:
+        """Ask pretix unforced first, so its verdict is known; then record what happened.
+
+        pretix's ``force`` makes every check succeed (it only marks the check-in ``forced``),
+        so an entry pretix would refuse is first sent without it: pretix answers with its
+        reason and text (and stores a failed check-in), the kiosk reports that as a
+        conflict, then sends the entry again with ``force`` so that pretix holds what
+        happened at the door. The nonce makes both calls safe to repeat. A supervisor's
+        override (``scan.forced``) goes forced at once: the refusal is already known.
+        """
         movement = "exit" if scan.kind in (ScanKind.EXIT, ScanKind.SESSION_EXIT) else "entry"
-        body = {
+        body: dict[str, Any] = {
             "secret": scan.code,
             "source_type": "barcode",
             "lists": [list_id],
             "type": movement,
             "datetime": utc_text(scan.at),
-            "force": True,  # the kiosk already let the person in (maybe offline)
+            "force": scan.forced,
             "nonce": scan.nonce,  # a retry creates no second check-in
-            "questions_supported": False,
+            "questions_supported": bool(scan.answers),  # asked at the desk, or not at all
         }
-        response = self._send("POST", "checkinrpc/redeem/", json=body)
-        answer = self._json(response)
-        if not isinstance(answer, dict) or "status" not in answer:
-            raise SourceRejected(
-                f"pretix refused the check-in upload ({response.status_code}): "
-                f"{response_detail(response)}; check [sync] pretix_checkin_list"
-            )
+        if scan.answers:
+            body["answers"] = dict(scan.answers)
+        answer = self._redeem_call(body, list_id)
         if answer["status"] == "ok":
             return self._double_entries(scan, movement, answer.get("position") or {}, list_id)
         code = str(answer.get("reason") or answer["status"])
+        if code in _NOT_RECORDABLE:
+            return [self._disagreement(scan, code, answer.get("reason_explanation"), answer)]
+        forced = self._redeem_call({**body, "force": True}, list_id)
+        if code == "already_redeemed" and forced["status"] == "ok":
+            doubles = self._double_entries(scan, movement, forced.get("position") or {}, list_id)
+            if doubles:
+                return doubles
         return [self._disagreement(scan, code, answer.get("reason_explanation"), answer)]
+
+    def _redeem_call(self, body: Mapping[str, Any], list_id: int) -> dict[str, Any]:
+        response = self._send("POST", "checkinrpc/redeem/", json=body)
+        answer = self._json(response)
+        if not isinstance(answer, dict) or "status" not in answer:
+            raise ListRefused(
+                list_id,
+                f"pretix refused the check-in upload to list {list_id} ({response.status_code}): "
+                f"{response_detail(response)}; check [sync] {self._list_key(list_id)}",
+            )
+        return answer
 
     def _double_entries(
         self, scan: Scan, movement: str, position: Mapping[str, Any], list_id: int
@@ -620,9 +997,10 @@ class PretixSource:
             body["error_reason"] = "error"  # an older pretix without this reason code
             response = self._send("POST", path, json=body)
         if response.status_code == 404:
-            raise SourceRejected(
+            raise ListRefused(
+                list_id,
                 f"pretix has no check-in list {list_id} in event {self.event!r}: check [sync] "
-                "pretix_checkin_list / pretix_session_lists"
+                + self._list_key(list_id),
             )
         # Statistics only: a 400 left after the retry is not worth keeping the scan queued.
         return []
@@ -658,6 +1036,11 @@ class PretixSource:
 
 
 _EXCLUDE = ["fees", "payments", "refunds", "customer"]
+
+# pretix refusals a forced redeem cannot turn into a check-in (no such ticket, or not one).
+_NOT_RECORDABLE = frozenset(
+    {"invalid", "ambiguous", "error", "already_exchanged", "medium_invalid", "medium_exists"}
+)
 
 
 def _time(value: object) -> datetime | None:

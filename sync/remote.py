@@ -27,6 +27,12 @@ class PullResult:
     scans: list[Scan] = field(default_factory=list)  # scans made at other kiosks
     cursor: str | None = None  # where the next incremental pull starts
     more: bool = False  # another page is waiting
+    # pretix: the order-position facts of these registrations (by id) and the check-in
+    # lists (by door: '' the entrance, else a session id), for local list checks.
+    facts: dict[str, Any] = field(default_factory=dict)
+    lists: dict[str, Any] | None = None
+    full_page: int = 0  # page number within a full pull (0: an incremental pull)
+    event: Any = None  # the event definition when the source owns it (pretix), else None
 
 
 @dataclass

@@ -12,13 +12,14 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from kiosk.core.checkin_list import CheckinList, TicketFacts
 from kiosk.core.codes import CodeClash, CodeClashError, code_clashes
 from kiosk.core.model import (
     Event,
@@ -42,7 +43,7 @@ from kiosk.core.ports import (
     QueuedBadge,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -154,6 +155,21 @@ _MIGRATIONS: dict[int, str] = {
             GROUP BY registration_id);
     CREATE UNIQUE INDEX print_jobs_one_waiting ON print_jobs(registration_id)
         WHERE status IN ('pending', 'printing', 'uncertain', 'desk', 'held')
+    """,
+    # pretix check-in lists as pulled (door '' is the entrance, else a session id), the
+    # order-position facts their checks read, and the ids a full pull has seen so far.
+    3: """
+    CREATE TABLE checkin_lists (
+        door TEXT PRIMARY KEY,
+        list_id INTEGER NOT NULL,
+        config TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE ticket_facts (
+        registration_id TEXT PRIMARY KEY,
+        facts TEXT NOT NULL
+    );
+    CREATE TABLE pull_seen (registration_id TEXT PRIMARY KEY);
     """,
 }
 
@@ -1082,12 +1098,43 @@ class LocalStore:
         scans: Sequence[Scan],
         cursor: str | None,
         chunk: int = 1000,
+        *,
+        facts: Mapping[str, TicketFacts] | None = None,
+        lists: Mapping[str, CheckinList] | None = None,
+        full_page: int = 0,
+        full_done: bool = False,
+        event: Event | None = None,
     ) -> tuple[int, int]:
         """Store one pulled page; return (registrations changed, remote scans added).
 
         Short transactions, so a check-in never waits long behind a big page; the cursor
         is saved with the last one. A crash before that re-pulls the page, harmlessly.
+
+        ``facts`` (by registration id) and ``lists`` (by door) are pretix's check-in data.
+        ``event``: the event definition from a source that owns it (pretix), saved when it
+        differs. ``full_page`` (1, 2, …) marks the pages of a full pull: its registrations are noted,
+        and with ``full_done`` the ones of this source the full pull did not bring are
+        removed (they left the list); ``last_full_pull()`` says how many.
         """
+        if event is not None and event != self.event():
+            self.save_event(event, [])
+        if lists is not None:
+            self._save_lists(source, lists)
+        if facts:
+            with self.transaction() as db:
+                db.executemany(
+                    "INSERT INTO ticket_facts(registration_id, facts) VALUES (?, ?) "
+                    "ON CONFLICT(registration_id) DO UPDATE SET facts=excluded.facts",
+                    [(rid, json.dumps(facts_to_dict(f))) for rid, f in facts.items()],
+                )
+        if full_page:
+            with self.transaction() as db:
+                if full_page == 1:
+                    db.execute("DELETE FROM pull_seen")
+                db.executemany(
+                    "INSERT OR IGNORE INTO pull_seen(registration_id) VALUES (?)",
+                    [(r.id,) for r in registrations],
+                )
         now = utc_text(datetime.now(UTC))
         work: list[tuple[str, Sequence[Registration] | Sequence[Scan]]] = [
             ("regs", registrations[i : i + chunk]) for i in range(0, len(registrations), chunk)
@@ -1111,7 +1158,82 @@ class LocalStore:
                             self.set_meta(f"sync.{source}.cursor", cursor, db)
                 finally:
                     self._db.execute("PRAGMA synchronous=FULL")
+        if full_page and full_done:
+            changed += self._retire_unseen(source)
         return changed, added
+
+    def _retire_unseen(self, source: str) -> int:
+        """Remove this source's registrations a finished full pull did not bring.
+
+        Their scans stay in the log (nothing is lost); their codes go, so a ticket that
+        left the list is refused as unknown, as pretix's list no longer holds it.
+        """
+        with self.transaction() as db:
+            gone = [
+                (row[0], row[1])
+                for row in db.execute(
+                    "SELECT id, rowid FROM registrations WHERE source = ? AND id NOT IN "
+                    "(SELECT registration_id FROM pull_seen)",
+                    (source,),
+                )
+            ]
+            db.executemany("DELETE FROM registrations_fts WHERE rowid = ?", [(r,) for _, r in gone])
+            db.executemany(
+                "DELETE FROM ticket_facts WHERE registration_id = ?", [(i,) for i, _ in gone]
+            )
+            db.executemany("DELETE FROM registrations WHERE id = ?", [(i,) for i, _ in gone])
+            db.execute("DELETE FROM pull_seen")
+            report = json.loads(self.get_meta(f"sync.{source}.last_full") or "{}")
+            report.update({"at": utc_text(datetime.now(UTC)), "removed": len(gone)})
+            self.set_meta(f"sync.{source}.last_full", json.dumps(report), db)
+        return len(gone)
+
+    def last_full_pull(self, source: str) -> dict[str, Any]:
+        """When the last full pull finished, how many registrations it removed and which
+        check-in lists changed since the one before (``lists_changed``: door -> what)."""
+        return dict(json.loads(self.get_meta(f"sync.{source}.last_full") or "{}"))
+
+    def _save_lists(self, source: str, lists: Mapping[str, CheckinList]) -> None:
+        """Replace the pulled check-in lists; a change of configuration is noted."""
+        now = utc_text(datetime.now(UTC))
+        with self.transaction() as db:
+            old = {row[0]: row[1] for row in db.execute("SELECT door, config FROM checkin_lists")}
+            changes: dict[str, str] = {}
+            for door, clist in lists.items():
+                text = json.dumps(list_to_dict(clist), sort_keys=True)
+                if door not in old:
+                    changes[door] = f"list {clist.id} added"
+                elif old[door] != text:
+                    changes[door] = f"list {clist.id} changed: " + _list_diff(old[door], text)
+                db.execute(
+                    "INSERT INTO checkin_lists(door, list_id, config, updated_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(door) DO UPDATE SET list_id=excluded.list_id, "
+                    "config=excluded.config, updated_at=excluded.updated_at",
+                    (door, clist.id, text, now),
+                )
+            for door in set(old) - set(lists):
+                changes[door] = "no longer configured"
+                db.execute("DELETE FROM checkin_lists WHERE door = ?", (door,))
+            if changes and old:
+                report = json.loads(self.get_meta(f"sync.{source}.last_full") or "{}")
+                report["lists_changed"] = changes
+                report["lists_changed_at"] = now
+                self.set_meta(f"sync.{source}.last_full", json.dumps(report), db)
+
+    def checkin_list(self, door: str) -> CheckinList | None:
+        """The pulled pretix check-in list of a door ('' the entrance, else a session id)."""
+        rows = self._query("SELECT config FROM checkin_lists WHERE door = ?", (door,))
+        return list_from_dict(json.loads(rows[0][0])) if rows else None
+
+    def checkin_lists(self) -> dict[str, CheckinList]:
+        rows = self._query("SELECT door, config FROM checkin_lists ORDER BY door")
+        return {row[0]: list_from_dict(json.loads(row[1])) for row in rows}
+
+    def ticket_facts(self, registration_id: str) -> TicketFacts | None:
+        rows = self._query(
+            "SELECT facts FROM ticket_facts WHERE registration_id = ?", (registration_id,)
+        )
+        return facts_from_dict(json.loads(rows[0][0])) if rows else None
 
     def add_sync_conflicts(self, conflicts: Sequence[dict[str, Any]]) -> int:
         """Keep the conflicts the hub reported (once each); return how many were new."""
@@ -1256,6 +1378,7 @@ def scan_to_dict(scan: Scan) -> dict[str, object]:
         "staff": scan.staff,
         "note": scan.note,
         "forced": scan.forced,
+        **({"answers": [list(a) for a in scan.answers]} if scan.answers else {}),
     }
 
 
@@ -1284,6 +1407,7 @@ def scan_from_dict(data: dict[str, object]) -> Scan:
         staff=str(data.get("staff") or ""),
         note=str(data.get("note") or ""),
         forced=forced,
+        answers=tuple((str(a[0]), str(a[1])) for a in data.get("answers") or ()),  # type: ignore[attr-defined]
     )
 
 
@@ -1367,4 +1491,88 @@ def _print_job(row: sqlite3.Row) -> PrintJob:
         last_error=row["last_error"],
         created_at=datetime.fromisoformat(row["created_at"]),
         printed_at=_time(row["printed_at"]),
+    )
+
+
+def _list_diff(old: str, new: str) -> str:
+    before, after = json.loads(old), json.loads(new)
+    keys = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    return ", ".join(f"{k} {before.get(k)!r} -> {after.get(k)!r}" for k in keys)[:300]
+
+
+def _time_text(when: datetime | None) -> str | None:
+    return utc_text(when) if when is not None else None
+
+
+def list_to_dict(clist: CheckinList) -> dict[str, object]:
+    return {
+        "id": clist.id,
+        "name": clist.name,
+        "all_products": clist.all_products,
+        "products": sorted(clist.products),
+        "subevent": clist.subevent,
+        "include_pending": clist.include_pending,
+        "allow_multiple_entries": clist.allow_multiple_entries,
+        "allow_entry_after_exit": clist.allow_entry_after_exit,
+        "addon_match": clist.addon_match,
+        "rules": clist.rules,
+        "event_from": _time_text(clist.event_from),
+        "event_to": _time_text(clist.event_to),
+        "event_admission": _time_text(clist.event_admission),
+    }
+
+
+def list_from_dict(data: Mapping[str, Any]) -> CheckinList:
+    return CheckinList(
+        id=int(data["id"]),
+        name=str(data.get("name") or ""),
+        all_products=bool(data.get("all_products")),
+        products=frozenset(int(i) for i in data.get("products") or ()),
+        subevent=data.get("subevent"),
+        include_pending=bool(data.get("include_pending")),
+        allow_multiple_entries=bool(data.get("allow_multiple_entries")),
+        allow_entry_after_exit=bool(data.get("allow_entry_after_exit", True)),
+        addon_match=bool(data.get("addon_match")),
+        rules=data.get("rules") or None,
+        event_from=_time(data.get("event_from")),
+        event_to=_time(data.get("event_to")),
+        event_admission=_time(data.get("event_admission")),
+    )
+
+
+def facts_to_dict(facts: TicketFacts) -> dict[str, object]:
+    return {
+        "item": facts.item,
+        "variation": facts.variation,
+        "subevent": facts.subevent,
+        "canceled": facts.canceled,
+        "order_status": facts.order_status,
+        "valid_if_pending": facts.valid_if_pending,
+        "require_approval": facts.require_approval,
+        "blocked": facts.blocked,
+        "valid_from": _time_text(facts.valid_from),
+        "valid_until": _time_text(facts.valid_until),
+        "attention": facts.attention,
+        "texts": list(facts.texts),
+        "addon_to_secret": facts.addon_to_secret,
+        "questions": [list(q) for q in facts.questions],
+    }
+
+
+def facts_from_dict(data: Mapping[str, Any]) -> TicketFacts:
+    return TicketFacts(
+        item=int(data["item"]),
+        variation=data.get("variation"),
+        subevent=data.get("subevent"),
+        canceled=bool(data.get("canceled")),
+        order_status=str(data.get("order_status") or "p"),
+        valid_if_pending=bool(data.get("valid_if_pending")),
+        require_approval=bool(data.get("require_approval")),
+        blocked=bool(data.get("blocked")),
+        valid_from=_time(data.get("valid_from")),
+        valid_until=_time(data.get("valid_until")),
+        attention=bool(data.get("attention")),
+        texts=tuple(str(t) for t in data.get("texts") or ()),
+        addon_to_secret=str(data.get("addon_to_secret") or ""),
+        questions=tuple((int(q[0]), str(q[1]), str(q[2])) for q in data.get("questions") or ()),
     )

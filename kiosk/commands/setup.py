@@ -35,12 +35,36 @@ DEMO_SUPERVISOR_PIN = "135790"
 
 def run(args: argparse.Namespace, rt: Any) -> int:
     cfg = rt.config
-    try:
-        event, sessions = load_event(cfg.resolve(cfg.event.definition))
-    except EventFileError as exc:
-        raise ConfigError(f"[event] definition: {exc}") from None
+    event, sessions = None, []
+    if cfg.event.definition:
+        try:
+            event, sessions = load_event(cfg.resolve(cfg.event.definition))
+        except EventFileError as exc:
+            raise ConfigError(f"[event] definition: {exc}") from None
+    if cfg.sync.source == "pretix":
+        status = _event_from_pretix(rt)
+        if isinstance(status, int):
+            return status
+        event = status  # pretix owns the name, dates and zone; sessions stay the file's
+    if event is None:
+        raise ConfigError(
+            f"{cfg.path}: [event] definition is empty: name an event file, or set [sync] "
+            'source = "pretix" to take the event from pretix'
+        )
     rt.store.save_event(event, sessions)
     print(f"event: {event.name} ({len(event.days)} days, {len(sessions)} sessions)")
+    if cfg.sync.source == "pretix":
+        if cfg.event.day:
+            print(
+                f"{cfg.path}: [event] day = {cfg.event.day} forces the event day: pretix's dates "
+                "are not followed and check-ins from pretix count for their own day. "
+                "Set day = 0 at a real event.",
+                file=sys.stderr,
+            )
+        if cfg.event.registrations:
+            print("[event] registrations ignored: pretix is the source (accueil sync --once)")
+        print(f"store: {cfg.store_path} (owner-only)")
+        return 0
     for name in cfg.event.registrations:
         path = cfg.resolve(name)
         try:
@@ -86,3 +110,21 @@ def _staff_secrets(args: argparse.Namespace, cfg: Any) -> None:
         path = write_secret(cfg, "staff", "recovery_code_hash", cfg.staff.recovery_code_hash)
         print(recovery_notice(code))
         print(f"(its hash is in {path}, owner-only)")
+def _event_from_pretix(rt: Any) -> Any:
+    """pretix's event as the kiosk's, or an exit status (1 unreachable, 2 a key to fix)."""
+    from sync.pretix import PretixSource
+    from sync.remote import SourceRejected, SourceUnavailable
+
+    source = PretixSource.from_config(rt.config.sync, rt.config.kiosk)
+    try:
+        event, note = source.kiosk_event_from_pretix()
+    except SourceRejected as exc:
+        print(f"accueil setup: {exc}", file=sys.stderr)
+        return 2
+    except SourceUnavailable as exc:
+        print(f"accueil setup: {exc}; try again when pretix answers", file=sys.stderr)
+        return 1
+    finally:
+        source.close()
+    print(f"event from pretix: {event.slug}, {event.timezone}" + (f" ({note})" if note else ""))
+    return event

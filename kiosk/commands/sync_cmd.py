@@ -45,8 +45,23 @@ def run(args: argparse.Namespace, rt: Any) -> int:
     if args.full:
         rt.store.set_meta(f"sync.{engine.source.name}.cursor", "")
     if args.once:
+        if getattr(engine.source, "probe", None) is not None:
+            failed = _probe_quietly(engine.source)
+            if failed:
+                return failed
         return _once(engine)
     return _loop(engine, args.seconds)
+
+
+def _probe_quietly(source: Any) -> int:
+    """Before a pass: a failed probe step is printed and stops it (exit 1 or 2)."""
+    worst = 0
+    for step in source.probe():
+        if not step.ok:
+            fix = f"; check [sync] {step.key}" if step.key else ""
+            print(f"accueil sync: {step.what}: {step.detail}{fix}", file=sys.stderr)
+            worst = max(worst, 1 if step.temporary else 2)
+    return worst
 
 
 def _once(engine: Any) -> int:
@@ -66,6 +81,9 @@ def _once(engine: Any) -> int:
                 tasks[phase] = bar.add_task(phase, total=total)
             bar.update(tasks[phase], completed=done, total=total)
 
+        from datetime import UTC, datetime
+
+        started = datetime.now(UTC).isoformat(timespec="microseconds")
         try:
             report = engine.sync_once(progress)
         except SourceRejected as exc:
@@ -85,6 +103,12 @@ def _once(engine: Any) -> int:
             "organisers see them with: accueil hub status",
             file=sys.stderr,
         )
+    last = engine.store.last_full_pull(engine.source.name)
+    if str(last.get("at") or "") >= started:
+        print(f"full pull: {last.get('removed', 0)} registrations no longer on the lists removed")
+    if str(last.get("lists_changed_at") or "") >= started:
+        for door, what in sorted((last.get("lists_changed") or {}).items()):
+            print(f"check-in list of {door or 'the entrance'}: {what}")
     return 0
 
 
@@ -126,27 +150,79 @@ def _status(rt: Any) -> int:
     )
     conflicts = store.sync_conflicts()
     print(f"conflicts reported: {len(conflicts)}")
+    event = store.event()
+    zone = event.timezone if event is not None else "UTC"
     for c in conflicts:
-        print(
-            f"  {c.get('registration_id')} day {c.get('day')}: {c.get('first_kiosk')} "
-            f"{c.get('first_at')} / {c.get('second_kiosk')} {c.get('second_at')}"
-        )
+        print(f"  {conflict_line(c, zone)}")
     for f in store.outbox_failures():
         print(
             f"  outbox #{f['seq']} {f['kind']} {f['key']}: {f['attempts']} tries, {f['last_error']}"
         )
+    _pretix_lines(store)
     if sync.source == "none":
         return 0
-    source = _engine(rt).source
+    return _probe(_engine(rt).source, sync.source)
+
+
+def local_time(text: object, zone: str) -> str:
+    """A stored UTC time in the event's zone, for people (the text as is if unreadable)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    try:
+        when = datetime.fromisoformat(str(text))
+    except ValueError:
+        return str(text)
+    if when.tzinfo is None:
+        return str(text)
+    return when.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def conflict_line(c: dict[str, Any], zone: str) -> str:
+    """One sync conflict for people: who, when (event zone), and pretix's word if any."""
+    first = local_time(c.get("first_at"), zone) if c.get("first_at") else "?"
+    second = local_time(c.get("second_at"), zone) if c.get("second_at") else "?"
+    line = (
+        f"{c.get('registration_id')} day {c.get('day')}: {c.get('first_kiosk')} {first} / "
+        f"{c.get('second_kiosk')} {second}"
+    )
+    if c.get("pretix_reason"):
+        line += f" — pretix refused it: {c['pretix_reason']}: {c.get('detail') or ''}"
+    return line
+
+
+def _pretix_lines(store: Any) -> None:
+    """What the last pulls said about pretix's check-in lists (changes, removals)."""
+    last = store.last_full_pull("pretix")
+    if last.get("at"):
+        print(f"last full pull: {last['at']}, {last.get('removed', 0)} registrations removed")
+    for door, what in sorted((last.get("lists_changed") or {}).items()):
+        print(f"  check-in list of {door or 'the entrance'}: {what}")
+
+
+def _probe(source: Any, name: str) -> int:
+    """Ask the source now. pretix: 0 all good, 1 unreachable (try later), 2 a key to fix
+    (as `sync --once`); the hub: 0 or 1, as before."""
+    from sync.remote import SourceRejected, SourceUnavailable
+
+    probe = getattr(source, "probe", None)
+    if probe is not None:
+        worst = 0
+        for step in probe():
+            if step.ok:
+                print(f"{name}: {step.what}: ok ({step.detail})")
+                continue
+            fix = f"; check [sync] {step.key}" if step.key else ""
+            print(f"{name}: {step.what}: FAILED: {step.detail}{fix}")
+            worst = max(worst, 1 if step.temporary else 2)
+        return worst
     check = getattr(source, "check_identity", None)
     if check is None:
         return 0
-    from sync.remote import SourceRejected, SourceUnavailable
-
     try:
         check()
     except (SourceRejected, SourceUnavailable) as exc:
-        print(f"{sync.source}: not reachable now: {exc}")
+        print(f"{name}: not reachable now: {exc}")
         return 1
-    print(f"{sync.source}: reachable, token accepted")
+    print(f"{name}: reachable, token accepted")
     return 0

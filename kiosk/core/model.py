@@ -158,6 +158,9 @@ class Scan:
     note: str = ""
     forced: bool = False
     kiosk_name: str = ""
+    # Answers to the registration platform's check-in questions, asked at the desk:
+    # (question id, answer). Uploaded with the scan, not kept in the scan log.
+    answers: tuple[tuple[str, str], ...] = ()
 
 
 def in_zone(when: datetime, tz: tzinfo | None) -> datetime:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from kiosk.core import intake, tickets
+from kiosk.core.checkin_list import CheckinLists, with_list
 from kiosk.core.model import (
     Direction,
     Event,
@@ -77,6 +79,7 @@ class CheckinService:
         new_id: IdFactory = new_nonce,
         sign: tickets.Signer | None = None,
         rules: intake.IntakeRules | None = None,
+        lists: CheckinLists | None = None,
     ) -> None:
         self.store = store
         self.log = log
@@ -90,6 +93,7 @@ class CheckinService:
         self.new_id = new_id
         self.sign = sign
         self.rules = rules or intake.IntakeRules()
+        self.lists = lists  # pulled pretix check-in lists: their checks apply too
         self._event_tag = tickets.event_tag(event.slug)
 
     def check_ticket(self, code: str) -> TicketCheck:
@@ -160,7 +164,13 @@ class CheckinService:
             enforce_capacity=self.enforce_capacity,
             history=self.log.history(whose) if whose else ScanHistory(),
         )
-        return decide(code, found, ctx, ticket, self._event_tag)
+        verdict = decide(code, found, ctx, ticket, self._event_tag)
+        door = session.id if session else ""
+        exit_ = direction is Direction.EXIT
+        alone = self.kiosk.mode is Mode.KIOSK  # no one to ask pretix's check-in questions
+        return with_list(
+            verdict, self.lists, ctx.history, ctx.now, door, exit=exit_, self_service=alone
+        )
 
     def check(
         self,
@@ -181,12 +191,24 @@ class CheckinService:
             result = self._record(read.code, verdict, staff=staff, note=read.note)
         return replace(result, intake=read)
 
-    def check_in_by_hand(self, registration_id: str, staff: str) -> CheckinResult:
-        """Staff check-in of a registration found by name: same rules as a scan."""
+    def check_in_by_hand(
+        self,
+        registration_id: str,
+        staff: str,
+        answers: Mapping[str, str] | None = None,
+    ) -> CheckinResult:
+        """Staff check-in of a registration found by name: same rules as a scan.
+
+        ``answers``: question id -> answer, for the check-in questions the verdict listed
+        (``Verdict.questions``); uploaded with the scan.
+        """
         reg = self._require(registration_id)
         with self.log.exclusive():
             verdict = self.evaluate_registration(reg)
-            return self._record(primary_code(reg), verdict, staff=staff, note="by hand")
+            given = tuple(sorted((str(k), str(v)) for k, v in (answers or {}).items()))
+            return self._record(
+                primary_code(reg), verdict, staff=staff, note="by hand", answers=given
+            )
 
     def evaluate_registration(
         self, reg: Registration, direction: Direction = Direction.ENTRY
@@ -198,7 +220,9 @@ class CheckinService:
             day=self.day,
             history=self.log.history(reg.id),
         )
-        return decide(primary_code(reg), [reg], ctx)
+        verdict = decide(primary_code(reg), [reg], ctx)
+        exit_ = direction is Direction.EXIT
+        return with_list(verdict, self.lists, ctx.history, ctx.now, exit=exit_)
 
     def override(self, registration_id: str, staff: str, why: str) -> CheckinResult:
         """A supervisor lets someone in despite a refusal; logged as forced, with the why."""
@@ -314,6 +338,7 @@ class CheckinService:
         staff: str = "",
         note: str = "",
         forced: bool = False,
+        answers: tuple[tuple[str, str], ...] = (),
     ) -> CheckinResult:
         reg = verdict.registration
         now = self.clock.now()
@@ -332,6 +357,7 @@ class CheckinService:
             staff=staff,
             note=note,
             forced=forced,
+            answers=answers if verdict.ok else (),
         )
         request = None
         if self.print_badges and verdict.earns_badge and reg is not None:

@@ -124,6 +124,11 @@ ATTENDEE: dict[str, dict[Lang, str]] = {
         Lang.FR: "Votre billet a expiré. " + _HELP[Lang.FR],
         Lang.AR: "انتهت صلاحية تذكرتك. " + _HELP[Lang.AR],
     },
+    Reason.QUESTIONS_REQUIRED: {
+        Lang.EN: "We have a question for you before you go in. " + _HELP[Lang.EN],
+        Lang.FR: "Nous avons une question à vous poser avant l'entrée. " + _HELP[Lang.FR],
+        Lang.AR: "لدينا سؤال لك قبل الدخول. " + _HELP[Lang.AR],
+    },
     Reason.SESSION_NOT_ALLOWED: {
         Lang.EN: "Your registration does not include this session. " + _HELP[Lang.EN],
         Lang.FR: "Votre inscription ne comprend pas cette session. " + _HELP[Lang.FR],
@@ -211,6 +216,11 @@ STAFF: dict[str, dict[Lang, str]] = {
         Lang.EN: "{name}: ticket expired.",
         Lang.FR: "{name} : billet expiré.",
         Lang.AR: "{name}: التذكرة منتهية الصلاحية.",
+    },
+    Reason.QUESTIONS_REQUIRED: {
+        Lang.EN: "{name}: pretix asks check-in questions; check them in at the desk.",
+        Lang.FR: "{name} : pretix pose des questions à l'entrée ; enregistrez à l'accueil.",
+        Lang.AR: "{name}: يطرح pretix أسئلة عند الدخول؛ سجّل الدخول في مكتب الاستقبال.",
     },
     Reason.SESSION_NOT_ALLOWED: {
         Lang.EN: "{name}: not registered for {session}.",

@@ -26,6 +26,7 @@ class Reason(StrEnum):
     SESSION_NOT_ALLOWED = "session_not_allowed"
     SESSION_FULL = "session_full"
     AMBIGUOUS = "ambiguous"
+    QUESTIONS_REQUIRED = "questions_required"  # pretix asks questions at check-in: the desk
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,10 @@ class Verdict:
     inside: int | None = None  # people in the session after this scan (door mode)
     capacity: int | None = None
     provisional: bool = False
+    attention: bool = False  # pretix: staff must look at this person (require_attention)
+    notes: tuple[str, ...] = ()  # pretix's check-in texts (order's, variation's, product's)
+    # pretix's check-in questions still unanswered: (pretix id, text, pretix type)
+    questions: tuple[tuple[int, str, str], ...] = ()
 
     @property
     def ok(self) -> bool:

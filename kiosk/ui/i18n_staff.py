@@ -255,6 +255,12 @@ STAFF_UI: dict[str, dict[Lang, str]] = {
         "Badge envoyé à l'imprimante.", "Badge sent to the printer.", "أُرسلت الشارة إلى الطابعة."
     ),
     "detail.undone": _t("Annulé : {note}.", "Undone: {note}.", "تم التراجع: {note}."),
+    "detail.yes_no": _t(" (oui / non)", " (yes / no)", " (نعم / لا)"),
+    "detail.questions_stopped": _t(
+        "Questions interrompues : personne n'a été enregistré.",
+        "Questions stopped: nobody was checked in.",
+        "توقفت الأسئلة: لم يُسجَّل أي دخول.",
+    ),
     "detail.gone": _t(
         "l'inscription {id} n'est plus dans la liste",
         "registration {id} is no longer in the list",
@@ -440,6 +446,11 @@ STAFF_UI: dict[str, dict[Lang, str]] = {
     "sync.never": _t("jamais", "never", "أبداً"),
     "sync.last_error": _t("Dernière erreur : {error}", "Last error: {error}", "آخر خطأ: {error}"),
     "sync.no_error": _t("aucune", "none", "لا يوجد"),
+    "sync.refusals": _t(
+        "Entrées que pretix aurait refusées : {count}",
+        "Entries pretix would have refused: {count}",
+        "دخول كان pretix سيرفضه: {count}",
+    ),
     "sync.none": _t(
         "Pas de synchro configurée sur cette borne.",
         "No sync configured on this kiosk.",

@@ -38,6 +38,7 @@ REASON_MEANING = {
     "session_not_allowed": "not registered for this session",
     "session_full": "session at capacity",
     "ambiguous": "code shared by several registrations",
+    "questions_required": "check-in questions to answer at the desk",
 }
 
 
@@ -356,15 +357,18 @@ def compute(data: ReportData, day: int | None = None, now: datetime | None = Non
         "conflicts",
         "Conflicts between kiosks",
         ("day", "registration_id", "name", "first_kiosk", "first_at", "second_kiosk",
-         "second_at"),
+         "second_at", "pretix_reason", "detail"),
         [
             (c.get("day"), c.get("registration_id"), name(c.get("registration_id")),
              c.get("first_kiosk"), local(_parse(c.get("first_at"))), c.get("second_kiosk"),
-             local(_parse(c.get("second_at"))))
+             local(_parse(c.get("second_at"))), c.get("pretix_reason") or "",
+             c.get("detail") or "")
             for c in conflicts
         ],
         "The same person let in at two kiosks on one day without an exit in between "
-        "(a shared ticket, or kiosks that could not sync in time).",
+        "(a shared ticket, or kiosks that could not sync in time); with pretix, also entries "
+        "pretix refused (pretix_reason and its text in detail: the kiosk let the person in "
+        "first, pretix holds the entry as forced).",
     )  # fmt: skip
 
     arrivals = {d: _slots([s.at for (_, sd), s in first.items() if sd == d], tz) for d in days}

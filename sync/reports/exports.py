@@ -36,6 +36,7 @@ PRETIX_REASON = {
     "session_not_allowed": "product",
     "session_full": "rules",
     "ambiguous": "ambiguous",
+    "questions_required": "incomplete",
 }
 
 GENERIC_COLUMNS = (

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Static
 
+from kiosk.core.checkin_list import attendee_notes
 from kiosk.core.intake import strip_aim, strip_controls
 from kiosk.core.model import Lang
 from kiosk.core.service import CheckinResult
@@ -324,6 +325,7 @@ class AttendeeScreen(ScanScreen):
         if verdict.earns_badge and (result.print_job is None or at_desk):
             name = (reg.name_on_badge if reg else "") or GUEST[lang]
             text = ui_text("ok.help_desk_badge", lang, name=name)
+        text += attendee_notes(verdict, lang)
         shown = Shown(text, verdict.ok, lang is Lang.AR)
         self.remember(code, shown)
         self.show(shown)

@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static
 
+from kiosk.core.checkin_list import staff_notes
 from kiosk.core.model import Lang, Registration, Scan
 from kiosk.core.ports import PrintJob, PrintReason, PrintRequest
 from kiosk.core.service import CheckinResult
@@ -79,7 +80,8 @@ class DetailScreen(StaffScreen):
             raise LookupError(ui_text("detail.gone", lang, id=self.registration_id))
         prints = [j for j in store.print_jobs(limit=1000) if j.registration_id == reg.id]
         verdict = self.services.checkin.evaluate_registration(reg)
-        return Record(reg, store.scans_of(reg.id), prints, staff_text(verdict, lang))
+        said = staff_text(verdict, lang) + staff_notes(verdict, lang)
+        return Record(reg, store.scans_of(reg.id), prints, said)
 
     def _show(self, record: Record) -> None:
         self.record = record
@@ -141,7 +143,7 @@ class DetailScreen(StaffScreen):
         verdict = result.verdict
         if result.print_job is not None and self.services.print_queue is not None:
             self.services.print_queue.wake()
-        text = staff_text(verdict, self.lang)
+        text = staff_text(verdict, self.lang) + staff_notes(verdict, self.lang)
         if result.print_job is not None:
             text += " " + self.t("detail.sent")
         self.say(text, error=not verdict.ok)
@@ -152,10 +154,45 @@ class DetailScreen(StaffScreen):
         self.say(str(error), error=True)
 
     def action_checkin(self) -> None:
+        """Check in by hand; pretix's check-in questions are asked first, one by one."""
+
+        def verdict_now() -> Any:
+            reg = self.services.store.get(self.registration_id)
+            return self.services.checkin.evaluate_registration(reg) if reg else None
+
+        self.app.run_io(  # type: ignore[attr-defined]
+            verdict_now, done=self._ask, failed=self._failed, name="checkin"
+        )
+
+    def _ask(self, verdict: Any) -> None:
+        pending = list(verdict.questions) if verdict is not None and verdict.ok else []
+        answers: dict[str, str] = {}
+
+        def next_question() -> None:
+            if not pending:
+                self._check_in(answers)
+                return
+            qid, text, kind = pending.pop(0)
+            yes_no = kind == "B"  # pretix's boolean question
+
+            def answered(answer: str | None) -> None:
+                if answer is None:
+                    self.say(self.t("detail.questions_stopped"), error=True)
+                    return
+                answers[str(qid)] = _yes_no(answer) if yes_no else answer
+                next_question()
+
+            hint = self.t("detail.yes_no") if yes_no else ""
+            self.app.push_screen(PromptScreen(text + hint), answered)
+
+        next_question()
+
+    def _check_in(self, answers: dict[str, str]) -> None:
         self.app.run_io(  # type: ignore[attr-defined]
             self.services.checkin.check_in_by_hand,
             self.registration_id,
             self.who,
+            answers,
             done=self._after,
             failed=self._failed,
             name="checkin",
@@ -268,3 +305,11 @@ class DetailScreen(StaffScreen):
             PromptScreen(self.t("prompt.override"), placeholder=self.t("prompt.override_example")),
             answered,
         )
+
+
+_YES = {"oui", "o", "yes", "y", "true", "1", "نعم", "ok"}
+
+
+def _yes_no(answer: str) -> str:
+    """A staff answer to a pretix boolean question, as pretix takes it ("True"/"False")."""
+    return "True" if answer.strip().lower() in _YES else "False"

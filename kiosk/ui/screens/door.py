@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from kiosk.core.checkin_list import attendee_notes, staff_notes
 from kiosk.core.model import Direction, Lang, Session
 from kiosk.core.service import CheckinResult
 from kiosk.core.texts import attendee_text, staff_text
@@ -258,14 +259,15 @@ class DoorScreen(ScanScreen):
             self.inside = verdict.inside
         self._show_count()
         shown = Shown(
-            attendee_text(verdict, lang, title),
+            attendee_text(verdict, lang, title) + attendee_notes(verdict, lang),
             verdict.ok,
             lang is Lang.AR,
             visual(
                 " ".join(
                     t
                     for t in (
-                        staff_text(verdict, self.app.staff_language, title),  # type: ignore[attr-defined]
+                        staff_text(verdict, self.app.staff_language, title)  # type: ignore[attr-defined]
+                        + staff_notes(verdict, self.app.staff_language),  # type: ignore[attr-defined]
                         self.scanner_advice(result),
                     )
                     if t

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from datetime import datetime
 from typing import Any
 
 from textual.app import ComposeResult
@@ -184,8 +186,25 @@ class SyncScreen(StaffScreen):
                 self.t("sync.waiting", waiting=sync.waiting),
                 self.t("sync.last_error", error=sync.last_error or self.t("sync.no_error")),
             ]
+        lines += self._refusals(tz)
         widget = self.query_one("#sync-state", Static)
         widget.update(rich_lines(lines, self.lang, widget.content_region.width))
+
+    def _refusals(self, tz: Any) -> list[str]:
+        """Accepted scans pretix refused (its reason and text), newest first, times local."""
+        refused = [c for c in self.services.store.sync_conflicts() if c.get("pretix_reason")]
+        if not refused:
+            return []
+        lines = [self.t("sync.refusals", count=len(refused))]
+        for c in refused[-5:][::-1]:
+            when = str(c.get("first_at") or "")
+            with contextlib.suppress(ValueError):  # a conflict without a readable time
+                when = datetime.fromisoformat(when).astimezone(tz).strftime("%H:%M")
+            lines.append(
+                f"  {when} {c.get('registration_id')}: {c.get('pretix_reason')} — "
+                f"{c.get('detail') or ''}"
+            )
+        return lines
 
     def action_sync_now(self) -> None:
         engine = self.services.sync_engine
