@@ -112,7 +112,10 @@ def test_a_store_with_duplicates_from_before_the_rule_keeps_the_oldest(tmp_path:
         store.save_event(EVENT, SESSIONS)
         store.upsert_registrations(people())
     con = sqlite3.connect(path)
+    # back to a version-1 store: no one-waiting index, none of the later tables
     con.execute("DROP INDEX print_jobs_one_waiting")
+    for table in ("checkin_lists", "ticket_facts", "pull_seen"):
+        con.execute(f"DROP TABLE {table}")
     for n in range(3):
         con.execute(
             "INSERT INTO print_jobs(registration_id, reason, created_at) VALUES ('R1', ?, ?)",
