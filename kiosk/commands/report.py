@@ -74,11 +74,16 @@ def _hub_source(args: argparse.Namespace, rt: Any) -> tuple[Any, Any]:
 
 
 def run(args: argparse.Namespace, rt: Any) -> int:
-    from kiosk.locale import translator
+    from kiosk.locale import CatalogueError, translator
     from sync.reports import NoEventError, StoreReportSource, compute, snapshot, write_report
+    from sync.reports.charts import CHARTS  # noqa: F401  (the `reports` extra, checked first)
 
     lang = args.lang or rt.config.staff.language
-    tr = translator(lang)
+    try:
+        tr = translator(lang)
+    except CatalogueError as exc:
+        print(f"accueil report: {exc}", file=sys.stderr)
+        return 2
     _ = tr.gettext
 
     db = None

@@ -1,8 +1,9 @@
 """The report's charts as PNG bytes, drawn off-screen with matplotlib's Agg backend.
 
 Every chart takes a :class:`kiosk.core.i18n.Translator` and the language code: words come
-from the catalogues, and a right-to-left language's text is shaped and put in visual order
-(matplotlib draws characters one by one, left to right, unjoined) in its own font.
+from the catalogues, drawn in the language's fonts with every script's font as fallback
+(names and titles come in any script). Text stays in logical order: matplotlib 3.11 shapes
+it (libraqm), so Arabic letters join and right-to-left runs are ordered by matplotlib.
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from kiosk.core.i18n import N_, SourceText, Translator, language
+from kiosk.core.i18n import ARABIC_FONTS, LATIN_FONTS, N_, SourceText, Translator, language
 from sync.reports.compute import Report
 
 ACCENT = "#1f6f8b"
 CAPACITY = "#d9e2e8"
 OVER = "#c0392b"
 REFUSED = "#e67e22"
-_lock = threading.Lock()  # pyplot's figure registry is not thread-safe (hub serves in threads)
+_lock = threading.Lock()
 
 
 def _png(fig: Figure) -> bytes:
@@ -37,7 +38,7 @@ def _png(fig: Figure) -> bytes:
 
 
 class _Words:
-    """Translated, display-ready text for one chart: shaped and reordered when RTL."""
+    """Translated text for one chart, and whether its language is right-to-left."""
 
     def __init__(self, tr: Translator | None, lang: str) -> None:
         self.tr = tr or SourceText()
@@ -45,12 +46,9 @@ class _Words:
         self.fonts = list(language(lang).fonts)
 
     def show(self, text: str) -> str:
-        if not self.rtl:
-            return text
-        import arabic_reshaper
-        from bidi import get_display
-
-        return str(get_display(arabic_reshaper.reshape(text)))
+        """``text`` as matplotlib takes it: in logical order (matplotlib 3.11 lays text out
+        with libraqm, joining Arabic letters and ordering right-to-left runs itself)."""
+        return text
 
     def __call__(self, message: str, **fields: object) -> str:
         return self.show(self.tr.gettext(message).format(**fields))
@@ -59,7 +57,10 @@ class _Words:
 def _fonts(words: _Words) -> dict[str, Any]:
     """matplotlib rc for the language's fonts (only those matplotlib can find are used)."""
     _register_font_packages()
-    return {"font.family": "sans-serif", "font.sans-serif": [*words.fonts, "DejaVu Sans"]}
+    # every script's font after the language's own: names and titles come in any script,
+    # and matplotlib falls back glyph by glyph along this list
+    families = dict.fromkeys([*words.fonts, *LATIN_FONTS, *ARABIC_FONTS, "DejaVu Sans"])
+    return {"font.family": list(families)}
 
 
 _registered = False
@@ -90,11 +91,11 @@ def _empty(ax: Any, text: str) -> None:
     ax.set_axis_off()
 
 
-def arrivals_chart(report: Report, tr: Translator | None = None, lang: str = "en") -> bytes:
+def arrivals_figure(report: Report, tr: Translator | None = None, lang: str = "en") -> Figure:
     """Bars of first entries per quarter hour, one panel per day; whole people on the axis."""
     days: list[int | None] = [*sorted(report.arrivals)] or [None]
     _ = _Words(tr, lang)
-    with _lock, plt.rc_context(_fonts(_)):
+    with plt.rc_context(_fonts(_)):
         fig, axes = plt.subplots(len(days), 1, figsize=(9, 2.8 * len(days)), squeeze=False)
         for ax, day in zip(axes[:, 0], days, strict=True):
             slots = report.arrivals.get(day, []) if day is not None else []
@@ -118,21 +119,21 @@ def arrivals_chart(report: Report, tr: Translator | None = None, lang: str = "en
             ax.grid(axis="y", alpha=0.3)
             ax.spines[["top", "right"]].set_visible(False)
         fig.tight_layout()
-        return _png(fig)
+        return fig
 
 
-def sessions_chart(report: Report, tr: Translator | None = None, lang: str = "en") -> bytes:
+def sessions_figure(report: Report, tr: Translator | None = None, lang: str = "en") -> Figure:
     """Per session: people let in against the room's capacity.
 
     The legend sits above the plot, outside the axes, so it never covers a bar's label.
     """
     fills = report.sessions
     _ = _Words(tr, lang)
-    with _lock, plt.rc_context(_fonts(_)):
+    with plt.rc_context(_fonts(_)):
         fig, ax = plt.subplots(figsize=(9, 0.55 * max(3, len(fills)) + 1.6))
         if not fills:
             _empty(ax, _("No sessions"))
-            return _png(fig)
+            return fig
         labels = [_.show(f"{f.session.id} · {_short(f.session.title)}") for f in fills][::-1]
         rows = list(range(len(fills)))
         capacities = [f.session.capacity for f in fills][::-1]
@@ -154,18 +155,18 @@ def sessions_chart(report: Report, tr: Translator | None = None, lang: str = "en
         ax.spines[["top", "right"]].set_visible(False)
         ax.margins(x=0.15)
         fig.tight_layout()
-        return _png(fig)
+        return fig
 
 
-def refusals_chart(report: Report, tr: Translator | None = None, lang: str = "en") -> bytes:
+def refusals_figure(report: Report, tr: Translator | None = None, lang: str = "en") -> Figure:
     """Refused scans by reason, most frequent first."""
     items = report.refusals.most_common()
     _ = _Words(tr, lang)
-    with _lock, plt.rc_context(_fonts(_)):
+    with plt.rc_context(_fonts(_)):
         fig, ax = plt.subplots(figsize=(8, 0.45 * max(3, len(items)) + 1.2))
         if not items:
             _empty(ax, _("No refused scans"))
-            return _png(fig)
+            return fig
         labels = [reason.replace("_", " ") for reason, _ in items][::-1]
         counts = [n for _, n in items][::-1]
         ax.barh(range(len(items)), counts, color=REFUSED)
@@ -177,8 +178,21 @@ def refusals_chart(report: Report, tr: Translator | None = None, lang: str = "en
         ax.set_title(_("Refusals by reason (total {total})", total=sum(counts)), loc="left")
         ax.spines[["top", "right"]].set_visible(False)
         fig.tight_layout()
-        return _png(fig)
+        return fig
 
+
+def _chart(draw: Any) -> Any:
+    def chart(report: Report, tr: Translator | None = None, lang: str = "en") -> bytes:
+        with _lock:  # pyplot's figure registry is not thread-safe (the hub serves in threads)
+            return _png(draw(report, tr, lang))
+
+    chart.__doc__ = f"{draw.__doc__}\n\nAs PNG bytes."
+    return chart
+
+
+arrivals_chart = _chart(arrivals_figure)
+sessions_chart = _chart(sessions_figure)
+refusals_chart = _chart(refusals_figure)
 
 CHARTS = {
     "arrivals": (N_("Arrivals per 15 minutes"), arrivals_chart),
