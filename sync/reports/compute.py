@@ -462,7 +462,9 @@ def compute(
 
     return Report(
         event_name=event.name,
-        scope=data.scope,
+        scope=_(data.scope_words[0]).format(**data.scope_words[1])
+        if data.scope_words[0]
+        else data.scope,
         day=day,
         generated_at=now,
         tz=tz,

@@ -47,7 +47,9 @@ def test_day_two_has_no_no_shows_during_day_one(data):
     assert no_show_days(after) == {1} and isinstance(dict(after.summary)["Day 1: no-shows"], int)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(minutes=st.integers(min_value=-3 * 24 * 60, max_value=3 * 24 * 60))
 def test_no_shows_appear_exactly_when_a_day_is_over(data, minutes):
     ends = day_ends(data)
@@ -136,6 +138,7 @@ def test_the_html_never_scrolls_sideways(data, tmp_path, browser, lang):  # noqa
 def test_the_page_speaks_the_language_asked(data, tmp_path):
     fr = _written(data, tmp_path, "fr").read_text(encoding="utf-8")
     assert '<html lang="fr" dir="ltr">' in fr and "Résumé" in fr and "Summary" not in fr
+    assert "borne k1 ·" in fr  # who the numbers cover, in French too
     ar = _written(data, tmp_path, "ar").read_text(encoding="utf-8")
     assert '<html lang="ar" dir="rtl">' in ar and "الملخص" in ar
     with (tmp_path / "ar" / "no_shows.csv").open(encoding="utf-8-sig") as f:
