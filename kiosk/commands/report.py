@@ -91,11 +91,10 @@ def run(args: argparse.Namespace, rt: Any) -> int:
         source, db = _hub_source(args, rt)
     else:
         if not rt.config.store_path.exists():
-            print(
-                f"accueil report: no kiosk store at {rt.config.store_path}; run `accueil setup`, "
-                "or use --hub on the hub machine",
-                file=sys.stderr,
-            )
+            message = _(
+                "no kiosk store at {path}; run `accueil setup`, or use --hub on the hub machine"
+            ).format(path=rt.config.store_path)
+            print(f"accueil report: {message}", file=sys.stderr)
             return 1
         kiosk = rt.config.kiosk
         source = StoreReportSource(rt.store, kiosk.id, kiosk.name)

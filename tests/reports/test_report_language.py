@@ -175,3 +175,11 @@ def test_arabic_charts_have_every_glyph(data):
         warnings.simplefilter("error")  # matplotlib warns "Glyph … missing from font(s)"
         pngs = all_charts(report, translator("ar"), "ar")
     assert all(png.startswith(b"\x89PNG") for png in pngs.values())
+
+
+def test_report_command_errors_speak_the_staff_language(tmp_path, capsys):
+    config = demo_config(tmp_path)  # no `accueil setup`: no kiosk store yet
+    assert main.main(["--config", str(config), "report", "--kiosk"]) == 1
+    assert "pas de base de borne" in capsys.readouterr().err
+    assert main.main(["--config", str(config), "report", "--kiosk", "--lang", "en"]) == 1
+    assert "no kiosk store at" in capsys.readouterr().err
