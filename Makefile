@@ -6,7 +6,7 @@ PYTHON  ?= python3
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 
-.PHONY: demo demo-camera test system install lock bench clean
+.PHONY: demo demo-camera test system install catalogues lock bench clean
 
 demo: install  ## set up everything and start the kiosk on the demo event
 	$(VENV)/bin/accueil setup --demo-pins
@@ -26,7 +26,12 @@ test: install  ## set up everything and run linters and the whole test suite
 system:  ## Debian packages listed in scripts/apt-packages.txt, installed when missing
 	bash scripts/apt-install.sh
 
-install: system $(STAMP)
+install: system $(STAMP) catalogues
+
+# Compiled gettext catalogues (.mo, not in git) for installs without Babel; with Babel
+# (every make install) the kiosk reads the .po files directly, so they are never stale.
+catalogues: $(STAMP)  ## compile kiosk/locale/*/LC_MESSAGES/accueil.po into .mo files
+	$(VENV)/bin/pybabel compile --statistics -D accueil -d kiosk/locale
 
 # The exact versions CI tested (requirements.lock) as constraints: an event-day install gets
 # what was tested, not whatever PyPI serves that morning.

@@ -54,7 +54,11 @@ def run(args: argparse.Namespace, rt: Any) -> int:
     rehearsal = Rehearsal(workspace, kiosks=args.kiosks, shape=shape, speed=args.speed,
                           handling_seconds=args.handling, faults=faults, seed=args.seed)  # fmt: skip
     try:
-        print(f"setting up a hub and {args.kiosks + 2} kiosks in {workspace} …", file=sys.stderr)
+        print(
+            f"setting up a hub and {args.kiosks + 2} kiosk processes ({args.kiosks} entrance "
+            f"kiosks, a help desk, a session door) in {workspace} …",
+            file=sys.stderr,
+        )
         rehearsal.setup()
         print(f"replaying {args.span_minutes:.0f} minutes at {args.speed:g}× …", file=sys.stderr)
         rehearsal.run()

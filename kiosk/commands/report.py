@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import ConfigError
+from kiosk.core.i18n import LANGUAGES
 
 
 def register(sub: Any) -> None:
@@ -25,6 +26,11 @@ def register(sub: Any) -> None:
     where.add_argument("--hub", action="store_true", help="read the hub database ([hub] database)")
     where.add_argument("--kiosk", action="store_true", help="read this kiosk's store")
     parser.add_argument("--database", help="with --hub: default [hub] database")
+    parser.add_argument(
+        "--lang",
+        choices=sorted(LANGUAGES),
+        help="language of the page, charts and CSV headers (default: [staff] language)",
+    )
     parser.add_argument(
         "--pretix-list",
         type=int,
@@ -68,18 +74,27 @@ def _hub_source(args: argparse.Namespace, rt: Any) -> tuple[Any, Any]:
 
 
 def run(args: argparse.Namespace, rt: Any) -> int:
+    from kiosk.locale import CatalogueError, translator
     from sync.reports import NoEventError, StoreReportSource, compute, snapshot, write_report
+    from sync.reports.charts import CHARTS  # noqa: F401  (the `reports` extra, checked first)
+
+    lang = args.lang or rt.config.staff.language
+    try:
+        tr = translator(lang)
+    except CatalogueError as exc:
+        print(f"accueil report: {exc}", file=sys.stderr)
+        return 2
+    _ = tr.gettext
 
     db = None
     if _use_hub(args, rt):
         source, db = _hub_source(args, rt)
     else:
         if not rt.config.store_path.exists():
-            print(
-                f"accueil report: no kiosk store at {rt.config.store_path}; run `accueil setup`, "
-                "or use --hub on the hub machine",
-                file=sys.stderr,
-            )
+            message = _(
+                "no kiosk store at {path}; run `accueil setup`, or use --hub on the hub machine"
+            ).format(path=rt.config.store_path)
+            print(f"accueil report: {message}", file=sys.stderr)
             return 1
         kiosk = rt.config.kiosk
         source = StoreReportSource(rt.store, kiosk.id, kiosk.name)
@@ -92,7 +107,7 @@ def run(args: argparse.Namespace, rt: Any) -> int:
         if db is not None:
             db.close()
     try:
-        report = compute(data, args.day)
+        report = compute(data, args.day, tr=tr)
     except ValueError as exc:
         print(f"accueil report: {exc}", file=sys.stderr)
         return 2
@@ -100,21 +115,35 @@ def run(args: argparse.Namespace, rt: Any) -> int:
     which = f"day{args.day}" if args.day is not None else "all-days"
     out: Path = args.out or rt.config.data_dir / "reports" / f"{data.event.slug}-{which}-{stamp}"
     pretix_list = args.pretix_list or rt.config.sync.pretix_checkin_list or None
-    written = write_report(report, out, pretix_list=pretix_list)
-    print(f"{report.event_name} — {report.scope}, {which.replace('-', ' ')}")
+    written = write_report(report, out, pretix_list=pretix_list, lang=lang, tr=tr)
+    scope_day = _("day {day}").format(day=args.day) if args.day is not None else _("all days")
+    print(f"{report.event_name} — {report.scope}, {scope_day}")
     width = max(len(label) for label, _ in report.summary)
     for label, value in report.summary:
         print(f"  {label:<{width}}  {value}")
-    print(f"Report: {written.html}")
-    print(f"{len(written.files)} files in {out} (owner-only: they name attendees)")
+    print(_("Report: {path}").format(path=written.html))
     print(
-        f"pretix export: {written.pretix_checkins} check-ins, {written.pretix_failed} failed "
-        f"scans, {written.pretix_skipped} not for pretix (walk-ins, undone)"
+        _("{count} files in {folder} (owner-only: they name attendees)").format(
+            count=len(written.files), folder=out
+        )
+    )
+    print(
+        _(
+            "pretix export: {checkins} check-ins, {failed} failed scans, "
+            "{skipped} not for pretix (walk-ins, undone)"
+        ).format(
+            checkins=written.pretix_checkins,
+            failed=written.pretix_failed,
+            skipped=written.pretix_skipped,
+        )
     )
     if not pretix_list and written.pretix_checkins:
         print(
-            "  no check-in list id: give --pretix-list ID (or [sync] pretix_checkin_list) "
-            "before uploading pretix_redeem.jsonl",
+            "  "
+            + _(
+                "no check-in list id: give --pretix-list ID (or [sync] pretix_checkin_list) "
+                "before uploading pretix_redeem.jsonl"
+            ),
             file=sys.stderr,
         )
     return 0

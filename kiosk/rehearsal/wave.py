@@ -114,15 +114,25 @@ def kiosks_needed(
     if not arrival_times or not service_seconds:
         return None, worst
     for lanes in range(1, upto + 1):
-        free = [0.0] * lanes
-        longest = 0.0
-        for i, t in enumerate(sorted(arrival_times)):
-            lane = min(range(lanes), key=free.__getitem__)
-            start = max(t, free[lane])
-            longest = max(longest, start - t)
-            free[lane] = start + service_seconds[i % len(service_seconds)]
-        worst[lanes] = longest
+        worst[lanes] = longest = model_wait(arrival_times, service_seconds, lanes)
         if longest <= max_wait and answer is None:
             answer = lanes
             break
     return answer, worst
+
+
+def model_wait(arrival_times: list[float], service_seconds: list[float], lanes: int) -> float:
+    """The longest wait (seconds) in the queue model of :func:`kiosks_needed` with ``lanes``.
+
+    No faults and the lane free first (not the shortest queue): what the kiosks alone give.
+    """
+    if not arrival_times or not service_seconds or lanes < 1:
+        return 0.0
+    free = [0.0] * lanes
+    longest = 0.0
+    for i, t in enumerate(sorted(arrival_times)):
+        lane = min(range(lanes), key=free.__getitem__)
+        start = max(t, free[lane])
+        longest = max(longest, start - t)
+        free[lane] = start + service_seconds[i % len(service_seconds)]
+    return longest

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from kiosk.core.i18n import N_, SourceText, Translator
 from kiosk.core.intake import repair_in_note
 from kiosk.core.model import Registration, Scan, ScanKind, Session, Status
 from kiosk.core.tickets import is_signed_ticket
@@ -23,22 +24,22 @@ SLOT = timedelta(minutes=15)
 WALKIN_TICKET = "walk-in"  # CheckinService.register_walkin's ticket type
 
 REASON_MEANING = {
-    "unknown": "code not in the registration list",
-    "invalid_signature": "forged or damaged signed ticket",
-    "wrong_event": "ticket of another event",
-    "superseded": "an older code of a re-issued ticket",
-    "cancelled": "registration cancelled",
-    "unpaid": "registration not paid",
-    "blocked": "registration blocked by the organisers",
-    "already_checked_in": "scanned again while already inside",
-    "not_checked_in": "exit without an entry",
-    "not_valid_today": "ticket not valid on this day",
-    "not_yet_valid": "ticket valid later",
-    "expired": "ticket no longer valid",
-    "session_not_allowed": "not registered for this session",
-    "session_full": "session at capacity",
-    "ambiguous": "code shared by several registrations",
-    "questions_required": "check-in questions to answer at the desk",
+    "unknown": N_("code not in the registration list"),
+    "invalid_signature": N_("forged or damaged signed ticket"),
+    "wrong_event": N_("ticket of another event"),
+    "superseded": N_("an older code of a re-issued ticket"),
+    "cancelled": N_("registration cancelled"),
+    "unpaid": N_("registration not paid"),
+    "blocked": N_("registration blocked by the organisers"),
+    "already_checked_in": N_("scanned again while already inside"),
+    "not_checked_in": N_("exit without an entry"),
+    "not_valid_today": N_("ticket not valid on this day"),
+    "not_yet_valid": N_("ticket valid later"),
+    "expired": N_("ticket no longer valid"),
+    "session_not_allowed": N_("not registered for this session"),
+    "session_full": N_("session at capacity"),
+    "ambiguous": N_("code shared by several registrations"),
+    "questions_required": N_("check-in questions to answer at the desk"),
 }
 
 
@@ -95,15 +96,18 @@ def live_scans(scans: list[Scan]) -> tuple[list[Scan], set[str]]:
     return live, undone
 
 
+OVERRIDE, UNDONE_OVERRIDE, UNDO = N_("override"), N_("override (undone)"), N_("undo")
+
+
 def how(scan: Scan) -> str:
-    """How a check-in happened, in words staff use."""
+    """How a check-in happened, in words staff use (English; the report translates them)."""
     if scan.forced:
-        return "override"
+        return N_("override")
     if scan.note == "walk-in":
-        return "walk-in"
+        return N_("walk-in")
     if scan.note == "by hand":
-        return "by hand"
-    return "scan"
+        return N_("by hand")
+    return N_("scan")
 
 
 def first_entries(live: list[Scan]) -> dict[tuple[str, int], Scan]:
@@ -161,9 +165,28 @@ def parse_override(note: str) -> tuple[str, str]:
     return "", note
 
 
-def compute(data: ReportData, day: int | None = None, now: datetime | None = None) -> Report:
-    """All report tables for one day (or every day when ``day`` is None)."""
+def compute(
+    data: ReportData,
+    day: int | None = None,
+    now: datetime | None = None,
+    tr: Translator | None = None,
+) -> Report:
+    """All report tables for one day (or every day when ``day`` is None).
+
+    ``now`` (aware; default the current time) decides which days are over: a day's
+    no-shows are counted only once it has ended (:func:`day_ends`), never for a day still
+    to come. ``tr`` translates titles, column headers, notes and labels (default: the
+    English message ids); data values (names, ids, reasons) are never translated.
+    Raises :class:`ValueError` for a day that is not one of the event's.
+    """
+    tr = tr or SourceText()
+    _ = tr.gettext
+
+    def cols(*names: str) -> tuple[str, ...]:
+        return tuple(_(n) for n in names)
+
     event = data.event
+    now = (now or datetime.now(UTC)).astimezone(ZoneInfo(event.timezone))
     tz = ZoneInfo(event.timezone)
     event_days = sorted(d.number for d in event.days)
     if day is not None and day not in event_days:
@@ -177,13 +200,15 @@ def compute(data: ReportData, day: int | None = None, now: datetime | None = Non
     live = [s for s in all_live if day is None or s.day == day]
     refused = [s for s in in_scope if not s.accepted]
     sessions = [s for s in data.sessions if day is None or s.day == day]
+    ends = day_ends(data)
+    over = {d for d in days if now >= ends[d]}
 
     def local(when: datetime | None) -> str:
         return when.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if when else ""
 
     def name(reg_id: str | None) -> str:
         reg = regs.get(reg_id or "")
-        return reg.full_name if reg else ("(not in the list)" if reg_id else "")
+        return reg.full_name if reg else (_("(not in the list)") if reg_id else "")
 
     def org(reg_id: str | None) -> str:
         reg = regs.get(reg_id or "")
@@ -197,15 +222,15 @@ def compute(data: ReportData, day: int | None = None, now: datetime | None = Non
 
     tables["checkins"] = Table(
         "checkins",
-        "Check-ins per attendee",
-        ("day", "first_entry", "registration_id", "name", "organisation", "role", "kiosk",
-         "how", "staff"),
+        _("Check-ins per attendee"),
+        cols(N_("day"), N_("first_entry"), N_("registration_id"), N_("name"), N_("organisation"), N_("role"), N_("kiosk"),
+         N_("how"), N_("staff")),
         [
             (d, local(s.at), rid, name(rid), org(rid),
-             regs[rid].role.value if rid in regs else "", kiosk(s), how(s), s.staff)
+             regs[rid].role.value if rid in regs else "", kiosk(s), _(how(s)), s.staff)
             for (rid, d), s in sorted(first.items(), key=lambda kv: (kv[0][1], kv[1].at))
         ],
-        "One row per person and day: the first entry that no undo took back.",
+        _("One row per person and day: the first entry that no undo took back."),
     )  # fmt: skip
 
     fills = [session_fill(s, live, refused) for s in sessions]
@@ -218,9 +243,9 @@ def compute(data: ReportData, day: int | None = None, now: datetime | None = Non
             attendees[key[0]].append((key[1], s.at))
     tables["sessions"] = Table(
         "sessions",
-        "Attendance per session",
-        ("session_id", "title", "room", "day", "start", "end", "capacity", "attended",
-         "fill_percent", "peak_inside", "inside_now", "refused_full", "attendees"),
+        _("Attendance per session"),
+        cols(N_("session_id"), N_("title"), N_("room"), N_("day"), N_("start"), N_("end"), N_("capacity"), N_("attended"),
+         N_("fill_percent"), N_("peak_inside"), N_("inside_now"), N_("refused_full"), N_("attendees")),
         [
             (f.session.id, f.session.title, f.session.room, f.session.day,
              f.session.start.astimezone(tz).strftime("%H:%M"),
@@ -230,12 +255,19 @@ def compute(data: ReportData, day: int | None = None, now: datetime | None = Non
              "; ".join(name(rid) for rid, _ in attendees.get(f.session.id, [])))
             for f in fills
         ],
-        "attended: distinct people let in at the door; capacity empty means unlimited.",
+        _("attended: distinct people let in at the door; capacity empty means unlimited."),
     )  # fmt: skip
     tables["session_attendees"] = Table(
         "session_attendees",
-        "Session attendees",
-        ("session_id", "title", "registration_id", "name", "organisation", "first_entry"),
+        _("Session attendees"),
+        cols(
+            N_("session_id"),
+            N_("title"),
+            N_("registration_id"),
+            N_("name"),
+            N_("organisation"),
+            N_("first_entry"),
+        ),
         [
             (f.session.id, f.session.title, rid, name(rid), org(rid), local(at))
             for f in fills
@@ -246,15 +278,26 @@ def compute(data: ReportData, day: int | None = None, now: datetime | None = Non
     expected = [r for r in regs.values() if r.status is Status.CONFIRMED]
     tables["no_shows"] = Table(
         "no_shows",
-        "No-shows",
-        ("day", "registration_id", "name", "email", "organisation", "role", "ticket_type"),
+        _("No-shows"),
+        cols(
+            N_("day"),
+            N_("registration_id"),
+            N_("name"),
+            N_("email"),
+            N_("organisation"),
+            N_("role"),
+            N_("ticket_type"),
+        ),
         [
             (d, r.id, r.full_name, r.email, r.organisation, r.role.value, r.ticket_type)
             for d in days
             for r in sorted(expected, key=lambda r: (r.last_name, r.first_name, r.id))
-            if r.valid_on(d) and (r.id, d) not in first
+            if d in over and r.valid_on(d) and (r.id, d) not in first
         ],
-        "Confirmed registrations valid that day with no check-in.",
+        _(
+            "Confirmed registrations valid that day with no check-in, once the day is over "
+            "(after its last session)."
+        ),
     )
 
     walkin_scan: dict[str, Scan] = {}
@@ -275,9 +318,9 @@ def compute(data: ReportData, day: int | None = None, now: datetime | None = Non
     walkin_rows.sort(key=lambda row: str(row[0]))
     tables["walkins"] = Table(
         "walkins",
-        "Walk-ins registered at the desk",
-        ("registered_at", "day", "registration_id", "name", "email", "organisation", "role",
-         "kiosk", "staff"),
+        _("Walk-ins registered at the desk"),
+        cols(N_("registered_at"), N_("day"), N_("registration_id"), N_("name"), N_("email"), N_("organisation"), N_("role"),
+         N_("kiosk"), N_("staff")),
         walkin_rows,
     )  # fmt: skip
 
@@ -285,10 +328,9 @@ def compute(data: ReportData, day: int | None = None, now: datetime | None = Non
     note = ""
     if data.reprints is None:
         counts = ", ".join(f"{k.kiosk_id}: {k.reprints}" for k in data.kiosks if k.reprints)
-        note = (
-            "Reprints are kept on each kiosk; run `accueil report` there for the list. "
-            + (f"Reported by kiosks: {counts}." if counts else "")
-        ).strip()
+        note = _("Reprints are kept on each kiosk; run `accueil report` there for the list.")
+        if counts:
+            note += " " + _("Reported by kiosks: {counts}.").format(counts=counts)
     else:
         for rp in data.reprints:
             rp_day = event.day_of(rp.at.astimezone(tz))
@@ -299,8 +341,8 @@ def compute(data: ReportData, day: int | None = None, now: datetime | None = Non
                 )  # fmt: skip
     tables["reprints"] = Table(
         "reprints",
-        "Badge reprints",
-        ("at", "registration_id", "name", "kiosk", "staff", "status"),
+        _("Badge reprints"),
+        cols(N_("at"), N_("registration_id"), N_("name"), N_("kiosk"), N_("staff"), N_("status")),
         reprint_rows,
         note,
     )
@@ -309,55 +351,67 @@ def compute(data: ReportData, day: int | None = None, now: datetime | None = Non
     for s in sorted(in_scope, key=lambda s: s.at):
         if s.accepted and s.forced:
             refused_reason, why = parse_override(s.note)
-            action = "override (undone)" if s.nonce in undone else "override"
+            action = UNDONE_OVERRIDE if s.nonce in undone else OVERRIDE
         elif s.accepted and s.kind is ScanKind.UNDO:
-            action, refused_reason, why = "undo", "", s.note
+            action, refused_reason, why = UNDO, "", s.note
         else:
             continue
         override_rows.append(
             (local(s.at), action, s.registration_id or "", name(s.registration_id), s.staff,
              kiosk(s), refused_reason, why)
         )  # fmt: skip
+    overrides = sum(1 for r in override_rows if r[1] != UNDO)
+    undos = sum(1 for r in override_rows if r[1] == UNDO)
+    override_rows = [(r[0], _(str(r[1])), *r[2:]) for r in override_rows]
     tables["overrides"] = Table(
         "overrides",
-        "Overrides and undone check-ins",
-        ("at", "action", "registration_id", "name", "staff", "kiosk", "refused_reason", "why"),
+        _("Overrides and undone check-ins"),
+        cols(
+            N_("at"),
+            N_("action"),
+            N_("registration_id"),
+            N_("name"),
+            N_("staff"),
+            N_("kiosk"),
+            N_("refused_reason"),
+            N_("why"),
+        ),
         override_rows,
-        "Supervisor overrides of a refusal, and check-ins staff took back.",
+        _("Supervisor overrides of a refusal, and check-ins staff took back."),
     )
 
     refusals: Counter[str] = Counter(s.reason for s in refused)
     total_refused = sum(refusals.values())
     tables["refusals"] = Table(
         "refusals",
-        "Refused scans by reason",
-        ("reason", "meaning", "count", "percent_of_refusals", "percent_of_scans"),
+        _("Refused scans by reason"),
+        cols(N_("reason"), N_("meaning"), N_("count"), N_("percent_of_refusals"), N_("percent_of_scans")),
         [
-            (reason, REASON_MEANING.get(reason, ""), n, round(100 * n / total_refused, 1),
+            (reason, _(REASON_MEANING[reason]) if reason in REASON_MEANING else "", n, round(100 * n / total_refused, 1),
              round(100 * n / len(in_scope), 1))
             for reason, n in refusals.most_common()
         ],
     )  # fmt: skip
     tables["refused_scans"] = Table(
         "refused_scans",
-        "Refused scans",
-        ("at", "reason", "kind", "kiosk", "registration_id", "name", "session_id", "code_start"),
+        _("Refused scans"),
+        cols(N_("at"), N_("reason"), N_("kind"), N_("kiosk"), N_("registration_id"), N_("name"), N_("session_id"), N_("code_start")),
         [
             (local(s.at), s.reason, s.kind.value, kiosk(s), s.registration_id or "",
              name(s.registration_id), s.session_id or "", _code_start(s.code))
             for s in sorted(refused, key=lambda s: s.at)
         ],
-        "code_start: the first characters of the scanned code (a full code is a credential).",
+        _("code_start: the first characters of the scanned code (a full code is a credential)."),
     )  # fmt: skip
 
-    tables["scanner_input"] = scanner_input(in_scope, kiosk, local)
+    tables["scanner_input"] = scanner_input(in_scope, kiosk, local, _)
 
     conflicts = [c for c in data.conflicts if day is None or c.get("day") == day]
     tables["conflicts"] = Table(
         "conflicts",
-        "Conflicts between kiosks",
-        ("day", "registration_id", "name", "first_kiosk", "first_at", "second_kiosk",
-         "second_at", "pretix_reason", "detail"),
+        _("Conflicts between kiosks"),
+        cols(N_("day"), N_("registration_id"), N_("name"), N_("first_kiosk"), N_("first_at"), N_("second_kiosk"),
+         N_("second_at"), N_("pretix_reason"), N_("detail")),
         [
             (c.get("day"), c.get("registration_id"), name(c.get("registration_id")),
              c.get("first_kiosk"), local(_parse(c.get("first_at"))), c.get("second_kiosk"),
@@ -365,53 +419,63 @@ def compute(data: ReportData, day: int | None = None, now: datetime | None = Non
              c.get("detail") or "")
             for c in conflicts
         ],
-        "The same person let in at two kiosks on one day without an exit in between "
-        "(a shared ticket, or kiosks that could not sync in time); with pretix, also entries "
-        "pretix refused (pretix_reason and its text in detail: the kiosk let the person in "
-        "first, pretix holds the entry as forced).",
+        _(
+            "The same person let in at two kiosks on one day without an exit in between "
+            "(a shared ticket, or kiosks that could not sync in time); with pretix, also entries "
+            "pretix refused (pretix_reason and its text in detail: the kiosk let the person in "
+            "first, pretix holds the entry as forced)."
+        ),
     )  # fmt: skip
 
     arrivals = {d: _slots([s.at for (_, sd), s in first.items() if sd == d], tz) for d in days}
     tables["arrivals"] = Table(
         "arrivals",
-        "Arrivals per 15 minutes",
-        ("day", "from", "to", "arrivals"),
+        _("Arrivals per 15 minutes"),
+        cols(N_("day"), N_("from"), N_("to"), N_("arrivals")),
         [
             (d, start.strftime("%H:%M"), (start + SLOT).strftime("%H:%M"), n)
             for d in days
             for start, n in arrivals[d]
         ],
-        "First entries of the day, by quarter hour.",
+        _("First entries of the day, by quarter hour."),
     )
 
     summary: list[tuple[str, object]] = [
-        ("Registrations (not cancelled)", sum(r.status is not Status.CANCELLED for r in regs.values())),
-        ("Cancelled registrations", sum(r.status is Status.CANCELLED for r in regs.values())),
+        (_("Registrations (not cancelled)"), sum(r.status is not Status.CANCELLED for r in regs.values())),
+        (_("Cancelled registrations"), sum(r.status is Status.CANCELLED for r in regs.values())),
     ]  # fmt: skip
     for d in days:
-        came = sum(1 for (_, sd) in first if sd == d)
-        summary.append((f"Day {d}: checked in", came))
-        summary.append((f"Day {d}: inside now (last move an entry)", checked_in_now(live, d)))
+        came = sum(1 for (_rid, sd) in first if sd == d)
+        summary.append((_("Day {day}: checked in").format(day=d), came))
         summary.append(
-            (f"Day {d}: no-shows", sum(1 for row in tables["no_shows"].rows if row[0] == d))
+            (_("Day {day}: inside now (last move an entry)").format(day=d), checked_in_now(live, d))
         )
+        if d in over:
+            no_shows: object = sum(1 for row in tables["no_shows"].rows if row[0] == d)
+        else:
+            no_shows = _("counted after the day ends ({end})").format(
+                end=ends[d].astimezone(tz).strftime("%Y-%m-%d %H:%M")
+            )
+        summary.append((_("Day {day}: no-shows").format(day=d), no_shows))
     summary += [
-        ("Walk-ins", len(walkin_rows)),
-        ("Scans", len(in_scope)),
-        ("Accepted scans", sum(s.accepted for s in in_scope)),
-        ("Refused scans", total_refused),
-        ("Overrides", sum(1 for r in override_rows if str(r[1]).startswith("override"))),
-        ("Undone check-ins", sum(1 for r in override_rows if r[1] == "undo")),
-        ("Badge reprints", len(reprint_rows) if data.reprints is not None else "on kiosks"),
-        ("Conflicts between kiosks", len(conflicts)),
-        ("Scans with repaired input", sum(int(r[2]) for r in tables["scanner_input"].rows)),
+        (_("Walk-ins"), len(walkin_rows)),
+        (_("Scans"), len(in_scope)),
+        (_("Accepted scans"), sum(s.accepted for s in in_scope)),
+        (_("Refused scans"), total_refused),
+        (_("Overrides"), overrides),
+        (_("Undone check-ins"), undos),
+        (_("Badge reprints"), len(reprint_rows) if data.reprints is not None else _("on kiosks")),
+        (_("Conflicts between kiosks"), len(conflicts)),
+        (_("Scans with repaired input"), sum(int(r[2]) for r in tables["scanner_input"].rows)),
     ]  # fmt: skip
 
     return Report(
         event_name=event.name,
-        scope=data.scope,
+        scope=_(data.scope_words[0]).format(**data.scope_words[1])
+        if data.scope_words[0]
+        else data.scope,
         day=day,
-        generated_at=(now or datetime.now(UTC)).astimezone(tz),
+        generated_at=now,
         tz=tz,
         summary=summary,
         tables=tables,
@@ -425,7 +489,7 @@ def compute(data: ReportData, day: int | None = None, now: datetime | None = Non
     )
 
 
-def scanner_input(scans: list[Scan], kiosk: Any, local: Any) -> Table:
+def scanner_input(scans: list[Scan], kiosk: Any, local: Any, _: Any) -> Table:
     """Scans whose input was cleaned or repaired (kiosk.core.intake), per kiosk and repair.
 
     A ``layout:…`` repair means that kiosk's scanner types for another keyboard layout;
@@ -444,13 +508,30 @@ def scanner_input(scans: list[Scan], kiosk: Any, local: Any) -> Table:
     ]  # fmt: skip
     return Table(
         "scanner_input",
-        "Scanner input repaired",
-        ("kiosk", "repair", "scans", "refused", "first_at", "last_at"),
+        _("Scanner input repaired"),
+        tuple(_(c) for c in (N_("kiosk"), N_("repair"), N_("scans"), N_("refused"),
+                             N_("first_at"), N_("last_at"))),
         rows,
-        "layout:us-on-azerty and the like: set that kiosk's scanner to the PC's keyboard "
-        "layout (accueil scan-test); case: Caps Lock; url, aim, controls: codes wrapped by a "
-        "platform or a scanner setting, taken out.",
+        _(
+            "layout:us-on-azerty and the like: set that kiosk's scanner to the PC's keyboard "
+            "layout (accueil scan-test); case: Caps Lock; url, aim, controls: codes wrapped "
+            "by a platform or a scanner setting, taken out."
+        ),
     )
+
+
+def day_ends(data: ReportData) -> dict[int, datetime]:
+    """Event day -> when it is over: the end of its last session, else local midnight after.
+
+    No-shows are counted only after this time: before it, people may still come.
+    """
+    tz = ZoneInfo(data.event.timezone)
+    ends: dict[int, datetime] = {}
+    for d in data.event.days:
+        last = [s.end for s in data.sessions if s.day == d.number]
+        midnight = datetime.combine(d.date + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+        ends[d.number] = max(last) if last else midnight
+    return ends
 
 
 def _slots(times: list[datetime], tz: ZoneInfo) -> list[tuple[datetime, int]]:

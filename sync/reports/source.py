@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from kiosk.core.i18n import N_
 from kiosk.core.model import Event, EventDay, Registration, Scan, Session
 from sync.store import registration_from_dict, scan_from_dict
 
@@ -42,6 +43,11 @@ class KioskSeen:
     print_queue: int | None = None
     badges_printed: int | None = None
     reprints: int | None = None
+
+
+# Who the numbers cover, as catalogue messages (the report translates them).
+HUB_SCOPE = N_("hub (all kiosks)")
+KIOSK_SCOPE = N_("kiosk {kiosk}")
 
 
 class ReportSource(Protocol):
@@ -74,7 +80,7 @@ class ReportSource(Protocol):
 class ReportData:
     """One consistent read of a source."""
 
-    scope: str
+    scope: str  # in English
     event: Event
     sessions: list[Session]
     registrations: list[Registration]
@@ -82,6 +88,8 @@ class ReportData:
     reprints: list[Reprint] | None
     conflicts: list[dict[str, Any]]
     kiosks: list[KioskSeen] = field(default_factory=list)
+    # the scope as a catalogue message and its fields, for the report's language
+    scope_words: tuple[str, dict[str, str]] = ("", {})
 
 
 def snapshot(source: ReportSource) -> ReportData:
@@ -95,6 +103,7 @@ def snapshot(source: ReportSource) -> ReportData:
         reprints=source.reprints(),
         conflicts=source.conflicts(),
         kiosks=source.kiosks(),
+        scope_words=getattr(source, "scope_words", (source.scope, {})),
     )
 
 
@@ -109,7 +118,8 @@ class StoreReportSource:
         self.store = store
         self.kiosk_id = kiosk_id
         self.kiosk_name = kiosk_name
-        self.scope = f"kiosk {kiosk_id}"
+        self.scope_words = (KIOSK_SCOPE, {"kiosk": kiosk_id})
+        self.scope = KIOSK_SCOPE.format(kiosk=kiosk_id)
 
     def event(self) -> Event:
         event = self.store.event()
@@ -182,7 +192,8 @@ class HubReportSource:
         self, db: Any, event: Event | None = None, sessions: list[Session] | None = None
     ) -> None:
         self.db = db
-        self.scope = "hub (all kiosks)"
+        self.scope_words: tuple[str, dict[str, str]] = (HUB_SCOPE, {})
+        self.scope = HUB_SCOPE
         if event is None:
             stored = db.event_definition()
             if stored is not None:

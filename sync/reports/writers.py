@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kiosk.core.i18n import Translator
 from sync import csvfile
 from sync.reports.compute import Report, Table
 from sync.reports.exports import generic_table, pretix_export
@@ -51,8 +52,19 @@ def _write(path: Path, data: str | bytes) -> Path:
     return path
 
 
-def write_report(report: Report, folder: Path, *, pretix_list: int | None = None) -> Written:
-    """Write every table, chart and export of ``report`` into ``folder`` (created 0700)."""
+def write_report(
+    report: Report,
+    folder: Path,
+    *,
+    pretix_list: int | None = None,
+    lang: str = "en",
+    tr: Translator | None = None,
+) -> Written:
+    """Write every table, chart and export of ``report`` into ``folder`` (created 0700).
+
+    ``lang``/``tr``: the language of the page and charts (compute the report with the same
+    translator for its tables). The two export files keep their fixed machine headers.
+    """
     # matplotlib (the `reports` extra) is needed only here, and before anything is written:
     # the hub and kiosks that never write a report do not install it.
     from sync.reports.charts import CHARTS, all_charts
@@ -75,10 +87,11 @@ def write_report(report: Report, folder: Path, *, pretix_list: int | None = None
     files["pretix_checkins"] = "pretix_checkins.csv"
     out.pretix_checkins, out.pretix_failed = len(pretix.redeem), len(pretix.failed)
     out.pretix_skipped = len(pretix.skipped)
-    pngs = all_charts(report)
+    pngs = all_charts(report, tr, lang)
     charts: dict[str, tuple[str, bytes]] = {}
     for name, png in pngs.items():
         out.files.append(_write(folder / f"{name}.png", png))
-        charts[name] = (CHARTS[name][0], png)
-    out.files.append(_write(out.html, report_html(report, charts, files)))
+        caption = tr.gettext(CHARTS[name][0]) if tr else CHARTS[name][0]
+        charts[name] = (caption, png)
+    out.files.append(_write(out.html, report_html(report, charts, files, lang=lang, tr=tr)))
     return out

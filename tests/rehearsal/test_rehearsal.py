@@ -53,3 +53,14 @@ def test_short_rehearsal_with_every_fault_loses_and_doubles_nothing(tmp_path):
         assert report["reasons"].get(reason, 0) > 0 or reason != "ok"
     assert report["scan_to_badge_median_s"] is not None
     assert "nothing lost, nothing doubled" in text
+    # issue 17 item 9: each figure says what it counts, and the waits are reconciled
+    assert report["kiosk_processes"] == 4 and report["entrance_kiosks"] == 2
+    assert "kiosk processes: 4 (2 entrance kiosks, a help desk and a session door)" in text
+    assert report["people_served"] <= 110 + 3 < report["visits"]  # second scans, desk, door
+    assert report["visits"] == sum(report["visits_by_action"].values())
+    assert report["entrance_people"] <= report["entrance_scans"]
+    assert report["model_wait_max_s"] is not None and "queue model" in text
+    assert report["wait_max_outside_faults_s"] <= report["wait_max_s"]
+    needed = report["kiosks_for_5_minute_queue"]
+    if needed and needed <= 2 and report["wait_max_s"] > 300:
+        assert "longer than the model's because of the faults" in text

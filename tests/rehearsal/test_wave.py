@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from kiosk.rehearsal.wave import Action, WaveShape, build_wave, forge, kiosks_needed
+from itertools import pairwise
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kiosk.rehearsal.wave import (
+    Action,
+    WaveShape,
+    build_wave,
+    forge,
+    kiosks_needed,
+    model_wait,
+)
 from sync.importers import load_registrations
 from tests.conftest import ROOT
 
@@ -39,3 +51,20 @@ def test_queue_model_finds_the_fewest_kiosks():
     assert needed == 6
     assert worst[5] > 300 >= worst[6] > 290
     assert kiosks_needed([], [10.0], 300) == (None, {})
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    arrivals=st.lists(st.floats(0, 3600), min_size=1, max_size=80),
+    service=st.lists(st.floats(1, 120), min_size=1, max_size=10),
+)
+def test_the_model_and_the_kiosk_count_agree(arrivals, service):
+    """The count kiosks_needed gives is the first whose modelled max wait is under 5 minutes,
+    and more kiosks never make the modelled wait longer."""
+    needed, worst = kiosks_needed(arrivals, service, 300)
+    waits = [model_wait(arrivals, service, n) for n in range(1, 21)]
+    assert all(a >= b for a, b in pairwise(waits))
+    for n, w in worst.items():
+        assert w == waits[n - 1]
+    if needed is not None:
+        assert waits[needed - 1] <= 300 and all(w > 300 for w in waits[: needed - 1])

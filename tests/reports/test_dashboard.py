@@ -274,6 +274,8 @@ data_dir = "{tmp_path / "hub-data"}"
 definition = "{ROOT / "demo/event.json"}"
 [hub]
 database = "sqlite:///{tmp_path / "hub.db"}"
+[staff]
+language = "en"
 """,
         encoding="utf-8",
     )

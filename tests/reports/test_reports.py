@@ -9,8 +9,10 @@ import json
 import sqlite3
 import stat
 from collections import Counter
+from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image, ImageStat
@@ -23,6 +25,7 @@ from tests.conftest import ROOT, demo_config
 from tests.reports.simulation import Day, prepare, simulate_day_one
 
 KIOSKS = ("k1", "k2", "door", "desk")
+AFTER_DAY_ONE = datetime(2026, 12, 8, 22, 0, tzinfo=ZoneInfo("Africa/Casablanca"))
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +43,8 @@ def written(day_one: tuple[Path, Day], tmp_path_factory: pytest.TempPathFactory)
     path, _ = day_one
     out = tmp_path_factory.mktemp("report") / "day1"
     with LocalStore(path) as store:
-        report = compute(snapshot(StoreReportSource(store, "k1", "Kiosk k1")), day=1)
+        data = snapshot(StoreReportSource(store, "k1", "Kiosk k1"))
+        report = compute(data, day=1, now=AFTER_DAY_ONE)  # the evening after day 1
         write_report(report, out, pretix_list=7)
     return out
 
@@ -260,7 +264,8 @@ def test_report_command_on_a_kiosk(tmp_path, capsys):
         main.main(["--config", str(config), "checkin", code])
     capsys.readouterr()
     out = tmp_path / "out"
-    assert main.main(["--config", str(config), "report", "--day", "1", "--out", str(out)]) == 0
+    args = ["--config", str(config), "report", "--day", "1", "--out", str(out)]
+    assert main.main([*args, "--lang", "en"]) == 0
     printed = capsys.readouterr().out
     assert "Day 1: checked in" in printed and str(out / "report.html") in printed
     assert len(read_csv(out / "checkins.csv")) == 3

@@ -1,0 +1,88 @@
+"""The translator port and the language table: what the pure core knows about languages.
+
+Words shown to people live in gettext catalogues (``kiosk/locale/<lang>/LC_MESSAGES/
+accueil.po``); the adapter that reads them is :mod:`kiosk.locale`. The core only sees the
+:class:`Translator` protocol, so it stays free of file IO, and tests can pass any object
+with ``gettext``/``ngettext``.
+
+Message ids are English. Placeholders are ``str.format`` named fields (``{count}``),
+filled after translation: ``tr.gettext("Day {day}: checked in").format(day=2)``.
+
+Direction and fonts are properties of a language, looked up in :data:`LANGUAGES`; code
+that lays text out asks ``language(code).rtl`` instead of comparing with Arabic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+Direction = Literal["ltr", "rtl"]
+
+
+class Translator(Protocol):
+    """GNU gettext's two calls, as :class:`gettext.GNUTranslations` has them.
+
+    ``gettext(msgid)`` returns the translation, or ``msgid`` when the catalogue has none.
+    ``ngettext(singular, plural, n)`` picks the plural form the language's ``Plural-Forms``
+    rule gives for the integer ``n`` (Arabic has six, French and English two).
+    """
+
+    def gettext(self, message: str, /) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, n: int, /) -> str: ...
+
+
+class SourceText:
+    """The identity translator: the English message ids, English plural rule (n != 1)."""
+
+    def gettext(self, message: str, /) -> str:
+        return message
+
+    def ngettext(self, singular: str, plural: str, n: int, /) -> str:
+        return singular if n == 1 else plural
+
+
+def N_(message: str) -> str:
+    """Marks a literal for extraction (pybabel's default ``N_`` keyword) without translating."""
+    return message
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    """One language the project ships a catalogue for.
+
+    ``code``: the catalogue folder (ISO 639-1); ``name``: the language's own name;
+    ``direction``: ``"rtl"`` or ``"ltr"``, for text layout (HTML ``dir``, shaping);
+    ``fonts``: font family names, first choice first, that hold its script (the badge and
+    chart fonts come from the PyPI font packages of the same names).
+    """
+
+    code: str
+    name: str
+    direction: Direction
+    fonts: tuple[str, ...]
+
+    @property
+    def rtl(self) -> bool:
+        return self.direction == "rtl"
+
+
+LATIN_FONTS = ("Noto Sans", "DejaVu Sans")
+ARABIC_FONTS = ("Noto Sans Arabic", "Noto Sans", "DejaVu Sans")
+
+LANGUAGES: dict[str, Language] = {
+    "fr": Language("fr", "Français", "ltr", LATIN_FONTS),
+    "en": Language("en", "English", "ltr", LATIN_FONTS),
+    "ar": Language("ar", "العربية", "rtl", ARABIC_FONTS),
+}
+SOURCE_LANGUAGE = "en"  # the language of the message ids
+
+
+def language(code: str) -> Language:
+    """The :class:`Language` for ``code``; :class:`KeyError` naming the known codes."""
+    try:
+        return LANGUAGES[code]
+    except KeyError:
+        known = ", ".join(LANGUAGES)
+        raise KeyError(f"no language {code!r} (languages: {known})") from None
