@@ -58,6 +58,9 @@ _KNOWN = frozenset(column_key(c) for f in CSV_FORMATS.values() for c in f.column
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
 _DECIMAL = re.compile(r"^\d+[.,]0+$")
 _NUMBER_START = frozenset("+-0123456789")
+# ="00123": how exporters keep Excel from dropping a code's leading zeros; the file then
+# holds the formula, not the code
+_TEXT_FORMULA = re.compile(r'^="(.*)"$')
 
 
 @dataclass(frozen=True)
@@ -223,6 +226,18 @@ def _read_csv(result: FileResult, text: str, fmt: str, tz: ZoneInfo | None) -> N
             result.problem(table.header_line, column, f"missing: {chosen.title} needs this column")
         return
     spelled = {c: table.spelled[column_key(c)] for c in names}.get
+    if not chosen.first_of_repeats:
+        twice = [c for c in chosen.columns if c in names and column_key(c) in table.repeated]
+        for column in twice:
+            where = " and ".join(str(n) for n in table.repeated[column_key(column)])
+            result.problem(
+                table.header_line,
+                spelled(column, column),
+                f"this column appears more than once in the header (columns {where}): "
+                "which one holds the data is unclear; keep one of them and import again",
+            )
+        if twice:
+            return
     try:
         _take_rows(result, chosen, chosen.rows(table.records(chosen.columns), tz), spelled)
     except ReadError as err:
@@ -282,6 +297,13 @@ def _spreadsheet_damage(fmt: Format, record: Record) -> tuple[str, str] | None:
     """(column, message) when a code or id cell holds what a spreadsheet makes of a number."""
     for column in (fmt.code_column, *fmt.id_columns):
         cell = (record.cells.get(column) or "").strip()
+        formula = _TEXT_FORMULA.match(cell)
+        if formula:
+            return column, (
+                f"{cell!r} is a spreadsheet formula that shows {formula.group(1)!r}, not the "
+                f'code itself. Write the code without ="…" (format the column as Text in '
+                "Excel to keep its leading zeros) and import again"
+            )
         if not cell or cell[0] not in _NUMBER_START:
             continue  # most codes (signed tickets, pretix secrets) are no number at all
         for value in re.split(r"[;|]", cell):

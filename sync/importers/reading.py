@@ -20,14 +20,33 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+import ftfy
 
 from kiosk.core.normalize import clean
 
 DELIMITERS = (",", ";", "\t", "|")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
-_SEP_LINE = re.compile(r'^"?sep=(.)"?[,;\t|]*\r?$')
+_SEP_LINE = re.compile(r'^"?sep=(.)"?[,;\t|]*$')
+# The first line and the rest: Numbers and old Mac tools end lines with a lone CR
+_FIRST_LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|$)")
+# What a UTF-8 letter looks like read as Windows-1252 or Latin-1: a lead byte (Ã, Ø, Ù, â…)
+# then a continuation byte (0x80-0xBF: ©, ¨, …, or Windows-1252's € ‚ ƒ … ™ in 0x80-0x9F).
+# A quick filter over the whole file; ftfy confirms each hit.
+_GARBLED_HINT = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+    "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a"
+    "\u20ac\u2122]"
+)
+# Mac Roman read as Windows-1252: é é ë à ô É become Ž ‘ ˆ ™ ƒ inside words ("CŽcile",
+# "No‘l"), where French or English Windows text has none of them (’ and œ are left alone:
+# L’Oréal and Bœuf are Windows-1252 words).
+_MAC_ROMAN_SIGN = re.compile(
+    r"[ƒˆ‰‹›˜™†‡•„](?=[^\W\d_])|(?<=[^\W\d_])[ƒˆ‰‹›˜™†‡•„]"
+    r"|(?<=[^\W\d_])[‘“”](?=[^\W\d_])|(?<=[^\W\d_])[ŠŒŽŸ](?=[^\W\d_A-Z])"
+)
 # Three non-ASCII letters in a row: Arabic (or another script) read through the wrong code page.
 _FOREIGN_RUN = re.compile(r"[^\W\d_a-zA-Z]{3,}")
 
@@ -42,8 +61,9 @@ class ReadError(Exception):
 
 
 def column_key(name: str) -> str:
-    """How header names are compared: invisible characters, case and spacing ignored."""
-    return " ".join(clean(name).casefold().split())
+    """How header names are compared: invisible characters, case, spacing and underscores
+    ignored, so a spreadsheet's ``First Name`` is our ``first_name``."""
+    return " ".join(clean(name).casefold().replace("_", " ").split())
 
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
@@ -62,7 +82,15 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
                 1,
                 f"the file starts with a UTF-8 BOM, so it is UTF-8, not {encoding}: import it without --encoding",
             )
-        return _strict(data, codec, f"not {encoding} text"), codec
+        text = _strict(data, codec, f"not {encoding} text")
+        _refuse_garbled(text, encoding)
+        return text, codec
+    text, codec = _detect(data)
+    _refuse_garbled(text, None)
+    return text, codec
+
+
+def _detect(data: bytes) -> tuple[str, str]:
     if data.startswith(codecs.BOM_UTF8):
         return _strict(data, "utf-8-sig", "not UTF-8 text after its UTF-8 BOM"), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -72,21 +100,68 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     if len(data) >= 4 and data[0] == 0 and data[2] == 0 and data[1] and data[3]:
         return _strict(data, "utf-16-be", "not UTF-16 text"), "utf-16-be"
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        return _strict(data, "utf-8", "not UTF-8 text"), "utf-8"
+    except ReadError as err:
+        if "NUL" in err.message:
+            raise
+        line = err.line
     try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError:
+        text = _strict(data, "cp1252", "not Windows-1252 text")
+    except ReadError as err:
+        if "NUL" in err.message:
+            raise
         text = ""
+    mac = _MAC_ROMAN_SIGN.search(text) if text else None
+    if mac:
+        raise ReadError(
+            text.count("\n", 0, mac.start()) + 1,
+            'this looks like Excel\'s plain "CSV" from a Mac (Mac Roman: '
+            f"{_word_at(text, mac.start(), mac.end())!r} read as Windows-1252): "
+            'save it again as "CSV UTF-8", or import it with --encoding mac_roman',
+        )
     if text and not _FOREIGN_RUN.search(text):
         return text, "cp1252"
     raise ReadError(
         line,
         "not UTF-8 text, and not French/English Windows-1252 either: save it again as "
         '"CSV UTF-8", or name its encoding with --encoding (cp1256 for Arabic Windows, '
-        "cp1252 for Western Windows)",
+        "cp1252 for Western Windows, mac_roman for Excel's plain CSV on a Mac)",
     )
+
+
+def _refuse_garbled(text: str, encoding: str | None) -> None:
+    """Refuse text where UTF-8 was read as Windows-1252 ("HÃ©lÃ¨ne" for "Hélène"): done
+    by a spreadsheet that opened a UTF-8 file as "ANSI" and saved it, or by ``--encoding``
+    naming a single-byte code page for a UTF-8 file. The first such word is named."""
+    for hint in _GARBLED_HINT.finditer(text):
+        word = _word_at(text, hint.start(), hint.end())
+        fixed, steps = ftfy.fix_encoding_and_explain(word)
+        if not any(step == ("decode", "utf-8") for step in steps):
+            continue
+        line = text.count("\n", 0, hint.start()) + 1
+        if encoding:
+            raise ReadError(
+                line,
+                f"read as {encoding}, this file is garbled ({word!r} is {fixed!r} in UTF-8): "
+                "it is UTF-8, import it without --encoding",
+            )
+        raise ReadError(
+            line,
+            f"the text was garbled before it reached this file: {word!r} is {fixed!r} read with "
+            "the wrong encoding, as a spreadsheet does when it opens a UTF-8 file as ANSI and "
+            "saves it. Export the file again from its source and import that file, or open it "
+            'in Excel with Data → From Text/CSV, File origin "65001: Unicode (UTF-8)"',
+        )
+
+
+_BREAKS = (" ", "\n", "\r", ",", ";", "\t", "|", '"')
+
+
+def _word_at(text: str, start: int, end: int) -> str:
+    """The word of ``text`` around ``text[start:end]``, to quote in a message."""
+    first = max(text.rfind(sep, 0, start) for sep in _BREAKS) + 1
+    ends = [i for i in (text.find(sep, end) for sep in _BREAKS) if i >= 0]
+    return text[first : min(ends, default=len(text))]
 
 
 def _strict(data: bytes, codec: str, what: str) -> str:
@@ -121,6 +196,7 @@ class Table:
     delimiter: str
     rows: Iterator[tuple[int, list[str]]]  # (line where the row starts, its cells), once
     header_line: int = 1
+    repeated: dict[str, list[int]] = field(default_factory=dict)  # column_key -> 1-based columns
 
     def records(self, names: Iterable[str]) -> Iterator[Record]:
         """The rows as records holding the cells of ``names`` (found by ``column_key``)."""
@@ -135,7 +211,9 @@ def read_table(text: str, known: Callable[[str], bool], first_line: int = 1) -> 
     header at once, for a row when the rows are read."""
     offset = first_line - 1
     forced = None
-    head, _, rest = text.partition("\n")
+    first = _FIRST_LINE.match(text)
+    assert first is not None  # the pattern matches any text
+    head, rest = first.group(1), text[first.end() :]
     match = _SEP_LINE.match(head.lstrip("\ufeff").strip(" "))
     if match:
         forced, text, offset = match.group(1), rest, offset + 1
@@ -153,13 +231,16 @@ def read_table(text: str, known: Callable[[str], bool], first_line: int = 1) -> 
         raise ReadError(offset + 1, "the header line is empty: the column names go on this line")
     spelled: dict[str, str] = {}
     positions: dict[str, int] = {}
+    repeated: dict[str, list[int]] = {}
     for index, header in enumerate(headers):
         key = column_key(header)
-        if key and key not in spelled:  # pretix repeats "Company": the first is the attendee's
+        if key and key in spelled:  # pretix repeats "Company": the first is the attendee's
+            repeated.setdefault(key, [positions[key] + 1]).append(index + 1)
+        elif key:
             spelled[key] = header
             positions[key] = index
     rows = _rows(reader, offset, len(headers), _DELIMITER_NAMES[delimiter])
-    return Table(headers, spelled, positions, delimiter, rows, offset + 1)
+    return Table(headers, spelled, positions, delimiter, rows, offset + 1, repeated)
 
 
 def _rows(reader: Any, offset: int, width: int, name: str) -> Iterator[tuple[int, list[str]]]:

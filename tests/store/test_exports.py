@@ -14,6 +14,7 @@ import re
 import sqlite3
 from pathlib import Path
 
+import ftfy
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -75,6 +76,8 @@ GOOD = {
         ("AR02", "فاطمة الزهراء", "بنعلي", ("CODE-AR02",), Status.CONFIRMED),
         ("AR03", "Amina", "El Fassi", ("CODE-AR03",), Status.CONFIRMED),
     ],
+    # "First Name", "Last Name " and "Codes" as an organiser types them; lone-CR lines
+    "typed_headers_mac_cr.csv": FRENCH,
     "invisible_characters.csv": [
         ("IN01", "Sara", "BenAli", ("CODE-IN01",), Status.CONFIRMED),
         ("IN02", "يوسف", "المنصوري", ("CODE-IN02",), Status.CONFIRMED),
@@ -89,6 +92,15 @@ BAD = {
     "eventbrite_zeros_and_decimals.csv": (3, "Barcode #", "decimal part added"),
     "arabic_windows_cp1256.csv": (2, "", "--encoding (cp1256"),
     "nested.json": (0, "", "nested too deeply"),
+    "utf8_garbled_by_excel.csv": (2, "", "'HÃ©lÃ¨ne' is 'Hélène' read with the wrong encoding"),
+    "arabic_saved_as_ansi.csv": (4, "first_name", "letters became question marks"),
+    "excel_mac_csv.csv": (2, "", "--encoding mac_roman"),
+    "codes_pasted_and_formulas.csv": (2, "codes", "holds RIGHT-TO-LEFT MARK (U+200F)"),
+    "duplicate_columns.csv": (
+        1,
+        "codes",
+        "appears more than once in the header (columns 10 and 11)",
+    ),
 }
 
 
@@ -392,8 +404,17 @@ def test_a_header_is_found_by_name_whatever_its_case_spacing_or_invisible_marks(
         alphabet=st.characters(blacklist_characters=';|"\r\n', blacklist_categories=("Cs",)),
         min_size=1,
         max_size=40,
-    ).filter(lambda c: c.strip() == c and not re.match(r"^[+-]?\d+([.,]\d+)?([eE][+-]?\d+)?$", c))
-)  # (numbers as a spreadsheet writes them are refused: test_every_damaged_eventbrite_row…)
+    ).filter(
+        lambda c: (
+            c.strip() == c
+            and c.isprintable()
+            and ftfy.fix_encoding(c) == c  # UTF-8 garbled by a code page: refused, see below
+            and not re.match(r"^[+-]?\d+([.,]\d+)?([eE][+-]?\d+)?$", c)
+        )
+    )
+)  # (numbers as a spreadsheet writes them are refused: test_every_damaged_eventbrite_row…;
+#    invisible characters too: test_a_code_holding_what_no_scanner_sends_is_refused;
+#    and text garbled by a code page: test_utf8_read_as_ansi_is_refused_never_imported)
 def test_codes_are_kept_exactly_as_written(tmp_path, code):
     """Codes are credentials: a signed ticket's base45 holds double spaces; nothing is cleaned."""
     path = tmp_path / "codes.csv"
@@ -420,3 +441,132 @@ def test_two_files_of_one_import_sharing_a_code_are_refused_naming_both(tmp_path
     [problem] = err.value.problems
     assert (problem.file, problem.line, problem.column) == (str(second), 3, "codes")
     assert f"also on {first}:2 ('A1')" in problem.message
+
+
+# -- what spreadsheets do without a word ------------------------------------------------------
+
+INVISIBLE_OR_CONTROL = st.characters(categories=("Cf", "Cc", "Zs", "Zl", "Zp")).filter(
+    lambda c: c not in ' ;|"\r\n'
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    code=st.text(alphabet="ABCDEFGHJK0123456789-", min_size=4, max_size=20),
+    char=INVISIBLE_OR_CONTROL,
+    at=st.integers(0, 20),
+    fmt=st.sampled_from(["generic", "eventbrite", "pretix"]),
+)
+def test_a_code_holding_what_no_scanner_sends_is_refused(code, char, at, fmt):
+    """Kept, the code never matches the scan; cleaned, it is no longer the issued code."""
+    at = min(at, len(code))
+    dirty = code[:at] + char + code[at:]
+    header, row, column = {
+        "generic": (["id", "first_name", "codes"], ["C1", "Ann", dirty], "codes"),
+        "eventbrite": (["Attendee #", "First Name", "Barcode #"], ["1", "Ann", dirty], "Barcode #"),
+        "pretix": (
+            ["Order code", "Position ID", "Status", "Attendee name", "Ticket secret"],
+            ["AB1", "1", "paid", "Ann Lee", dirty],
+            "Ticket secret",
+        ),
+    }[fmt]
+    if dirty.strip() != dirty:
+        return  # the ends are trimmed, as for any cell
+    out = io.StringIO()
+    csv.writer(out).writerows([header, row])
+    with _tmp_file(out.getvalue().encode("utf-8")) as path:
+        result = read_registrations(path)
+    assert result.registrations == []
+    [problem] = result.problems
+    if char == "\x00":  # no text file holds one: the file is refused as a whole
+        assert (problem.line, problem.column) == (2, "") and "NUL" in problem.message
+        return
+    assert (problem.line, problem.column) == (2, column)
+    assert f"(U+{ord(char):04X}), which no scanner sends" in problem.message
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    spellings=st.lists(
+        st.tuples(st.sampled_from(["lower", "upper", "title"]), st.booleans(), st.booleans()),
+        min_size=len(HEADER),
+        max_size=len(HEADER),
+    )
+)
+def test_a_header_typed_with_spaces_or_capitals_reads_as_the_column(spellings):
+    """'First Name', 'FIRST_NAME ', 'first name' are all first_name: never a column dropped."""
+    typed = []
+    for name, (case, spaces, pad) in zip(HEADER, spellings, strict=True):
+        name = getattr(name, case)()
+        name = name.replace("_", " ") if spaces else name
+        typed.append(f" {name} " if pad else name)
+    out = io.StringIO()
+    csv.writer(out).writerows([typed, *build.FRENCH])
+    with _tmp_file(out.getvalue().encode("utf-8")) as path:
+        got = load_registrations(path)
+    assert got == load_registrations(EXPORTS / "excel_fr_utf8_bom_notes.csv")
+
+
+@settings(max_examples=40, deadline=None)
+@given(row=st.sampled_from([r for r in ROWS if not "".join(r).isascii()]))
+def test_utf8_read_as_ansi_is_refused_never_imported(row):
+    """Garbled in the file (saved after a wrong open) or by a wrong --encoding: refused."""
+    out = io.StringIO()
+    csv.writer(out).writerows([HEADER, row])
+    utf8 = out.getvalue().encode("utf-8")
+    garbled = utf8.decode("cp1252", "replace").encode("utf-8")
+    with _tmp_file(garbled) as path:
+        [problem] = read_registrations(path).problems
+        assert problem.line == 2 and "read with the wrong encoding" in problem.message
+    with _tmp_file(utf8) as path:
+        forced = read_registrations(path, encoding="cp1252")
+        if forced.problems:  # (Arabic UTF-8 holds bytes cp1252 lacks: refused as not cp1252)
+            assert forced.registrations == []
+            assert "import it without --encoding" in forced.problems[0].message or (
+                "not cp1252 text" in forced.problems[0].message
+            )
+
+
+def test_names_lost_to_question_marks_are_refused_in_every_format(tmp_path):
+    path = tmp_path / "q.csv"
+    path.write_text(
+        "Order code,Position ID,Status,Attendee name: Given name,Attendee name: Family name\n"
+        "AB1,1,paid,????,??????\n",
+        encoding="cp1252",
+    )
+    [problem] = read_registrations(path).problems
+    assert (problem.line, problem.column) == (2, "Attendee name: Given name")
+    path.write_text("Attendee #,First Name,Last Name\n1,Ann,?????\n", encoding="utf-8")
+    [problem] = read_registrations(path).problems
+    assert (problem.line, problem.column) == (2, "Last Name")
+    path.write_text("id,first_name,last_name\nQ1,Who?,Lee\nQ2,Ann,Lee ?\n", encoding="utf-8")
+    assert read_registrations(path).problems == []  # one question mark is punctuation
+
+
+def test_a_pretix_export_keeps_reading_the_first_of_its_repeated_columns(tmp_path):
+    """pretix writes Company and Country twice (attendee, then invoice address): not refused."""
+    path = tmp_path / "p.csv"
+    path.write_text(
+        "Order code,Position ID,Status,Attendee name,Company,Country,Company,Country\n"
+        "AB1,1,paid,Ann Lee,Attendee Co,MA,Invoice Co,FR\n",
+        encoding="utf-8",
+    )
+    [reg] = load_registrations(path)
+    assert (reg.organisation, reg.country) == ("Attendee Co", "MA")
+
+
+class _tmp_file:
+    """A file holding ``data`` for one read (hypothesis examples cannot share tmp_path)."""
+
+    def __init__(self, data: bytes) -> None:
+        import tempfile
+
+        self._dir = tempfile.TemporaryDirectory()
+        self.path = Path(self._dir.name) / "in.csv"
+        self.path.write_bytes(data)
+
+    def __enter__(self) -> Path:
+        return self.path
+
+    def __exit__(self, *exc: object) -> None:
+        self._dir.cleanup()
