@@ -217,11 +217,13 @@ def read_table(text: str, known: Callable[[str], bool], first_line: int = 1) -> 
     match = _SEP_LINE.match(head.lstrip("\ufeff").strip(" "))
     if match:
         forced, text, offset = match.group(1), rest, offset + 1
-    delimiter = forced or _header_delimiter(text, known)
+    delimiter, skip = _find_header(text, known, forced, offset)
     reader = csv.reader(
         io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', strict=True
     )
     try:
+        for _ in range(skip):  # a title and a date above the header, as reports have
+            next(reader)
         headers = [clean(h) for h in next(reader)]
     except StopIteration:
         raise ReadError(offset + 1, "the file is empty") from None
@@ -239,8 +241,9 @@ def read_table(text: str, known: Callable[[str], bool], first_line: int = 1) -> 
         elif key:
             spelled[key] = header
             positions[key] = index
+    header_line = offset + reader.line_num
     rows = _rows(reader, offset, len(headers), _DELIMITER_NAMES[delimiter])
-    return Table(headers, spelled, positions, delimiter, rows, offset + 1, repeated)
+    return Table(headers, spelled, positions, delimiter, rows, header_line, repeated)
 
 
 def _rows(reader: Any, offset: int, width: int, name: str) -> Iterator[tuple[int, list[str]]]:
@@ -265,16 +268,65 @@ def _rows(reader: Any, offset: int, width: int, name: str) -> Iterator[tuple[int
         ) from None
 
 
-def _header_delimiter(text: str, known: Callable[[str], bool]) -> str:
-    """The delimiter that splits the header into the most known column names."""
-    best, best_score = ",", 0
-    for delimiter in DELIMITERS:
+def _known_in_first_row(text: str, delimiter: str, known: Callable[[str], bool]) -> int:
+    try:
+        row = next(csv.reader(io.StringIO(text[:65536], newline=""), delimiter=delimiter), [])
+    except csv.Error:
+        return 0
+    return sum(1 for cell in row if known(column_key(cell)))
+
+
+_HEADER_SEARCH = 10  # lines looked at for a header below a report's title
+
+
+def _find_header(
+    text: str, known: Callable[[str], bool], forced: str | None, offset: int
+) -> tuple[str, int]:
+    """(delimiter, rows above the header). The delimiter is the one that splits the header
+    into the most known column names. The header is the first row, unless that row has no
+    known name and a row below has two or more: the rows above it are then a report's
+    title (one cell each) and skipped, or refused when they hold more."""
+    rows: dict[str, list[list[str]]] = {}
+    for delimiter in (forced,) if forced else DELIMITERS:
+        head = io.StringIO(text[:65536], newline="")  # the header, not the whole file
+        reader = csv.reader(head, delimiter=delimiter)
+        found: list[list[str]] = []
         try:
-            head = io.StringIO(text[:65536], newline="")  # the header, not the whole file
-            first = next(csv.reader(head, delimiter=delimiter), [])
+            for row in reader:
+                found.append(row)
+                if len(found) == _HEADER_SEARCH:
+                    break
         except csv.Error:
+            pass
+        rows[delimiter] = found
+
+    def score(delimiter: str, index: int) -> int:
+        found = rows[delimiter]
+        cells = found[index] if index < len(found) else []
+        return sum(1 for cell in cells if known(column_key(cell)))
+
+    best = max(rows, key=lambda d: score(d, 0))  # first of DELIMITERS on a tie
+    if score(best, 0) > 0:
+        return best, 0
+    if forced:
+        other = max(DELIMITERS, key=lambda d: _known_in_first_row(text, d, known))
+        if _known_in_first_row(text, other, known):
+            raise ReadError(
+                offset,
+                f'the first line says "sep={forced}", but the column names are separated by '
+                f"{_DELIMITER_NAMES[other]}s: delete that first line and import again",
+            )
+    for index in range(1, _HEADER_SEARCH):
+        below = max(rows, key=lambda d, i=index: score(d, i))
+        if score(below, index) < 2:
             continue
-        score = sum(1 for cell in first if known(column_key(cell)))
-        if score > best_score:
-            best, best_score = delimiter, score
-    return best
+        above = rows[below][:index]
+        if all(sum(1 for c in row if c.strip()) <= 1 for row in above):
+            return below, index
+        raise ReadError(
+            offset + 1,
+            f"the column names are on row {index + 1}, below "
+            f"{'a row that is' if index == 1 else f'{index} rows that are'} no header: "
+            "delete the rows above the column names and import again",
+        )
+    return forced or ",", 0

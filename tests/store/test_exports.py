@@ -570,3 +570,28 @@ class _tmp_file:
 
     def __exit__(self, *exc: object) -> None:
         self._dir.cleanup()
+
+
+@pytest.mark.parametrize(
+    ("text", "ids", "line", "message"),
+    [
+        # a report's title and date above the column names: skipped, lines still counted
+        ("Liste des inscrits;;;\r\nExport du 20/11/2026;;;\r\n;;;\r\n"
+         "id;first_name;last_name;codes\r\nA1;Ann;Lee;C1\r\nA2;;;C2\r\n", ["A1"], 6,
+         "a first or last name"),
+        # rows above that are not a title: which is the header is unclear
+        ("Liste;x;y\r\nid;first_name;codes\r\nA1;Ann;C1\r\n", [], 1,
+         "the column names are on row 2, below a row that is no header"),
+        # Excel's sep= line naming another delimiter than the header uses
+        ("sep=,\r\nid;first_name;codes\r\nA1;Ann;C1\r\n", [], 1,
+         'says "sep=,", but the column names are separated by semicolons'),
+    ],
+)  # fmt: skip
+def test_the_header_is_found_below_a_title_or_the_refusal_says_where(
+    tmp_path, text, ids, line, message
+):
+    path = tmp_path / "t.csv"
+    path.write_text(text, encoding="utf-8")
+    result = read_registrations(path)
+    assert [r.id for r in result.registrations] == ids
+    assert result.problems[0].line == line and message in result.problems[0].message
