@@ -405,6 +405,12 @@ def _json_cells(item: Mapping[str, Any]) -> dict[str, str]:
             cells[key] = ";".join(str(v) for v in value)
         elif value is None:
             cells[key] = ""
+        elif isinstance(value, float) and key in ("id", "codes"):
+            raise Bad(
+                key,
+                f"{value!r} is a number with a fraction or an exponent: its digits may be "
+                'lost. Write ids and codes as text, in quotes ("00123")',
+            )
         elif isinstance(value, str | int | float) and not isinstance(value, bool):
             cells[key] = str(value)
         else:

@@ -105,6 +105,17 @@ def _detect(data: bytes) -> tuple[str, str]:
         if "NUL" in err.message:
             raise
         line = err.line
+    # Mostly UTF-8, with a few bytes that are not: rows pasted from a file in another
+    # encoding (a single-byte code page's bytes rarely form valid UTF-8 by chance)
+    mostly = data.decode("utf-8", "replace")
+    bad = mostly.count("\ufffd")
+    if sum(1 for c in mostly if c > "\x7f") - bad > 2 * bad:
+        raise ReadError(
+            line,
+            "the file is UTF-8 but for this line, which holds text in another encoding (rows "
+            'pasted from another file?): correct this line, or save the whole file as "CSV '
+            'UTF-8" from the spreadsheet where it looks right',
+        )
     try:
         text = _strict(data, "cp1252", "not Windows-1252 text")
     except ReadError as err:

@@ -595,3 +595,34 @@ def test_the_header_is_found_below_a_title_or_the_refusal_says_where(
     result = read_registrations(path)
     assert [r.id for r in result.registrations] == ids
     assert result.problems[0].line == line and message in result.problems[0].message
+
+
+def test_a_utf8_file_with_rows_pasted_in_another_encoding_names_the_line(tmp_path):
+    """Decoded whole as Windows-1252, its UTF-8 rows would be mojibake: the stray line is named."""
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(
+        "id,first_name,last_name\nA1,Hélène,Dupont\nA2,محمد,العلوي\n".encode()
+        + "A3,Noël,Martin\n".encode("cp1252")
+    )
+    [problem] = read_registrations(path).problems
+    assert problem.line == 4 and "UTF-8 but for this line" in problem.message
+    # a whole Arabic Windows file is not taken for one: it is named as such
+    persian = "مهر\u200cناز، پژمان گلشيري، محمد، علي"
+    path.write_bytes(f"id,first_name\nP1,{persian}\n".encode("cp1256"))
+    [problem] = read_registrations(path).problems
+    assert "--encoding (cp1256" in problem.message
+
+
+def test_json_ids_and_codes_as_floats_are_refused(tmp_path):
+    """json.loads keeps big integers exactly; a float (9.12346e+20, 123.0) has lost digits."""
+    path = tmp_path / "r.json"
+    path.write_text(
+        '[{"id": "J1", "first_name": "Ann", "codes": 9.12346e20},'
+        ' {"id": 2.0, "first_name": "Bob"},'
+        ' {"id": "J3", "first_name": "Cy", "codes": 912345670131010101001}]',
+        encoding="utf-8",
+    )
+    result = read_registrations(path)
+    assert [p.column for p in result.problems] == ["registrations[0].codes", "registrations[1].id"]
+    assert "write ids and codes as text" in result.problems[0].message.lower()
+    assert [r.codes for r in result.registrations] == [("912345670131010101001",)]
