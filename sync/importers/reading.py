@@ -253,11 +253,16 @@ def read_table(text: str, known: Callable[[str], bool], first_line: int = 1) -> 
             spelled[key] = header
             positions[key] = index
     header_line = offset + reader.line_num
-    rows = _rows(reader, offset, len(headers), _DELIMITER_NAMES[delimiter])
+    rows = _rows(reader, offset, headers, _DELIMITER_NAMES[delimiter])
     return Table(headers, spelled, positions, delimiter, rows, header_line, repeated)
 
 
-def _rows(reader: Any, offset: int, width: int, name: str) -> Iterator[tuple[int, list[str]]]:
+def _rows(
+    reader: Any, offset: int, headers: list[str], name: str
+) -> Iterator[tuple[int, list[str]]]:
+    width = len(headers)
+    # the header's own trailing empty cells (a wider sheet): rows may stop before them
+    named = max((i + 1 for i, h in enumerate(headers) if h.strip()), default=0)
     ended = reader.line_num
     try:
         for cells in reader:
@@ -266,11 +271,20 @@ def _rows(reader: Any, offset: int, width: int, name: str) -> Iterator[tuple[int
                 continue
             if len(cells) > width and not any(c.strip() for c in cells[width:]):
                 cells = cells[:width]  # Excel pads short rows of a wider sheet with delimiters
+            elif named <= len(cells) < width:
+                cells = cells + [""] * (width - len(cells))  # only unnamed columns missing
             if len(cells) != width:
+                short = len(cells) < width
                 raise ReadError(
                     start,
                     f"{len(cells)} cells where the header has {width} ({name} separated): "
-                    f"a stray {name} or an unclosed quote in this row?",
+                    + (
+                        f"a missing {name} in this row? Excel also leaves out the empty cells "
+                        "at the end of some rows: then fill the last column in every row (or "
+                        "delete it if it is empty) and save again"
+                        if short
+                        else f"a stray {name} or an unclosed quote in this row?"
+                    ),
                 )
             yield start, cells
     except csv.Error as exc:

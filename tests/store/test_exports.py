@@ -626,3 +626,19 @@ def test_json_ids_and_codes_as_floats_are_refused(tmp_path):
     assert [p.column for p in result.problems] == ["registrations[0].codes", "registrations[1].id"]
     assert "write ids and codes as text" in result.problems[0].message.lower()
     assert [r.codes for r in result.registrations] == [("912345670131010101001",)]
+
+
+def test_rows_may_stop_before_the_headers_own_empty_cells_but_not_before_a_named_column(
+    tmp_path,
+):
+    """A wider sheet gives the header trailing empty cells that some rows leave out; a row
+    short of a named column may be shifted (a missing delimiter) and is refused."""
+    path = tmp_path / "t.csv"
+    path.write_text("id;first_name;last_name;codes;;\nA1;Ann;Lee;C1\nA2;Bob;Ray;C2;;\n", "utf-8")
+    assert [r.codes for r in load_registrations(path)] == [("C1",), ("C2",)]
+    path.write_text("id;first_name;last_name;codes;;\nA1;Ann;Lee;C1\nA2;Bob Ray;C2\n", "utf-8")
+    result = read_registrations(path)
+    assert result.registrations == [] or [r.id for r in result.registrations] == ["A1"]
+    [problem] = result.problems
+    assert problem.line == 3 and "a missing semicolon in this row?" in problem.message
+    assert "Excel also leaves out the empty cells at the end of some rows" in problem.message
