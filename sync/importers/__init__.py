@@ -215,7 +215,8 @@ def _read_csv(result: FileResult, text: str, fmt: str, tz: ZoneInfo | None) -> N
             "",
             "unknown column layout: expected the generic format (id, first_name, last_name, …), "
             "a pretix order positions export (Order code, Position ID, …) or an Eventbrite "
-            f"attendee report (Attendee #, Barcode #, …); found columns {shown}",
+            f"attendee report (Attendee #, Barcode #, …); found columns {shown}. (pretix "
+            "writes the column names in your account's language: export it with English set)",
         )
         return
     result.format = chosen.name
@@ -348,9 +349,17 @@ def _shortened_codes(result: FileResult, fmt: Format, column: str) -> None:
 
 def _read_json(result: FileResult, text: str, fmt: str, tz: ZoneInfo | None) -> None:
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_one_value_per_key)
     except json.JSONDecodeError as exc:
         result.problem(exc.lineno, "", f"not valid JSON: {exc.msg}")
+        return
+    except _RepeatedKey as exc:
+        result.problem(
+            0,
+            exc.key,
+            "this field appears twice in one object: JSON readers keep either one, so which "
+            "holds the data is unclear; keep one of them",
+        )
         return
     except RecursionError:
         result.problem(
@@ -391,6 +400,21 @@ def _read_json(result: FileResult, text: str, fmt: str, tz: ZoneInfo | None) -> 
         except Bad as bad:
             generic.append((where, bad))
     _collect_json(result, generic, "codes")
+
+
+class _RepeatedKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _one_value_per_key(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise _RepeatedKey(key)
+        data[key] = value
+    return data
 
 
 def _json_cells(item: Mapping[str, Any]) -> dict[str, str]:

@@ -642,3 +642,18 @@ def test_rows_may_stop_before_the_headers_own_empty_cells_but_not_before_a_named
     [problem] = result.problems
     assert problem.line == 3 and "a missing semicolon in this row?" in problem.message
     assert "Excel also leaves out the empty cells at the end of some rows" in problem.message
+
+
+def test_a_json_field_twice_in_one_object_is_refused(tmp_path):
+    """json.loads keeps the last of two equal keys without a word: which code is meant?"""
+    path = tmp_path / "r.json"
+    path.write_text('[{"id": "A1", "first_name": "Ann", "codes": "X", "codes": "Y"}]', "utf-8")
+    [problem] = read_registrations(path).problems
+    assert problem.column == "codes" and "appears twice in one object" in problem.message
+
+
+def test_an_unknown_layout_says_pretix_must_export_in_english(tmp_path):
+    path = tmp_path / "fr.csv"
+    path.write_text("Code de commande,ID de position,Statut\nAB1,1,payé\n", "utf-8")
+    [problem] = read_registrations(path).problems
+    assert "export it with English set" in problem.message
