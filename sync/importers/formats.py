@@ -254,7 +254,7 @@ _PRETIX_NAME_PARTS = {
     "Full name": "full_name",
 }
 PRETIX_COLUMNS = (
-    "Order code", "Position ID", "Status", "Email", "Product", "Variation", "Attendee name",
+    "Event slug", "Order code", "Position ID", "Status", "Email", "Product", "Variation", "Attendee name",
     *(f"Attendee name: {label}" for label in _PRETIX_NAME_PARTS),
     "Attendee email", "Company", "Country", "Ticket secret", "Valid from", "Valid until",
     "Blocked", "Order locale", "Invoice address name",
@@ -280,7 +280,23 @@ def _parts(cells: Mapping[str, str], prefix: str) -> dict[str, str]:
 
 def _pretix_rows(records: Iterable[Record], tz: ZoneInfo | None) -> Iterator[Outcome]:
     orders: dict[str, list[Record]] = {}
+    event = ""
     for record in records:
+        # An organizer-level export holds every event's orders (last year's too): only one
+        # event's file can be this event's registration list.
+        slug = clean(record.cells.get("Event slug") or "")
+        event = event or slug
+        if slug and slug != event:
+            yield (
+                record,
+                Bad(
+                    "Event slug",
+                    f"this row is of event {slug!r}, the file's first rows of {event!r}: it holds "
+                    "several events' orders. In pretix, export the order data from this event's "
+                    "own page, not the organizer's",
+                ),
+            )
+            continue
         orders.setdefault(clean(record.cells.get("Order code") or ""), []).append(record)
     for code, group in orders.items():
         positions: list[tuple[Record, dict[str, Any] | Bad]] = []

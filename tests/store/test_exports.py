@@ -657,3 +657,19 @@ def test_an_unknown_layout_says_pretix_must_export_in_english(tmp_path):
     path.write_text("Code de commande,ID de position,Statut\nAB1,1,payé\n", "utf-8")
     [problem] = read_registrations(path).problems
     assert "export it with English set" in problem.message
+
+
+def test_an_organizer_level_pretix_export_holding_other_events_is_refused(tmp_path):
+    """pretix's organizer-level export lists every event's orders: last year's would import."""
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "Event slug,Order code,Position ID,Status,Attendee name,Ticket secret\n"
+        "scc-2026,AB1,1,paid,Ann Lee,s1\nscc-2025,ZZ9,1,paid,Old Timer,s2\n",
+        encoding="utf-8",
+    )
+    result = read_registrations(path)
+    [problem] = result.problems
+    assert (problem.line, problem.column) == (3, "Event slug")
+    assert "several events' orders" in problem.message
+    with pytest.raises(RegistrationImportError):
+        load_registrations(path)
