@@ -354,4 +354,12 @@ def _find_header(
             f"{'a row that is' if index == 1 else f'{index} rows that are'} no header: "
             "delete the rows above the column names and import again",
         )
+    for delimiter in (forced,) if forced else DELIMITERS:
+        first = rows[delimiter][0] if rows[delimiter] else []
+        if sum(1 for c in first if c[:1] == c[-1:] == "'" and known(column_key(c[1:-1]))) > 1:
+            raise ReadError(
+                offset + 1,
+                'the cells are quoted with \' instead of ": save the file again with " as '
+                'the string delimiter (LibreOffice: "Edit filter settings" when saving)',
+            )
     return forced or ",", 0

@@ -582,6 +582,9 @@ class _tmp_file:
         # rows above that are not a title: which is the header is unclear
         ("Liste;x;y\r\nid;first_name;codes\r\nA1;Ann;C1\r\n", [], 1,
          "the column names are on row 2, below a row that is no header"),
+        # LibreOffice with ' as its string delimiter: cells would keep their quotes
+        ("'id';'first_name';'codes'\r\n'A1';'Ann';'C1'\r\n", [], 1,
+         "the cells are quoted with ' instead of"),
         # Excel's sep= line naming another delimiter than the header uses
         ("sep=,\r\nid;first_name;codes\r\nA1;Ann;C1\r\n", [], 1,
          'says "sep=,", but the column names are separated by semicolons'),
