@@ -68,6 +68,13 @@ def column_key(name: str) -> str:
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """(text, encoding used). Raises ReadError naming the line of the first bad byte."""
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # ZIP (xlsx, ods), OLE (xls)
+        raise ReadError(
+            0,
+            "this is a spreadsheet workbook (xlsx, ods or xls), not a CSV file: open it and "
+            "save the registrations' sheet as \"CSV UTF-8\" (pretix's order data: sheet "
+            '"Order positions"), or export as CSV from the platform',
+        )
     if encoding:
         try:
             codec = codecs.lookup(encoding).name

@@ -676,3 +676,13 @@ def test_an_organizer_level_pretix_export_holding_other_events_is_refused(tmp_pa
     assert "several events' orders" in problem.message
     with pytest.raises(RegistrationImportError):
         load_registrations(path)
+
+
+@pytest.mark.parametrize("magic", [b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"])
+def test_a_workbook_is_named_as_one_not_as_a_binary_file(tmp_path, magic):
+    """pretix's and Eventbrite's default export is a workbook; the CSV is one of the options."""
+    path = tmp_path / "orders.xlsx"
+    path.write_bytes(magic + b"\x00" * 64)
+    [problem] = read_registrations(path).problems
+    assert problem.line == 0 and "spreadsheet workbook" in problem.message
+    assert '"CSV UTF-8"' in problem.message
