@@ -109,6 +109,7 @@ class FileResult:
     origins: dict[str, Origin] = field(default_factory=dict)
     problems: list[RowProblem] = field(default_factory=list)
     refused_rows: int = 0
+    id_column: str = "id"  # as the file spells it (CSV), to name it in later refusals
 
     def problem(self, line: int, column: str, message: str) -> None:
         self.problems.append(RowProblem(str(self.path), line, column, message))
@@ -227,6 +228,7 @@ def _read_csv(result: FileResult, text: str, fmt: str, tz: ZoneInfo | None) -> N
             result.problem(table.header_line, column, f"missing: {chosen.title} needs this column")
         return
     spelled = {c: table.spelled[column_key(c)] for c in names}.get
+    result.id_column = ", ".join(spelled(c, c) for c in chosen.id_columns)
     if not chosen.first_of_repeats:
         twice = [c for c in chosen.columns if c in names and column_key(c) in table.repeated]
         for column in twice:

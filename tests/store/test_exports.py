@@ -686,3 +686,30 @@ def test_a_workbook_is_named_as_one_not_as_a_binary_file(tmp_path, magic):
     [problem] = read_registrations(path).problems
     assert problem.line == 0 and "spreadsheet workbook" in problem.message
     assert '"CSV UTF-8"' in problem.message
+
+
+def test_an_id_that_lost_its_leading_zeros_is_refused_not_added_twice(demo, tmp_path, capsys):
+    """0042 saved through Excel comes back as 42: a second registration of the same person."""
+    first = tmp_path / "first.csv"
+    first.write_text("id,first_name,last_name\n0042,Ann,Lee\n", encoding="utf-8")
+    assert main.main(["--config", str(demo), "import", str(first)]) == 0
+    again = tmp_path / "again.csv"
+    again.write_text("ID,first_name,last_name\n42,Ann,Lee\n43,Bob,Ray\n", encoding="utf-8")
+    before = snapshot(demo)
+    capsys.readouterr()
+    for extra in ([], ["--dry-run"]):
+        assert main.main(["--config", str(demo), "import", *extra, str(again)]) == 1
+        err = capsys.readouterr().err
+        assert f"{again}:2, column 'ID': id '42' (Ann Lee) is new, but '0042' (Ann Lee)" in err
+        assert snapshot(demo) == before
+    # a new id that never had zeros imports
+    again.write_text("ID,first_name,last_name\n43,Bob,Ray\n", encoding="utf-8")
+    assert main.main(["--config", str(demo), "import", str(again)]) == 0
+    # an Eventbrite Attendee # too
+    report = tmp_path / "report.csv"
+    report.write_text("Attendee #,First Name,Last Name\n0101010103,Zoé,Lambert\n", "utf-8")
+    assert main.main(["--config", str(demo), "import", str(report)]) == 0
+    report.write_text("Attendee #,First Name,Last Name\n101010103,Zoé,Lambert\n", "utf-8")
+    capsys.readouterr()
+    assert main.main(["--config", str(demo), "import", str(report)]) == 1
+    assert "'eventbrite-101010103' (Zoé Lambert) is new, but" in capsys.readouterr().err
