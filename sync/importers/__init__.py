@@ -155,8 +155,22 @@ def read_files(
     """Read every file; duplicate codes across the files are problems too."""
     results = [read_registrations(p, fmt, timezone, encoding) for p in paths]
     owner: dict[str, tuple[FileResult, str]] = {}
+    holder: dict[str, tuple[FileResult, Registration]] = {}  # id -> where it is first
     for result in results:
         for reg in list(result.registrations):
+            first_file, first = holder.setdefault(reg.id, (result, reg))
+            if first_file is not result and first != reg:
+                result.problem(
+                    result.origins[reg.id].line,
+                    result.id_column,
+                    f"id {reg.id!r} is also on {first_file.path}:"
+                    f"{first_file.origins[reg.id].line}, with other details: one would silently "
+                    "replace the other. Remove one of the two rows, or import the files one by "
+                    "one if this file is meant to update the other",
+                )
+                result.registrations.remove(reg)
+                result.refused_rows += 1
+                continue
             clash = next((c for c in reg.codes if c in owner and owner[c][1] != reg.id), None)
             if clash is None:
                 owner.update(dict.fromkeys(reg.codes, (result, reg.id)))

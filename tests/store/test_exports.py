@@ -194,8 +194,15 @@ def test_cli_imports_the_good_files_and_refuses_the_bad_ones_writing_nothing(dem
     assert main.main(["--config", str(demo), "import", *args]) == 1
     assert snapshot(demo) == before
     capsys.readouterr()
-    # and all the good files together import
-    assert main.main(["--config", str(demo), "import", *(str(EXPORTS / n) for n in GOOD)]) == 0
+    # all the good files together: the same orders as pretix CSV and JSON (names split or
+    # not) would replace each other, so they are refused naming both rows
+    assert main.main(["--config", str(demo), "import", *(str(EXPORTS / n) for n in GOOD)]) == 1
+    assert "is also on" in capsys.readouterr().err and snapshot(demo) == before
+    # files whose shared ids carry the same details (two French Excel saves) import together
+    distinct = ["pretix_positions.csv", "eventbrite_report.csv", "excel_fr_sep_cp1252.csv",
+                "excel_fr_utf8_bom_notes.csv", "excel_unicode_text.txt",
+                "invisible_characters.csv"]  # fmt: skip
+    assert main.main(["--config", str(demo), "import", *(str(EXPORTS / n) for n in distinct)]) == 0
 
 
 def test_cli_imports_each_good_file(demo, capsys):
@@ -713,3 +720,17 @@ def test_an_id_that_lost_its_leading_zeros_is_refused_not_added_twice(demo, tmp_
     capsys.readouterr()
     assert main.main(["--config", str(demo), "import", str(report)]) == 1
     assert "'eventbrite-101010103' (Zoé Lambert) is new, but" in capsys.readouterr().err
+
+
+def test_one_id_in_two_files_of_an_import_with_other_details_is_refused(tmp_path):
+    """The later file's row silently replaced the earlier one's; same details are no loss."""
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("id,first_name,last_name,codes\nX1,Ann,Lee,CX1\n", encoding="utf-8")
+    second.write_text("ID;first_name;last_name;codes\nX1;Bob;Ray;CX2\n", encoding="utf-8")
+    with pytest.raises(RegistrationImportError) as err:
+        load_files([first, second])
+    [problem] = err.value.problems
+    assert (problem.file, problem.line, problem.column) == (str(second), 2, "ID")
+    assert f"id 'X1' is also on {first}:2, with other details" in problem.message
+    second.write_text("id;first_name;last_name;codes\nX1;Ann;Lee;CX1\n", encoding="utf-8")
+    assert [len(regs) for _, regs in load_files([first, second])] == [1, 1]
