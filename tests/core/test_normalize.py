@@ -81,3 +81,17 @@ def test_indic_conjunct_joiners_are_part_of_the_spelling():
         assert clean(name) == name, name
         assert fold(name) == fold(name.replace("\u200d", "").replace("\u200c", ""))
     assert clean("Ж\u200dЖ") == "ЖЖ" and clean("Ελ\u200cλη") == "Ελλη"
+
+
+@given(
+    name=st.text(alphabet=st.characters(categories=("L", "M", "N")), min_size=1, max_size=20),
+    inserts=st.lists(st.tuples(st.integers(0, 40), st.sampled_from(FORMAT_CHARS)), max_size=6),
+)
+def test_clean_never_changes_a_letter_only_drops_invisible_characters(name, inserts):
+    """Arabic hamza seats, Persian letters, accents, digits: all kept in order, unchanged."""
+    dirty = name
+    for at, char in inserts:
+        at = min(at, len(dirty))
+        dirty = dirty[:at] + char + dirty[at:]
+    out = clean(dirty)
+    assert [c for c in out if unicodedata.category(c) != "Cf"] == list(name)
