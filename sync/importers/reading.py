@@ -116,7 +116,8 @@ def _detect(data: bytes) -> tuple[str, str]:
     # encoding (a single-byte code page's bytes rarely form valid UTF-8 by chance)
     mostly = data.decode("utf-8", "replace")
     bad = mostly.count("\ufffd")
-    if sum(1 for c in mostly if c > "\x7f") - bad > 2 * bad:
+    valid = sum(1 for c in mostly if c > "\x7f") - bad
+    if valid and valid >= bad:
         raise ReadError(
             line,
             "the file is UTF-8 but for this line, which holds text in another encoding (rows "
@@ -132,7 +133,7 @@ def _detect(data: bytes) -> tuple[str, str]:
     mac = _MAC_ROMAN_SIGN.search(text) if text else None
     if mac:
         raise ReadError(
-            text.count("\n", 0, mac.start()) + 1,
+            _line_at(text, mac.start()),
             'this looks like Excel\'s plain "CSV" from a Mac (Mac Roman: '
             f"{_word_at(text, mac.start(), mac.end())!r} read as Windows-1252): "
             'save it again as "CSV UTF-8", or import it with --encoding mac_roman',
@@ -156,7 +157,7 @@ def _refuse_garbled(text: str, encoding: str | None) -> None:
         fixed, steps = ftfy.fix_encoding_and_explain(word)
         if not any(step == ("decode", "utf-8") for step in steps):
             continue
-        line = text.count("\n", 0, hint.start()) + 1
+        line = _line_at(text, hint.start())
         if encoding:
             raise ReadError(
                 line,
@@ -182,16 +183,21 @@ def _word_at(text: str, start: int, end: int) -> str:
     return text[first : min(ends, default=len(text))]
 
 
+def _line_at(text: str, index: int) -> int:
+    """The line of ``text[index]``, whatever the line ends: CRLF, LF or a lone CR (Mac)."""
+    head = text[:index]
+    return head.count("\n") + head.count("\r") - head.count("\r\n") + 1
+
+
 def _strict(data: bytes, codec: str, what: str) -> str:
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        if codec.startswith("utf-16"):
-            line = data[: exc.start].decode(codec, "replace").count("\n") + 1
+        prefix = data[: exc.start].decode(codec, "replace")
+        line = _line_at(prefix, len(prefix))
         raise ReadError(line, f'{what}: save it again as "CSV UTF-8"') from None
     if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
+        line = _line_at(text, text.index("\x00"))
         raise ReadError(line, f"{what}: it holds NUL characters (a binary file?)")
     return text
 

@@ -734,3 +734,16 @@ def test_one_id_in_two_files_of_an_import_with_other_details_is_refused(tmp_path
     assert f"id 'X1' is also on {first}:2, with other details" in problem.message
     second.write_text("id;first_name;last_name;codes\nX1;Ann;Lee;CX1\n", encoding="utf-8")
     assert [len(regs) for _, regs in load_files([first, second])] == [1, 1]
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n", "\r"])
+def test_an_encoding_refusal_names_the_line_whatever_the_line_ends(tmp_path, newline):
+    """Numbers on a Mac ends lines with a lone CR: line 3 is still line 3."""
+    rows = ["id,first_name", "A1,Ann", "A2,HÃ©lÃ¨ne"]
+    path = tmp_path / "t.csv"
+    path.write_bytes(newline.join(rows).encode("utf-8"))
+    assert read_registrations(path).problems[0].line == 3
+    path.write_bytes(newline.join(rows[:2]).encode() + newline.encode() + b"A2,H\xe9\x00l")
+    assert read_registrations(path).problems[0].line == 3
+    path.write_bytes(newline.join([*rows[:2], "A2,Hélène"]).encode() + b"\xff")
+    assert read_registrations(path).problems[0].line == 3
