@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -49,6 +50,7 @@ def run(args: argparse.Namespace, rt: Any) -> int:
     results = read_files(args.files, args.format, rt.timezone, args.encoding)
     regs = [reg for r in results for reg in r.registrations]
     clash_problems = clash_report(results, rt.store.code_clashes(regs), _namer(rt.store.get))
+    clash_problems += zeros_dropped(results, rt.store.get, rt.store.all_registrations)
     problems = [p for r in results for p in r.problems] + clash_problems
     if args.dry_run:
         refused = _refused_by_file(results, clash_problems)
@@ -103,6 +105,49 @@ def clash_report(
                 f" already belongs to {clash.owner_id!r}{name_of(clash.owner_id)}: at the door "
                 "it would match two registrations. Correct the code in the file, or, if they "
                 f"are the same person, give this row the id {clash.owner_id!r}",
+            )
+        )
+    return problems
+
+
+# An id a spreadsheet takes for a number: a generic id of digits, Eventbrite's Attendee #
+_NUMBER_ID = re.compile(r"^(eventbrite-)?(\d+)$")
+
+
+def zeros_dropped(
+    results: Sequence[FileResult],
+    get: Callable[[str], Registration | None],
+    stored: Callable[[], Sequence[Registration]],
+) -> list[RowProblem]:
+    """New ids that are stored ids with a number's leading zeros dropped (``42`` for
+    ``0042``), as a spreadsheet does: imported, the same person would be there twice."""
+    new = [
+        (result, reg)
+        for result in results
+        for reg in result.registrations
+        if (number := _NUMBER_ID.match(reg.id)) and not number.group(2).startswith("0")
+    ]
+    new = [(result, reg) for result, reg in new if get(reg.id) is None]
+    if not new:
+        return []
+    padded = {
+        f"{number.group(1) or ''}{number.group(2).lstrip('0')}": r
+        for r in stored()
+        if (number := _NUMBER_ID.match(r.id)) and number.group(2).startswith("0")
+    }
+    problems = []
+    for result, reg in new:
+        old = padded.get(reg.id)
+        if old is None:
+            continue
+        problems.append(
+            RowProblem(
+                str(result.path),
+                result.origins[reg.id].line,
+                result.id_column,
+                f"id {reg.id!r} ({reg.full_name}) is new, but {old.id!r} ({old.full_name}) is "
+                "stored: a spreadsheet dropped the number's leading zeros, and the person would "
+                "be there twice. Export the file again, or format the column as Text in Excel",
             )
         )
     return problems

@@ -3,8 +3,10 @@
 Both treat invisible characters as a kind: Unicode's format characters (category Cf: zero
 width space, soft hyphen, bidi marks and isolates, word joiner, a BOM inside a field…),
 control characters (Cc) and the space separators (Zs: no-break, thin, narrow no-break…).
-The one exception is ZWNJ/ZWJ between two Arabic-script letters: Persian and some Arabic
-spellings need them to choose a letter's form, so ``clean`` keeps them there.
+The one exception is ZWNJ/ZWJ between two letters of a script that uses them: Persian and
+some Arabic spellings need them to choose a letter's form, Indic scripts (Sinhala,
+Devanagari, Malayalam…) to form or break a conjunct, so ``clean`` keeps them there; between
+Latin, Greek or Cyrillic letters they change nothing a reader sees and go.
 """
 
 from __future__ import annotations
@@ -32,16 +34,17 @@ _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "đ":
 # and they never belong to a name.
 _SEPARATORS = re.compile(r"[\s\x00-\x1f\x7f-\x9f\-‐‑_'’.,;:/()\"]+")
 _JOINERS = frozenset("\u200c\u200d")  # ZWNJ, ZWJ
-# The Arabic script's blocks: Arabic, Supplement, Extended-B and -A, Presentation Forms A and B.
-_ARABIC_BLOCKS = ((0x0600, 0x06FF), (0x0750, 0x077F), (0x0870, 0x08FF), (0xFB50, 0xFDFF),
-                  (0xFE70, 0xFEFE))  # fmt: skip
+# Scripts where a joiner changes nothing a reader sees: there it is only a paste's residue.
+_NO_JOINING = ("LATIN ", "GREEK ", "CYRILLIC ", "COMBINING ")
 
 
-def _arabic_letter(char: str) -> bool:
-    """An Arabic-script letter or mark (not the script's own format characters)."""
-    code = ord(char)
-    return unicodedata.category(char)[0] in "LM" and any(
-        lo <= code <= hi for lo, hi in _ARABIC_BLOCKS
+def _joining_letter(char: str) -> bool:
+    """A letter or mark of a script whose spelling can need ZWNJ/ZWJ: Arabic (Persian
+    mehr‌naz), Syriac, and the Indic scripts' conjuncts (Sinhala ශ්‍රී, Devanagari क्‍ष)."""
+    return (
+        not char.isascii()
+        and unicodedata.category(char)[0] in "LM"
+        and not unicodedata.name(char, "").startswith(_NO_JOINING)
     )
 
 
@@ -53,8 +56,8 @@ def _plain(text: str) -> bool:
 def clean(text: str) -> str:
     """A name as a badge or a screen shows it: invisible characters gone, spaces single.
 
-    Format characters (Cf) are dropped, except ZWNJ/ZWJ with an Arabic-script letter on
-    both sides; every space separator, line break or tab becomes one plain space; other
+    Format characters (Cf) are dropped, except ZWNJ/ZWJ with a letter of a script that
+    uses them (Arabic, Indic…; not Latin, Greek or Cyrillic) on both sides; every space separator, line break or tab becomes one plain space; other
     control characters are dropped. Letters, accents and case are left as typed.
 
     >>> clean("Sara\u00a0Ben\u200bAli\u00ad")
@@ -74,8 +77,8 @@ def clean(text: str) -> str:
             if (
                 char in _JOINERS
                 and 0 < i < last
-                and _arabic_letter(text[i - 1])
-                and _arabic_letter(text[i + 1])
+                and _joining_letter(text[i - 1])
+                and _joining_letter(text[i + 1])
             ):
                 out.append(char)
         elif kind in ("Zs", "Zl", "Zp") or char.isspace():

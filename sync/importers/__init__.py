@@ -58,6 +58,9 @@ _KNOWN = frozenset(column_key(c) for f in CSV_FORMATS.values() for c in f.column
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
 _DECIMAL = re.compile(r"^\d+[.,]0+$")
 _NUMBER_START = frozenset("+-0123456789")
+# ="00123": how exporters keep Excel from dropping a code's leading zeros; the file then
+# holds the formula, not the code
+_TEXT_FORMULA = re.compile(r'^="(.*)"$')
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,7 @@ class FileResult:
     origins: dict[str, Origin] = field(default_factory=dict)
     problems: list[RowProblem] = field(default_factory=list)
     refused_rows: int = 0
+    id_column: str = "id"  # as the file spells it (CSV), to name it in later refusals
 
     def problem(self, line: int, column: str, message: str) -> None:
         self.problems.append(RowProblem(str(self.path), line, column, message))
@@ -151,8 +155,22 @@ def read_files(
     """Read every file; duplicate codes across the files are problems too."""
     results = [read_registrations(p, fmt, timezone, encoding) for p in paths]
     owner: dict[str, tuple[FileResult, str]] = {}
+    holder: dict[str, tuple[FileResult, Registration]] = {}  # id -> where it is first
     for result in results:
         for reg in list(result.registrations):
+            first_file, first = holder.setdefault(reg.id, (result, reg))
+            if first_file is not result and first != reg:
+                result.problem(
+                    result.origins[reg.id].line,
+                    result.id_column,
+                    f"id {reg.id!r} is also on {first_file.path}:"
+                    f"{first_file.origins[reg.id].line}, with other details: one would silently "
+                    "replace the other. Remove one of the two rows, or import the files one by "
+                    "one if this file is meant to update the other",
+                )
+                result.registrations.remove(reg)
+                result.refused_rows += 1
+                continue
             clash = next((c for c in reg.codes if c in owner and owner[c][1] != reg.id), None)
             if clash is None:
                 owner.update(dict.fromkeys(reg.codes, (result, reg.id)))
@@ -212,7 +230,8 @@ def _read_csv(result: FileResult, text: str, fmt: str, tz: ZoneInfo | None) -> N
             "",
             "unknown column layout: expected the generic format (id, first_name, last_name, …), "
             "a pretix order positions export (Order code, Position ID, …) or an Eventbrite "
-            f"attendee report (Attendee #, Barcode #, …); found columns {shown}",
+            f"attendee report (Attendee #, Barcode #, …); found columns {shown}. (pretix "
+            "writes the column names in your account's language: export it with English set)",
         )
         return
     result.format = chosen.name
@@ -223,6 +242,19 @@ def _read_csv(result: FileResult, text: str, fmt: str, tz: ZoneInfo | None) -> N
             result.problem(table.header_line, column, f"missing: {chosen.title} needs this column")
         return
     spelled = {c: table.spelled[column_key(c)] for c in names}.get
+    result.id_column = ", ".join(spelled(c, c) for c in chosen.id_columns)
+    if not chosen.first_of_repeats:
+        twice = [c for c in chosen.columns if c in names and column_key(c) in table.repeated]
+        for column in twice:
+            where = " and ".join(str(n) for n in table.repeated[column_key(column)])
+            result.problem(
+                table.header_line,
+                spelled(column, column),
+                f"this column appears more than once in the header (columns {where}): "
+                "which one holds the data is unclear; keep one of them and import again",
+            )
+        if twice:
+            return
     try:
         _take_rows(result, chosen, chosen.rows(table.records(chosen.columns), tz), spelled)
     except ReadError as err:
@@ -282,6 +314,13 @@ def _spreadsheet_damage(fmt: Format, record: Record) -> tuple[str, str] | None:
     """(column, message) when a code or id cell holds what a spreadsheet makes of a number."""
     for column in (fmt.code_column, *fmt.id_columns):
         cell = (record.cells.get(column) or "").strip()
+        formula = _TEXT_FORMULA.match(cell)
+        if formula:
+            return column, (
+                f"{cell!r} is a spreadsheet formula that shows {formula.group(1)!r}, not the "
+                f'code itself. Write the code without ="…" (format the column as Text in '
+                "Excel to keep its leading zeros) and import again"
+            )
         if not cell or cell[0] not in _NUMBER_START:
             continue  # most codes (signed tickets, pretix secrets) are no number at all
         for value in re.split(r"[;|]", cell):
@@ -326,9 +365,17 @@ def _shortened_codes(result: FileResult, fmt: Format, column: str) -> None:
 
 def _read_json(result: FileResult, text: str, fmt: str, tz: ZoneInfo | None) -> None:
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_one_value_per_key)
     except json.JSONDecodeError as exc:
         result.problem(exc.lineno, "", f"not valid JSON: {exc.msg}")
+        return
+    except _RepeatedKey as exc:
+        result.problem(
+            0,
+            exc.key,
+            "this field appears twice in one object: JSON readers keep either one, so which "
+            "holds the data is unclear; keep one of them",
+        )
         return
     except RecursionError:
         result.problem(
@@ -371,6 +418,21 @@ def _read_json(result: FileResult, text: str, fmt: str, tz: ZoneInfo | None) -> 
     _collect_json(result, generic, "codes")
 
 
+class _RepeatedKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _one_value_per_key(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise _RepeatedKey(key)
+        data[key] = value
+    return data
+
+
 def _json_cells(item: Mapping[str, Any]) -> dict[str, str]:
     unknown = sorted(set(item) - set(GENERIC_COLUMNS))
     if unknown:
@@ -383,6 +445,12 @@ def _json_cells(item: Mapping[str, Any]) -> dict[str, str]:
             cells[key] = ";".join(str(v) for v in value)
         elif value is None:
             cells[key] = ""
+        elif isinstance(value, float) and key in ("id", "codes"):
+            raise Bad(
+                key,
+                f"{value!r} is a number with a fraction or an exponent: its digits may be "
+                'lost. Write ids and codes as text, in quotes ("00123")',
+            )
         elif isinstance(value, str | int | float) and not isinstance(value, bool):
             cells[key] = str(value)
         else:

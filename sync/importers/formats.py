@@ -9,6 +9,7 @@ long numbers.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -57,6 +58,9 @@ class Format:
     signature: Callable[[frozenset[str]], bool]
     rows: Callable[[Iterable[Record], ZoneInfo | None], Iterator[Outcome]]
     fixed_length_codes: bool = False  # the platform's barcodes are all the same length
+    # the platform writes some names twice and the first is the one to read (pretix: the
+    # attendee's Company, Country… then the invoice address's, and questions after them)
+    first_of_repeats: bool = False
 
 
 # -- field parsers ----------------------------------------------------------------------------
@@ -102,12 +106,32 @@ def _list(raw: str) -> tuple[str, ...]:
     return tuple(p for p in map(clean, _ITEMS.split(raw)) if p)
 
 
-def _codes(raw: str) -> tuple[str, ...]:
-    """Codes are credentials: kept as written (base45 has spaces), only the ends trimmed."""
+def _codes(raw: str, column: str = "codes") -> tuple[str, ...]:
+    """Codes are credentials: kept as written (base45 has spaces), only the ends trimmed;
+    one holding a character no scanner sends is refused (``code``)."""
     if ";" not in raw and "|" not in raw:
         one = raw.strip()
-        return (one,) if one else ()
-    return tuple(p for p in (p.strip() for p in _ITEMS.split(raw)) if p)
+        return (code(column, one),) if one else ()
+    return tuple(code(column, p) for p in (p.strip() for p in _ITEMS.split(raw)) if p)
+
+
+def code(column: str, value: str) -> str:
+    """``value`` when a scanner could send it; else Bad. A bidi mark, zero-width space,
+    BOM, no-break space or control character inside a code comes from a copy and paste:
+    kept, the code would never match the scan, and cleaned, it would no longer be the
+    code that was issued, so the row is refused."""
+    if value.isprintable():  # str.isprintable: no Cc, Cf, Z* but the plain space
+        return value
+    for char in value:
+        if char.isprintable():
+            continue
+        name = unicodedata.name(char, "a control character")
+        raise Bad(
+            column,
+            f"code {value!r} holds {name} (U+{ord(char):04X}), which no scanner sends: it "
+            "came with a copy and paste. Remove it from the code and import again",
+        )
+    return value
 
 
 def _when(column: str, raw: str, tz: ZoneInfo | None) -> datetime | None:
@@ -144,7 +168,21 @@ def _required(cells: Mapping[str, str], column: str) -> str:
 
 
 def _text(cells: Mapping[str, str], column: str) -> str:
-    return clean(cells.get(column) or "")
+    return _kept(column, clean(cells.get(column) or ""))
+
+
+def _kept(column: str, value: str) -> str:
+    """``value``, unless its letters were lost to a code page: Excel's plain "CSV" writes
+    each character its code page cannot hold as ``?`` (an Arabic name on a French
+    Windows becomes ``???? ??????``), and the file then reads without an error."""
+    if "??" in value or (value and not value.strip("? ")):
+        raise Bad(
+            column,
+            f'{value!r}: letters became question marks, as Excel\'s plain "CSV" writes a '
+            "script its code page cannot hold (Arabic on a French Windows). Save the sheet "
+            'as "CSV UTF-8" or "Unicode text" and import that file',
+        )
+    return value
 
 
 def _each(
@@ -216,7 +254,7 @@ _PRETIX_NAME_PARTS = {
     "Full name": "full_name",
 }
 PRETIX_COLUMNS = (
-    "Order code", "Position ID", "Status", "Email", "Product", "Variation", "Attendee name",
+    "Event slug", "Order code", "Position ID", "Status", "Email", "Product", "Variation", "Attendee name",
     *(f"Attendee name: {label}" for label in _PRETIX_NAME_PARTS),
     "Attendee email", "Company", "Country", "Ticket secret", "Valid from", "Valid until",
     "Blocked", "Order locale", "Invoice address name",
@@ -233,19 +271,32 @@ _YES = {"yes", "oui", "true", "1", "ja"}
 
 
 def _parts(cells: Mapping[str, str], prefix: str) -> dict[str, str]:
-    parts = {
-        key: clean(cells.get(f"{prefix}: {label}") or "")
-        for label, key in _PRETIX_NAME_PARTS.items()
-    }
+    parts = {key: _text(cells, f"{prefix}: {label}") for label, key in _PRETIX_NAME_PARTS.items()}
     parts = {k: v for k, v in parts.items() if v}
-    if not parts and clean(cells.get(prefix) or ""):
-        parts = {"full_name": clean(cells.get(prefix) or "")}
+    if not parts and _text(cells, prefix):
+        parts = {"full_name": _text(cells, prefix)}
     return parts
 
 
 def _pretix_rows(records: Iterable[Record], tz: ZoneInfo | None) -> Iterator[Outcome]:
     orders: dict[str, list[Record]] = {}
+    event = ""
     for record in records:
+        # An organizer-level export holds every event's orders (last year's too): only one
+        # event's file can be this event's registration list.
+        slug = clean(record.cells.get("Event slug") or "")
+        event = event or slug
+        if slug and slug != event:
+            yield (
+                record,
+                Bad(
+                    "Event slug",
+                    f"this row is of event {slug!r}, the file's first rows of {event!r}: it holds "
+                    "several events' orders. In pretix, export the order data from this event's "
+                    "own page, not the organizer's",
+                ),
+            )
+            continue
         orders.setdefault(clean(record.cells.get("Order code") or ""), []).append(record)
     for code, group in orders.items():
         positions: list[tuple[Record, dict[str, Any] | Bad]] = []
@@ -301,7 +352,7 @@ def _pretix_position(cells: Mapping[str, str], tz: ZoneInfo | None) -> dict[str,
     parts = _parts(cells, "Attendee name")
     return {
         "positionid": _required(cells, "Position ID"),
-        "secret": (cells.get("Ticket secret") or "").strip(),
+        "secret": code("Ticket secret", (cells.get("Ticket secret") or "").strip()),
         "attendee_name_parts": parts,
         "attendee_email": _email("Attendee email", cells.get("Attendee email") or ""),
         "company": _text(cells, "Company"),
@@ -323,6 +374,7 @@ PRETIX = Format(
     source="pretix (Orders → Export → Order data, sheet Order positions)",
     signature=lambda names: {"Order code", "Position ID"} <= names,
     rows=_pretix_rows,
+    first_of_repeats=True,
 )
 
 # -- Eventbrite attendee report ---------------------------------------------------------------
@@ -344,7 +396,7 @@ def _eventbrite(cells: Mapping[str, str], tz: ZoneInfo | None) -> Registration:
     first, last = _text(cells, "First Name"), _text(cells, last_col)
     if not (first or last):
         raise Bad("First Name", "no attendee name")
-    barcode = (cells.get("Barcode #") or "").strip()
+    barcode = code("Barcode #", (cells.get("Barcode #") or "").strip())
     raw_status = clean(cells.get("Attendee Status") or "Attending").lower()
     if raw_status not in _EVENTBRITE_STATUS:
         raise Bad(

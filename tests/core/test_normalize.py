@@ -47,9 +47,11 @@ def test_clean_keeps_only_what_a_reader_sees(text):
     for i, char in enumerate(out):
         kind = unicodedata.category(char)
         assert kind not in ("Cc", "Zl", "Zp") and (kind != "Zs" or char == " ")
-        if kind == "Cf":  # only a joiner, and only inside an Arabic-script word
+        if kind == "Cf":  # only a joiner, and only between letters of a script that uses it
             assert char in "\u200c\u200d" and 0 < i < len(out) - 1
-            assert "ARABIC" in unicodedata.name(out[i - 1]) + unicodedata.name(out[i + 1])
+            for side in (out[i - 1], out[i + 1]):
+                assert unicodedata.category(side)[0] in "LM" and not side.isascii()
+                assert not unicodedata.name(side).startswith(("LATIN", "GREEK", "CYRILLIC"))
 
 
 def test_the_reported_name_prints_and_searches_as_typed():
@@ -70,3 +72,26 @@ def test_joiners_stay_where_a_script_needs_them():
     assert clean("مهر\u200c ناز") == "مهر ناز"  # not between two letters
     assert fold(persian) == fold("مهرناز")  # typed without it, still found
     assert clean("Léa\tMartin\r\n") == "Léa Martin"
+
+
+def test_indic_conjunct_joiners_are_part_of_the_spelling():
+    """Sinhala Sri (ශ්‍රී) and Devanagari conjuncts use ZWJ/ZWNJ as Persian does: kept, like
+    the Arabic script's, and still searchable without them."""
+    for name in ("ශ්\u200dරී", "क्\u200dष", "മല\u200cയാളം", "मेहर\u200cनाज़"):
+        assert clean(name) == name, name
+        assert fold(name) == fold(name.replace("\u200d", "").replace("\u200c", ""))
+    assert clean("Ж\u200dЖ") == "ЖЖ" and clean("Ελ\u200cλη") == "Ελλη"
+
+
+@given(
+    name=st.text(alphabet=st.characters(categories=("L", "M", "N")), min_size=1, max_size=20),
+    inserts=st.lists(st.tuples(st.integers(0, 40), st.sampled_from(FORMAT_CHARS)), max_size=6),
+)
+def test_clean_never_changes_a_letter_only_drops_invisible_characters(name, inserts):
+    """Arabic hamza seats, Persian letters, accents, digits: all kept in order, unchanged."""
+    dirty = name
+    for at, char in inserts:
+        at = min(at, len(dirty))
+        dirty = dirty[:at] + char + dirty[at:]
+    out = clean(dirty)
+    assert [c for c in out if unicodedata.category(c) != "Cf"] == list(name)
