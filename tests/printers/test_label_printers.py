@@ -254,6 +254,20 @@ def test_config_builds_each_label_printer_from_the_libraries_tables(tmp_path) ->
         ({"kind": "zpl", "dpi": 150}, "203"),
         ({"kind": "zpl", "connection": "usb"}, "connection = 'file'"),
         ({"kind": "zpl", "connection": "file"}, "/dev/usb/lp0"),
+        # values found by trying: each was accepted and failed later, or printed wrong
+        ({"kind": "zpl", "label_size": "4x1000in"}, "at most 32000 dots"),  # ^LL 1-32000
+        ({"kind": "zpl", "label_size": "4x0in"}, "width alone (4in)"),
+        ({"kind": "zpl", "label_size": "62x0mm"}, "width alone (62mm)"),
+        ({"kind": "zpl", "label_model": "QL-820NWB"}, "kind = 'brother_ql'"),
+        ({"kind": "network", "label_size": "4x3in"}, "for label printers"),
+        ({"kind": "usb", "label_model": "QL-820NWB"}, "for label printers"),
+        ({"kind": "preview", "dpi": 300}, "preview_as"),
+        ({"kind": "zpl", "port": 70000}, "1 to 65535"),
+        ({"kind": "brother_ql", "port": 0}, "1 to 65535"),
+        ({"kind": "zpl", "timeout_seconds": -1.0}, "more than 0"),
+        ({"kind": "network", "timeout_seconds": 0.0}, "more than 0"),
+        ({"kind": "zpl", "status_seconds": -5.0}, "0 (never)"),
+        ({"kind": "brother_ql", "host": "192.168.1.70:9100"}, "the port goes in port"),
     ],
 )
 def test_bad_label_settings_say_what_to_write(tmp_path, keys, words) -> None:
@@ -581,6 +595,11 @@ def test_graphic_field_holds_exactly_the_image_at_any_width(width, height, seed)
     back = np.asarray(ZebrafyZPL(zpl).to_images()[0].convert("L")) < 128
     assert np.array_equal(back[:, :width], np.asarray(image) < 128)
     assert not back[:, width:].any(), "padding prints"
+
+
+def test_an_ipv6_printer_address_is_not_taken_for_host_and_port(tmp_path) -> None:
+    printer = build(tmp_path, kind="zpl", host="fe80::1")
+    assert isinstance(printer, ZplNetworkPrinter) and printer.host == "fe80::1"
 
 
 def test_a_bad_label_setting_names_the_file_the_table_and_the_key(tmp_path) -> None:
