@@ -22,7 +22,9 @@ through brother_ql's own back ends.
 from __future__ import annotations
 
 import logging
+import os
 import socket
+import struct
 import time
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,8 @@ NO_MEDIA_ERRORS = (
     "Replace media error",
     "Media cannot be fed (also when the media end is detected)",
 )
+TCP_INFO_SIZE = 232
+BYTES_ACKED_AT = 120  # struct tcp_info: tcpi_bytes_acked (u64), Linux include/uapi/linux/tcp.h
 COVER_ERROR = "Cover opened while printing (Except QL-500)"
 
 
@@ -232,11 +236,51 @@ class BrotherQLPrinter:
                 ) from None
             if before.state is PrinterState.UNKNOWN:
                 return before
-            return self._outcome(dev)
+            try:
+                self._wait_received(dev, len(status_request(self.profile)) + len(data))
+            except OSError as exc:
+                raise PrinterOffline(
+                    f"{self.describe()}: lost mid-badge ({_reason(exc)})"
+                ) from None
+            try:
+                return self._outcome(dev)
+            except OSError as exc:
+                # The printer took the whole job, ending with its print command: one (or a
+                # print server) that drops the connection now has most likely printed it,
+                # as a silent one has. Sending it again would give that person two badges.
+                return Status(
+                    PrinterState.OFFLINE,
+                    f"connection lost just after badge {label} was sent ({_reason(exc)}); "
+                    "it has most likely printed: check the tray, reprint it from the desk "
+                    "if it is missing",
+                )
         except OSError as exc:
             raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
         finally:
             self._close(dev)
+
+    def _wait_received(self, dev: Any, sent: int) -> None:
+        """Wait until the printer has acknowledged all `sent` bytes (TCP on Linux only).
+
+        sendall() returns once the job is in this machine's send queue; the printer may
+        still drop the connection before it has all of it (nothing prints then, and the
+        job is sent again). TCP_INFO's bytes_acked (Linux 4.1+) counts what it took, and
+        keeps counting right even when the connection was reset just after.
+        """
+        if not isinstance(dev, socket.socket) or not hasattr(socket, "TCP_INFO"):
+            return
+        end = time.monotonic() + self.print_seconds
+        while True:
+            info = dev.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, TCP_INFO_SIZE)
+            if len(info) < BYTES_ACKED_AT + 8:
+                return  # an older kernel: no count to wait for
+            (acked,) = struct.unpack_from("Q", info, BYTES_ACKED_AT)
+            if acked > sent or time.monotonic() >= end:  # the count includes the SYN
+                return
+            error = dev.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if error:  # reset before the printer had the whole job
+                raise ConnectionResetError(error, os.strerror(error))
+            time.sleep(0.01)
 
     def _outcome(self, dev: Any) -> Status:
         """Wait for the printer's own "printing completed" or "error occurred".

@@ -223,27 +223,39 @@ class ZplNetworkPrinter:
             sock.close()
 
     def send(self, data: bytes, label: str) -> Status:
+        """Store the label, confirm, then print it: a dropped connection never prints twice.
+
+        A printer that answers ~HS gets the badge as a stored format (``^DF``, which prints
+        nothing) and is asked ~HS: its answer proves the whole format arrived. Only then a
+        few bytes recall it (``^XF``) and delete it (``^ID``). A connection lost before the
+        recall is retried whole (nothing printed); lost after it, the badge is counted
+        printed and the state says to check the tray (it is not printed again by itself).
+        """
         sock = self._connect()
         try:
             before = self._ask(sock)
             if before.state in (PrinterState.PAPER_OUT, PrinterState.OFFLINE):
                 raise _fault(before, self.describe())
-            try:
-                sock.sendall(data)
-            except OSError as exc:
-                raise PrinterOffline(
-                    f"{self.describe()}: lost mid-badge ({_reason(exc)})"
-                ) from None
-            if before.state is PrinterState.UNKNOWN:
+            if before.state is PrinterState.UNKNOWN:  # no answers: nothing to confirm with
+                self._send_part(sock, data)
                 return before
-            # The answer to ~HS sent after the label proves the printer read all of it.
+            name = stored_name(label)
+            self._send_part(sock, store_format(data, name))
+            stored = self._ask(sock)
+            if stored.state in (PrinterState.PAPER_OUT, PrinterState.OFFLINE):
+                raise _fault(stored, self.describe())
+            if stored.state is PrinterState.UNKNOWN:
+                raise PrinterOffline(f"{self.describe()}: the printer stopped answering ~HS")
+            self._send_part(sock, recall_format(name))
             try:
                 after = self._ask(sock)
             except OSError as exc:
-                raise PrinterOffline(
-                    f"{self.describe()}: connection dropped before the badge was confirmed "
-                    f"({_reason(exc)})"
-                ) from None
+                return Status(
+                    PrinterState.OFFLINE,
+                    f"connection lost just after badge {label} was sent ({_reason(exc)}); "
+                    "it has most likely printed: check the tray, reprint it from the desk "
+                    "if it is missing",
+                )
             if after.state is PrinterState.UNKNOWN:
                 return Status(PrinterState.UNKNOWN, "badge sent; the printer did not confirm")
             return after
@@ -251,6 +263,31 @@ class ZplNetworkPrinter:
             raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
         finally:
             sock.close()
+
+    def _send_part(self, sock: socket.socket, data: bytes) -> None:
+        try:
+            sock.sendall(data)
+        except OSError as exc:
+            raise PrinterOffline(f"{self.describe()}: lost mid-badge ({_reason(exc)})") from None
+
+
+def stored_name(label: str) -> str:
+    """A ^DF object name (1-16 letters or digits) from the queue's job label."""
+    return "".join(ch for ch in label.upper() if ch.isascii() and ch.isalnum())[-16:] or "BADGE"
+
+
+def store_format(data: bytes, name: str) -> bytes:
+    """The label format, stored in the printer's RAM as R:name.ZPL instead of printed."""
+    start = data.find(b"^XA")
+    if start < 0:
+        raise ValueError("not a ZPL label format (no ^XA)")
+    head = data[: start + 3]
+    return head + f"^DFR:{name}.ZPL^FS".encode("ascii") + data[start + 3 :]
+
+
+def recall_format(name: str) -> bytes:
+    """Print the stored format once, then delete it (printer RAM is small)."""
+    return f"^XA^XFR:{name}.ZPL^FS^XZ\n^XA^IDR:{name}.ZPL^FS^XZ\n".encode("ascii")
 
 
 class ZplFilePrinter:

@@ -11,7 +11,9 @@ Every wait is bounded.
 
 from __future__ import annotations
 
+import re
 import socket
+import struct
 import threading
 import time
 
@@ -28,6 +30,12 @@ class LabelPrinterSim:
         self.cover_open = False
         self.answer = True
         self.notify = True  # QL: send "printing completed" by itself after each label
+        # reset the connection (RST) once it has received this many bytes, mid-job
+        self.reset_after: int | None = None
+        # reset the connection right after taking this many whole labels, before answering
+        # anything more (a print server that reads the job, then drops the connection)
+        self.reset_after_labels: int | None = None
+        self.formats: dict[str, bytes] = {}  # Zebra: formats stored with ^DF, by name
         self.printed: list[bytes] = []  # one entry per label that came out whole
         self.status_requests = 0
         self._lock = threading.Lock()
@@ -42,6 +50,9 @@ class LabelPrinterSim:
     def open(self) -> None:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # a printer's small receive buffer: the kernel does not acknowledge a whole badge
+        # the printer has not read yet
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         listener.bind(("127.0.0.1", self.port))
         listener.listen(4)
         listener.settimeout(0.05)
@@ -85,6 +96,7 @@ class LabelPrinterSim:
         conn.settimeout(0.05)
         buffer = b""
         job = b""
+        received = 0
         end = time.monotonic() + 60
         with conn:
             while not self._stop.is_set() and time.monotonic() < end:
@@ -96,11 +108,21 @@ class LabelPrinterSim:
                     return
                 if not chunk:
                     return
+                received += len(chunk)
+                if self.reset_after is not None and received >= self.reset_after:
+                    self.reset_after = None
+                    _reset(conn)
+                    return  # the unfinished job is lost with the connection, never printed
                 buffer += chunk
+                before = len(self.labels())
                 if self.language == "ql":
                     buffer, job = self._ql(conn, buffer, job)
                 else:
                     buffer = self._zpl(conn, buffer)
+                if self.reset_after_labels and len(self.labels()) > before:
+                    self.reset_after_labels -= 1
+                    _reset(conn)
+                    return
 
     # -- Brother QL -------------------------------------------------------------------
 
@@ -167,12 +189,35 @@ class LabelPrinterSim:
                 if xz < 0:
                     break
                 label, buffer = buffer[xa : xz + 3], buffer[xz + 3 :]
-                if not (self.no_media or self.cover_open):
+                stored = _DF.search(label)
+                if stored:  # ^DF: keep the format under its name, print nothing
+                    self.formats[stored.group(1).decode()] = _DF.sub(b"", label, count=1)
+                    continue
+                deleted = _ID.findall(label)
+                for name in deleted:  # ^ID: delete a stored format, print nothing
+                    self.formats.pop(name.decode(), None)
+                if deleted:
+                    continue
+                recall = _XF.search(label)
+                if recall:  # ^XF: print the stored format (nothing if there is none)
+                    label = self.formats.get(recall.group(1).decode(), b"")
+                if label and not (self.no_media or self.cover_open):
                     with self._lock:
                         self.printed.append(label)
                 continue
             break
         return buffer
+
+
+_DF = re.compile(rb"\^DFR:([A-Z0-9_]{1,16})\.ZPL\^FS")
+_XF = re.compile(rb"\^XFR:([A-Z0-9_]{1,16})\.ZPL\^FS")
+_ID = re.compile(rb"\^IDR:([A-Z0-9_]{1,16})\.ZPL\^FS")
+
+
+def _reset(conn: socket.socket) -> None:
+    """Close with RST (SO_LINGER 0): the peer's next read or write fails."""
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    conn.close()
 
 
 def _ql_instruction(data: bytes) -> int | None:
