@@ -82,6 +82,28 @@ def status_request(profile: LabelProfile) -> bytes:
     return bytes(qlr.data)
 
 
+def take_frame(buffer: bytes) -> tuple[bytes, bytes]:
+    """(the first whole 32-byte status frame in buffer, what is kept for later).
+
+    A frame starts with STATUS_HEADER. Bytes before it are noise; a header with another
+    one less than 32 bytes after it was cut off and is dropped. Without a whole frame yet,
+    the frame's beginning (or the last bytes that could begin a header) is kept.
+    """
+    start = buffer.find(STATUS_HEADER)
+    for _ in range(len(buffer)):
+        if start < 0:
+            break
+        later = buffer.find(STATUS_HEADER, start + 1, start + STATUS_LENGTH)
+        if later < 0:
+            break
+        start = later
+    if start < 0:
+        return b"", buffer[-(len(STATUS_HEADER) - 1) :]
+    if len(buffer) - start < STATUS_LENGTH:
+        return b"", buffer[start:]
+    return buffer[start : start + STATUS_LENGTH], buffer[start + STATUS_LENGTH :]
+
+
 def parse_ql_status(answer: bytes, profile: LabelProfile) -> tuple[Status, str]:
     """(state, status type) from a 32-byte answer; UNKNOWN when it is not one."""
     from brother_ql.reader import interpret_response
@@ -131,6 +153,7 @@ class BrotherQLPrinter:
 
     kind = "brother_ql"
     status_timeout = 1.0
+    _rx = b""
     print_seconds = 15.0  # how long to wait for "printing completed" after a badge
     quiet_seconds = 3.0  # no word at all after a badge for this long: ask instead
 
@@ -154,6 +177,7 @@ class BrotherQLPrinter:
     # -- transports: write bytes, read up to n bytes within a time ----------------------
 
     def _open(self) -> Any:
+        self._rx = b""  # bytes read but not yet part of a whole status frame
         try:
             if self.connection == "network":
                 host, _, port = self.target.rpartition(":")
@@ -174,26 +198,35 @@ class BrotherQLPrinter:
             dev.write(data)
 
     def _read(self, dev: Any, seconds: float) -> bytes:
-        """Bytes the printer sends within `seconds` (up to one status answer)."""
+        """The next status frame the printer sends within `seconds`; b"" if none came whole.
+
+        Bytes that are not part of a frame (noise, an answer cut off) are dropped, so one
+        stray byte cannot shift every later answer; what follows a frame waits for the next
+        call.
+        """
         end = time.monotonic() + seconds
-        got = b""
-        while time.monotonic() < end and len(got) < STATUS_LENGTH:
+        for _ in range(10_000):  # bounded as well by the time
+            frame, self._rx = take_frame(self._rx)
+            left = end - time.monotonic()
+            if frame or left <= 0:
+                return frame
             if isinstance(dev, socket.socket):
-                dev.settimeout(max(0.01, end - time.monotonic()))
+                dev.settimeout(max(0.01, left))
                 try:
-                    chunk = dev.recv(STATUS_LENGTH - len(got))
+                    chunk = dev.recv(256)
                 except TimeoutError:
-                    break
+                    chunk = b""
+                    end = 0.0
                 finally:
                     dev.settimeout(self.timeout)
-                if not chunk:
+                if not chunk and end:
                     raise ConnectionResetError("the printer closed the connection")
             else:
-                chunk = dev.read(STATUS_LENGTH - len(got))
+                chunk = dev.read(STATUS_LENGTH)
                 if not chunk:
                     time.sleep(0.02)
-            got += chunk
-        return got
+            self._rx += bytes(chunk or b"")
+        return b""
 
     def _close(self, dev: Any) -> None:
         try:
@@ -208,7 +241,19 @@ class BrotherQLPrinter:
         if self.connection == "file":
             return Status(PrinterState.UNKNOWN, "a device file may not report status")
         self._write(dev, status_request(self.profile))
-        status, _ = parse_ql_status(self._read(dev, self.status_timeout), self.profile)
+        return self._reply(dev)
+
+    def _reply(self, dev: Any) -> Status:
+        """The answer to a status request; a late message sent before it is passed over."""
+        end = time.monotonic() + self.status_timeout
+        status, _ = parse_ql_status(b"", self.profile)
+        for _ in range(16):
+            frame = self._read(dev, max(0.0, end - time.monotonic()))
+            if not frame:
+                break
+            status, kind = parse_ql_status(frame, self.profile)
+            if kind == "Reply to status request":
+                break
         return status
 
     # -- the Printer protocol -----------------------------------------------------------
@@ -312,7 +357,7 @@ class BrotherQLPrinter:
 
     def _confirm(self, dev: Any) -> Status:
         self._write(dev, status_request(self.profile))
-        status, _ = parse_ql_status(self._read(dev, self.status_timeout), self.profile)
+        status = self._reply(dev)
         if status.state is PrinterState.UNKNOWN:
             return Status(PrinterState.UNKNOWN, "badge sent; the printer did not confirm")
         return status

@@ -36,6 +36,8 @@ class LabelPrinterSim:
         # anything more (a print server that reads the job, then drops the connection)
         self.reset_after_labels: int | None = None
         self.formats: dict[str, bytes] = {}  # Zebra: formats stored with ^DF, by name
+        self.noise = b""  # QL: bytes sent before each status answer (a line with garbage)
+        self.phases = False  # QL: "phase change" messages around printing, as a QL-820NWB
         self.printed: list[bytes] = []  # one entry per label that came out whole
         self.status_requests = 0
         self._lock = threading.Lock()
@@ -151,13 +153,17 @@ class LabelPrinterSim:
             if instruction == b"\x1biS":
                 self.status_requests += 1
                 if self.answer:
-                    conn.sendall(self.ql_status(0x00))
+                    conn.sendall(self.noise + self.ql_status(0x00))
                 continue
             job += instruction
             if instruction == b"\x1a":
                 fault = self.no_media or self.cover_open
+                if self.answer and self.phases and not fault:
+                    conn.sendall(self.ql_status(0x06))  # phase change: printing
                 if self.answer and self.notify:
-                    conn.sendall(self.ql_status(0x02 if fault else 0x01))
+                    conn.sendall(self.noise + self.ql_status(0x02 if fault else 0x01))
+                if self.answer and self.phases and not fault:
+                    conn.sendall(self.ql_status(0x06))  # phase change: receiving
                 if not fault:
                     with self._lock:
                         self.printed.append(job)

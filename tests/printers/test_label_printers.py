@@ -33,7 +33,7 @@ from printers.factory import build_printer
 from printers.label_layout import render_label
 from printers.labels import LabelProfile, label_profile
 from printers.layout import BadgeOptions, Template, badge_content
-from printers.ql import BrotherQLPrinter, parse_ql_status
+from printers.ql import STATUS_HEADER, BrotherQLPrinter, parse_ql_status, take_frame
 from printers.queue import PrintQueue
 from printers.zpl import ZplNetworkPrinter, field_data, graphic_field, parse_host_status
 from printers.zpl_reader import _unescape, read_zpl
@@ -677,3 +677,65 @@ def test_a_connection_reset_mid_badge_prints_that_badge_whole_once(
     finally:
         q.stop()
         sim.close()
+
+
+@pytest.mark.parametrize("noise", [b"\x00\x12\x34", b"\x80\x20", b"\xff" * 31, b"\x80\x20\x42"])
+def test_a_ql_status_after_garbage_is_still_read(store: LocalStore, tmp_path, noise) -> None:
+    """Stray bytes before an answer (a late message, line noise) must not hide "no labels":
+    a badge sent to a printer without labels would be counted printed and lost."""
+    sim = LabelPrinterSim("ql")
+    sim.noise = noise
+    sim.no_media = True
+    printer = label_printer("brother_ql", sim)
+    printer.status_timeout = 1.0
+    q, ids = run_queue(store, printer, ("R1",))
+    try:
+        assert wait_until(lambda: q.state().state is PrinterState.PAPER_OUT)
+        assert store.print_job(ids[0]).status in ("pending", "printing")
+        sim.no_media = False
+        assert wait_until(lambda: store.print_job(ids[0]).status == "done")
+        time.sleep(0.3)
+        assert printed_codes(sim, printer.profile, tmp_path) == ["CODE-1"]
+        assert q.state().state is PrinterState.OK
+    finally:
+        q.stop()
+        sim.close()
+
+
+def test_a_ql_that_reports_its_phases_confirms_each_badge(tmp_path) -> None:
+    sim = LabelPrinterSim("ql")
+    sim.phases = True  # "phase change" before and after "printing completed"
+    try:
+        printer = label_printer("brother_ql", sim)
+        data = BadgeMaker(EVENT, BadgeOptions()).encode(LATIN, printer.profile).data
+        for _ in range(2):
+            assert printer.send(data, "000001-S0002").state is PrinterState.OK
+        assert len(sim.labels()) == 2
+    finally:
+        sim.close()
+
+
+NO_MARK = st.binary(max_size=40).filter(lambda b: 0x80 not in b)  # no header can start here
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    noise=NO_MARK,
+    bodies=st.lists(st.binary(min_size=29, max_size=29).filter(lambda b: 0x80 not in b),
+                    min_size=1, max_size=3),
+    cut=st.lists(st.integers(1, 40), max_size=8),
+)  # fmt: skip
+def test_status_frames_come_out_whole_whatever_the_noise_and_the_chunks(noise, bodies, cut):
+    frames = [STATUS_HEADER + body for body in bodies]
+    stream = noise + b"".join(frames)
+    got, kept, pos = [], b"", 0
+    for size in [*cut, len(stream)]:  # the bytes as they might arrive, in pieces
+        kept += stream[pos : pos + size]
+        pos += size
+        for _ in range(len(frames) + 1):
+            frame, kept = take_frame(kept)
+            if not frame:
+                break
+            got.append(frame)
+    assert got == frames
+    assert len(kept) < len(STATUS_HEADER)
