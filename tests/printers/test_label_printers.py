@@ -217,6 +217,22 @@ def test_a_name_with_zpl_commands_prints_one_label_with_that_name() -> None:
     assert len(read_zpl(encoded.data)) == 1
 
 
+@pytest.mark.parametrize(
+    "first,last,organisation",
+    [("Anne", "Dupont\\Martin", ""), ("Sam", "Lee", "R\\&D Lab"), ("A\\(x)", "B", "")],
+)
+def test_a_backslash_in_a_printed_line_is_drawn_not_left_to_field_blocks(
+    first: str, last: str, organisation: str
+) -> None:
+    """In a ^FB block \\& breaks the line, \\(x) is a soft hyphen and \\\\ prints one
+    backslash (ZPL II programming guide, ^FB): such a line would misprint as printer text."""
+    reg = Registration("P0301", first, last, ("CODE-301",), organisation=organisation)
+    profile = profile_of("zpl", "2.25x4in", 203)
+    encoded = BadgeMaker(EVENT, BadgeOptions()).encode(reg, profile)
+    assert encoded.method == "raster" and b"^FB" not in encoded.data
+    assert [c for c, _ in qr_codes(read_zpl_graphic(encoded.data)[0])] == ["CODE-301"]
+
+
 # -- configuration --------------------------------------------------------------------------
 
 
