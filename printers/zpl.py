@@ -165,6 +165,24 @@ def parse_host_status(answer: bytes) -> Status:
     return Status(PrinterState.OK)
 
 
+HOST_IDENTIFICATION = b"~HI"
+DPI_OF_DOTS_PER_MM = {6: 152, 8: 203, 12: 300, 24: 600}
+
+
+def head_dpi(answer: bytes) -> int | None:
+    """The print head's dpi from a ~HI answer (model,version,dots per mm,memory,…).
+
+    None when the answer is missing or not in that form.
+    """
+    start, end = answer.find(bytes([STX])), answer.find(bytes([ETX]))
+    if start < 0 or end < start:
+        return None
+    fields = answer[start + 1 : end].decode("ascii", "replace").split(",")
+    if len(fields) < 3 or not fields[2].strip().isdigit():
+        return None
+    return DPI_OF_DOTS_PER_MM.get(int(fields[2]))
+
+
 def _fault(status: Status, where: str) -> PrinterError:
     if status.state is PrinterState.PAPER_OUT:
         return PaperOut(f"{where}: {status.detail}")
@@ -176,6 +194,7 @@ class ZplNetworkPrinter:
 
     kind = "zpl"
     status_timeout = 1.0
+    _head_checked = False
 
     def __init__(
         self, name: str, profile: LabelProfile, host: str, port: int, timeout: float
@@ -213,10 +232,41 @@ class ZplNetworkPrinter:
             sock.settimeout(self.timeout)
         return parse_host_status(answer)
 
+    def _check_head(self, sock: socket.socket) -> None:
+        """Refuse to print at another dpi than the head's (asked once, with ~HI)."""
+        if self._head_checked:
+            return
+        sock.sendall(HOST_IDENTIFICATION)
+        sock.settimeout(self.status_timeout)
+        answer = b""
+        try:
+            for _ in range(16):
+                chunk = sock.recv(256)
+                if not chunk:
+                    raise ConnectionResetError("the printer closed the connection")
+                answer += chunk
+                if bytes([ETX]) in answer:
+                    break
+        except TimeoutError:
+            pass
+        finally:
+            sock.settimeout(self.timeout)
+        dpi = head_dpi(answer)
+        if dpi is not None and dpi != self.profile.dpi:
+            raise PrinterOffline(
+                f"{self.describe()}: the printer's head has {dpi} dpi but [printer] says "
+                f"dpi = {self.profile.dpi}; badges would print at the wrong size: set "
+                f"dpi = {dpi}"
+            )
+        self._head_checked = True  # matching, or a printer that does not tell
+
     def probe(self) -> Status:
         sock = self._connect()
         try:
-            return self._ask(sock)
+            status = self._ask(sock)
+            if status.state is not PrinterState.UNKNOWN:
+                self._check_head(sock)
+            return status
         except OSError as exc:
             raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
         finally:
@@ -239,6 +289,7 @@ class ZplNetworkPrinter:
             if before.state is PrinterState.UNKNOWN:  # no answers: nothing to confirm with
                 self._send_part(sock, data)
                 return before
+            self._check_head(sock)
             name = stored_name(label)
             self._send_part(sock, store_format(data, name))
             stored = self._ask(sock)

@@ -38,6 +38,7 @@ class LabelPrinterSim:
         self.formats: dict[str, bytes] = {}  # Zebra: formats stored with ^DF, by name
         self.noise = b""  # QL: bytes sent before each status answer (a line with garbage)
         self.phases = False  # QL: "phase change" messages around printing, as a QL-820NWB
+        self.dots_per_mm = 8  # Zebra: its head (8: 203 dpi, 12: 300 dpi), told by ~HI
         self.printed: list[bytes] = []  # one entry per label that came out whole
         self.status_requests = 0
         self._lock = threading.Lock()
@@ -183,7 +184,15 @@ class LabelPrinterSim:
     def _zpl(self, conn: socket.socket, buffer: bytes) -> bytes:
         for _ in range(len(buffer) + 1):
             hs = buffer.find(b"~HS")
+            hi = buffer.find(b"~HI")
             xa = buffer.find(b"^XA")
+            if hi >= 0 and all(x < 0 or hi < x for x in (hs, xa)):
+                buffer = buffer[hi + 3 :]
+                if self.answer:
+                    dpi = {8: 203, 12: 300, 24: 600}.get(self.dots_per_mm, 0)
+                    ident = f"ZD421-{dpi}dpi,V84.20.18Z,{self.dots_per_mm},8176KB"
+                    conn.sendall(f"\x02{ident}\x03\r\n".encode("ascii"))
+                continue
             if hs >= 0 and (xa < 0 or hs < xa):
                 buffer = buffer[hs + 3 :]
                 self.status_requests += 1

@@ -755,3 +755,36 @@ def test_status_frames_come_out_whole_whatever_the_noise_and_the_chunks(noise, b
             got.append(frame)
     assert got == frames
     assert len(kept) < len(STATUS_HEADER)
+
+
+@pytest.mark.parametrize("configured,head", [(203, 12), (300, 8)])
+def test_a_zebra_with_another_head_than_dpi_says_so_and_prints_nothing(
+    store: LocalStore, tmp_path, configured, head
+) -> None:
+    """dpi = 300 on a 203 dpi head prints a badge larger than the label (cut off); 203 on
+    300 prints it at two thirds. ~HI tells the head's dots per mm: nothing prints, the
+    state says what to set."""
+    sim = LabelPrinterSim("zpl")
+    sim.dots_per_mm = head
+    printer = ZplNetworkPrinter("main", profile_of("zpl", "2.25x4in", configured), "127.0.0.1",
+                                sim.port, 2.0)  # fmt: skip
+    printer.status_timeout = 0.5
+    q, ids = run_queue(store, printer, ("R1",))
+    try:
+        assert wait_until(lambda: "dpi" in q.state().last_error)
+        error = q.state().last_error
+        right = {8: 203, 12: 300}[head]
+        assert f"dpi = {right}" in error and q.state().state is PrinterState.OFFLINE
+        time.sleep(0.3)
+        assert sim.labels() == [] and store.print_job(ids[0]).status in ("pending", "printing")
+    finally:
+        q.stop()
+        sim.close()
+
+
+@pytest.mark.parametrize("answer", [b"", b"\x02garbage\x03", b"\x02ZD421,V1,x,1KB\x03"])
+def test_a_zebra_that_does_not_tell_its_head_still_prints(tmp_path, answer) -> None:
+    from printers.zpl import head_dpi
+
+    assert head_dpi(answer) is None
+    assert head_dpi(b"\x02ZD421-300dpi,V84.20.18Z,12,8176KB\x03\r\n") == 300
