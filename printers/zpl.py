@@ -24,6 +24,7 @@ import base64
 import binascii
 import socket
 import zlib
+from itertools import pairwise
 from pathlib import Path
 
 from PIL import Image
@@ -145,15 +146,20 @@ def parse_host_status(answer: bytes) -> Status:
             strings.append(chunk[:end].decode("ascii", "replace"))
     if len(strings) < 2:
         return Status(PrinterState.UNKNOWN, "the printer does not answer ~HS")
-    first = strings[0].split(",")
-    second = strings[1].split(",")
-    try:
-        paper_out = first[1].strip() == "1"
-        paused = first[2].strip() == "1"
-        head_up = second[2].strip() == "1"
-        ribbon_out = second[3].strip() == "1"
-    except IndexError:
+    # The last first-and-second pair is the freshest answer: a string left over from an
+    # answer that came late, or one cut off, may come before it (the third has 2 fields).
+    pairs = [
+        (a.split(","), b.split(","))
+        for a, b in pairwise(strings)
+        if a.count(",") >= 2 and b.count(",") >= 3
+    ]
+    if not pairs:
         return Status(PrinterState.UNKNOWN, f"unexpected ~HS answer {strings[0]!r}")
+    first, second = pairs[-1]
+    paper_out = first[1].strip() == "1"
+    paused = first[2].strip() == "1"
+    head_up = second[2].strip() == "1"
+    ribbon_out = second[3].strip() == "1"
     if paper_out:
         return Status(PrinterState.PAPER_OUT, "no labels: load a roll of labels")
     if head_up:
@@ -338,7 +344,7 @@ def store_format(data: bytes, name: str) -> bytes:
 
 def recall_format(name: str) -> bytes:
     """Print the stored format once, then delete it (printer RAM is small)."""
-    return f"^XA^XFR:{name}.ZPL^FS^XZ\n^XA^IDR:{name}.ZPL^FS^XZ\n".encode("ascii")
+    return f"^XA^CI28^XFR:{name}.ZPL^FS^XZ\n^XA^IDR:{name}.ZPL^FS^XZ\n".encode("ascii")
 
 
 class ZplFilePrinter:

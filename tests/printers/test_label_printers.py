@@ -788,3 +788,21 @@ def test_a_zebra_that_does_not_tell_its_head_still_prints(tmp_path, answer) -> N
 
     assert head_dpi(answer) is None
     assert head_dpi(b"\x02ZD421-300dpi,V84.20.18Z,12,8176KB\x03\r\n") == 300
+
+
+ANSWERS = st.builds(
+    lambda paper, head, pause: (
+        f"\x02030,{paper},{pause},1218,000,0,0,0,000,0,0,0\x03\r\n"
+        f"\x02001,0,{head},0,0,2,6,0,00000000,1,000\x03\r\n\x021234,0\x03\r\n"
+    ).encode("ascii"),
+    st.sampled_from("01"),
+    st.sampled_from("01"),
+    st.sampled_from("01"),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(stale=ANSWERS, cut=st.integers(0, 120), answer=ANSWERS)
+def test_a_host_status_read_after_the_tail_of_a_late_answer_is_the_fresh_one(stale, cut, answer):
+    """An answer that came after its time out leaves its tail before the next one."""
+    assert parse_host_status(stale[cut:] + answer) == parse_host_status(answer)
