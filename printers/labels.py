@@ -129,6 +129,21 @@ def _brother(model: str, label: str, dpi: int) -> LabelProfile:
     )
 
 
+def same_head(model: str, other: str) -> bool:
+    """True when brother_ql makes the same raster rows for both models (bytes per row and
+    right offset of the head), so a job for one prints right on the other."""
+    from brother_ql.models import ALL_MODELS
+
+    models = {m.identifier: m for m in ALL_MODELS}
+    if model not in models or other not in models:
+        return True  # not ours to judge
+    a, b = models[model], models[other]
+    return (a.number_bytes_per_row, a.additional_offset_r) == (
+        b.number_bytes_per_row,
+        b.additional_offset_r,
+    )
+
+
 def _fits(models: dict[str, Any], model: str, allowed: list[str]) -> bool:
     """The model is listed for the label, or has the same table entry as a listed model.
 

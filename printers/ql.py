@@ -33,7 +33,7 @@ from PIL import Image
 
 from kiosk.core.ports import PrinterState
 from printers.devices import PaperOut, PrinterError, PrinterOffline, Status, _reason
-from printers.labels import LabelProfile
+from printers.labels import LabelProfile, same_head
 
 log = logging.getLogger(__name__)
 
@@ -108,11 +108,11 @@ def parse_ql_status(answer: bytes, profile: LabelProfile) -> tuple[Status, str]:
     """(state, status type) from a 32-byte answer; UNKNOWN when it is not one."""
     from brother_ql.reader import interpret_response
 
-    start = answer.find(STATUS_HEADER)
-    if start < 0 or len(answer) - start < STATUS_LENGTH:
+    frame, _ = take_frame(answer)
+    if not frame:
         return Status(PrinterState.UNKNOWN, "the printer does not answer status requests"), ""
     logging.getLogger("brother_ql.reader").disabled = True  # it logs every error bit
-    info = interpret_response(answer[start : start + STATUS_LENGTH])
+    info = interpret_response(frame)
     errors: list[str] = list(info["errors"])
     kind = str(info["status_type"])
     if any(e in NO_MEDIA_ERRORS for e in errors) or info["media_type"] == "No media":
@@ -121,6 +121,19 @@ def parse_ql_status(answer: bytes, profile: LabelProfile) -> tuple[Status, str]:
         return Status(PrinterState.OFFLINE, "cover open: close the printer's cover"), kind
     if errors:
         return Status(PrinterState.OFFLINE, "; ".join(errors)), kind
+    reported = str(info.get("model_name", "")).split("/")  # "QL-500/QL-550": either
+    if reported[0].startswith("QL-") and not any(
+        same_head(name, profile.model) for name in reported
+    ):
+        return (
+            Status(
+                PrinterState.OFFLINE,
+                f"this printer is a {'/'.join(reported)}, but label_model = "
+                f"{profile.model!r} has another print head: set label_model = "
+                f"{reported[0]!r}",
+            ),
+            kind,
+        )
     loaded = (int(info["media_width"]), int(info["media_length"]))
     if loaded != profile.tape_mm:
         return (

@@ -39,6 +39,7 @@ class LabelPrinterSim:
         self.noise = b""  # QL: bytes sent before each status answer (a line with garbage)
         self.phases = False  # QL: "phase change" messages around printing, as a QL-820NWB
         self.dots_per_mm = 8  # Zebra: its head (8: 203 dpi, 12: 300 dpi), told by ~HI
+        self.model_code = 0x41  # QL: status byte 4, the model (0x41: QL-820NWB)
         self.printed: list[bytes] = []  # one entry per label that came out whole
         self.status_requests = 0
         self._lock = threading.Lock()
@@ -132,6 +133,7 @@ class LabelPrinterSim:
     def ql_status(self, kind: int) -> bytes:
         out = bytearray(32)
         out[0:8] = b"\x80\x20\x42\x34\x41\x30\x30\x00"
+        out[4] = self.model_code
         if self.no_media:
             out[8] |= 0x01  # no media when printing
         if self.cover_open:

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import zxingcpp
 from brother_ql.reader import BrotherQLReader
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageOps
 from zebrafy import ZebrafyZPL
@@ -580,6 +580,8 @@ def test_a_ql_that_answers_status_but_sends_no_notification_is_asked_again() -> 
     kind=st.integers(0, 7),
     junk=st.binary(max_size=8),
 )
+# junk that is itself a status header: the frame after it is the answer
+@example(err1=1, err2=0, width=0, length=0, media=0, kind=0, junk=b"\x80\x20\x42")
 def test_any_ql_status_answer_maps_to_a_state_and_errors_never_read_as_ok(
     err1, err2, width, length, media, kind, junk
 ) -> None:
@@ -806,3 +808,24 @@ ANSWERS = st.builds(
 def test_a_host_status_read_after_the_tail_of_a_late_answer_is_the_fresh_one(stale, cut, answer):
     """An answer that came after its time out leaves its tail before the next one."""
     assert parse_host_status(stale[cut:] + answer) == parse_host_status(answer)
+
+
+@pytest.mark.parametrize(
+    "code,state",
+    [(0x43, PrinterState.OFFLINE), (0x35, PrinterState.OK), (0x39, PrinterState.OK)],
+)  # QL-1100: a 1296-dot head; QL-700 and QL-810W: the QL-820NWB's 720 dots
+def test_a_ql_of_another_head_than_label_model_says_so_before_printing(code, state) -> None:
+    sim = LabelPrinterSim("ql")
+    sim.model_code = code
+    try:
+        printer = label_printer("brother_ql", sim)  # label_model QL-820NWB
+        status = printer.probe()
+        assert status.state is state
+        if state is PrinterState.OFFLINE:
+            assert "label_model = 'QL-1100'" in status.detail
+            data = BadgeMaker(EVENT, BadgeOptions()).encode(LATIN, printer.profile).data
+            with pytest.raises(PrinterError, match="QL-1100"):
+                printer.send(data, "000001-S0002")
+            assert sim.labels() == []
+    finally:
+        sim.close()
