@@ -33,6 +33,7 @@ from PIL import Image
 
 from kiosk.core.ports import PrinterState
 from printers.devices import PaperOut, PrinterError, PrinterOffline, Status, _reason
+from printers.label_net import close_gently
 from printers.labels import LabelProfile, same_head
 
 log = logging.getLogger(__name__)
@@ -244,7 +245,7 @@ class BrotherQLPrinter:
     def _close(self, dev: Any) -> None:
         try:
             if isinstance(dev, socket.socket):
-                dev.close()
+                close_gently(dev)
             else:
                 dev.dispose()
         except Exception as exc:  # closing a dead connection must not hide the real error

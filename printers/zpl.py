@@ -32,6 +32,7 @@ from PIL import Image
 from kiosk.core.ports import PrinterState
 from printers.devices import PaperOut, PrinterError, PrinterOffline, Status, _reason
 from printers.label_layout import Field, LabelBadge
+from printers.label_net import close_gently
 from printers.labels import LabelProfile
 
 HOST_STATUS = b"~HS"
@@ -276,7 +277,7 @@ class ZplNetworkPrinter:
         except OSError as exc:
             raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
         finally:
-            sock.close()
+            close_gently(sock)
 
     def send(self, data: bytes, label: str) -> Status:
         """Store the label, confirm, then print it: a dropped connection never prints twice.
@@ -319,7 +320,7 @@ class ZplNetworkPrinter:
         except OSError as exc:
             raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
         finally:
-            sock.close()
+            close_gently(sock)
 
     def _send_part(self, sock: socket.socket, data: bytes) -> None:
         try:

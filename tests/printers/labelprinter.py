@@ -40,6 +40,7 @@ class LabelPrinterSim:
         self.phases = False  # QL: "phase change" messages around printing, as a QL-820NWB
         self.dots_per_mm = 8  # Zebra: its head (8: 203 dpi, 12: 300 dpi), told by ~HI
         self.model_code = 0x41  # QL: status byte 4, the model (0x41: QL-820NWB)
+        self.half = False  # QL: send only the first half of each status answer
         self.printed: list[bytes] = []  # one entry per label that came out whole
         self.status_requests = 0
         self._lock = threading.Lock()
@@ -143,7 +144,7 @@ class LabelPrinterSim:
         out[11] = 0 if self.no_media else (0x0B if length else 0x0A)
         out[17] = length
         out[18] = kind
-        return bytes(out)
+        return bytes(out[:16] if self.half else out)
 
     def _ql(self, conn: socket.socket, buffer: bytes, job: bytes) -> tuple[bytes, bytes]:
         for _ in range(len(buffer) + 1):  # each turn consumes one instruction

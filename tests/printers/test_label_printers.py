@@ -829,3 +829,47 @@ def test_a_ql_of_another_head_than_label_model_says_so_before_printing(code, sta
             assert sim.labels() == []
     finally:
         sim.close()
+
+
+def test_a_ql_that_sends_half_a_status_prints_once_and_is_not_called_fine() -> None:
+    sim = LabelPrinterSim("ql")
+    sim.half = True
+    try:
+        printer = label_printer("brother_ql", sim)
+        data = BadgeMaker(EVENT, BadgeOptions()).encode(LATIN, printer.profile).data
+        status = printer.send(data, "000001-S0002")
+        assert status.state is PrinterState.UNKNOWN
+        assert len(sim.wait_for_labels(1, 5)) == 1
+        time.sleep(0.3)
+        assert len(sim.labels()) == 1
+    finally:
+        sim.close()
+
+
+HOSTILE = [
+    ("Zoé ^XZ^XA^FO0,0^GB800,800,800^FS", "~JR~JA"),  # end the label, reset the printer
+    ("_5E_7E", "__"),  # the ^FH escape itself
+    ("\u202eJohn", "Smith\u202c"),  # right-to-left override
+    ("Ana 🎉", "Li"),  # no font has it
+    ("Zoe\u0301", "Ngu\u0303yen"),  # combining marks
+    ("A" * 300, "B" * 300),  # past a ^FD's 3 KB with the escapes
+    ("A\x00\x1b\n\rB", "C\x7f"),  # control characters
+]
+
+
+@pytest.mark.parametrize("first,last", HOSTILE)
+@pytest.mark.parametrize("label", [("zpl", "2.25x4in", 203), ("brother_ql", "62x100", 300)])
+def test_a_name_built_to_break_the_printer_prints_one_label_that_scans(
+    first, last, label, tmp_path
+) -> None:
+    profile = profile_of(*label)
+    reg = Registration("P0302", first, last, ("CODE-302",))
+    encoded = BadgeMaker(EVENT, BadgeOptions()).encode(reg, profile)
+    if profile.language == "zpl":
+        assert encoded.data.count(b"^XA") == 1 and encoded.data.count(b"^XZ") == 1
+        assert b"~" not in encoded.data
+        pages = read_zpl(encoded.data)
+    else:
+        pages = read_ql_independently(encoded.data, tmp_path)
+    assert len(pages) == 1
+    assert [c for c, _ in qr_codes(pages[0])] == ["CODE-302"]
