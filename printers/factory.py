@@ -32,10 +32,19 @@ Resolve = Callable[[str], Path]
 def build_printer(section: PrinterSection, resolve: Resolve, data_dir: Path, where: str) -> Printer:
     """One printer from a [printer] (or [printer.extra.NAME]) table; ConfigError if unusable."""
     import_escpos(data_dir / "cache" / "escpos")
+    _check_ranges(section, where)
     if section.kind in LABEL_KINDS or (
         section.kind == "preview" and section.preview_as != "escpos"
     ):
         return _label_printer(section, resolve, data_dir, where)
+    label_keys = {"label_model": section.label_model, "label_size": section.label_size}
+    for key, value in [*label_keys.items(), ("dpi", section.dpi or "")]:
+        if value:
+            raise ConfigError(
+                f"[{where}] {key} = {value!r} is for label printers: expected kind = "
+                f"'brother_ql' or 'zpl' (or kind = 'preview' with preview_as), not "
+                f"kind = {section.kind!r}"
+            )
     try:
         profile = load_profile(section.profile, section.width_dots)
     except ProfileError as exc:
@@ -65,6 +74,30 @@ def build_printer(section: PrinterSection, resolve: Resolve, data_dir: Path, whe
             raise ConfigError(f"[{where}] kind = 'file' needs file (e.g. /dev/usb/lp0)")
         return FilePrinter(name, profile, resolve(target))
     raise ConfigError(f"[{where}] kind = {kind!r}: no printer to build")
+
+
+def _check_ranges(section: PrinterSection, where: str) -> None:
+    """Numbers a socket or the queue would only refuse later, at the first badge."""
+    if not 1 <= section.port <= 65535:
+        raise ConfigError(f"[{where}] port = {section.port}: expected a TCP port, 1 to 65535")
+    if not section.timeout_seconds > 0:
+        raise ConfigError(
+            f"[{where}] timeout_seconds = {section.timeout_seconds}: expected more than 0 "
+            "(seconds to connect and write)"
+        )
+    if section.status_seconds < 0:
+        raise ConfigError(
+            f"[{where}] status_seconds = {section.status_seconds}: expected 0 (never) or more"
+        )
+    if (
+        section.kind in LABEL_KINDS
+        and section.connection == "network"
+        and section.host.count(":") == 1
+    ):
+        raise ConfigError(
+            f"[{where}] host = {section.host!r}: expected the host name or address alone; "
+            "the port goes in port"
+        )
 
 
 def _label_printer(

@@ -36,9 +36,21 @@ def encode_label(
     if profile.language == BROTHER_QL:
         return EncodedBadge(ql_raster(badge.image, profile), "raster", profile.width)
     chosen = choose_method(content, profile, method)
-    if chosen == "text" and "^" not in content.qr_data and "~" not in content.qr_data:
+    if chosen == "text" and printer_text_can_hold(content):
         return EncodedBadge(zpl_text(badge, profile), "text", profile.width)
     return EncodedBadge(zpl_raster(badge.image, profile), "raster", profile.width)
+
+
+def printer_text_can_hold(content: BadgeContent) -> bool:
+    """False when the printer would not print a line as written, so it is drawn instead.
+
+    ^BQ data cannot hold ^ or ~. In a ^FB block, ``\\&`` is a line break, ``\\(x)`` a soft
+    hyphen and ``\\\\`` one backslash (ZPL II programming guide, ^FB): a backslash in a
+    name or an organisation would misprint.
+    """
+    if "^" in content.qr_data or "~" in content.qr_data:
+        return False
+    return not any("\\" in text for text in content.texts)
 
 
 def read_label(data: bytes, profile: LabelProfile) -> list[Image.Image]:

@@ -20,6 +20,7 @@ BROTHER_QL = "brother_ql"
 ZPL = "zpl"
 LABEL_KINDS = (BROTHER_QL, ZPL)
 ZPL_DPIS = (203, 300, 600)
+ZPL_MAX_LENGTH = 32000  # ^LL: label length in dots, 1 to 32000 (ZPL II programming guide)
 DEFAULT_LABEL = {BROTHER_QL: "62x100", ZPL: "2.25x4in"}
 DEFAULT_MODEL = {BROTHER_QL: "QL-820NWB", ZPL: "ZD421"}
 MM_PER_INCH = 25.4
@@ -72,6 +73,13 @@ def brother_labels() -> list[str]:
     return [label.identifier for label in ALL_LABELS]
 
 
+def _is_brother_model(model: str) -> bool:
+    try:
+        return model.upper() in {m.upper() for m in brother_models()}
+    except ImportError:  # brother_ql (the "labels" extra) is not installed: not a QL then
+        return model.upper().startswith("QL-")
+
+
 def _brother(model: str, label: str, dpi: int) -> LabelProfile:
     from brother_ql.labels import ALL_LABELS, Color, FormFactor
     from brother_ql.models import ALL_MODELS
@@ -121,6 +129,21 @@ def _brother(model: str, label: str, dpi: int) -> LabelProfile:
     )
 
 
+def same_head(model: str, other: str) -> bool:
+    """True when brother_ql makes the same raster rows for both models (bytes per row and
+    right offset of the head), so a job for one prints right on the other."""
+    from brother_ql.models import ALL_MODELS
+
+    models = {m.identifier: m for m in ALL_MODELS}
+    if model not in models or other not in models:
+        return True  # not ours to judge
+    a, b = models[model], models[other]
+    return (a.number_bytes_per_row, a.additional_offset_r) == (
+        b.number_bytes_per_row,
+        b.additional_offset_r,
+    )
+
+
 def _fits(models: dict[str, Any], model: str, allowed: list[str]) -> bool:
     """The model is listed for the label, or has the same table entry as a listed model.
 
@@ -153,16 +176,35 @@ def parse_size(text: str) -> tuple[float, float]:
     return float(m.group(1)) * unit, float(m.group(2) or 0) * unit
 
 
+def _unit(label: str) -> str:
+    return "in" if label.strip().lower().endswith("in") else "mm"
+
+
 def _zebra(model: str, label: str, dpi: int) -> LabelProfile:
     if dpi not in ZPL_DPIS:
         raise ProfileError(f"dpi = {dpi}: Zebra print heads have {ZPL_DPIS} dots per inch")
+    if _is_brother_model(model):
+        raise ProfileError(
+            f"label_model = {model!r} is a Brother QL model: set kind = 'brother_ql' "
+            "(kind = 'zpl' is for Zebra printers)"
+        )
     try:
         width_mm, length_mm = parse_size(label)
     except ValueError as exc:
         raise ProfileError(str(exc)) from None
+    if "x" in label.lower() and not length_mm:
+        raise ProfileError(
+            f"label_size = {label!r}: the length is 0; for continuous media give the width "
+            f"alone ({label.lower().partition('x')[0]}{_unit(label)})"
+        )
     dots_per_mm = dpi / MM_PER_INCH
     width = int(width_mm * dots_per_mm) // 8 * 8  # ^GF rows are whole bytes
     length = int(length_mm * dots_per_mm)
+    if length > ZPL_MAX_LENGTH:
+        raise ProfileError(
+            f"label_size = {label!r} is {length} dots long at {dpi} dpi: ZPL's ^LL takes at "
+            f"most {ZPL_MAX_LENGTH} dots ({ZPL_MAX_LENGTH / dpi:.0f} inches)"
+        )
     if not int(1.5 * dpi) <= width <= 8 * dpi:
         raise ProfileError(
             f"label_size = {label!r} is {width} dots wide at {dpi} dpi: expected a badge "

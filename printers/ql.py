@@ -22,7 +22,9 @@ through brother_ql's own back ends.
 from __future__ import annotations
 
 import logging
+import os
 import socket
+import struct
 import time
 from pathlib import Path
 from typing import Any
@@ -31,7 +33,8 @@ from PIL import Image
 
 from kiosk.core.ports import PrinterState
 from printers.devices import PaperOut, PrinterError, PrinterOffline, Status, _reason
-from printers.labels import LabelProfile
+from printers.label_net import close_gently
+from printers.labels import LabelProfile, same_head
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,8 @@ NO_MEDIA_ERRORS = (
     "Replace media error",
     "Media cannot be fed (also when the media end is detected)",
 )
+TCP_INFO_SIZE = 232
+BYTES_ACKED_AT = 120  # struct tcp_info: tcpi_bytes_acked (u64), Linux include/uapi/linux/tcp.h
 COVER_ERROR = "Cover opened while printing (Except QL-500)"
 
 
@@ -78,15 +83,37 @@ def status_request(profile: LabelProfile) -> bytes:
     return bytes(qlr.data)
 
 
+def take_frame(buffer: bytes) -> tuple[bytes, bytes]:
+    """(the first whole 32-byte status frame in buffer, what is kept for later).
+
+    A frame starts with STATUS_HEADER. Bytes before it are noise; a header with another
+    one less than 32 bytes after it was cut off and is dropped. Without a whole frame yet,
+    the frame's beginning (or the last bytes that could begin a header) is kept.
+    """
+    start = buffer.find(STATUS_HEADER)
+    for _ in range(len(buffer)):
+        if start < 0:
+            break
+        later = buffer.find(STATUS_HEADER, start + 1, start + STATUS_LENGTH)
+        if later < 0:
+            break
+        start = later
+    if start < 0:
+        return b"", buffer[-(len(STATUS_HEADER) - 1) :]
+    if len(buffer) - start < STATUS_LENGTH:
+        return b"", buffer[start:]
+    return buffer[start : start + STATUS_LENGTH], buffer[start + STATUS_LENGTH :]
+
+
 def parse_ql_status(answer: bytes, profile: LabelProfile) -> tuple[Status, str]:
     """(state, status type) from a 32-byte answer; UNKNOWN when it is not one."""
     from brother_ql.reader import interpret_response
 
-    start = answer.find(STATUS_HEADER)
-    if start < 0 or len(answer) - start < STATUS_LENGTH:
+    frame, _ = take_frame(answer)
+    if not frame:
         return Status(PrinterState.UNKNOWN, "the printer does not answer status requests"), ""
     logging.getLogger("brother_ql.reader").disabled = True  # it logs every error bit
-    info = interpret_response(answer[start : start + STATUS_LENGTH])
+    info = interpret_response(frame)
     errors: list[str] = list(info["errors"])
     kind = str(info["status_type"])
     if any(e in NO_MEDIA_ERRORS for e in errors) or info["media_type"] == "No media":
@@ -95,6 +122,19 @@ def parse_ql_status(answer: bytes, profile: LabelProfile) -> tuple[Status, str]:
         return Status(PrinterState.OFFLINE, "cover open: close the printer's cover"), kind
     if errors:
         return Status(PrinterState.OFFLINE, "; ".join(errors)), kind
+    reported = str(info.get("model_name", "")).split("/")  # "QL-500/QL-550": either
+    if reported[0].startswith("QL-") and not any(
+        same_head(name, profile.model) for name in reported
+    ):
+        return (
+            Status(
+                PrinterState.OFFLINE,
+                f"this printer is a {'/'.join(reported)}, but label_model = "
+                f"{profile.model!r} has another print head: set label_model = "
+                f"{reported[0]!r}",
+            ),
+            kind,
+        )
     loaded = (int(info["media_width"]), int(info["media_length"]))
     if loaded != profile.tape_mm:
         return (
@@ -127,6 +167,7 @@ class BrotherQLPrinter:
 
     kind = "brother_ql"
     status_timeout = 1.0
+    _rx = b""
     print_seconds = 15.0  # how long to wait for "printing completed" after a badge
     quiet_seconds = 3.0  # no word at all after a badge for this long: ask instead
 
@@ -150,6 +191,7 @@ class BrotherQLPrinter:
     # -- transports: write bytes, read up to n bytes within a time ----------------------
 
     def _open(self) -> Any:
+        self._rx = b""  # bytes read but not yet part of a whole status frame
         try:
             if self.connection == "network":
                 host, _, port = self.target.rpartition(":")
@@ -170,31 +212,40 @@ class BrotherQLPrinter:
             dev.write(data)
 
     def _read(self, dev: Any, seconds: float) -> bytes:
-        """Bytes the printer sends within `seconds` (up to one status answer)."""
+        """The next status frame the printer sends within `seconds`; b"" if none came whole.
+
+        Bytes that are not part of a frame (noise, an answer cut off) are dropped, so one
+        stray byte cannot shift every later answer; what follows a frame waits for the next
+        call.
+        """
         end = time.monotonic() + seconds
-        got = b""
-        while time.monotonic() < end and len(got) < STATUS_LENGTH:
+        for _ in range(10_000):  # bounded as well by the time
+            frame, self._rx = take_frame(self._rx)
+            left = end - time.monotonic()
+            if frame or left <= 0:
+                return frame
             if isinstance(dev, socket.socket):
-                dev.settimeout(max(0.01, end - time.monotonic()))
+                dev.settimeout(max(0.01, left))
                 try:
-                    chunk = dev.recv(STATUS_LENGTH - len(got))
+                    chunk = dev.recv(256)
                 except TimeoutError:
-                    break
+                    chunk = b""
+                    end = 0.0
                 finally:
                     dev.settimeout(self.timeout)
-                if not chunk:
+                if not chunk and end:
                     raise ConnectionResetError("the printer closed the connection")
             else:
-                chunk = dev.read(STATUS_LENGTH - len(got))
+                chunk = dev.read(STATUS_LENGTH)
                 if not chunk:
                     time.sleep(0.02)
-            got += chunk
-        return got
+            self._rx += bytes(chunk or b"")
+        return b""
 
     def _close(self, dev: Any) -> None:
         try:
             if isinstance(dev, socket.socket):
-                dev.close()
+                close_gently(dev)
             else:
                 dev.dispose()
         except Exception as exc:  # closing a dead connection must not hide the real error
@@ -204,7 +255,19 @@ class BrotherQLPrinter:
         if self.connection == "file":
             return Status(PrinterState.UNKNOWN, "a device file may not report status")
         self._write(dev, status_request(self.profile))
-        status, _ = parse_ql_status(self._read(dev, self.status_timeout), self.profile)
+        return self._reply(dev)
+
+    def _reply(self, dev: Any) -> Status:
+        """The answer to a status request; a late message sent before it is passed over."""
+        end = time.monotonic() + self.status_timeout
+        status, _ = parse_ql_status(b"", self.profile)
+        for _ in range(16):
+            frame = self._read(dev, max(0.0, end - time.monotonic()))
+            if not frame:
+                break
+            status, kind = parse_ql_status(frame, self.profile)
+            if kind == "Reply to status request":
+                break
         return status
 
     # -- the Printer protocol -----------------------------------------------------------
@@ -232,11 +295,51 @@ class BrotherQLPrinter:
                 ) from None
             if before.state is PrinterState.UNKNOWN:
                 return before
-            return self._outcome(dev)
+            try:
+                self._wait_received(dev, len(status_request(self.profile)) + len(data))
+            except OSError as exc:
+                raise PrinterOffline(
+                    f"{self.describe()}: lost mid-badge ({_reason(exc)})"
+                ) from None
+            try:
+                return self._outcome(dev)
+            except OSError as exc:
+                # The printer took the whole job, ending with its print command: one (or a
+                # print server) that drops the connection now has most likely printed it,
+                # as a silent one has. Sending it again would give that person two badges.
+                return Status(
+                    PrinterState.OFFLINE,
+                    f"connection lost just after badge {label} was sent ({_reason(exc)}); "
+                    "it has most likely printed: check the tray, reprint it from the desk "
+                    "if it is missing",
+                )
         except OSError as exc:
             raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
         finally:
             self._close(dev)
+
+    def _wait_received(self, dev: Any, sent: int) -> None:
+        """Wait until the printer has acknowledged all `sent` bytes (TCP on Linux only).
+
+        sendall() returns once the job is in this machine's send queue; the printer may
+        still drop the connection before it has all of it (nothing prints then, and the
+        job is sent again). TCP_INFO's bytes_acked (Linux 4.1+) counts what it took, and
+        keeps counting right even when the connection was reset just after.
+        """
+        if not isinstance(dev, socket.socket) or not hasattr(socket, "TCP_INFO"):
+            return
+        end = time.monotonic() + self.print_seconds
+        while True:
+            info = dev.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, TCP_INFO_SIZE)
+            if len(info) < BYTES_ACKED_AT + 8:
+                return  # an older kernel: no count to wait for
+            (acked,) = struct.unpack_from("Q", info, BYTES_ACKED_AT)
+            if acked > sent or time.monotonic() >= end:  # the count includes the SYN
+                return
+            error = dev.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if error:  # reset before the printer had the whole job
+                raise ConnectionResetError(error, os.strerror(error))
+            time.sleep(0.01)
 
     def _outcome(self, dev: Any) -> Status:
         """Wait for the printer's own "printing completed" or "error occurred".
@@ -268,7 +371,7 @@ class BrotherQLPrinter:
 
     def _confirm(self, dev: Any) -> Status:
         self._write(dev, status_request(self.profile))
-        status, _ = parse_ql_status(self._read(dev, self.status_timeout), self.profile)
+        status = self._reply(dev)
         if status.state is PrinterState.UNKNOWN:
             return Status(PrinterState.UNKNOWN, "badge sent; the printer did not confirm")
         return status

@@ -24,6 +24,7 @@ import base64
 import binascii
 import socket
 import zlib
+from itertools import pairwise
 from pathlib import Path
 
 from PIL import Image
@@ -31,6 +32,7 @@ from PIL import Image
 from kiosk.core.ports import PrinterState
 from printers.devices import PaperOut, PrinterError, PrinterOffline, Status, _reason
 from printers.label_layout import Field, LabelBadge
+from printers.label_net import close_gently
 from printers.labels import LabelProfile
 
 HOST_STATUS = b"~HS"
@@ -145,15 +147,20 @@ def parse_host_status(answer: bytes) -> Status:
             strings.append(chunk[:end].decode("ascii", "replace"))
     if len(strings) < 2:
         return Status(PrinterState.UNKNOWN, "the printer does not answer ~HS")
-    first = strings[0].split(",")
-    second = strings[1].split(",")
-    try:
-        paper_out = first[1].strip() == "1"
-        paused = first[2].strip() == "1"
-        head_up = second[2].strip() == "1"
-        ribbon_out = second[3].strip() == "1"
-    except IndexError:
+    # The last first-and-second pair is the freshest answer: a string left over from an
+    # answer that came late, or one cut off, may come before it (the third has 2 fields).
+    pairs = [
+        (a.split(","), b.split(","))
+        for a, b in pairwise(strings)
+        if a.count(",") >= 2 and b.count(",") >= 3
+    ]
+    if not pairs:
         return Status(PrinterState.UNKNOWN, f"unexpected ~HS answer {strings[0]!r}")
+    first, second = pairs[-1]
+    paper_out = first[1].strip() == "1"
+    paused = first[2].strip() == "1"
+    head_up = second[2].strip() == "1"
+    ribbon_out = second[3].strip() == "1"
     if paper_out:
         return Status(PrinterState.PAPER_OUT, "no labels: load a roll of labels")
     if head_up:
@@ -163,6 +170,24 @@ def parse_host_status(answer: bytes) -> Status:
     if paused:
         return Status(PrinterState.OFFLINE, "printer paused: press its pause button")
     return Status(PrinterState.OK)
+
+
+HOST_IDENTIFICATION = b"~HI"
+DPI_OF_DOTS_PER_MM = {6: 152, 8: 203, 12: 300, 24: 600}
+
+
+def head_dpi(answer: bytes) -> int | None:
+    """The print head's dpi from a ~HI answer (model,version,dots per mm,memory,…).
+
+    None when the answer is missing or not in that form.
+    """
+    start, end = answer.find(bytes([STX])), answer.find(bytes([ETX]))
+    if start < 0 or end < start:
+        return None
+    fields = answer[start + 1 : end].decode("ascii", "replace").split(",")
+    if len(fields) < 3 or not fields[2].strip().isdigit():
+        return None
+    return DPI_OF_DOTS_PER_MM.get(int(fields[2]))
 
 
 def _fault(status: Status, where: str) -> PrinterError:
@@ -176,6 +201,7 @@ class ZplNetworkPrinter:
 
     kind = "zpl"
     status_timeout = 1.0
+    _head_checked = False
 
     def __init__(
         self, name: str, profile: LabelProfile, host: str, port: int, timeout: float
@@ -213,44 +239,113 @@ class ZplNetworkPrinter:
             sock.settimeout(self.timeout)
         return parse_host_status(answer)
 
+    def _check_head(self, sock: socket.socket) -> None:
+        """Refuse to print at another dpi than the head's (asked once, with ~HI)."""
+        if self._head_checked:
+            return
+        sock.sendall(HOST_IDENTIFICATION)
+        sock.settimeout(self.status_timeout)
+        answer = b""
+        try:
+            for _ in range(16):
+                chunk = sock.recv(256)
+                if not chunk:
+                    raise ConnectionResetError("the printer closed the connection")
+                answer += chunk
+                if bytes([ETX]) in answer:
+                    break
+        except TimeoutError:
+            pass
+        finally:
+            sock.settimeout(self.timeout)
+        dpi = head_dpi(answer)
+        if dpi is not None and dpi != self.profile.dpi:
+            raise PrinterOffline(
+                f"{self.describe()}: the printer's head has {dpi} dpi but [printer] says "
+                f"dpi = {self.profile.dpi}; badges would print at the wrong size: set "
+                f"dpi = {dpi}"
+            )
+        self._head_checked = True  # matching, or a printer that does not tell
+
     def probe(self) -> Status:
         sock = self._connect()
         try:
-            return self._ask(sock)
+            status = self._ask(sock)
+            if status.state is not PrinterState.UNKNOWN:
+                self._check_head(sock)
+            return status
         except OSError as exc:
             raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
         finally:
-            sock.close()
+            close_gently(sock)
 
     def send(self, data: bytes, label: str) -> Status:
+        """Store the label, confirm, then print it: a dropped connection never prints twice.
+
+        A printer that answers ~HS gets the badge as a stored format (``^DF``, which prints
+        nothing) and is asked ~HS: its answer proves the whole format arrived. Only then a
+        few bytes recall it (``^XF``) and delete it (``^ID``). A connection lost before the
+        recall is retried whole (nothing printed); lost after it, the badge is counted
+        printed and the state says to check the tray (it is not printed again by itself).
+        """
         sock = self._connect()
         try:
             before = self._ask(sock)
             if before.state in (PrinterState.PAPER_OUT, PrinterState.OFFLINE):
                 raise _fault(before, self.describe())
-            try:
-                sock.sendall(data)
-            except OSError as exc:
-                raise PrinterOffline(
-                    f"{self.describe()}: lost mid-badge ({_reason(exc)})"
-                ) from None
-            if before.state is PrinterState.UNKNOWN:
+            if before.state is PrinterState.UNKNOWN:  # no answers: nothing to confirm with
+                self._send_part(sock, data)
                 return before
-            # The answer to ~HS sent after the label proves the printer read all of it.
+            self._check_head(sock)
+            name = stored_name(label)
+            self._send_part(sock, store_format(data, name))
+            stored = self._ask(sock)
+            if stored.state in (PrinterState.PAPER_OUT, PrinterState.OFFLINE):
+                raise _fault(stored, self.describe())
+            if stored.state is PrinterState.UNKNOWN:
+                raise PrinterOffline(f"{self.describe()}: the printer stopped answering ~HS")
+            self._send_part(sock, recall_format(name))
             try:
                 after = self._ask(sock)
             except OSError as exc:
-                raise PrinterOffline(
-                    f"{self.describe()}: connection dropped before the badge was confirmed "
-                    f"({_reason(exc)})"
-                ) from None
+                return Status(
+                    PrinterState.OFFLINE,
+                    f"connection lost just after badge {label} was sent ({_reason(exc)}); "
+                    "it has most likely printed: check the tray, reprint it from the desk "
+                    "if it is missing",
+                )
             if after.state is PrinterState.UNKNOWN:
                 return Status(PrinterState.UNKNOWN, "badge sent; the printer did not confirm")
             return after
         except OSError as exc:
             raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
         finally:
-            sock.close()
+            close_gently(sock)
+
+    def _send_part(self, sock: socket.socket, data: bytes) -> None:
+        try:
+            sock.sendall(data)
+        except OSError as exc:
+            raise PrinterOffline(f"{self.describe()}: lost mid-badge ({_reason(exc)})") from None
+
+
+def stored_name(label: str) -> str:
+    """A ^DF object name (1-16 letters or digits) from the queue's job label."""
+    return "".join(ch for ch in label.upper() if ch.isascii() and ch.isalnum())[-16:] or "BADGE"
+
+
+def store_format(data: bytes, name: str) -> bytes:
+    """The label format, stored in the printer's RAM as R:name.ZPL instead of printed."""
+    start = data.find(b"^XA")
+    if start < 0:
+        raise ValueError("not a ZPL label format (no ^XA)")
+    head = data[: start + 3]
+    return head + f"^DFR:{name}.ZPL^FS".encode("ascii") + data[start + 3 :]
+
+
+def recall_format(name: str) -> bytes:
+    """Print the stored format once, then delete it (printer RAM is small)."""
+    return f"^XA^CI28^XFR:{name}.ZPL^FS^XZ\n^XA^IDR:{name}.ZPL^FS^XZ\n".encode("ascii")
 
 
 class ZplFilePrinter:

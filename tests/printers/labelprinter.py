@@ -11,7 +11,9 @@ Every wait is bounded.
 
 from __future__ import annotations
 
+import re
 import socket
+import struct
 import threading
 import time
 
@@ -28,6 +30,17 @@ class LabelPrinterSim:
         self.cover_open = False
         self.answer = True
         self.notify = True  # QL: send "printing completed" by itself after each label
+        # reset the connection (RST) once it has received this many bytes, mid-job
+        self.reset_after: int | None = None
+        # reset the connection right after taking this many whole labels, before answering
+        # anything more (a print server that reads the job, then drops the connection)
+        self.reset_after_labels: int | None = None
+        self.formats: dict[str, bytes] = {}  # Zebra: formats stored with ^DF, by name
+        self.noise = b""  # QL: bytes sent before each status answer (a line with garbage)
+        self.phases = False  # QL: "phase change" messages around printing, as a QL-820NWB
+        self.dots_per_mm = 8  # Zebra: its head (8: 203 dpi, 12: 300 dpi), told by ~HI
+        self.model_code = 0x41  # QL: status byte 4, the model (0x41: QL-820NWB)
+        self.half = False  # QL: send only the first half of each status answer
         self.printed: list[bytes] = []  # one entry per label that came out whole
         self.status_requests = 0
         self._lock = threading.Lock()
@@ -42,6 +55,9 @@ class LabelPrinterSim:
     def open(self) -> None:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # a printer's small receive buffer: the kernel does not acknowledge a whole badge
+        # the printer has not read yet
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         listener.bind(("127.0.0.1", self.port))
         listener.listen(4)
         listener.settimeout(0.05)
@@ -85,6 +101,7 @@ class LabelPrinterSim:
         conn.settimeout(0.05)
         buffer = b""
         job = b""
+        received = 0
         end = time.monotonic() + 60
         with conn:
             while not self._stop.is_set() and time.monotonic() < end:
@@ -96,17 +113,28 @@ class LabelPrinterSim:
                     return
                 if not chunk:
                     return
+                received += len(chunk)
+                if self.reset_after is not None and received >= self.reset_after:
+                    self.reset_after = None
+                    _reset(conn)
+                    return  # the unfinished job is lost with the connection, never printed
                 buffer += chunk
+                before = len(self.labels())
                 if self.language == "ql":
                     buffer, job = self._ql(conn, buffer, job)
                 else:
                     buffer = self._zpl(conn, buffer)
+                if self.reset_after_labels and len(self.labels()) > before:
+                    self.reset_after_labels -= 1
+                    _reset(conn)
+                    return
 
     # -- Brother QL -------------------------------------------------------------------
 
     def ql_status(self, kind: int) -> bytes:
         out = bytearray(32)
         out[0:8] = b"\x80\x20\x42\x34\x41\x30\x30\x00"
+        out[4] = self.model_code
         if self.no_media:
             out[8] |= 0x01  # no media when printing
         if self.cover_open:
@@ -116,7 +144,7 @@ class LabelPrinterSim:
         out[11] = 0 if self.no_media else (0x0B if length else 0x0A)
         out[17] = length
         out[18] = kind
-        return bytes(out)
+        return bytes(out[:16] if self.half else out)
 
     def _ql(self, conn: socket.socket, buffer: bytes, job: bytes) -> tuple[bytes, bytes]:
         for _ in range(len(buffer) + 1):  # each turn consumes one instruction
@@ -129,13 +157,17 @@ class LabelPrinterSim:
             if instruction == b"\x1biS":
                 self.status_requests += 1
                 if self.answer:
-                    conn.sendall(self.ql_status(0x00))
+                    conn.sendall(self.noise + self.ql_status(0x00))
                 continue
             job += instruction
             if instruction == b"\x1a":
                 fault = self.no_media or self.cover_open
+                if self.answer and self.phases and not fault:
+                    conn.sendall(self.ql_status(0x06))  # phase change: printing
                 if self.answer and self.notify:
-                    conn.sendall(self.ql_status(0x02 if fault else 0x01))
+                    conn.sendall(self.noise + self.ql_status(0x02 if fault else 0x01))
+                if self.answer and self.phases and not fault:
+                    conn.sendall(self.ql_status(0x06))  # phase change: receiving
                 if not fault:
                     with self._lock:
                         self.printed.append(job)
@@ -155,7 +187,15 @@ class LabelPrinterSim:
     def _zpl(self, conn: socket.socket, buffer: bytes) -> bytes:
         for _ in range(len(buffer) + 1):
             hs = buffer.find(b"~HS")
+            hi = buffer.find(b"~HI")
             xa = buffer.find(b"^XA")
+            if hi >= 0 and all(x < 0 or hi < x for x in (hs, xa)):
+                buffer = buffer[hi + 3 :]
+                if self.answer:
+                    dpi = {8: 203, 12: 300, 24: 600}.get(self.dots_per_mm, 0)
+                    ident = f"ZD421-{dpi}dpi,V84.20.18Z,{self.dots_per_mm},8176KB"
+                    conn.sendall(f"\x02{ident}\x03\r\n".encode("ascii"))
+                continue
             if hs >= 0 and (xa < 0 or hs < xa):
                 buffer = buffer[hs + 3 :]
                 self.status_requests += 1
@@ -167,12 +207,35 @@ class LabelPrinterSim:
                 if xz < 0:
                     break
                 label, buffer = buffer[xa : xz + 3], buffer[xz + 3 :]
-                if not (self.no_media or self.cover_open):
+                stored = _DF.search(label)
+                if stored:  # ^DF: keep the format under its name, print nothing
+                    self.formats[stored.group(1).decode()] = _DF.sub(b"", label, count=1)
+                    continue
+                deleted = _ID.findall(label)
+                for name in deleted:  # ^ID: delete a stored format, print nothing
+                    self.formats.pop(name.decode(), None)
+                if deleted:
+                    continue
+                recall = _XF.search(label)
+                if recall:  # ^XF: print the stored format (nothing if there is none)
+                    label = self.formats.get(recall.group(1).decode(), b"")
+                if label and not (self.no_media or self.cover_open):
                     with self._lock:
                         self.printed.append(label)
                 continue
             break
         return buffer
+
+
+_DF = re.compile(rb"\^DFR:([A-Z0-9_]{1,16})\.ZPL\^FS")
+_XF = re.compile(rb"\^XFR:([A-Z0-9_]{1,16})\.ZPL\^FS")
+_ID = re.compile(rb"\^IDR:([A-Z0-9_]{1,16})\.ZPL\^FS")
+
+
+def _reset(conn: socket.socket) -> None:
+    """Close with RST (SO_LINGER 0): the peer's next read or write fails."""
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    conn.close()
 
 
 def _ql_instruction(data: bytes) -> int | None:
