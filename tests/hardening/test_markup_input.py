@@ -14,7 +14,6 @@ import dataclasses
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rich.text import Text
 from textual.content import Content
 from textual.widgets import DataTable
 
@@ -114,8 +113,58 @@ async def test_typing_markup_at_the_attendee_screen_does_not_stop_the_kiosk(make
 @given(st.text(alphabet=st.sampled_from("[]/\\=@$ab#. \u0644\x1b"), max_size=30))
 def test_data_in_a_line_is_shown_exactly_as_typed(text):
     """The kind: whatever a name holds, the line shows it and our own styles stay."""
+    from kiosk.ui.i18n import drawable
+
     line = with_data("[b]$data[/b] end", data=text)
-    assert line.plain == f"{text} end"
-    assert Text.from_markup("x") and cell(text).plain == text
+    assert line.plain == f"{drawable(text)} end"
+    assert bool(line.spans) == bool(text) and cell(text).plain == drawable(text)
     shown = rich_lines(["[b]head[/b]", line], Lang.EN)
-    assert isinstance(shown, Content) and shown.plain == f"head\n{text} end"
+    assert isinstance(shown, Content) and shown.plain == f"head\n{drawable(text)} end"
+
+
+ESCAPES = "\x1b]52;c;aGk=\x1b\\Mallory\x1b[2J\x9b31m\x07"
+
+
+@pytest.mark.anyio
+async def test_an_organisation_with_terminal_escapes_reaches_the_screen_as_pictures(make_kiosk):  # noqa: F811
+    """Names are cleaned by the model, but organisations, e-mails, notes, kiosk names and
+    errors pulled from a hub or pretix are not; Rich passes ESC and C1 straight to the
+    terminal (an OSC 52 sets the kiosk's clipboard, a CSI clears the screen)."""
+    kiosk = make_kiosk()
+    kiosk.runtime.store.upsert_registrations(
+        [
+            Registration(
+                "RE", "Eve", "Doe", codes=("ESC-CODE",), organisation=ESCAPES,
+                email=f"eve{ESCAPES}@x.example", lang=Lang.EN,
+            )
+        ]
+    )  # fmt: skip
+    app = kiosk.app(staff_language="en")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await sign_in(pilot, app)
+        table = await search(pilot, app, "eve doe")
+        await wait_for(pilot, lambda: table.row_count == 1)
+        organisation = str(table.get_row_at(0)[1])
+        assert "Mallory" in organisation and "\x1b" not in organisation, repr(organisation)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen))
+        await wait_for(pilot, lambda: app.screen.record is not None)
+        await pilot.pause(0.2)
+        text = screen_text(app)
+        assert "eve" in text and "Mallory" in text, text
+        assert not {"\x1b", "\x9b", "\x07"} & set(text), repr(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_nothing_drawn_holds_a_control_a_terminal_acts_on(text):
+    import unicodedata
+
+    from kiosk.ui.i18n import drawable, visual, visual_lines
+
+    def controls(s: str) -> set[str]:
+        return {c for c in s if unicodedata.category(c) == "Cc" and c != "\n"}
+
+    assert not controls(drawable(text)) and not controls(visual(text))
+    assert not controls("".join(visual_lines(text, 20)))
+    assert not controls(cell(text).plain) and not controls(with_data("$x", x=text).plain)

@@ -22,7 +22,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input
 
 from kiosk.core.model import Lang
-from kiosk.ui.i18n import printer_words, ui_text, visual, visual_lines
+from kiosk.ui.i18n import drawable, printer_words, ui_text, visual, visual_lines
 from kiosk.ui.widgets.sentence import Sentence
 
 
@@ -59,12 +59,12 @@ def staff_alert_text(app: Any, lang: Lang | None = None) -> str:
 
 def cell(text: str) -> Text:
     """Data in a DataTable cell, shown as typed (the table reads ``str`` cells as markup)."""
-    return Text(text)
+    return Text(drawable(text))
 
 
 def with_data(markup: str, **data: str) -> Content:
     """``markup`` (ours) whose ``$name`` placeholders are filled with data, as typed."""
-    return Content.from_markup(markup, **data)
+    return Content.from_markup(markup, **{k: drawable(v) for k, v in data.items()})
 
 
 def rich_lines(lines: list[str | Content], lang: Lang, width: int = 0) -> Content | Text:
