@@ -168,3 +168,14 @@ def test_nothing_drawn_holds_a_control_a_terminal_acts_on(text):
     assert not controls(drawable(text)) and not controls(visual(text))
     assert not controls("".join(visual_lines(text, 20)))
     assert not controls(cell(text).plain) and not controls(with_data("$x", x=text).plain)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("typed", ["[/x]", "[link=http:", "[@click=app.quit]q"])
+async def test_typing_markup_at_a_session_door_does_not_stop_it(make_kiosk, typed):  # noqa: F811
+    app = make_kiosk().app(mode="door", session="W1", language="en")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await type_text(pilot, typed)
+        await pilot.pause(0.2)
+        assert app.is_running
+        assert typed in str(app.screen.query_one("#typed").render())
