@@ -347,6 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     runtime = None
     try:
         config = load_config(Path(args.config))
+        for warning in config.warnings:
+            print(f"accueil: warning: {warning}", file=sys.stderr)
         runtime = Runtime(config)
         return int(args.func(args, runtime) or 0)
     except ConfigError as exc:

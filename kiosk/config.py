@@ -261,6 +261,8 @@ class Config:
     sync: SyncSection = field(default_factory=SyncSection)
     staff: StaffSection = field(default_factory=StaffSection)
     hub: HubSection = field(default_factory=HubSection)
+    # What loads but should not stay so (main.py prints each on stderr)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def base(self) -> Path:
@@ -287,7 +289,7 @@ class Config:
         return self.data_dir / SECRETS_FILE
 
 
-_SECTIONS = {f.name: f for f in fields(Config) if f.name != "path"}
+_SECTIONS = {f.name: f for f in fields(Config) if f.name not in ("path", "warnings")}
 
 
 def _describe(tp: Any) -> str:
@@ -359,6 +361,7 @@ def load_config(path: Path | str) -> Config:
             raise ConfigError(f"{path}: '{name}' must be a [{name}] table")
         setattr(config, name, _section(path, name, value))
     _pins_not_readable_by_others(config, raw)
+    _tokens_readable_by_others(config, raw)
     _read_secrets(config)
     for section, key in SECRET_KEYS:
         env = f"ACCUEIL_{section.upper()}_{key.upper()}"
@@ -384,6 +387,23 @@ def _pins_not_readable_by_others(config: Config, raw: dict[str, Any]) -> None:
                 f"Delete this line and run `accueil pin` (it keeps the hash in "
                 f"{config.secrets_path}, owner-only), or set "
                 f"ACCUEIL_{section.upper()}_{key.upper()}"
+            )
+
+
+def _tokens_readable_by_others(config: Config, raw: dict[str, Any]) -> None:
+    """A token in clear in a file others can read works for whoever reads it: a warning
+    (not an error, a token there is common in set-ups and rehearsals)."""
+    for section, key in sorted(SECRET_KEYS - PIN_KEYS):
+        value = raw.get(section, {}).get(key, "")
+        if not isinstance(value, str) or not value.strip() or value.startswith("sha256:"):
+            continue
+        if _others_can_read(config.path):
+            mode = config.path.stat().st_mode & 0o777
+            config.warnings.append(
+                f"{config.path}: [{section}] {key}: a token in clear in a file others can "
+                f"read (mode {mode:o}): any user of this machine can use it. Move it to "
+                f"{config.secrets_path} (mode 600) or ACCUEIL_{section.upper()}_{key.upper()}, "
+                f"or run `chmod 600 {config.path}`"
             )
 
 

@@ -135,3 +135,23 @@ def test_any_string_in_any_string_key_loads_or_is_refused_by_name(tmp_path_facto
         pass
     finally:
         runtime.close()
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o600])
+def test_a_token_in_clear_in_a_config_others_can_read_is_warned_about(tmp_path, capsys, mode):
+    """The careless operator's `token = "…"` in config.toml (mode 644 by default): any
+    user of the machine can read and use it. A warning at every command, naming the key
+    and where it belongs; never the token itself."""
+    config = demo_config(
+        tmp_path,
+        extra='[sync]\nsource = "hub"\nurl = "http://127.0.0.1:9"\ntoken = "k-secret-42"\n'
+        '[hub]\norganiser_token = "sha256:' + "0" * 64 + '"\n',
+    )
+    config.chmod(mode)
+    assert main.main(["--config", str(config), "setup"]) == 0
+    err = capsys.readouterr().err
+    warned = f"{config}: [sync] token: a token in clear in a file others can read" in err
+    assert warned is (mode != 0o600), err
+    assert "k-secret-42" not in err and "organiser_token" not in err
+    if warned:
+        assert "ACCUEIL_SYNC_TOKEN" in err and "secrets.toml" in err
