@@ -263,6 +263,8 @@ class Config:
     hub: HubSection = field(default_factory=HubSection)
     # What loads but should not stay so (main.py prints each on stderr)
     warnings: list[str] = field(default_factory=list)
+    # Where each secret was read: this file, the secrets file or an environment variable
+    secret_origins: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def base(self) -> Path:
@@ -289,7 +291,9 @@ class Config:
         return self.data_dir / SECRETS_FILE
 
 
-_SECTIONS = {f.name: f for f in fields(Config) if f.name not in ("path", "warnings")}
+_SECTIONS = {
+    f.name: f for f in fields(Config) if f.name not in ("path", "warnings", "secret_origins")
+}
 
 
 def _describe(tp: Any) -> str:
@@ -362,11 +366,14 @@ def load_config(path: Path | str) -> Config:
         setattr(config, name, _section(path, name, value))
     _pins_not_readable_by_others(config, raw)
     _tokens_readable_by_others(config, raw)
-    _read_secrets(config)
+    origins = config.secret_origins
+    origins.update(dict.fromkeys(SECRET_KEYS, str(config.path)))
+    origins.update(_read_secrets(config))
     for section, key in SECRET_KEYS:
         env = f"ACCUEIL_{section.upper()}_{key.upper()}"
         if env in os.environ:
             setattr(getattr(config, section), key, os.environ[env])
+            origins[section, key] = f"{env} (environment)"
     _cross_checks(config)
     return config
 
@@ -407,13 +414,14 @@ def _tokens_readable_by_others(config: Config, raw: dict[str, Any]) -> None:
             )
 
 
-def _read_secrets(config: Config) -> None:
-    """Apply the secrets file (owner-only, owned by this user, secret keys only)."""
+def _read_secrets(config: Config) -> dict[tuple[str, str], str]:
+    """Apply the secrets file (owner-only, owned by this user, secret keys only); the keys
+    it set, with its path."""
     path = config.secrets_path
     try:
         info = path.stat()
     except (FileNotFoundError, NotADirectoryError):
-        return
+        return {}
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the secrets file ({exc.strerror})") from None
     if not path.is_file():
@@ -437,6 +445,7 @@ def _read_secrets(config: Config) -> None:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
     allowed = ", ".join(f"[{s}] {k}" for s, k in sorted(SECRET_KEYS))
+    found: dict[tuple[str, str], str] = {}
     for section, table in raw.items():
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: '{section}' must be a [{section}] table")
@@ -448,6 +457,8 @@ def _read_secrets(config: Config) -> None:
             if not isinstance(value, str):
                 raise ConfigError(f"{path}: [{section}] {key} = {value!r}: expected a string")
             setattr(getattr(config, section), key, value)
+            found[section, key] = str(path)
+    return found
 
 
 def write_secret(config: Config, section: str, key: str, value: str) -> Path:

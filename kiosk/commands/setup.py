@@ -38,7 +38,7 @@ def run(args: argparse.Namespace, rt: Any) -> int:
     try:
         event, sessions = load_event(cfg.resolve(cfg.event.definition))
     except EventFileError as exc:
-        raise ConfigError(f"[event] definition: {exc}") from None
+        raise ConfigError(f"{cfg.path}: [event] definition: {exc}") from None
     rt.store.save_event(event, sessions)
     print(f"event: {event.name} ({len(event.days)} days, {len(sessions)} sessions)")
     for name in cfg.event.registrations:

@@ -155,3 +155,36 @@ def test_a_token_in_clear_in_a_config_others_can_read_is_warned_about(tmp_path, 
     assert "k-secret-42" not in err and "organiser_token" not in err
     if warned:
         assert "ACCUEIL_SYNC_TOKEN" in err and "secrets.toml" in err
+
+
+@pytest.mark.parametrize("where", ["secrets file", "environment"])
+def test_a_damaged_pin_hash_is_named_where_it_was_read(tmp_path, monkeypatch, where):
+    """The operator who set ACCUEIL_STAFF_PIN_HASH (or edited the secrets file) was sent
+    to config.toml, which holds no hash."""
+    config = demo_config(tmp_path)
+    secrets = tmp_path / "data" / "secrets.toml"
+    secrets.parent.mkdir(mode=0o700)
+    if where == "environment":
+        monkeypatch.setenv("ACCUEIL_STAFF_PIN_HASH", "scrypt$16384$8$1$zz")
+        expected = "ACCUEIL_STAFF_PIN_HASH (environment): [staff] pin_hash"
+    else:
+        fd = os.open(secrets, os.O_CREAT | os.O_WRONLY, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write('[staff]\npin_hash = "scrypt$16384$8$1$zz"\n')
+        expected = f"{secrets}: [staff] pin_hash"
+    runtime = main.Runtime(load_config(config))
+    try:
+        with pytest.raises(ConfigError) as err:
+            runtime.build_app()
+    finally:
+        runtime.close()
+    assert str(err.value).startswith(expected), err.value
+    assert "zz" not in str(err.value)
+
+
+def test_a_missing_event_definition_names_the_config_file(tmp_path, capsys):
+    config = demo_config(tmp_path)
+    config.write_text(config.read_text().replace("demo/event.json", "demo/nope.json"))
+    assert main.main(["--config", str(config), "setup"]) == 2
+    err = capsys.readouterr().err
+    assert f"{config}: [event] definition:" in err and "nope.json" in err, err
