@@ -614,3 +614,17 @@ def _data_dir_check(config: Config) -> None:
     if not os.access(existing, os.W_OK | os.X_OK):
         what = "" if existing == folder else f" (it would be created in {existing})"
         raise ConfigError(f"{key}: expected a folder this user can write{what}; it cannot")
+    # Everything in it is made owner-only (chmod): only its owner can do that, and files a
+    # run as another user (root's `accueil setup`) leaves behind lock the kiosk's user out.
+    me = os.geteuid()
+    for path in (folder, config.store_path):
+        try:
+            owner = path.stat().st_uid
+        except OSError:
+            continue
+        if owner != me:
+            raise ConfigError(
+                f"{key}: expected a folder owned by the user who runs accueil (uid {me}), "
+                f"but {path} belongs to uid {owner} (copied, or set up as another user?): "
+                f"run accueil as that user, or `chown -R {me} {folder}`"
+            )

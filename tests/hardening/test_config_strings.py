@@ -188,3 +188,20 @@ def test_a_missing_event_definition_names_the_config_file(tmp_path, capsys):
     assert main.main(["--config", str(config), "setup"]) == 2
     err = capsys.readouterr().err
     assert f"{config}: [event] definition:" in err and "nope.json" in err, err
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another user")
+@pytest.mark.parametrize("what", ["folder", "store"])
+def test_a_data_folder_of_another_user_exits_2_naming_owner_and_fix(tmp_path, capsys, what):
+    """`sudo accueil setup` then `accueil run` as the kiosk's user, or a data folder copied
+    from another machine: the chmod to owner-only used to end in PermissionError."""
+    config = demo_config(tmp_path)
+    assert main.main(["--config", str(config), "setup"]) == 0
+    capsys.readouterr()
+    data = tmp_path / "data"
+    target = data if what == "folder" else data / "desk-1.db"
+    os.chown(target, 4242, 4242)
+    assert main.main(["--config", str(config), "search", "xy"]) == 2
+    err = capsys.readouterr().err
+    assert f"{config}: [kiosk] data_dir" in err and f"{target} belongs to uid 4242" in err, err
+    assert f"chown -R {os.geteuid()} {data}" in err and "Traceback" not in err
