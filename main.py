@@ -307,8 +307,16 @@ class Runtime:
                 lockout_seconds=staff.lockout_seconds,
                 lockout_max_seconds=staff.lockout_max_seconds,
             )
-        except PinFormatError as exc:
-            raise ConfigError(f"{self.config.path}: {exc}") from None
+        except PinFormatError as exc:  # named where it was read: file, secrets or environment
+            origin = next(
+                (
+                    self.config.secret_origins.get(("staff", key), "")
+                    for key in ("pin_hash", "supervisor_pin_hash", "recovery_code_hash")
+                    if f"[staff] {key} " in str(exc)
+                ),
+                "",
+            )
+            raise ConfigError(f"{origin or self.config.path}: {exc}") from None
         printing = self.config.printer.kind != "none"
         services: dict[str, Any] = {
             "store": self.store,
@@ -371,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
     runtime = None
     try:
         config = load_config(Path(args.config))
+        for warning in config.warnings:
+            print(f"accueil: warning: {warning}", file=sys.stderr)
         runtime = Runtime(config)
         return int(args.func(args, runtime) or 0)
     except ConfigError as exc:

@@ -79,6 +79,27 @@ def _num(x: float | None) -> str:
     return f"{x:g}" if isinstance(x, float) else str(x)
 
 
+# No key means a control character: on screen one would run as a terminal escape (ESC,
+# OSC 52), in a path NUL is refused by the OS. C0, DEL and C1.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+@dataclass(frozen=True)
+class IsPath:
+    """Mark of a key that names a file or folder: a string the OS can take as a path
+    (every name at most NAME_MAX = 255 bytes, the whole under PATH_MAX = 4096)."""
+
+    def holds(self, value: str) -> bool:
+        encoded = os.fsencode(value)
+        return len(encoded) < 4096 and all(len(part) <= 255 for part in encoded.split(b"/"))
+
+    def describe(self) -> str:
+        return "usable as a path (each name at most 255 bytes)"
+
+
+PathText = Annotated[str, IsPath()]
+
+
 # The hub's rule for kiosk ids (tokens, walk-in ids W-<kiosk>-…, its String(64) columns).
 KIOSK_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -92,8 +113,8 @@ class KioskSection:
     name: str = "Kiosk 1"
     mode: Literal["kiosk", "staff", "door"] = "kiosk"
     language: Literal["fr", "en", "ar"] = "fr"
-    data_dir: str = "data"
-    secrets_file: str = ""  # empty: secrets.toml in the data folder
+    data_dir: PathText = "data"
+    secrets_file: PathText = ""  # empty: secrets.toml in the data folder
     result_seconds: Seconds = 6.0
     idle_reset_seconds: Seconds = 45.0
     bell: bool = True
@@ -102,12 +123,12 @@ class KioskSection:
 
 @dataclass
 class EventSection:
-    definition: str = "demo/event.json"
-    registrations: list[str] = field(default_factory=lambda: ["demo/registrations.csv"])
+    definition: PathText = "demo/event.json"
+    registrations: list[PathText] = field(default_factory=lambda: ["demo/registrations.csv"])
     day: Annotated[int, Range(ge=0, le=366)] = 0  # 0: from the calendar
     timezone: str = ""
-    public_key: str = "demo/organiser.pub"
-    private_key: str = ""
+    public_key: PathText = "demo/organiser.pub"
+    private_key: PathText = ""
 
 
 @dataclass
@@ -120,7 +141,7 @@ class DoorSection:
 
 @dataclass
 class CameraSection:
-    source: str = "auto"
+    source: PathText = "auto"  # or a device name or number
     width: Annotated[int, Range(ge=16, le=16384)] = 1280
     height: Annotated[int, Range(ge=16, le=16384)] = 720
     fps: Annotated[int, Range(ge=1, le=1000)] = 30
@@ -152,15 +173,15 @@ class PrinterSection:
     ] = "preview"
     profile: str = "TM-T88V"
     width_dots: Annotated[int, Range(ge=0, le=8192)] = 0
-    preview_dir: str = "badges"
+    preview_dir: PathText = "badges"
     host: str = "127.0.0.1"
     port: Port = 9100
-    device: str = ""
+    device: PathText = ""
     usb_vendor_id: Annotated[int, Range(ge=0, le=0xFFFF)] = 0
     usb_product_id: Annotated[int, Range(ge=0, le=0xFFFF)] = 0
     baudrate: Annotated[int, Range(ge=50, le=10_000_000)] = 115200
     cups_name: str = ""
-    file: str = ""
+    file: PathText = ""
     method: Literal["auto", "raster", "text"] = "auto"
     timeout_seconds: Seconds = 5.0
     name: str = "main"
@@ -181,7 +202,7 @@ class BadgeRoleSection:
 
     label: str = ""
     band: Literal["", "inverted", "outlined", "none"] = ""
-    logo: str = ""
+    logo: PathText = ""
     show_organisation: bool | None = None
     show_days: bool | None = None
     show_qr: bool | None = None
@@ -191,7 +212,7 @@ class BadgeRoleSection:
 @dataclass
 class BadgeSection:
     event_name: str = ""
-    logo: str = ""
+    logo: PathText = ""
     show_organisation: bool = True
     show_days: bool = True
     show_qr: bool = True
@@ -251,6 +272,10 @@ class Config:
     sync: SyncSection = field(default_factory=SyncSection)
     staff: StaffSection = field(default_factory=StaffSection)
     hub: HubSection = field(default_factory=HubSection)
+    # What loads but should not stay so (main.py prints each on stderr)
+    warnings: list[str] = field(default_factory=list)
+    # Where each secret was read: this file, the secrets file or an environment variable
+    secret_origins: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def base(self) -> Path:
@@ -277,14 +302,16 @@ class Config:
         return self.data_dir / SECRETS_FILE
 
 
-_SECTIONS = {f.name: f for f in fields(Config) if f.name != "path"}
+_SECTIONS = {
+    f.name: f for f in fields(Config) if f.name not in ("path", "warnings", "secret_origins")
+}
 
 
 def _describe(tp: Any) -> str:
     origin = get_origin(tp)
     if origin is Annotated:
         base, *marks = get_args(tp)
-        bounds = [m.describe() for m in marks if isinstance(m, Range)]
+        bounds = [m.describe() for m in marks if isinstance(m, Range | IsPath)]
         return " ".join([_describe(base), *bounds])
     if origin is Literal:
         return "one of " + ", ".join(repr(a) for a in get_args(tp))
@@ -293,7 +320,7 @@ def _describe(tp: Any) -> str:
     if origin in (typing.Union, types.UnionType):
         return " or ".join(_describe(a) for a in get_args(tp))
     return {
-        str: "a string",
+        str: "a string without control characters",
         int: "an integer",
         float: "a finite number",
         bool: "true or false",
@@ -304,7 +331,9 @@ def _check(value: Any, tp: Any) -> bool:
     origin = get_origin(tp)
     if origin is Annotated:
         base, *marks = get_args(tp)
-        return _check(value, base) and all(m.holds(value) for m in marks if isinstance(m, Range))
+        return _check(value, base) and all(
+            m.holds(value) for m in marks if isinstance(m, Range | IsPath)
+        )
     if origin is Literal:
         return value in get_args(tp)
     if origin is list:
@@ -313,6 +342,8 @@ def _check(value: Any, tp: Any) -> bool:
         return any(_check(value, a) for a in get_args(tp))
     if tp is bool:
         return isinstance(value, bool)
+    if tp is str:
+        return isinstance(value, str) and not _CONTROL.search(value)
     if tp is int:
         return isinstance(value, int) and not isinstance(value, bool)
     if tp is float:  # TOML has nan and inf; no key means them
@@ -345,11 +376,15 @@ def load_config(path: Path | str) -> Config:
             raise ConfigError(f"{path}: '{name}' must be a [{name}] table")
         setattr(config, name, _section(path, name, value))
     _pins_not_readable_by_others(config, raw)
-    _read_secrets(config)
+    _tokens_readable_by_others(config, raw)
+    origins = config.secret_origins
+    origins.update(dict.fromkeys(SECRET_KEYS, str(config.path)))
+    origins.update(_read_secrets(config))
     for section, key in SECRET_KEYS:
         env = f"ACCUEIL_{section.upper()}_{key.upper()}"
         if env in os.environ:
             setattr(getattr(config, section), key, os.environ[env])
+            origins[section, key] = f"{env} (environment)"
     _cross_checks(config)
     return config
 
@@ -373,18 +408,42 @@ def _pins_not_readable_by_others(config: Config, raw: dict[str, Any]) -> None:
             )
 
 
-def _read_secrets(config: Config) -> None:
-    """Apply the secrets file (owner-only, owned by this user, secret keys only)."""
+def _tokens_readable_by_others(config: Config, raw: dict[str, Any]) -> None:
+    """A token in clear in a file others can read works for whoever reads it: a warning
+    (not an error, a token there is common in set-ups and rehearsals)."""
+    for section, key in sorted(SECRET_KEYS - PIN_KEYS):
+        value = raw.get(section, {}).get(key, "")
+        if not isinstance(value, str) or not value.strip() or value.startswith("sha256:"):
+            continue
+        if _others_can_read(config.path):
+            mode = config.path.stat().st_mode & 0o777
+            config.warnings.append(
+                f"{config.path}: [{section}] {key}: a token in clear in a file others can "
+                f"read (mode {mode:o}): any user of this machine can use it. Move it to "
+                f"{config.secrets_path} (mode 600) or ACCUEIL_{section.upper()}_{key.upper()}, "
+                f"or run `chmod 600 {config.path}`"
+            )
+
+
+def _read_secrets(config: Config) -> dict[tuple[str, str], str]:
+    """Apply the secrets file (owner-only, owned by this user, secret keys only); the keys
+    it set, with its path."""
     path = config.secrets_path
     try:
         info = path.stat()
     except (FileNotFoundError, NotADirectoryError):
-        return
+        return {}
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the secrets file ({exc.strerror})") from None
     if not path.is_file():
         raise ConfigError(f"{path}: expected a secrets file, found something else")
-    if info.st_uid != os.geteuid() or info.st_mode & 0o077:
+    if info.st_uid != os.geteuid():
+        raise ConfigError(
+            f"{path}: expected a secrets file owned by the user who runs accueil (uid "
+            f"{os.geteuid()}); it belongs to uid {info.st_uid}. Run accueil as that user, or "
+            f"`chown {os.geteuid()} {path}` (a copied data folder keeps its old owner)"
+        )
+    if info.st_mode & 0o077:
         raise ConfigError(
             f"{path}: expected a secrets file only its owner can read (mode 600, owned by "
             f"this user); it is mode {info.st_mode & 0o777:o}: run `chmod 600 {path}`"
@@ -397,6 +456,7 @@ def _read_secrets(config: Config) -> None:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
     allowed = ", ".join(f"[{s}] {k}" for s, k in sorted(SECRET_KEYS))
+    found: dict[tuple[str, str], str] = {}
     for section, table in raw.items():
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: '{section}' must be a [{section}] table")
@@ -408,6 +468,8 @@ def _read_secrets(config: Config) -> None:
             if not isinstance(value, str):
                 raise ConfigError(f"{path}: [{section}] {key} = {value!r}: expected a string")
             setattr(getattr(config, section), key, value)
+            found[section, key] = str(path)
+    return found
 
 
 def write_secret(config: Config, section: str, key: str, value: str) -> Path:
@@ -545,7 +607,7 @@ def _cross_checks(config: Config) -> None:
     if config.event.timezone:
         try:
             ZoneInfo(config.event.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise ConfigError(
                 f"{config.path}: [event] timezone = {config.event.timezone!r}: expected a time "
                 "zone name such as 'Africa/Casablanca' or 'Europe/Paris'"
@@ -588,3 +650,17 @@ def _data_dir_check(config: Config) -> None:
     if not os.access(existing, os.W_OK | os.X_OK):
         what = "" if existing == folder else f" (it would be created in {existing})"
         raise ConfigError(f"{key}: expected a folder this user can write{what}; it cannot")
+    # Everything in it is made owner-only (chmod): only its owner can do that, and files a
+    # run as another user (root's `accueil setup`) leaves behind lock the kiosk's user out.
+    me = os.geteuid()
+    for path in (folder, config.store_path):
+        try:
+            owner = path.stat().st_uid
+        except OSError:
+            continue
+        if owner != me:
+            raise ConfigError(
+                f"{key}: expected a folder owned by the user who runs accueil (uid {me}), "
+                f"but {path} belongs to uid {owner} (copied, or set up as another user?): "
+                f"run accueil as that user, or `chown -R {me} {folder}`"
+            )

@@ -51,9 +51,15 @@ def generate(private_path: Path, public_path: Path, seed: bytes | None = None) -
 
 def _read(path: Path, header: str) -> bytes:
     try:
-        text = path.read_text().strip()
+        text = path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
         raise KeyFileError(f"{path}: key file not found") from None
+    except IsADirectoryError:
+        raise KeyFileError(f"{path}: expected a key file, found a folder") from None
+    except OSError as exc:  # unreadable, a name too long, …
+        raise KeyFileError(f"{path}: cannot read the key file ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise KeyFileError(f"{path}: not an Accueil key file (not text)") from None
     if not text.startswith(header):
         raise KeyFileError(f"{path}: not an Accueil {header.split('-')[-1].strip()} key file")
     try:

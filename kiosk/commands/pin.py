@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 from kiosk.config import ConfigError, write_secret
-from kiosk.staff_auth import PinFormatError, StaffRole, check_pin_format, hash_pin
+from kiosk.staff_auth import PinFormatError, StaffRole, check_pin_format, hash_pin, verify_pin
 
 
 def register(sub: Any) -> None:
@@ -39,6 +39,13 @@ def run(args: argparse.Namespace, rt: Any) -> int:
     ask = getpass.getpass if sys.stdin.isatty() else _read_line
     least = 6 if role is StaffRole.SUPERVISOR else 4
     first = ask(f"New {role.value} PIN ({least}+ digits): ")
+    if not first:
+        print(
+            "accueil pin: no PIN given; run it in a terminal (or give the PIN twice on "
+            "standard input, one per line); nothing changed",
+            file=sys.stderr,
+        )
+        return 2
     try:
         check_pin_format(first, role)
     except PinFormatError as exc:
@@ -48,7 +55,25 @@ def run(args: argparse.Namespace, rt: Any) -> int:
         print("accueil pin: the two PINs differ; nothing changed", file=sys.stderr)
         return 2
     key = "supervisor_pin_hash" if role is StaffRole.SUPERVISOR else "pin_hash"
+    other_key = "pin_hash" if role is StaffRole.SUPERVISOR else "supervisor_pin_hash"
+    other = getattr(rt.config.staff, other_key)
+    if other.strip() and _same(first, other):
+        # The PIN box would take it for the other role: a steward signing in as supervisor
+        # (override, quit), or the supervisor as a steward.
+        print(
+            "accueil pin: the steward and supervisor PINs must differ (with one PIN for "
+            "both, every steward signs in as supervisor); nothing changed",
+            file=sys.stderr,
+        )
+        return 2
     return _keep(args, rt, key, hash_pin(first))
+
+
+def _same(pin: str, line: str) -> bool:
+    try:
+        return verify_pin(pin, line)
+    except PinFormatError:  # a damaged hash: `accueil run` names it; this PIN replaces none
+        return False
 
 
 def _recovery(args: argparse.Namespace, rt: Any) -> int:

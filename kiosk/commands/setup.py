@@ -40,7 +40,7 @@ def run(args: argparse.Namespace, rt: Any) -> int:
         try:
             event, sessions = load_event(cfg.resolve(cfg.event.definition))
         except EventFileError as exc:
-            raise ConfigError(f"[event] definition: {exc}") from None
+            raise ConfigError(f"{cfg.path}: [event] definition: {exc}") from None
     if cfg.sync.source == "pretix":
         status = _event_from_pretix(rt)
         if isinstance(status, int):

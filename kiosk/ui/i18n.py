@@ -120,10 +120,27 @@ def _visual_line(line: str) -> str:
     return str(get_display(arabic_reshaper.reshape(line)))
 
 
+# Rich and Textual pass ESC and C1 controls through to the terminal (they strip only BEL,
+# BS, VT, FF and CR): a name holding "ESC ] 52 ;…" would set the kiosk's clipboard, a CSI
+# would move the cursor or clear the screen. Controls are drawn as their visible pictures
+# (U+2400 block; C1 as U+FFFD); the line break stays.
+_CONTROL_PICTURES = {
+    **{c: 0x2400 + c for c in range(0x20) if c != 0x0A},
+    0x09: 0x20,
+    0x7F: 0x2421,
+    **{c: 0xFFFD for c in range(0x80, 0xA0)},
+}
+
+
+def drawable(text: str) -> str:
+    """``text`` with no control character a terminal would act on (line breaks kept)."""
+    return text if text.isprintable() else text.translate(_CONTROL_PICTURES)
+
+
 def visual_lines(text: str, width: int) -> list[str]:
     """Wrap in reading order, then shape and reorder each line for a left-to-right terminal."""
     lines: list[str] = []
-    for paragraph in text.split("\n"):
+    for paragraph in drawable(text).split("\n"):
         wrapped = textwrap.wrap(paragraph, max(8, width)) or [""]
         lines.extend(_visual_line(line) if has_arabic(line) else line for line in wrapped)
     return lines
@@ -131,4 +148,5 @@ def visual_lines(text: str, width: int) -> list[str]:
 
 def visual(text: str) -> str:
     """One line of mixed text as a terminal should draw it (names in lists, titles)."""
+    text = drawable(text)
     return _visual_line(text) if has_arabic(text) else text

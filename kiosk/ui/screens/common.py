@@ -16,12 +16,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input
 
 from kiosk.core.model import Lang
-from kiosk.ui.i18n import printer_words, ui_text, visual, visual_lines
+from kiosk.ui.i18n import drawable, printer_words, ui_text, visual, visual_lines
 from kiosk.ui.widgets.sentence import Sentence
 
 
@@ -51,14 +52,31 @@ def staff_alert_text(app: Any, lang: Lang | None = None) -> str:
     return "   ".join(parts)
 
 
-def rich_lines(lines: list[str], lang: Lang, width: int = 0) -> str | Text:
-    """Markup lines for a Static; Arabic lines lose the markup, are wrapped to width (when
-    known) in reading order, then shaped and right-aligned."""
+# Data (names, e-mails, organisations, errors, notes) never goes through markup: a
+# registration named "[/b]" stopped the desk with MarkupError, and no escape is exact
+# (in Textual markup a backslash ending the data would escape the next tag).
+
+
+def cell(text: str) -> Text:
+    """Data in a DataTable cell, shown as typed (the table reads ``str`` cells as markup)."""
+    return Text(drawable(text))
+
+
+def with_data(markup: str, **data: str) -> Content:
+    """``markup`` (ours) whose ``$name`` placeholders are filled with data, as typed."""
+    return Content.from_markup(markup, **{k: drawable(v) for k, v in data.items()})
+
+
+def rich_lines(lines: list[str | Content], lang: Lang, width: int = 0) -> Content | Text:
+    """Lines for a Static (markup strings, or Content from :func:`with_data`); Arabic lines
+    lose the styles, are wrapped to width (when known) in reading order, then shaped and
+    right-aligned."""
+    contents = [line if isinstance(line, Content) else Content.from_markup(line) for line in lines]
     if lang is not Lang.AR:
-        return "\n".join(lines)
+        return Content("\n").join(contents)
     shaped: list[str] = []
-    for line in lines:
-        plain = Text.from_markup(line).plain
+    for content in contents:
+        plain = content.plain
         shaped.extend(visual_lines(plain, width) if width > 8 else [visual(plain)])
     # Textual aligns by the widget's text-align, not the Text's justify: pad by hand.
     shaped = [" " * max(0, width - cell_len(line)) + line for line in shaped]

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Sparkline, Static
 
 from kiosk.ui import stats
 from kiosk.ui.i18n import code_word, printer_words, visual
-from kiosk.ui.screens.common import StaffScreen, rich_lines
+from kiosk.ui.screens.common import StaffScreen, cell, rich_lines
 
 LANE_JOBS = 500  # the newest print jobs read to find the last 20 printed check-in badges
 
@@ -102,8 +102,8 @@ class DashboardScreen(StaffScreen):
         table.clear()
         for line in d.sessions:
             table.add_row(
-                visual(line.title),
-                visual(line.room),
+                cell(visual(line.title)),
+                cell(visual(line.room)),
                 str(line.day),
                 str(line.inside),
                 str(line.capacity or "∞"),

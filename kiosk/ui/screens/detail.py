@@ -8,6 +8,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from kiosk.core.checkin_list import staff_notes
@@ -16,7 +17,14 @@ from kiosk.core.ports import PrintJob, PrintReason, PrintRequest
 from kiosk.core.service import CheckinResult
 from kiosk.core.texts import days_text, staff_text
 from kiosk.ui.i18n import code_word, ui_text, visual
-from kiosk.ui.screens.common import ConfirmScreen, PromptScreen, StaffScreen, rich_lines
+from kiosk.ui.screens.common import (
+    ConfirmScreen,
+    PromptScreen,
+    StaffScreen,
+    cell,
+    rich_lines,
+    with_data,
+)
 from kiosk.ui.screens.staff import role_of, status_of
 from kiosk.ui.widgets.sentence import Sentence
 
@@ -88,26 +96,41 @@ class DetailScreen(StaffScreen):
         reg = record.registration
         tz = self.services.clock.now().tzinfo
         lang = self.lang
+
         # Arabic lines are shaped whole by rich_lines; names are shaped here otherwise.
-        shape = (lambda text: text) if lang is Lang.AR else visual
-        lines = [
-            f"[b]{shape(reg.full_name)}[/b]   {shape(reg.organisation)}",
-            self.t(
-                "detail.summary",
-                role=role_of(reg, lang),
-                status=status_of(reg, lang),
-                days=days_text(reg.days, lang),
+        def shape(text: str) -> str:
+            return text if lang is Lang.AR else visual(text)
+
+        lines: list[str | Content] = [
+            with_data(
+                "[b]$name[/b]   $organisation",
+                name=shape(reg.full_name),
+                organisation=shape(reg.organisation),
+            ),
+            with_data(
+                self.t(
+                    "detail.summary",
+                    role=role_of(reg, lang),
+                    status=status_of(reg, lang),
+                    days=days_text(reg.days, lang),
+                    sessions="$sessions",
+                ),
                 sessions=", ".join(sorted(reg.sessions)) or self.t("detail.all_sessions"),
             ),
-            self.t(
-                "detail.badge",
+            with_data(
+                self.t(
+                    "detail.badge",
+                    name="$name",
+                    corrected=self.t("detail.corrected") if reg.badge_name else "",
+                    count=reg.print_count,
+                    email="$email",
+                    id="$id",
+                ),
                 name=shape(reg.name_on_badge),
-                corrected=self.t("detail.corrected") if reg.badge_name else "",
-                count=reg.print_count,
                 email=reg.email or "-",
                 id=reg.id,
             ),
-            self.t("detail.now", text=record.today_ok),
+            with_data(self.t("detail.now", text="$text"), text=record.today_ok),
         ]
         who = self.query_one("#who", Static)
         who.update(rich_lines(lines, lang, who.content_region.width))
@@ -116,14 +139,16 @@ class DetailScreen(StaffScreen):
         for s in reversed(record.scans):
             scans.add_row(
                 s.at.astimezone(tz).strftime("%d/%m %H:%M:%S"),
-                visual(s.kiosk_name or s.kiosk_id),
+                cell(visual(s.kiosk_name or s.kiosk_id)),
                 visual(code_word("kind", s.kind.value, lang))
                 + (f" {s.session_id}" if s.session_id else ""),
-                visual(
-                    (self.t("verdict.forced") if s.forced else "")
-                    + (self.t("verdict.ok") if s.accepted else s.reason)
+                cell(
+                    visual(
+                        (self.t("verdict.forced") if s.forced else "")
+                        + (self.t("verdict.ok") if s.accepted else s.reason)
+                    )
                 ),
-                visual(" ".join(p for p in (s.staff, s.note) if p)),
+                cell(visual(" ".join(p for p in (s.staff, s.note) if p))),
             )
         prints = self.query_one("#prints", DataTable)
         prints.clear()
@@ -132,8 +157,10 @@ class DetailScreen(StaffScreen):
             prints.add_row(
                 str(j.id),
                 visual(code_word("reason", j.reason, lang)),
-                visual(code_word("job", j.status, lang))
-                + (f" ({j.last_error})" if j.last_error else ""),
+                cell(
+                    visual(code_word("job", j.status, lang))
+                    + (f" ({j.last_error})" if j.last_error else "")
+                ),
                 printed,
             )
 

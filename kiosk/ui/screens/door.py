@@ -115,7 +115,7 @@ class DoorScreen(ScanScreen):
         with Vertical(id="result"):
             yield Sentence(id="result-text")
             yield Static("", id="result-staff", markup=False)
-        yield Static("", id="typed")
+        yield Static("", id="typed", markup=False)  # what someone types: never markup
         yield Static("F1/F2/F3 language · F12 staff", id="door-hint")
 
     def on_mount(self) -> None:

@@ -9,12 +9,13 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from kiosk.core.ports import PrintJob
 from kiosk.ui.i18n import code_word, printer_words, visual
 from kiosk.ui.ports import PRINTER_STALE_SECONDS, PrinterView, printer_view_of
-from kiosk.ui.screens.common import StaffScreen, rich_lines
+from kiosk.ui.screens.common import StaffScreen, cell, rich_lines, with_data
 from kiosk.ui.widgets.sentence import Sentence
 
 
@@ -54,13 +55,14 @@ class PrinterScreen(StaffScreen):
         state = f"[b]{printer_words(printer, self.lang)}[/b]"
         text = self.t("printer.state", state=state, waiting=printer.waiting)
         if printer.last_error:
-            text += self.t("printer.last_error", error=printer.last_error)
-        lines = [text]
+            text += self.t("printer.last_error", error="$error")
+        lines: list[str | Content] = [with_data(text, error=printer.last_error)]
         for name, other in getattr(self, "others", []):  # [printer.extra] ones, e.g. the desk
             words = f"[b]{printer_words(other, self.lang)}[/b]"
-            lines.append(
-                self.t("printer.other_state", name=name, state=words, waiting=other.waiting)
+            other_state = self.t(
+                "printer.other_state", name="$name", state=words, waiting=other.waiting
             )
+            lines.append(with_data(other_state, name=name))
         widget = self.query_one("#printer-state", Static)
         widget.update(rich_lines(lines, self.lang, widget.content_region.width))
 
@@ -72,7 +74,7 @@ class PrinterScreen(StaffScreen):
             out = []
             for job in store.print_jobs(limit=50):
                 reg = store.get(job.registration_id)
-                out.append((job, visual(reg.full_name) if reg else job.registration_id))
+                out.append((job, cell(visual(reg.full_name) if reg else job.registration_id)))
             others = []
             for name in getattr(queue, "printers", [])[1:]:
                 state = queue.state(name, max_age=PRINTER_STALE_SECONDS)  # probed if stale
@@ -97,7 +99,7 @@ class PrinterScreen(StaffScreen):
                 visual(code_word("reason", job.reason, self.lang)),
                 visual(code_word("job", job.status, self.lang)),
                 str(job.attempts),
-                job.last_error[:40],
+                cell(job.last_error[:40]),
                 job.created_at.astimezone(tz).strftime("%H:%M:%S"),
                 key=str(job.id),
             )
@@ -168,6 +170,7 @@ class SyncScreen(StaffScreen):
 
     def _state(self, sync: Any) -> None:
         tz = self.services.clock.now().tzinfo
+        lines: list[str | Content]
         if not sync.configured:
             lines = [
                 self.t("sync.not_configured"),
@@ -184,7 +187,10 @@ class SyncScreen(StaffScreen):
             lines = [
                 self.t("sync.state", state=f"[b]{state}[/b]", last=last),
                 self.t("sync.waiting", waiting=sync.waiting),
-                self.t("sync.last_error", error=sync.last_error or self.t("sync.no_error")),
+                with_data(
+                    self.t("sync.last_error", error="$error"),
+                    error=sync.last_error or self.t("sync.no_error"),
+                ),
             ]
         lines += self._refusals(tz)
         widget = self.query_one("#sync-state", Static)

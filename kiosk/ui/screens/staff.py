@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from kiosk.core.model import Lang, Registration, Role
 from kiosk.ui.app import STAFF_QR_PREFIX
 from kiosk.ui.i18n import code_word, visual
-from kiosk.ui.screens.common import StaffScreen, StaffTexts
+from kiosk.ui.screens.common import StaffScreen, StaffTexts, cell
 from kiosk.ui.widgets.sentence import Sentence
 
 MIN_SEARCH = 2
@@ -32,7 +32,7 @@ class StaffLockScreen(StaffTexts, Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="locked"):
-            yield Static(visual(self.app.services.event.name), id="locked-event")  # type: ignore[attr-defined]
+            yield Static(visual(self.app.services.event.name), id="locked-event", markup=False)  # type: ignore[attr-defined]
             yield Static(self.v("locked.title"), id="locked-title")
         yield Footer()
 
@@ -136,8 +136,8 @@ class DeskScreen(StaffScreen):
         table.clear()
         for reg in found:
             table.add_row(
-                visual(reg.full_name + (f" [{reg.badge_name}]" if reg.badge_name else "")),
-                visual(reg.organisation),
+                cell(visual(reg.full_name + (f" [{reg.badge_name}]" if reg.badge_name else ""))),
+                cell(visual(reg.organisation)),
                 visual(role_of(reg, self.lang)),
                 visual(status_of(reg, self.lang)),
                 ",".join(str(d) for d in sorted(reg.days)) or self.v("desk.all_days"),
