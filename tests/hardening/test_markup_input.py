@@ -97,10 +97,6 @@ async def test_a_markup_event_name_on_the_locked_staff_screen(make_kiosk):  # no
 
 
 @pytest.mark.anyio
-@pytest.mark.xfail(
-    strict=True,
-    reason="attendee.py (being changed elsewhere): Static('', id='typed') needs markup=False",
-)
 async def test_typing_markup_at_the_attendee_screen_does_not_stop_the_kiosk(make_kiosk):  # noqa: F811
     app = make_kiosk().app()
     async with app.run_test(size=(100, 32)) as pilot:
@@ -182,11 +178,6 @@ async def test_typing_markup_at_a_session_door_does_not_stop_it(make_kiosk, type
 
 
 @pytest.mark.anyio
-@pytest.mark.xfail(
-    strict=True,
-    reason="attendee.py (being changed elsewhere): Static #event-name and #kiosk-name "
-    "need markup=False",
-)
 @pytest.mark.parametrize("what", ["kiosk name", "event name"])
 async def test_a_markup_kiosk_or_event_name_does_not_stop_the_attendee_screen(make_kiosk, what):  # noqa: F811
     kiosk = make_kiosk(kiosk={"name": "Salle [/x]"}) if what == "kiosk name" else make_kiosk()

@@ -23,7 +23,7 @@ from kiosk.core.model import Lang
 from kiosk.core.service import CheckinResult
 from kiosk.core.texts import GUEST, attendee_text
 from kiosk.ui.app import STAFF_QR_PREFIX
-from kiosk.ui.i18n import LANG_NAMES, printer_words, ui_text, visual
+from kiosk.ui.i18n import LANG_NAMES, drawable, printer_words, ui_text, visual
 from kiosk.ui.widgets.preview import CameraPreview
 from kiosk.ui.widgets.sentence import Sentence
 
@@ -138,7 +138,7 @@ class ScanScreen(Screen[None]):
 
     def _show_typed(self) -> None:
         shown = self.typed if len(self.typed) <= 40 else "…" + self.typed[-39:]
-        self.query_one("#typed", Static).update(f"⌨ {shown}" if shown else "")
+        self.query_one("#typed", Static).update(f"⌨ {drawable(shown)}" if shown else "")
 
     def handle_code(self, code: str, source: str, repeat: bool) -> None:
         code = code.strip()
@@ -231,8 +231,8 @@ class AttendeeScreen(ScanScreen):
     def compose(self) -> ComposeResult:
         services = self.services
         with Horizontal(id="topbar"):
-            yield Static(visual(services.event.name), id="event-name")
-            yield Static(services.settings.kiosk_name, id="kiosk-name")
+            yield Static(visual(services.event.name), id="event-name", markup=False)
+            yield Static(drawable(services.settings.kiosk_name), id="kiosk-name", markup=False)
         with Vertical(id="ready"):
             yield Sentence(id="title")
             yield Sentence(id="others")
@@ -241,8 +241,8 @@ class AttendeeScreen(ScanScreen):
             yield Sentence(id="camera-note")
         with Vertical(id="result"):
             yield Sentence(id="result-text")
-        yield Static("", id="typed")
-        yield Static("", id="staff-alert")
+        yield Static("", id="typed", markup=False)
+        yield Static("", id="staff-alert", markup=False)
         with Horizontal(id="langbar"):
             for key, lang in LANG_KEYS.items():
                 yield LangButton(
