@@ -50,6 +50,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.core.model import Registration, Scan, ScanKind
+from sync.hub.group_commit import GroupCommitter
 from sync.store import registration_to_dict, scan_from_dict, scan_to_dict, utc_text
 
 SCHEMA_VERSION = "1"
@@ -191,8 +192,10 @@ class HubDB:
         except SQLAlchemyError as exc:
             self.engine.dispose()
             raise HubError(f"cannot open the hub database: {_short(exc)}") from None
+        self._committer = GroupCommitter(self._writing)
 
     def close(self) -> None:
+        self._committer.close()
         self.engine.dispose()
 
     # -- transactions -----------------------------------------------------------------
@@ -481,18 +484,23 @@ class HubDB:
             except (KeyError, ValueError, TypeError) as exc:
                 rejected.append({"key": key, "error": f"{type(exc).__name__}: {exc}"})
         stamp = now_text()
-        with self._writing() as conn:
-            for reg_key, error in self._insert_walkins(conn, kiosk_id, walkins.values()):
-                if error:
-                    rejected.append({"key": reg_key, "error": error})
-                else:
-                    acknowledged.append(reg_key)
+
+        def store(conn: Connection) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
+            walkin_outcomes = self._insert_walkins(conn, kiosk_id, walkins.values())
             if batch:
                 rows = [_scan_row(s, kiosk_id, stamp) for s in batch.values()]
                 stmt = self._insert(scans).on_conflict_do_nothing(index_elements=["nonce"])
                 for start in range(0, len(rows), 5000):
                     conn.execute(stmt, rows[start : start + 5000])
-            found = self._detect_conflicts(conn, list(batch.values()), stamp)
+            return walkin_outcomes, self._detect_conflicts(conn, list(batch.values()), stamp)
+
+        # Shares its transaction (and its flush to disk) with the uploads waiting beside it.
+        walkin_outcomes, found = self._committer.run(store)
+        for reg_key, error in walkin_outcomes:
+            if error:
+                rejected.append({"key": reg_key, "error": error})
+            else:
+                acknowledged.append(reg_key)
         return UploadOutcome(acknowledged, rejected, found)
 
     def _insert_walkins(
