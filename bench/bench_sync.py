@@ -75,8 +75,8 @@ class Hub:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         code = (
-            "import sys; from sync.hub.app import serve; from sync.hub.db import HubDB; "
-            f"serve(HubDB(sys.argv[1], pool_size=20), {ORGANISER!r}, '127.0.0.1', {self.port})"
+            "import sys; from sync.hub.app import serve; "
+            f"serve(sys.argv[1], {ORGANISER!r}, '127.0.0.1', {self.port}, pool_size=20)"
         )
         self.process = subprocess.Popen(
             [sys.executable, "-c", code, url],

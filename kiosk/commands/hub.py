@@ -24,6 +24,12 @@ def register(sub: Any) -> None:
     serve.add_argument("--host", help="default: [hub] host (127.0.0.1)")
     serve.add_argument("--port", type=int, help="default: [hub] port (8470)")
     serve.add_argument("--database", help="default: [hub] database")
+    serve.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        help="worker processes sharing the database (PostgreSQL; default 1). See docs/hub.md",
+    )
 
     token = actions.add_parser("token", help="create, revoke or list kiosk tokens")
     token.add_argument("token_action", choices=("create", "revoke", "list"))
@@ -96,10 +102,36 @@ def _serve(args: argparse.Namespace, rt: Any) -> int:
             f"accueil hub: http://{host}:{port} (docs at /docs), hub id {db.hub_id}",
             file=sys.stderr,
         )
-        serve(db, hub.organiser_token, host, port, access_log=hub.access_log, docs=hub.docs)
+        if args.workers > 1 and db.is_sqlite:
+            print(
+                "accueil hub: --workers needs PostgreSQL: SQLite lets one process write at a "
+                "time, so more workers only wait for each other (docs/hub.md)",
+                file=sys.stderr,
+            )
+            return 2
+        url = db.url
     finally:
         db.close()
+    serve(
+        url,
+        hub.organiser_token,
+        host,
+        port,
+        access_log=hub.access_log,
+        docs=hub.docs,
+        workers=args.workers,
+    )
     return 0
+
+
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a whole number, not {text!r}") from None
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError("between 1 and 64")
+    return value
 
 
 def _publish_event(rt: Any, db: Any) -> None:

@@ -248,16 +248,59 @@ def create_app(db: HubDB, organiser_token: str, *, docs: bool = True) -> FastAPI
 
 
 def serve(
-    db: HubDB,
+    db_url: str,
     organiser_token: str,
     host: str = "127.0.0.1",
     port: int = 8470,
     *,
     access_log: bool = False,
     docs: bool = True,
+    workers: int = 1,
+    pool_size: int = 10,
 ) -> None:
-    """Run the hub with uvicorn until interrupted."""
+    """Run the hub with uvicorn until interrupted, in ``workers`` processes.
+
+    Every worker opens its own connection pool on ``db_url`` and keeps nothing between
+    requests (tokens, cursors and conflicts live in the database, writes are serialised by
+    the database's lock), so the workers of one hub are interchangeable. With more than one,
+    uvicorn spawns fresh processes that build their app with :func:`worker_app` from the
+    ``ACCUEIL_HUB_*`` variables set here.
+    """
+    import os
+
     import uvicorn
 
-    app = create_app(db, organiser_token, docs=docs)
-    uvicorn.run(app, host=host, port=port, access_log=access_log, log_level="info")
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "access_log": access_log,
+        "log_level": "info",
+    }
+    if workers <= 1:
+        db = HubDB(db_url, pool_size=pool_size)
+        try:
+            uvicorn.run(create_app(db, organiser_token, docs=docs), **options)
+        finally:
+            db.close()
+        return
+    os.environ[_ENV_DATABASE] = db_url
+    os.environ[_ENV_TOKEN] = organiser_token
+    os.environ[_ENV_DOCS] = "1" if docs else "0"
+    os.environ[_ENV_POOL] = str(pool_size)
+    uvicorn.run("sync.hub.app:worker_app", factory=True, workers=workers, **options)
+
+
+_ENV_DATABASE = "ACCUEIL_HUB_WORKER_DATABASE"
+_ENV_TOKEN = "ACCUEIL_HUB_ORGANISER_TOKEN"
+_ENV_DOCS = "ACCUEIL_HUB_WORKER_DOCS"
+_ENV_POOL = "ACCUEIL_HUB_WORKER_POOL"
+
+
+def worker_app() -> FastAPI:
+    """The app of one worker process (uvicorn ``factory=True``), configured by :func:`serve`."""
+    import os
+
+    db = HubDB(os.environ[_ENV_DATABASE], pool_size=int(os.environ.get(_ENV_POOL, "10")))
+    return create_app(
+        db, os.environ.get(_ENV_TOKEN, ""), docs=os.environ.get(_ENV_DOCS, "1") == "1"
+    )

@@ -52,6 +52,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.core.codes import CodeClash, CodeClashError, code_clashes
 from kiosk.core.model import Registration, Scan, ScanKind
+from sync.hub.group_commit import GroupCommitter
 from sync.hub.models import EventWindow, read_scan, read_walkin, refusal
 from sync.store import (
     registration_from_dict,
@@ -212,8 +213,10 @@ class HubDB:
         except SQLAlchemyError as exc:
             self.engine.dispose()
             raise HubError(f"cannot open the hub database: {_short(exc)}") from None
+        self._committer = GroupCommitter(self._writing)
 
     def close(self) -> None:
+        self._committer.close()
         self.engine.dispose()
 
     # -- transactions -----------------------------------------------------------------
@@ -615,19 +618,24 @@ class HubDB:
             except (KeyError, ValueError, TypeError) as exc:
                 rejected.append({"key": key, "error": refusal(exc)})
         stamp = now_text()
-        with self._writing() as conn:
-            for reg_key, error in self._insert_walkins(conn, kiosk_id, walkins.values()):
-                if error:
-                    rejected.append({"key": reg_key, "error": error})
-                else:
-                    acknowledged.append(reg_key)
+
+        def store(conn: Connection) -> tuple[list[tuple[str, str]], dict[str, Scan], Any]:
+            walkin_outcomes = self._insert_walkins(conn, kiosk_id, walkins.values())
             stored = self._insert_scans(conn, kiosk_id, batch, stamp)
-            for nonce, (scan_key, _) in batch.items():
-                if nonce in stored:
-                    acknowledged.append(scan_key)
-                else:
-                    rejected.append({"key": scan_key, "error": stored_elsewhere(nonce)})
-            found = self._detect_conflicts(conn, list(stored.values()), stamp)
+            return walkin_outcomes, stored, self._detect_conflicts(conn, list(stored.values()), stamp)
+
+        # Shares its transaction (and its flush to disk) with the uploads waiting beside it.
+        walkin_outcomes, stored, found = self._committer.run(store)
+        for reg_key, error in walkin_outcomes:
+            if error:
+                rejected.append({"key": reg_key, "error": error})
+            else:
+                acknowledged.append(reg_key)
+        for nonce, (scan_key, _) in batch.items():
+            if nonce in stored:
+                acknowledged.append(scan_key)
+            else:
+                rejected.append({"key": scan_key, "error": stored_elsewhere(nonce)})
         return UploadOutcome(acknowledged, rejected, found)
 
     def _insert_scans(

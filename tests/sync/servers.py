@@ -177,8 +177,11 @@ class HubThread:
 class HubProcess:
     """The hub as an operator runs it: `accueil hub serve`, in its own process."""
 
-    def __init__(self, config: Path, organiser_token: str, port: int | None = None) -> None:
+    def __init__(
+        self, config: Path, organiser_token: str, port: int | None = None, *, workers: int = 1
+    ) -> None:
         self.config = config
+        self.workers = workers
         self.token = organiser_token
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -189,7 +192,7 @@ class HubProcess:
         env = {**os.environ, "ACCUEIL_HUB_ORGANISER_TOKEN": self.token}
         self.process = subprocess.Popen(
             [sys.executable, str(ROOT / "main.py"), "--config", str(self.config)]
-            + ["hub", "serve", "--port", str(self.port)],
+            + ["hub", "serve", "--port", str(self.port), "--workers", str(self.workers)],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

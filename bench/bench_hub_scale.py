@@ -1,0 +1,285 @@
+"""The hub at expo scale: how many kiosks one hub serves with p99 acknowledgement <= 100 ms.
+
+    .venv/bin/python bench/bench_hub_scale.py                 # PostgreSQL, 1 and 2 workers, SQLite
+    .venv/bin/python bench/bench_hub_scale.py --quick         # fewer, shorter steps
+    .venv/bin/python bench/bench_hub_scale.py --kiosks 100,200 --workers 2 --seconds 30
+
+Each simulated kiosk uploads one scan a second and pulls ``/v1/changes`` every 3 s, at fixed
+times (open loop, bench/hubload.py), from generator processes apart from the hub. For each
+database and worker count the kiosk count grows until p99 acknowledgement passes 100 ms,
+a request fails, or the generator falls behind its own schedule (then the figure measures
+the generator, and the line says so). Every step reports p50/p99/max of acknowledgements
+and pulls and the CPU seconds used by the hub (all its processes), the database server and
+the generators, on the named machine. PostgreSQL runs with fsync on, as on an event day.
+
+The hub is `accueil hub serve --workers N` in its own process, stopped by its PID; the
+database is a throw-away PostgreSQL cluster (Debian's server binaries) or a SQLite file.
+Everything talks to 127.0.0.1 and every loop is bounded by --seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import httpx  # noqa: E402
+from hubload import Plan, Result, run_in_processes  # noqa: E402
+
+from kiosk.core.model import Registration, Role  # noqa: E402
+from sync.hub.db import HubDB  # noqa: E402
+from tests.sync.servers import (  # noqa: E402
+    HubProcess,
+    PostgresServer,
+    postgres_bindir,
+)
+
+ORGANISER = "bench-organiser"
+REGISTRATIONS = 20_000
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def people(n: int) -> list[Registration]:
+    rng = random.Random(7)
+    return [
+        Registration(
+            id=f"P{i:06d}",
+            first_name=rng.choice(["Hélène", "Omar", "محمد", "Sara", "John"]),
+            last_name=rng.choice(["Dupont", "Tazi", "العلوي", "Bennani", "Smith"]),
+            codes=(f"C-{uuid.UUID(int=rng.getrandbits(128)).hex}",),
+            email=f"person{i}@example.org",
+            organisation=f"Organisation {i % 700}",
+            role=Role.PARTICIPANT,
+            ticket_type="Expo pass",
+            days=frozenset({1, 2}),
+        )
+        for i in range(n)
+    ]
+
+
+def event_today() -> dict[str, object]:
+    """An event whose day 1 is today (UTC), so scans made now are in it."""
+    today = datetime.now(UTC).date()
+    return {
+        "id": "expo",
+        "name": "Expo load test",
+        "timezone": "UTC",
+        "days": [
+            {"number": 1, "date": today.isoformat()},
+            {"number": 2, "date": (today + timedelta(days=1)).isoformat()},
+        ],
+        "sessions": [],
+    }
+
+
+def tree_cpu(root_pid: int) -> float:
+    """CPU seconds (user + system) of a process and all its live descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    stats: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = raw[raw.rindex(")") + 2 :].split()
+        pid, ppid = int(entry.name), int(fields[1])
+        children.setdefault(ppid, []).append(pid)
+        stats[pid] = (int(fields[11]) + int(fields[12])) / TICKS
+    total, todo = 0.0, [root_pid]
+    while todo:
+        pid = todo.pop()
+        total += stats.get(pid, 0.0)
+        todo += children.get(pid, [])
+    return total
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def prepare(db_url: str, kiosks: int) -> tuple[list[tuple[str, str]], list[str]]:
+    db = HubDB(db_url)
+    try:
+        regs = people(REGISTRATIONS)
+        db.import_registrations(regs)
+        if hasattr(db, "set_event_definition"):
+            db.set_event_definition(event_today())
+        pairs = [(f"load-{i:03d}", db.create_token(f"load-{i:03d}")) for i in range(kiosks)]
+    finally:
+        db.close()
+    return pairs, [r.id for r in regs]
+
+
+def write_config(folder: Path, db_url: str) -> Path:
+    path = folder / "config.toml"
+    path.write_text(
+        f'[kiosk]\nid = "bench-hub"\n\n[hub]\ndatabase = "{db_url}"\n', encoding="utf-8"
+    )
+    return path
+
+
+def step(
+    hub_url: str,
+    pairs: list[tuple[str, str]],
+    reg_ids: list[str],
+    seconds: float,
+    generators: int,
+    cursor0: str,
+) -> Result:
+    share = [pairs[i::generators] for i in range(generators)]
+    plans = [
+        Plan(
+            url=hub_url,
+            kiosks=kiosks,
+            registration_ids=reg_ids,
+            cursor0=cursor0,
+            seconds=seconds,
+            seed=index,
+        )
+        for index, kiosks in enumerate(share)
+        if kiosks
+    ]
+    return run_in_processes(plans)
+
+
+def run_setup(
+    label: str,
+    db_url: str,
+    workers: int,
+    steps: list[int],
+    seconds: float,
+    generators: int,
+    db_pid: int | None,
+    folder: Path,
+) -> list[dict[str, object]]:
+    pairs, reg_ids = prepare(db_url, max(steps))
+    hub = HubProcess(write_config(folder, db_url), ORGANISER, workers=workers)
+    rows: list[dict[str, object]] = []
+    try:
+        with httpx.Client(
+            base_url=hub.url, headers={"Authorization": f"Bearer {pairs[0][1]}"}, timeout=120
+        ) as client:
+            cursor0 = ""
+            for _ in range(100):  # the kiosks already hold the list: start from its end
+                page = client.get("/v1/changes", params={"limit": 20000, "cursor": cursor0})
+                page.raise_for_status()
+                body = page.json()
+                cursor0 = body["cursor"] or cursor0
+                if not body.get("more"):
+                    break
+        for count in steps:
+            assert hub.process is not None
+            hub_cpu0 = tree_cpu(hub.process.pid)
+            db_cpu0 = tree_cpu(db_pid) if db_pid else 0.0
+            wall0 = time.time()
+            result = step(hub.url, pairs[:count], reg_ids, seconds, generators, cursor0)
+            wall = time.time() - wall0
+            expected = count * seconds
+            row: dict[str, object] = {
+                "database": label,
+                "workers": workers,
+                "kiosks": count,
+                "acks": len(result.acks),
+                "ack_share": round(len(result.acks) / expected, 3),
+                "ack_p50_ms": round(pct(result.acks, 50) * 1000, 1),
+                "ack_p99_ms": round(pct(result.acks, 99) * 1000, 1),
+                "ack_max_ms": round(max(result.acks, default=float("nan")) * 1000, 1),
+                "pull_p50_ms": round(pct(result.pulls, 50) * 1000, 1),
+                "pull_p99_ms": round(pct(result.pulls, 99) * 1000, 1),
+                "errors": result.errors,
+                "generator_late_p99_ms": round(pct(result.late, 99) * 1000, 1),
+                "cpu_s_per_s": {
+                    "hub": round((tree_cpu(hub.process.pid) - hub_cpu0) / wall, 2),
+                    "database": round(((tree_cpu(db_pid) - db_cpu0) if db_pid else 0) / wall, 2),
+                    "generator": round(result.cpu_seconds / wall, 2),
+                },
+            }
+            rows.append(row)
+            print("    " + json.dumps(row, ensure_ascii=False), flush=True)
+            generator_bound = row["generator_late_p99_ms"] > 50  # type: ignore[operator]
+            if generator_bound:
+                print("    (the generator fell behind its schedule: this step measures it)")
+            if row["ack_p99_ms"] > 100 or result.errors or row["ack_share"] < 0.97:  # type: ignore[operator]
+                break
+    finally:
+        hub.stop()
+    return rows
+
+
+def best(rows: list[dict[str, object]]) -> int:
+    good = [
+        int(r["kiosks"])  # type: ignore[call-overload]
+        for r in rows
+        if r["ack_p99_ms"] <= 100 and not r["errors"] and r["ack_share"] >= 0.97  # type: ignore[operator]
+    ]
+    return max(good, default=0)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--kiosks", default="50,100,150,200,250,300")
+    parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--generators", type=int, default=2, help="generator processes")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="steps 50,100,200 of 10 s")
+    args = parser.parse_args()
+    steps = [int(k) for k in args.kiosks.split(",")]
+    seconds = args.seconds
+    if args.quick:
+        steps, seconds = [50, 100, 200], 10.0
+    workers = [int(w) for w in args.workers.split(",")]
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}; "
+        f"{REGISTRATIONS} registrations; each kiosk 1 scan/s + a pull every 3 s; "
+        f"{args.generators} generator processes; {seconds:.0f} s a step"
+    )
+    summary: list[str] = []
+    bindir = postgres_bindir()
+    if bindir is None:
+        print("PostgreSQL is not installed (scripts/apt-packages.txt): skipping it")
+    else:
+        server = PostgresServer(bindir, fsync=True)
+        try:
+            for w in workers:
+                name = server.create_database()
+                print(f"\n== PostgreSQL, {w} worker(s)")
+                with tempfile.TemporaryDirectory(prefix="accueil-bench-") as folder:
+                    rows = run_setup(
+                        "postgresql", server.url(name), w, steps, seconds, args.generators,
+                        server.process.pid, Path(folder),
+                    )  # fmt: skip
+                summary.append(f"PostgreSQL, {w} worker(s): {best(rows)} kiosks at p99 <= 100 ms")
+                server.drop_database(name)
+        finally:
+            server.stop()
+    if not args.skip_sqlite:
+        with tempfile.TemporaryDirectory(prefix="accueil-bench-") as folder:
+            print("\n== SQLite, 1 worker")
+            url = f"sqlite:///{folder}/hub.db"
+            rows = run_setup("sqlite", url, 1, steps, seconds, args.generators, None, Path(folder))
+            summary.append(f"SQLite, 1 worker: {best(rows)} kiosks at p99 <= 100 ms")
+    print("\n" + "\n".join(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
