@@ -73,7 +73,7 @@ def event_today() -> dict[str, object]:
     """An event whose day 1 is today (UTC), so scans made now are in it."""
     today = datetime.now(UTC).date()
     return {
-        "id": "expo",
+        "slug": "expo",
         "name": "Expo load test",
         "timezone": "UTC",
         "days": [
@@ -119,8 +119,7 @@ def prepare(db_url: str, kiosks: int) -> tuple[list[tuple[str, str]], list[str]]
     try:
         regs = people(REGISTRATIONS)
         db.import_registrations(regs)
-        if hasattr(db, "set_event_definition"):
-            db.set_event_definition(event_today())
+        db.set_event_definition(event_today())
         pairs = [(f"load-{i:03d}", db.create_token(f"load-{i:03d}")) for i in range(kiosks)]
     finally:
         db.close()
@@ -234,11 +233,14 @@ def best(rows: list[dict[str, object]]) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--kiosks", default="50,100,150,200,250,300")
+    parser.add_argument("--kiosks", default="50,100,150,200,250,300,400")
     parser.add_argument("--workers", default="1,2")
-    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--generators", type=int, default=2, help="generator processes")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument(
+        "--skip-before", action="store_true", help="skip the runs without group commit"
+    )
     parser.add_argument("--quick", action="store_true", help="steps 50,100,200 of 10 s")
     args = parser.parse_args()
     steps = [int(k) for k in args.kiosks.split(",")]
@@ -252,31 +254,41 @@ def main() -> int:
         f"{REGISTRATIONS} registrations; each kiosk 1 scan/s + a pull every 3 s; "
         f"{args.generators} generator processes; {seconds:.0f} s a step"
     )
+    # (database, workers, group commit): "before" is the hub as it was, one commit per upload
+    setups = [("postgresql", w, True) for w in workers]
+    if not args.skip_before:
+        setups.insert(0, ("postgresql", 1, False))
+    if not args.skip_sqlite:
+        setups += [("sqlite", 1, False)] if not args.skip_before else []
+        setups += [("sqlite", 1, True)]
     summary: list[str] = []
     bindir = postgres_bindir()
-    if bindir is None:
+    server = PostgresServer(bindir, fsync=True) if bindir is not None else None
+    if server is None:
         print("PostgreSQL is not installed (scripts/apt-packages.txt): skipping it")
-    else:
-        server = PostgresServer(bindir, fsync=True)
-        try:
-            for w in workers:
-                name = server.create_database()
-                print(f"\n== PostgreSQL, {w} worker(s)")
-                with tempfile.TemporaryDirectory(prefix="accueil-bench-") as folder:
-                    rows = run_setup(
-                        "postgresql", server.url(name), w, steps, seconds, args.generators,
-                        server.process.pid, Path(folder),
-                    )  # fmt: skip
-                summary.append(f"PostgreSQL, {w} worker(s): {best(rows)} kiosks at p99 <= 100 ms")
-                server.drop_database(name)
-        finally:
+    try:
+        for database, w, grouped in setups:
+            label = f"{database}, {w} worker(s), group commit {'on' if grouped else 'off'}"
+            os.environ["ACCUEIL_HUB_GROUP_COMMIT"] = "1" if grouped else "0"
+            with tempfile.TemporaryDirectory(prefix="accueil-bench-") as folder:
+                if database == "postgresql":
+                    if server is None:
+                        continue
+                    name = server.create_database()
+                    url, db_pid = server.url(name), server.process.pid
+                else:
+                    name, url, db_pid = "", f"sqlite:///{folder}/hub.db", None
+                print(f"\n== {label}")
+                rows = run_setup(
+                    database, url, w, steps, seconds, args.generators, db_pid, Path(folder)
+                )
+                summary.append(f"{label}: {best(rows)} kiosks at p99 <= 100 ms")
+                if name and server is not None:
+                    server.drop_database(name)
+    finally:
+        os.environ.pop("ACCUEIL_HUB_GROUP_COMMIT", None)
+        if server is not None:
             server.stop()
-    if not args.skip_sqlite:
-        with tempfile.TemporaryDirectory(prefix="accueil-bench-") as folder:
-            print("\n== SQLite, 1 worker")
-            url = f"sqlite:///{folder}/hub.db"
-            rows = run_setup("sqlite", url, 1, steps, seconds, args.generators, None, Path(folder))
-            summary.append(f"SQLite, 1 worker: {best(rows)} kiosks at p99 <= 100 ms")
     print("\n" + "\n".join(summary))
     return 0
 
