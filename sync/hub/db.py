@@ -152,6 +152,23 @@ class HubError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class _Upload:
+    """One kiosk's validated upload, waiting for its transaction."""
+
+    kiosk_id: str
+    batch: dict[str, tuple[str, Scan]]  # nonce -> (item key, scan)
+    walkins: dict[str, tuple[str, Registration]]  # id -> (item key, registration)
+    stamp: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    walkins: list[tuple[str, str]]  # (key, error or "")
+    stored: dict[str, Scan]  # nonces the hub holds exactly as sent
+    conflicts: list[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
 class UploadOutcome:
     acknowledged: list[str]  # keys (scan nonces, registration ids) the hub now holds
     rejected: list[dict[str, str]]  # {"key", "error"}: items that will never be accepted
@@ -217,7 +234,9 @@ class HubDB:
             raise HubError(f"cannot open the hub database: {_short(exc)}") from None
         if group_commit is None:
             group_commit = os.environ.get("ACCUEIL_HUB_GROUP_COMMIT", "1") != "0"
-        self._committer = GroupCommitter(self._writing) if group_commit else None
+        self._committer = (
+            GroupCommitter(self._writing, combine=self._store_uploads) if group_commit else None
+        )
 
     def close(self) -> None:
         if self._committer is not None:
@@ -624,17 +643,13 @@ class HubDB:
                 rejected.append({"key": key, "error": refusal(exc)})
         stamp = now_text()
 
-        def store(conn: Connection) -> tuple[list[tuple[str, str]], dict[str, Scan], Any]:
-            walkin_outcomes = self._insert_walkins(conn, kiosk_id, walkins.values())
-            stored = self._insert_scans(conn, kiosk_id, batch, stamp)
-            return walkin_outcomes, stored, self._detect_conflicts(conn, list(stored.values()), stamp)
-
-        # Shares its transaction (and its flush to disk) with the uploads waiting beside it.
-        if self._committer is not None:
-            walkin_outcomes, stored, found = self._committer.run(store)
+        upload = _Upload(kiosk_id, batch, walkins, stamp)
+        if self._committer is not None:  # shares a transaction with the uploads beside it
+            done: _Stored = self._committer.submit_item(upload).result(60)
         else:
             with self._writing() as conn:
-                walkin_outcomes, stored, found = store(conn)
+                (done,) = self._store_uploads(conn, [upload])
+        walkin_outcomes, stored, found = done.walkins, done.stored, done.conflicts
         for reg_key, error in walkin_outcomes:
             if error:
                 rejected.append({"key": reg_key, "error": error})
@@ -648,29 +663,58 @@ class HubDB:
         return UploadOutcome(acknowledged, rejected, found)
 
     def _insert_scans(
-        self, conn: Connection, kiosk_id: str, batch: dict[str, tuple[str, Scan]], stamp: str
-    ) -> dict[str, Scan]:
-        """Insert the new nonces; return the scans the hub now holds exactly as sent (new
-        ones and re-sent ones). A nonce held by a different scan is left out."""
-        held: dict[str, str] = {}
-        nonces = list(batch)
+        self, conn: Connection, uploads: Sequence[tuple[str, dict[str, tuple[str, Scan]], str]]
+    ) -> list[dict[str, Scan]]:
+        """Insert the new nonces of several uploads ``(kiosk id, batch, stamp)`` with one
+        query and one insert; per upload, the scans the hub now holds exactly as sent (new
+        ones and re-sent ones). A nonce held by a different scan is left out, including one
+        another upload of the same transaction took first."""
+        nonces = list({n for _, batch, _ in uploads for n in batch})
+        held: dict[str, Any] = {}
         for start in range(0, len(nonces), 500):
             held.update(
-                (r.nonce, r.data)
+                (r.nonce, json.loads(r.data))
                 for r in conn.execute(
                     select(scans.c.nonce, scans.c.data).where(
                         scans.c.nonce.in_(nonces[start : start + 500])
                     )
                 )
             )
-        rows = [_scan_row(s, kiosk_id, stamp) for n, (_, s) in batch.items() if n not in held]
+        rows: list[dict[str, Any]] = []
+        answers: list[dict[str, Scan]] = []
+        for kiosk_id, batch, stamp in uploads:
+            stored: dict[str, Scan] = {}
+            for nonce, (_, scan) in batch.items():
+                if nonce not in held:
+                    row = _scan_row(scan, kiosk_id, stamp)
+                    rows.append(row)
+                    held[nonce] = json.loads(row["data"])
+                    stored[nonce] = scan
+                elif held[nonce] == json.loads(_scan_json(scan)):
+                    stored[nonce] = scan
+            answers.append(stored)
         for start in range(0, len(rows), 5000):
             conn.execute(self._insert(scans), rows[start : start + 5000])
-        return {
-            n: s
-            for n, (_, s) in batch.items()
-            if n not in held or json.loads(held[n]) == json.loads(_scan_json(s))
-        }
+        return answers
+
+    def _store_uploads(self, conn: Connection, uploads: Sequence[_Upload]) -> list[_Stored]:
+        """Walk-ins, scans and conflict detection of several uploads in one transaction:
+        one nonce query, one insert and one conflict query for all of them."""
+        walkin_answers = [
+            self._insert_walkins(conn, u.kiosk_id, u.walkins.values()) if u.walkins else []
+            for u in uploads
+        ]
+        stored = self._insert_scans(conn, [(u.kiosk_id, u.batch, u.stamp) for u in uploads])
+        unique = {n: scan for held in stored for n, scan in held.items()}
+        found = self._detect_conflicts(conn, list(unique.values()), uploads[0].stamp)
+        return [
+            _Stored(
+                walkins,
+                held,
+                [c for c in found if c["first_nonce"] in held or c["second_nonce"] in held],
+            )
+            for walkins, held in zip(walkin_answers, stored, strict=True)
+        ]
 
     def _insert_walkins(
         self, conn: Connection, kiosk_id: str, walkins: Iterable[tuple[str, Registration]]

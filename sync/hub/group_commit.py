@@ -23,33 +23,51 @@ from typing import Any
 from sqlalchemy import Connection
 
 Job = Callable[[Connection], Any]
+Combine = Callable[[Connection, list[Any]], list[Any]]
 
 
 class GroupCommitter:
-    """Runs write jobs ``job(conn) -> result`` in shared transactions on one thread.
+    """Runs write jobs in shared transactions on one thread.
 
     ``transaction`` opens the writer's transaction (the caller's lock included) and yields its
-    connection. At most ``max_jobs`` jobs share one transaction. ``submit`` returns a future
-    that holds the job's result once the transaction that ran it is committed, or the job's
-    own exception (its savepoint rolled back, the others unaffected), or the commit's error
-    (then every job of that transaction fails with it: nothing was stored).
+    connection. At most ``max_jobs`` jobs share one transaction. A job is either a callable
+    ``job(conn) -> result`` (``submit``), run in its own savepoint, or an item (``submit_item``)
+    handed with the other waiting items to ``combine(conn, items) -> results``, one result
+    per item in order, so that their statements are batched too; if that call fails, each
+    item is run alone in its own savepoint, so one bad item fails only itself.
+
+    A future holds the job's result once the transaction that ran it is committed, or the
+    job's own exception (its savepoint rolled back, the others unaffected), or the commit's
+    error (then every job of that transaction fails with it: nothing was stored).
     """
 
     def __init__(
         self,
         transaction: Callable[[], AbstractContextManager[Connection]],
         *,
+        combine: Combine | None = None,
         max_jobs: int = 256,
         name: str = "hub-group-commit",
     ) -> None:
         self._transaction = transaction
+        self._combine = combine
         self._max_jobs = max_jobs
-        self._queue: queue.SimpleQueue[tuple[Job, Future[Any]] | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[Job | _Item, Future[Any]] | None] = (
+            queue.SimpleQueue()
+        )
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._closed = False
         self._thread.start()
 
     def submit(self, job: Job) -> Future[Any]:
+        return self._put(job)
+
+    def submit_item(self, item: Any) -> Future[Any]:
+        if self._combine is None:
+            raise RuntimeError("this committer has no combine function")
+        return self._put(_Item(item))
+
+    def _put(self, job: Job | _Item) -> Future[Any]:
         if self._closed:
             raise RuntimeError("the hub database is closed")
         future: Future[Any] = Future()
@@ -67,7 +85,9 @@ class GroupCommitter:
             self._queue.put(None)
             self._thread.join(timeout)
 
-    def _waiting(self, first: tuple[Job, Future[Any]]) -> Iterator[tuple[Job, Future[Any]]]:
+    def _waiting(
+        self, first: tuple[Job | _Item, Future[Any]]
+    ) -> Iterator[tuple[Job | _Item, Future[Any]]]:
         yield first
         for _ in range(self._max_jobs - 1):
             try:
@@ -90,7 +110,12 @@ class GroupCommitter:
             outcomes: list[tuple[Future[Any], bool, Any]] = []
             try:
                 with self._transaction() as conn:
+                    items = [(j.value, f) for j, f in jobs if isinstance(j, _Item)]
+                    if items:
+                        outcomes += self._run_items(conn, items)
                     for job, future in jobs:
+                        if isinstance(job, _Item):
+                            continue
                         try:
                             with conn.begin_nested():
                                 outcomes.append((future, True, job(conn)))
@@ -105,3 +130,32 @@ class GroupCommitter:
                     future.set_result(value)
                 else:
                     future.set_exception(value)
+
+    def _run_items(
+        self, conn: Connection, items: list[tuple[Any, Future[Any]]]
+    ) -> list[tuple[Future[Any], bool, Any]]:
+        assert self._combine is not None
+        try:
+            with conn.begin_nested():
+                results = self._combine(conn, [value for value, _ in items])
+            return [(f, True, r) for (_, f), r in zip(items, results, strict=True)]
+        except Exception as exc:  # find the bad one: each item alone, in its own savepoint
+            if len(items) == 1:
+                return [(items[0][1], False, exc)]
+        outcomes: list[tuple[Future[Any], bool, Any]] = []
+        for value, future in items:
+            try:
+                with conn.begin_nested():
+                    outcomes.append((future, True, self._combine(conn, [value])[0]))
+            except Exception as exc:
+                outcomes.append((future, False, exc))
+        return outcomes
+
+
+class _Item:
+    """A submitted item for the combine function (apart from a callable job)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value

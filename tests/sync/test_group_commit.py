@@ -91,3 +91,37 @@ def test_a_failed_commit_fails_every_job_of_its_transaction(tmp_path: Path) -> N
         engine.dispose()
     with engine.connect() as conn:
         assert conn.scalar(select(rows.c.id)) is None
+
+
+def test_items_are_combined_into_one_call_and_a_bad_item_fails_alone(tmp_path: Path) -> None:
+    engine = sqlite_engine(tmp_path / "g.db")
+    calls: list[list[str]] = []
+    gate = threading.Event()
+
+    def combine(conn: Connection, items: list[str]) -> list[str]:
+        calls.append(list(items))
+        conn.execute(rows.insert(), [{"who": who} for who in items])
+        if "bad" in items:
+            raise ValueError("one item is refused")
+        return [who.upper() for who in items]
+
+    @contextmanager
+    def transaction() -> Iterator[Connection]:
+        gate.wait(10)
+        with engine.begin() as conn:
+            yield conn
+
+    gc = GroupCommitter(transaction, combine=combine)
+    try:
+        futures = {who: gc.submit_item(who) for who in ("a", "b", "bad", "c")}
+        gate.set()
+        assert [futures[w].result(10) for w in ("a", "b", "c")] == ["A", "B", "C"]
+        with pytest.raises(ValueError, match="refused"):
+            futures["bad"].result(10)
+    finally:
+        gc.close()
+    with engine.connect() as conn:
+        stored = sorted(r.who for r in conn.execute(select(rows.c.who)))
+    assert stored == ["a", "b", "c"]  # the combined try was undone, then each alone
+    assert calls[0] == ["a", "b", "bad", "c"] and ["bad"] in calls
+    engine.dispose()
