@@ -29,7 +29,7 @@ from kiosk.core.ports import (
     PrintRequest,
 )
 from printers.badges import BadgeMaker
-from printers.devices import PaperOut, Printer, PrinterError, Status
+from printers.devices import PaperOut, Printer, PrinterError, SentUnconfirmed, Status
 
 log = logging.getLogger(__name__)
 
@@ -512,6 +512,11 @@ class PrintQueue:
             return
         try:
             status = run.printer.send(encoded.data, _label(job, reg))
+        except SentUnconfirmed as exc:
+            # The whole badge left; whether it came out is unknown. Resending could put a
+            # second copy in the tray, so staff check it (as after a crash mid-badge).
+            self._fault(run, job, exc, uncertain=True)
+            return
         except PrinterError as exc:
             self._fault(run, job, exc)
             return
@@ -531,7 +536,9 @@ class PrintQueue:
             len(encoded.data),
         )
 
-    def _fault(self, run: _PrinterRun, job: PrintJob, exc: PrinterError) -> None:
+    def _fault(
+        self, run: _PrinterRun, job: PrintJob, exc: PrinterError, *, uncertain: bool = False
+    ) -> None:
         with self._lock:
             delay = _step(self.backoff, run.failures)
             run.failures += 1
@@ -540,6 +547,10 @@ class PrintQueue:
             run.last_error = str(exc)
             run.observed = time.monotonic()
             run.paused_until = time.monotonic() + delay
+        if uncertain:
+            self.store.print_uncertain(job.id, f"{exc}: check whether the badge came out")
+            log.warning("badge job %s sent but not confirmed: %s", job.id, exc)
+            return
         self.store.print_failed(job.id, str(exc), self.clock.now() + timedelta(seconds=delay))
         level = logging.INFO if isinstance(exc, PaperOut) else logging.WARNING
         log.log(level, "badge job %s waits %.0f s: %s", job.id, delay, exc)
@@ -590,7 +601,8 @@ def _uncertain_alert(store: PrintQueueStore) -> str:
     if not regs:
         return ""
     return (
-        f"The kiosk stopped while printing the badge of {', '.join(regs)}: check the tray; "
+        f"The kiosk or the printer stopped while printing the badge of {', '.join(regs)}: "
+        "check the tray; "
         "reprint from the desk if it is missing, or cancel the job if it came out"
     )
 

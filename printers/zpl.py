@@ -29,7 +29,14 @@ from pathlib import Path
 from PIL import Image
 
 from kiosk.core.ports import PrinterState
-from printers.devices import PaperOut, PrinterError, PrinterOffline, Status, _reason
+from printers.devices import (
+    PaperOut,
+    PrinterError,
+    PrinterOffline,
+    SentUnconfirmed,
+    Status,
+    _reason,
+)
 from printers.label_layout import Field, LabelBadge
 from printers.labels import LabelProfile
 
@@ -240,7 +247,7 @@ class ZplNetworkPrinter:
             try:
                 after = self._ask(sock)
             except OSError as exc:
-                raise PrinterOffline(
+                raise SentUnconfirmed(
                     f"{self.describe()}: connection dropped before the badge was confirmed "
                     f"({_reason(exc)})"
                 ) from None

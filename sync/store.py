@@ -908,6 +908,20 @@ class LocalStore:
                 (error, utc_text(retry_at) if retry_at else None, retry_at, job_id),
             )
 
+    def print_uncertain(self, job_id: int, error: str) -> None:
+        """The whole badge was sent, then the printer went away before confirming it.
+
+        It may be in the tray, so it becomes 'uncertain' (as after a crash mid-badge):
+        staff check the tray, then reprint or cancel; it is never resent by itself.
+        """
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE print_jobs SET attempts = attempts + 1, last_error = ?, "
+                "status = 'uncertain', next_attempt_at = NULL "
+                "WHERE id = ? AND status IN ('pending', 'printing')",
+                (error, job_id),
+            )
+
     def set_print_job(
         self, job_id: int, staff: str, *, status: str | None = None, printer: str | None = None
     ) -> None:

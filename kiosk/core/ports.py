@@ -172,6 +172,10 @@ class PrintQueueStore(Protocol):
 
     def print_failed(self, job_id: int, error: str, retry_at: datetime | None) -> None: ...
 
+    def print_uncertain(self, job_id: int, error: str) -> None:
+        """The whole badge was sent but not confirmed: 'uncertain', never resent by itself."""
+        ...
+
     def queue_print(self, request: PrintRequest, printer: str = "") -> int: ...
 
     def request_badge(

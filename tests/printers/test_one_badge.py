@@ -414,3 +414,24 @@ def test_killed_while_sending_a_badge_never_prints_it_again_by_itself(make_site)
 
 
 LEASE_PLUS = 200.0
+
+
+# -- the printer goes away once the whole badge was sent ---------------------------------------
+
+
+def test_connection_reset_after_the_whole_badge_is_never_printed_again_by_itself(
+    make_site,
+) -> None:
+    """The badge (with its cut) reached the printer, which then reset the connection
+    instead of confirming: it may be in the tray, so it is 'uncertain', not resent."""
+    site = make_site()
+    site.main.reset_after_cut = True
+    runtime = site.runtime()
+    q = site.app_queue(runtime)
+    job = runtime.checkin.check("CODE-1").print_job
+    q.start()
+    assert wait_until(lambda: site.store.print_job(job).status not in ("pending", "printing"))
+    settle(1.5)
+    assert badges(site.main) == ["CODE-1"]
+    assert site.store.print_job(job).status == "uncertain"
+    assert "check the tray" in q.state().message
