@@ -467,10 +467,11 @@ class PrintQueue:
         if time.monotonic() < run.paused_until and job_id is None:
             return False
         now = self.clock.now()
-        self.store.settle_interrupted_prints(now)
+        lease = now + timedelta(seconds=LEASE_SECONDS)
+        self.store.settle_interrupted_prints(now, lease)
         job = self.store.claim_print_job(
             now,
-            now + timedelta(seconds=LEASE_SECONDS),
+            lease,
             run.printer.name,
             job_id=job_id,
             assigned_only=not run.main,

@@ -884,11 +884,15 @@ class LocalStore:
         return _print_job(rows[0]) if rows else None
 
     def print_done(self, job_id: int, now: datetime) -> None:
-        """Mark printed and count it on the registration, atomically (no double count)."""
+        """Mark printed and count it on the registration, atomically (no double count).
+
+        An 'uncertain' job is marked too: only the worker that took it reports, so its
+        lease was ended by a wall clock jumping ahead, not by that worker dying.
+        """
         with self.transaction() as db:
             cursor = db.execute(
                 "UPDATE print_jobs SET status = 'done', printed_at = ?, attempts = attempts + 1 "
-                "WHERE id = ? AND status IN ('pending', 'printing')",
+                "WHERE id = ? AND status IN ('pending', 'printing', 'uncertain')",
                 (utc_text(now), job_id),
             )
             if cursor.rowcount:
@@ -899,12 +903,15 @@ class LocalStore:
                 )
 
     def print_failed(self, job_id: int, error: str, retry_at: datetime | None) -> None:
-        """Record a failed attempt; the job waits until retry_at (None: give up)."""
+        """Record a failed attempt; the job waits until retry_at (None: give up).
+
+        As in print_done, the worker's word wins over a lease a clock jump ended.
+        """
         with self.transaction() as db:
             db.execute(
                 "UPDATE print_jobs SET attempts = attempts + 1, last_error = ?, "
                 "next_attempt_at = ?, status = CASE WHEN ? IS NULL THEN 'failed' ELSE 'pending' END "
-                "WHERE id = ? AND status IN ('pending', 'printing')",
+                "WHERE id = ? AND status IN ('pending', 'printing', 'uncertain')",
                 (error, utc_text(retry_at) if retry_at else None, retry_at, job_id),
             )
 
@@ -1002,12 +1009,14 @@ class LocalStore:
         out, and a second copy in the tray could go to the next attendee): when the lease
         ends, settle_interrupted_prints marks it 'uncertain' for staff to check.
         """
+        # A retry time later than the lease being granted was written by a clock that has
+        # since gone back (no back-off is that long): the job is due now, not in an hour.
         sql = (
             "SELECT * FROM print_jobs WHERE status = 'pending' "
-            "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
+            "AND (next_attempt_at IS NULL OR next_attempt_at <= ? OR next_attempt_at > ?) "
             + ("AND printer = ? " if assigned_only else "AND (printer = ? OR printer = '') ")
         )
-        params: list[object] = [utc_text(now), printer]
+        params: list[object] = [utc_text(now), utc_text(lease_until), printer]
         if job_id is not None:
             sql += "AND id = ? "
             params.append(job_id)
@@ -1021,14 +1030,19 @@ class LocalStore:
             )
         return self.print_job(row["id"])
 
-    def settle_interrupted_prints(self, now: datetime) -> int:
-        """Jobs whose printing worker died (lease over) become 'uncertain'; return how many."""
+    def settle_interrupted_prints(self, now: datetime, latest: datetime | None = None) -> int:
+        """Jobs whose printing worker died (lease over) become 'uncertain'; return how many.
+
+        ``latest``: the end of a lease granted now. A lease ending after it was granted by
+        a clock that has since gone back; it is treated as over (a live worker's report
+        still wins: print_done, print_failed).
+        """
         with self.transaction() as db:
             return db.execute(
                 "UPDATE print_jobs SET status = 'uncertain', last_error = 'the kiosk stopped "
                 "while printing this badge: check whether it came out' "
-                "WHERE status = 'printing' AND next_attempt_at <= ?",
-                (utc_text(now),),
+                "WHERE status = 'printing' AND (next_attempt_at <= ? OR next_attempt_at > ?)",
+                (utc_text(now), utc_text(latest) if latest else "9999"),
             ).rowcount
 
     # -- staff log ------------------------------------------------------------------------

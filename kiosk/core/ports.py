@@ -210,7 +210,7 @@ class PrintQueueStore(Protocol):
         """Atomically take the oldest due job; other workers skip it until lease_until."""
         ...
 
-    def settle_interrupted_prints(self, now: datetime) -> int:
+    def settle_interrupted_prints(self, now: datetime, latest: datetime | None = None) -> int:
         """Jobs whose worker died mid-print (lease over) become 'uncertain' for staff."""
         ...
 
