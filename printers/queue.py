@@ -327,7 +327,13 @@ class PrintQueue:
     # -- staff actions ----------------------------------------------------------------
 
     def reprint(
-        self, registration_id: str, staff: str, printer: str = "", *, replace: bool = False
+        self,
+        registration_id: str,
+        staff: str,
+        printer: str = "",
+        *,
+        replace: bool = False,
+        hold: bool = False,
     ) -> tuple[int, str | None]:
         """Ask for this person's badge; returns (job id, warning for staff, or None).
 
@@ -336,6 +342,7 @@ class PrintQueue:
         ``printer`` (it may have been set aside for the desk or held), or with ``replace``
         it is cancelled and a new one queued. A job the kiosk stopped printing midway
         ('uncertain') is cancelled: staff checked the tray. Warns when printed before.
+        ``hold``: for a command that prints it at once with print_now (see PrintRequest).
         """
         reg = self.store.get(registration_id)
         if reg is None:
@@ -349,7 +356,7 @@ class PrintQueue:
                 f"{'s' if reg.print_count > 1 else ''}: this is print {reg.print_count + 1}."
             )
         asked = self.store.request_badge(
-            PrintRequest(reg.id, PrintReason.REPRINT, staff), printer, replace=replace
+            PrintRequest(reg.id, PrintReason.REPRINT, staff, hold=hold), printer, replace=replace
         )
         previous = asked.previous
         if asked.outcome == "joined" and previous is not None:

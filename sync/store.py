@@ -801,7 +801,8 @@ class LocalStore:
         one. An 'uncertain' job (the kiosk stopped mid-badge) is cancelled by a staff
         reprint, who checked the tray, and joined by anything else; a 'printing' one is
         joined. The print_jobs_one_waiting index refuses any second waiting job, so no path
-        can queue two.
+        can queue two. ``request.hold`` (a command printing it at once): a new or released
+        job is 'held' instead of 'pending', for that command to claim by id.
         """
         with self.transaction() as db:
             return self._request_badge(db, request, printer, replace=replace, at=None)
@@ -832,17 +833,17 @@ class LocalStore:
                 outcome = "replaced"
             else:
                 db.execute(  # '' keeps a printer the job was moved to (the desk's)
-                    "UPDATE print_jobs SET status = 'pending', next_attempt_at = NULL, "
+                    "UPDATE print_jobs SET status = ?, next_attempt_at = NULL, "
                     "printer = CASE WHEN ? = '' THEN printer ELSE ? END, last_error = '' "
                     "WHERE id = ?",
-                    (printer, printer, previous.id),
+                    ("held" if request.hold else "pending", printer, printer, previous.id),
                 )
                 detail = json.dumps({"job": previous.id, "joined": True, "printer": printer})
                 self._staff_log(db, request.staff, "reprint", request.registration_id, detail)
                 return QueuedBadge(previous.id, "joined", previous)
         cursor = db.execute(
             "INSERT INTO print_jobs(registration_id, reason, staff, printer, created_at, "
-            "scan_nonce) VALUES (?, ?, ?, ?, ?, ?)",
+            "scan_nonce, status) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 request.registration_id,
                 request.reason.value,
@@ -850,6 +851,7 @@ class LocalStore:
                 printer,
                 utc_text(at or datetime.now(UTC)),
                 scan_nonce,
+                "held" if request.hold else "pending",
             ),
         )
         job_id = int(cursor.lastrowid or 0)
@@ -974,8 +976,8 @@ class LocalStore:
         """Send a pending job elsewhere: to ``printer``, or set aside as 'desk' or 'held'.
 
         Only a job still 'pending' moves (one UPDATE, so a worker cannot claim it on the
-        old printer afterwards); returns False when it was already taken, printed or
-        cancelled. ``note`` is shown to staff as the job's last error.
+        old printer afterwards), or a 'held' one stays held with the note; returns False
+        when it was already taken, printed or cancelled. ``note`` is shown to staff as the job's last error.
         """
         if status not in ("pending", "desk", "held"):
             raise ValueError(f"cannot route a job to status {status!r}")
@@ -983,8 +985,9 @@ class LocalStore:
             return (
                 db.execute(
                     "UPDATE print_jobs SET status = ?, printer = coalesce(?, printer), "
-                    "next_attempt_at = NULL, last_error = ? WHERE id = ? AND status = 'pending'",
-                    (status, printer, note, job_id),
+                    "next_attempt_at = NULL, last_error = ? WHERE id = ? "
+                    "AND (status = 'pending' OR (status = 'held' AND ? = 'held'))",
+                    (status, printer, note, job_id, status),
                 ).rowcount
                 == 1
             )
@@ -1017,7 +1020,8 @@ class LocalStore:
             + ("AND printer = ? " if assigned_only else "AND (printer = ? OR printer = '') ")
         )
         params: list[object] = [utc_text(now), utc_text(lease_until), printer]
-        if job_id is not None:
+        if job_id is not None:  # a command printing its own job: a 'held' one too
+            sql = sql.replace("status = 'pending'", "status IN ('pending', 'held')", 1)
             sql += "AND id = ? "
             params.append(job_id)
         with self.transaction() as db:

@@ -85,7 +85,7 @@ def run(args: argparse.Namespace, rt: Any) -> int:
         return 0
     try:
         job_id, warning = queue.reprint(
-            reg.id, args.staff, printer=args.printer, replace=args.replace
+            reg.id, args.staff, printer=args.printer, replace=args.replace, hold=True
         )
     except JobError as exc:
         print(f"cannot print: {exc}")

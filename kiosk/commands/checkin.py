@@ -33,6 +33,7 @@ def run(args: argparse.Namespace, rt: Any) -> int:
         if warning:
             print(f"accueil checkin: warning: {warning}", file=sys.stderr)
     direction = Direction.EXIT if args.exit else Direction.ENTRY
+    rt.checkin.hold_badges = True  # printed below, or left held: never later by itself
     try:
         result = rt.checkin.check(args.code, direction, args.session, staff=args.staff)
     except LookupError as exc:  # no such session, or the door's session is not today

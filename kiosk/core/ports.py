@@ -53,6 +53,9 @@ class PrintRequest:
     registration_id: str
     reason: PrintReason = PrintReason.CHECKIN
     staff: str = ""
+    # For a command that prints the badge itself at once: the job is born 'held', so a
+    # command stopped before it printed leaves nothing to come out later by itself.
+    hold: bool = False
 
 
 @dataclass(frozen=True, slots=True)

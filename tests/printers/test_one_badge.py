@@ -435,3 +435,39 @@ def test_connection_reset_after_the_whole_badge_is_never_printed_again_by_itself
     assert badges(site.main) == ["CODE-1"]
     assert site.store.print_job(job).status == "uncertain"
     assert "check the tray" in q.state().message
+
+
+# -- a shell command stopped before its badge printed -------------------------------------------
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def test_shell_checkin_stopped_while_probing_leaves_nothing_to_print_by_itself(
+    make_site, how
+) -> None:
+    """`accueil checkin` killed (or Ctrl+C) while it asks a slow printer's state: the
+    attendee went nowhere near a printer, so the badge must not come out later at the
+    next `accueil run`; staff see it held."""
+    site = make_site()
+    site.main.answer = False  # a printer that does not answer status: each probe waits
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "--config", str(site.config), "checkin"]
+        + ["CODE-1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=site.root,
+    )
+    try:
+        assert wait_until(lambda: site.main.connections, 60), "the command never probed"
+    finally:
+        proc.send_signal(how)
+        proc.wait(10)
+    assert badges(site.main) == []
+    (job,) = site.store.print_jobs(None)
+    site.main.answer = True
+    q = site.app_queue()
+    q.start()  # the next `accueil run`
+    settle(1.5)
+    assert badges(site.main) == []
+    assert site.store.print_job(job.id).status == "held"
+    assert "Held (queued from the shell" in q.state().message
