@@ -143,14 +143,20 @@ _MIGRATIONS: dict[int, str] = {
     """,
     # At most one badge waiting per registration (pending, printing, uncertain, to print at
     # the desk, held for staff): a second copy on a tray can be taken by the next person.
-    # Duplicates queued by older versions are cancelled, keeping the oldest.
+    # Duplicates queued by older versions are cancelled, keeping the one being sent or
+    # interrupted mid-badge (it may be in the tray: a pending copy would print beside it),
+    # else the oldest.
     2: """
     UPDATE print_jobs SET status = 'cancelled',
         last_error = 'a second badge waiting for the same person: cancelled'
         WHERE status IN ('pending', 'printing', 'uncertain', 'desk', 'held')
-        AND id NOT IN (SELECT min(id) FROM print_jobs
-            WHERE status IN ('pending', 'printing', 'uncertain', 'desk', 'held')
-            GROUP BY registration_id);
+        AND id NOT IN (SELECT id FROM (SELECT id, row_number() OVER (
+                PARTITION BY registration_id
+                ORDER BY CASE status WHEN 'printing' THEN 0 WHEN 'uncertain' THEN 1 ELSE 2 END,
+                    id) AS rank
+            FROM print_jobs
+            WHERE status IN ('pending', 'printing', 'uncertain', 'desk', 'held'))
+            WHERE rank = 1);
     CREATE UNIQUE INDEX print_jobs_one_waiting ON print_jobs(registration_id)
         WHERE status IN ('pending', 'printing', 'uncertain', 'desk', 'held')
     """,

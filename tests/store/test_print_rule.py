@@ -179,3 +179,33 @@ def test_a_backward_clock_jump_does_not_hold_a_badge_for_an_hour(tmp_path: Path)
         assert store.settle_interrupted_prints(NOW, NOW + timedelta(seconds=120)) == 1
         assert store.print_job(other).status == "uncertain"
         assert store.print_job(job).status == "printing"  # its own lease is a real one
+
+
+@pytest.mark.parametrize("late", ["uncertain", "printing"])
+def test_migrating_duplicates_keeps_the_badge_that_may_be_in_the_tray(
+    tmp_path: Path, late: str
+) -> None:
+    """An older kiosk queued a check-in badge (printer down), then a reprint that it was
+    sending when it stopped ('uncertain'; or still sending: 'printing'). Keeping the
+    older pending one would print it by itself next to the one that may be in the tray."""
+    path = tmp_path / "kiosk.db"
+    with LocalStore(path) as store:
+        store.save_event(EVENT, SESSIONS)
+        store.upsert_registrations(people())
+    con = sqlite3.connect(path)
+    con.execute("DROP INDEX print_jobs_one_waiting")
+    con.execute(
+        "INSERT INTO print_jobs(registration_id, reason, created_at, status) "
+        "VALUES ('R1', 'checkin', '2026-12-08T09:00:00+00:00', 'pending')"
+    )
+    con.execute(
+        "INSERT INTO print_jobs(registration_id, reason, created_at, status, next_attempt_at) "
+        "VALUES ('R1', 'reprint', '2026-12-08T09:01:00+00:00', ?, '2026-12-08T09:03:00+00:00')",
+        (late,),
+    )
+    con.execute("PRAGMA user_version=1")
+    con.commit()
+    con.close()
+    with LocalStore(path) as store:
+        assert {j.id: j.status for j in store.print_jobs(None)} == {1: "cancelled", 2: late}
+        assert "second badge" in store.print_job(1).last_error
