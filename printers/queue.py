@@ -76,6 +76,7 @@ class QueueState:
     last_error: str
     message: str
     printing: bool = False
+    printer_message: str = ""  # message without the queue's alerts: the printer's own state
 
     @property
     def ok(self) -> bool:
@@ -212,6 +213,7 @@ class PrintQueue:
             last_error="; ".join(e for e in (error, alert) if e),
             message=f"{alert}. {message}" if alert else message,
             printing=busy,
+            printer_message=message,
         )
 
     def states(self, *, max_age: float | None = None) -> list[QueueState]:
@@ -317,7 +319,11 @@ class PrintQueue:
                 break
             time.sleep(0.2)  # another process holds the job: wait for it
         state = self.state(name)
-        why = state.message if state.state in DOWN else "it did not print"
+        run = self._run_of(name)
+        with self._lock:  # the printer's own words, not the queue's alerts (this job's own)
+            said = run.last_error or run.detail
+        why = f"printer {_words(state.state)}" if state.state in DOWN else "it did not print"
+        why += f" ({said})" if said else ""
         self.store.route_print_job(
             job_id, status="held", note=f"queued from the shell; not printed: {why}"
         )

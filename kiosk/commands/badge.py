@@ -108,7 +108,8 @@ def _print_now(rt: Any, queue: Any, job_id: int, printer: str) -> int:
         print(f"job {job_id} is being printed by the kiosk app on {printer}")
         return 0
     print(
-        f"not printed: printer {printer} is {state.state.value} ({state.message}); job "
+        f"not printed: printer {printer} is {state.state.value} "
+        f"({state.printer_message or state.message}); job "
         f"{job_id} is {job.status if job else 'gone'} and will not print by itself: run this "
         "again when the printer is fixed, or release or cancel it from the printer panel "
         "(`accueil badge --jobs` shows it)"

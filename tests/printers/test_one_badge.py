@@ -298,11 +298,14 @@ def test_shell_checkin_with_paper_out_promises_no_badge_and_holds_it(make_site) 
     assert done.returncode == 3, done.stdout + done.stderr
     assert "Take your badge below" not in done.stdout
     assert "printed at the help desk" in done.stdout
-    assert "NOT printed: printer main is paper_out" in done.stdout
+    assert "NOT printed: printer main is paper_out (Out of paper" in done.stdout
     jobs = site.cli("badge", "--jobs")
     assert "printer main (network): paper_out" in jobs.stdout, jobs.stdout
     assert "unknown" not in jobs.stdout.splitlines()[0]
     assert " held " in jobs.stdout
+    note = site.store.print_jobs("held")[0].last_error  # what staff read next to the job
+    assert note.startswith("queued from the shell; not printed: printer out of paper")
+    assert "Held (" not in note, note
     # 4. the next `accueil run`: the held badge does not come out by itself; staff see it
     site.main.paper = fakeprinter.OK
     q = site.app_queue()
