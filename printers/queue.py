@@ -340,6 +340,7 @@ class PrintQueue:
         *,
         replace: bool = False,
         hold: bool = False,
+        seen: int | None = None,
     ) -> tuple[int, str | None]:
         """Ask for this person's badge; returns (job id, warning for staff, or None).
 
@@ -349,6 +350,8 @@ class PrintQueue:
         it is cancelled and a new one queued. A job the kiosk stopped printing midway
         ('uncertain') is cancelled: staff checked the tray. Warns when printed before.
         ``hold``: for a command that prints it at once with print_now (see PrintRequest).
+        ``seen``: the waiting job staff were shown; JobError, and nothing queued, if it
+        printed (or was cancelled) since, so a stale screen cannot make a second badge.
         """
         reg = self.store.get(registration_id)
         if reg is None:
@@ -361,9 +364,15 @@ class PrintQueue:
                 f"Badge of {reg.name_on_badge} already printed {reg.print_count} time"
                 f"{'s' if reg.print_count > 1 else ''}: this is print {reg.print_count + 1}."
             )
-        asked = self.store.request_badge(
-            PrintRequest(reg.id, PrintReason.REPRINT, staff, hold=hold), printer, replace=replace
-        )
+        try:
+            asked = self.store.request_badge(
+                PrintRequest(reg.id, PrintReason.REPRINT, staff, hold=hold),
+                printer,
+                replace=replace,
+                seen=seen,
+            )
+        except PrintJobConflict as exc:
+            raise JobError(str(exc)) from None
         previous = asked.previous
         if asked.outcome == "joined" and previous is not None:
             if previous.status == "printing":

@@ -796,7 +796,12 @@ class LocalStore:
         return self.request_badge(request, printer).job_id
 
     def request_badge(
-        self, request: PrintRequest, printer: str = "", *, replace: bool = False
+        self,
+        request: PrintRequest,
+        printer: str = "",
+        *,
+        replace: bool = False,
+        seen: int | None = None,
     ) -> QueuedBadge:
         """Ask for a badge; at most one waits per registration, decided in this transaction.
 
@@ -809,8 +814,25 @@ class LocalStore:
         joined. The print_jobs_one_waiting index refuses any second waiting job, so no path
         can queue two. ``request.hold`` (a command printing it at once): a new or released
         job is 'held' instead of 'pending', for that command to claim by id.
+
+        ``seen``: the waiting job staff were shown when they chose to print it or replace
+        it. If it is no longer the one waiting (a worker printed it in the meantime), a
+        new job would be a second badge: PrintJobConflict, and nothing is queued.
         """
         with self.transaction() as db:
+            if seen is not None:
+                row = db.execute(
+                    f"SELECT status FROM print_jobs WHERE id = ? AND registration_id = ? "
+                    f"AND status NOT IN {_WAITING_SQL}",
+                    (seen, request.registration_id),
+                ).fetchone()
+                if row is not None:
+                    raise PrintJobConflict(
+                        f"job {seen} was {row[0]} meanwhile"
+                        + (": the badge is in the tray" if row[0] == "done" else "")
+                        + "; no new badge queued (a second copy could be taken by someone "
+                        "else). Ask again if it is really missing."
+                    )
             return self._request_badge(db, request, printer, replace=replace, at=None)
 
     def _request_badge(

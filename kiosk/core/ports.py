@@ -182,9 +182,18 @@ class PrintQueueStore(Protocol):
     def queue_print(self, request: PrintRequest, printer: str = "") -> int: ...
 
     def request_badge(
-        self, request: PrintRequest, printer: str = "", *, replace: bool = False
+        self,
+        request: PrintRequest,
+        printer: str = "",
+        *,
+        replace: bool = False,
+        seen: int | None = None,
     ) -> QueuedBadge:
-        """Ask for a badge under the one-waiting-badge rule, in one transaction."""
+        """Ask for a badge under the one-waiting-badge rule, in one transaction.
+
+        ``seen``: the waiting job staff saw when they chose; PrintJobConflict if it is no
+        longer the one waiting (printed meanwhile: a new job would be a second badge).
+        """
         ...
 
     def set_print_job(

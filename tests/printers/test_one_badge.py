@@ -474,3 +474,33 @@ def test_shell_checkin_stopped_while_probing_leaves_nothing_to_print_by_itself(
     assert badges(site.main) == []
     assert site.store.print_job(job.id).status == "held"
     assert "Held (queued from the shell" in q.state().message
+
+
+# -- a walk-in, then an immediate reprint from a screen that still shows it waiting ------------
+
+
+@pytest.mark.parametrize("replace", [False, True])
+def test_reprint_of_a_badge_that_printed_meanwhile_makes_no_second_one(make_site, replace) -> None:
+    """The detail screen showed the walk-in's badge waiting (job N) and asked whether to
+    print it or replace it; before the steward answered, the worker printed it. Either
+    answer meant one badge: nothing new is queued, and the steward is told why."""
+    from printers.queue import JobError
+
+    site = make_site()
+    runtime = site.runtime()
+    q = site.app_queue(runtime)
+    result = runtime.checkin.register_walkin("Yasmine", "El Idrissi", staff="steward")
+    job = result.print_job
+    reg = result.verdict.registration
+    seen = [j.id for j in site.store.print_jobs("pending")]  # what the screen loaded
+    assert seen == [job]
+    q.start()  # the worker prints it while the confirmation is open
+    assert wait_until(lambda: site.store.print_job(job).status == "done")
+    with pytest.raises(JobError, match=f"job {job} was done meanwhile: the badge is in the tray"):
+        q.reprint(reg.id, "steward", replace=replace, seen=job)
+    settle()
+    assert [j.id for j in site.store.print_jobs(None)] == [job]
+    assert badges(site.main) == [reg.codes[0]]
+    # asked again, knowingly: that is a reprint
+    again, warning = q.reprint(reg.id, "steward")
+    assert again != job and warning and "already printed 1 time" in warning
