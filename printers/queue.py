@@ -488,6 +488,8 @@ class PrintQueue:
         run = self._run_of(printer or self.main)
         if time.monotonic() < run.paused_until and job_id is None:
             return False
+        asked = self.store.print_job(job_id) if job_id is not None else None
+        held = asked is not None and asked.status == "held"  # a command printing its own
         now = self.clock.now()
         lease = now + timedelta(seconds=LEASE_SECONDS)
         self.store.settle_interrupted_prints(now, lease)
@@ -504,14 +506,17 @@ class PrintQueue:
         with self._lock:
             run.printing = job.id
         try:
-            self._print(run, job)
+            self._print(run, job, hold=held)
         finally:
             with self._lock:
                 run.printing = None
             self._changed()
         return True
 
-    def _print(self, run: _PrinterRun, job: PrintJob) -> None:
+    def _print(self, run: _PrinterRun, job: PrintJob, *, hold: bool = False) -> None:
+        # hold: a command's job (claimed by id) goes back to 'held', never 'pending', when
+        # it does not print, so a command killed right after cannot leave it to print later
+
         reg = self.store.get(job.registration_id)
         if reg is None:
             delay = _step(self.wait_for_registration, job.attempts)
@@ -519,6 +524,7 @@ class PrintQueue:
                 job.id,
                 f"waiting for registration {job.registration_id} to sync",
                 self.clock.now() + timedelta(seconds=delay),
+                hold=hold,
             )
             self._message = f"Badge for {job.registration_id} waits for its registration to sync."
             return
@@ -528,7 +534,7 @@ class PrintQueue:
             log.exception("badge %s cannot be drawn", reg.id)
             give_up = job.attempts + 1 >= RENDER_ATTEMPTS
             retry = None if give_up else self.clock.now() + timedelta(seconds=5)
-            self.store.print_failed(job.id, f"badge cannot be drawn: {exc}", retry)
+            self.store.print_failed(job.id, f"badge cannot be drawn: {exc}", retry, hold=hold)
             if give_up:
                 with self._lock:
                     self._undrawable[job.id] = (run.printer.name, reg.id)
@@ -541,7 +547,7 @@ class PrintQueue:
             self._fault(run, job, exc, uncertain=True)
             return
         except PrinterError as exc:
-            self._fault(run, job, exc)
+            self._fault(run, job, exc, hold=hold)
             return
         self.store.print_done(job.id, self.clock.now())
         self._message = ""
@@ -560,7 +566,13 @@ class PrintQueue:
         )
 
     def _fault(
-        self, run: _PrinterRun, job: PrintJob, exc: PrinterError, *, uncertain: bool = False
+        self,
+        run: _PrinterRun,
+        job: PrintJob,
+        exc: PrinterError,
+        *,
+        uncertain: bool = False,
+        hold: bool = False,
     ) -> None:
         with self._lock:
             delay = _step(self.backoff, run.failures)
@@ -574,7 +586,8 @@ class PrintQueue:
             self.store.print_uncertain(job.id, f"{exc}: check whether the badge came out")
             log.warning("badge job %s sent but not confirmed: %s", job.id, exc)
             return
-        self.store.print_failed(job.id, str(exc), self.clock.now() + timedelta(seconds=delay))
+        retry_at = self.clock.now() + timedelta(seconds=delay)
+        self.store.print_failed(job.id, str(exc), retry_at, hold=hold)
         level = logging.INFO if isinstance(exc, PaperOut) else logging.WARNING
         log.log(level, "badge job %s waits %.0f s: %s", job.id, delay, exc)
 

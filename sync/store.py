@@ -932,17 +932,21 @@ class LocalStore:
                     (job_id,),
                 )
 
-    def print_failed(self, job_id: int, error: str, retry_at: datetime | None) -> None:
+    def print_failed(
+        self, job_id: int, error: str, retry_at: datetime | None, *, hold: bool = False
+    ) -> None:
         """Record a failed attempt; the job waits until retry_at (None: give up).
 
+        ``hold``: a command's job goes back to 'held' (staff release it), not 'pending'.
         As in print_done, the worker's word wins over a lease a clock jump ended.
         """
         with self.transaction() as db:
             db.execute(
                 "UPDATE print_jobs SET attempts = attempts + 1, last_error = ?, "
-                "next_attempt_at = ?, status = CASE WHEN ? IS NULL THEN 'failed' ELSE 'pending' END "
+                "next_attempt_at = ?, status = CASE WHEN ? IS NULL THEN 'failed' "
+                "WHEN ? THEN 'held' ELSE 'pending' END "
                 "WHERE id = ? AND status IN ('pending', 'printing', 'uncertain')",
-                (error, utc_text(retry_at) if retry_at else None, retry_at, job_id),
+                (error, utc_text(retry_at) if retry_at else None, retry_at, hold, job_id),
             )
 
     def print_uncertain(self, job_id: int, error: str) -> None:

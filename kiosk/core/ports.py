@@ -173,7 +173,9 @@ class PrintQueueStore(Protocol):
 
     def print_done(self, job_id: int, now: datetime) -> None: ...
 
-    def print_failed(self, job_id: int, error: str, retry_at: datetime | None) -> None: ...
+    def print_failed(
+        self, job_id: int, error: str, retry_at: datetime | None, *, hold: bool = False
+    ) -> None: ...
 
     def print_uncertain(self, job_id: int, error: str) -> None:
         """The whole badge was sent but not confirmed: 'uncertain', never resent by itself."""

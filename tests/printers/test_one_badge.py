@@ -504,3 +504,20 @@ def test_reprint_of_a_badge_that_printed_meanwhile_makes_no_second_one(make_site
     # asked again, knowingly: that is a reprint
     again, warning = q.reprint(reg.id, "steward")
     assert again != job and warning and "already printed 1 time" in warning
+
+
+def test_a_commands_badge_that_fails_goes_back_to_held_not_pending(make_site) -> None:
+    """Between a failed attempt and the command's 'held' note there is no moment where
+    the badge is pending: a command killed right then leaves nothing to print later."""
+    site = make_site()
+    site.main.paper = fakeprinter.PAPER_OUT
+    q = site.app_queue()
+    asked = site.store.request_badge(PrintRequest("R1", PrintReason.REPRINT, "cli", hold=True))
+    assert site.store.print_job(asked.job_id).status == "held"
+    assert q.process_one("main", job_id=asked.job_id)  # the command's own attempt
+    job = site.store.print_job(asked.job_id)
+    assert job.status == "held" and "paper out" in job.last_error
+    site.main.paper = fakeprinter.OK
+    q.start()
+    settle(1.5)
+    assert badges(site.main) == []
