@@ -28,7 +28,8 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--replace",
         action="store_true",
-        help="with --print: cancel the badge already waiting for this person, queue a new one",
+        help="with --print: cancel the badge already waiting for this person, queue a new "
+        "one (needed when a badge stopped mid-way: say you checked the tray)",
     )
     parser.add_argument(
         "--method", choices=("auto", "raster", "text"), help="override [printer] method"
@@ -83,6 +84,17 @@ def run(args: argparse.Namespace, rt: Any) -> int:
         print(f"preview written to {target}")
     if not args.print:
         return 0
+    interrupted = [
+        j.id for j in rt.store.print_jobs("uncertain", 1000) if j.registration_id == reg.id
+    ]
+    if interrupted and not args.replace:  # the badge may be in the tray: a look first
+        print(
+            f"not printed: job {interrupted[0]} stopped mid-badge (the kiosk or the printer "
+            f"went away), so {reg.name_on_badge}'s badge may already be in the tray. Check "
+            "the tray; if it is not there, run this again with --replace (that job is then "
+            "cancelled); if it is, cancel the job from the printer panel."
+        )
+        return 1
     try:
         job_id, warning = queue.reprint(
             reg.id, args.staff, printer=args.printer, replace=args.replace, hold=True
