@@ -186,7 +186,14 @@ class DetailScreen(StaffScreen):
         waiting = [
             j for j in self.record.prints if j.status in ("pending", "desk", "held")
         ] if self.record else []  # fmt: skip
-        if waiting:  # one badge per person: that job prints, or staff replace it
+        stopped = [j for j in self.record.prints if j.status == "uncertain"] if self.record else []
+        if stopped:  # it may be in the tray: a second copy only once staff looked
+            question = self.t("confirm.reprint_uncertain", job=stopped[0].id)
+            self.app.push_screen(
+                ConfirmScreen(question),
+                lambda yes: self._reprint_confirmed(yes, True, seen=stopped[0].id),
+            )
+        elif waiting:  # one badge per person: that job prints, or staff replace it
             question = self.t("confirm.reprint_waiting", job=waiting[0].id)
             self.app.push_screen(
                 ConfirmScreen(question),
