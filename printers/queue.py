@@ -408,6 +408,11 @@ class PrintQueue:
         job = self._job(job_id)
         if job.status in ("done", "cancelled"):
             raise JobError(f"job {job_id} is {job.status}: use reprint for a new badge")
+        if job.status == "uncertain":  # a retry would print it again, unasked
+            raise JobError(
+                f"job {job_id} stopped mid-badge and may already be in the tray: check the "
+                "tray, then reprint that person if it is missing, or cancel the job"
+            )
         self._refuse_if_printing(job_id)
         self._store_action(job_id, staff, status="pending")
         self._settle(job_id=job_id)

@@ -526,11 +526,15 @@ def test_a_commands_badge_that_fails_goes_back_to_held_not_pending(make_site) ->
 def test_shell_reprint_of_a_badge_stopped_mid_way_asks_for_the_tray_first(make_site) -> None:
     """`accueil badge ID --print` for a person whose badge is 'uncertain' printed a new one
     at once, the steward never told to look in the tray. It now asks for --replace."""
+    from printers.queue import JobError
+
     site = make_site()
     site.main.reset_after_cut = True  # the badge goes out whole, the printer resets
     q = site.app_queue()
     job = site.store.queue_print(PrintRequest("R1", PrintReason.CHECKIN))
     assert q.process_one() and site.store.print_job(job).status == "uncertain"
+    with pytest.raises(JobError, match="may already be in the tray"):
+        q.retry(job, "steward")  # the printer panel's t: no second copy unasked either
     done = site.cli("badge", "R1", "--print")
     assert done.returncode == 1 and "Check the tray" in done.stdout, done.stdout
     assert site.store.print_job(job).status == "uncertain" and badges(site.main) == ["CODE-1"]
