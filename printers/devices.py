@@ -14,7 +14,9 @@ import logging
 import os
 import shutil
 import socket
+import struct
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -42,6 +44,11 @@ class PrinterOffline(PrinterError):
 
 class PaperOut(PrinterError):
     state = PrinterState.PAPER_OUT
+
+
+class SentUnconfirmed(PrinterOffline):
+    """The whole badge was handed over, then the connection broke before the printer
+    confirmed it: it may be in the tray. Never resent by itself (staff check the tray)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +187,10 @@ class _Talking:
     def _drain(self, dev: Any) -> None:
         pass
 
+    def _delivered(self, dev: Any) -> bool | None:
+        """After a job: did the printer take every byte? None when this link cannot say."""
+        return None
+
     def _ask(self, dev: Any) -> Status:
         self._drain(dev)
         dev._raw(ASK_PRINTER)
@@ -223,6 +234,22 @@ class _Talking:
                 raise PrinterOffline(
                     f"{self.describe()}: lost mid-badge ({_reason(exc)})"
                 ) from None
+            try:
+                delivered = self._delivered(dev)
+            except OSError as exc:
+                # Every byte was handed over; the printer may have printed it all.
+                raise SentUnconfirmed(
+                    f"{self.describe()}: connection dropped before the badge was confirmed "
+                    f"({_reason(exc)})"
+                ) from None
+            if delivered is False:
+                # The printer stopped taking bytes: the end of the badge (its cut) is not
+                # there. Drop the rest, so it cannot arrive later behind a resent copy.
+                _abort(dev)
+                raise PrinterOffline(
+                    f"{self.describe()}: lost mid-badge (the printer took no more of it "
+                    f"within {self.timeout:g} s)"
+                )
             if before.state is PrinterState.UNKNOWN:
                 return before
             # The answer to a status request sent after the job proves the printer read
@@ -230,7 +257,7 @@ class _Talking:
             try:
                 after = self._ask(dev)
             except OSError as exc:
-                raise PrinterOffline(
+                raise SentUnconfirmed(
                     f"{self.describe()}: connection dropped before the badge was confirmed "
                     f"({_reason(exc)})"
                 ) from None
@@ -241,6 +268,28 @@ class _Talking:
             raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
         finally:
             _close(dev)
+
+
+def _abort(dev: Any) -> None:
+    """Reset a network connection: bytes still queued in the kernel are never sent."""
+    sock = getattr(dev, "device", None)
+    if isinstance(sock, socket.socket):
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError as exc:
+            log.debug("resetting printer connection: %s", exc)
+
+
+def _unacknowledged(sock: socket.socket) -> int | None:
+    """Bytes sent that the peer has not acknowledged yet (Linux SIOCOUTQ), None elsewhere."""
+    try:
+        import fcntl
+        import termios
+
+        out = fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, struct.pack("i", 0))
+    except (ImportError, AttributeError, OSError):
+        return None
+    return int(struct.unpack("i", out)[0])
 
 
 def _close(dev: Any) -> None:
@@ -279,6 +328,26 @@ class NetworkPrinter(_Talking):
         )
         dev.open()
         return dev
+
+    def _delivered(self, dev: Any) -> bool | None:
+        """Wait (at most the timeout) until the printer's TCP stack acknowledged every
+        byte: then the whole badge is in the printer. False when the printer stopped
+        taking bytes (its window stayed full: the cut is not there, safe to resend);
+        OSError when the connection broke with bytes in flight (they may have arrived)."""
+        sock: socket.socket = dev.device
+        end = time.monotonic() + self.timeout
+        while True:
+            left = _unacknowledged(sock)
+            if left is None:
+                return None
+            if left == 0:
+                return True
+            error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if error:  # a reset: bytes in flight may have arrived without their ACK
+                raise ConnectionResetError(error, os.strerror(error))
+            if time.monotonic() >= end:
+                return False
+            time.sleep(0.01)
 
     def _read_byte(self, dev: Any, timeout: float) -> int | None:
         sock: socket.socket = dev.device

@@ -29,7 +29,7 @@ from kiosk.core.ports import (
     PrintRequest,
 )
 from printers.badges import BadgeMaker
-from printers.devices import PaperOut, Printer, PrinterError, Status
+from printers.devices import PaperOut, Printer, PrinterError, SentUnconfirmed, Status
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,7 @@ class QueueState:
     last_error: str
     message: str
     printing: bool = False
+    printer_message: str = ""  # message without the queue's alerts: the printer's own state
 
     @property
     def ok(self) -> bool:
@@ -212,6 +213,7 @@ class PrintQueue:
             last_error="; ".join(e for e in (error, alert) if e),
             message=f"{alert}. {message}" if alert else message,
             printing=busy,
+            printer_message=message,
         )
 
     def states(self, *, max_age: float | None = None) -> list[QueueState]:
@@ -317,7 +319,11 @@ class PrintQueue:
                 break
             time.sleep(0.2)  # another process holds the job: wait for it
         state = self.state(name)
-        why = state.message if state.state in DOWN else "it did not print"
+        run = self._run_of(name)
+        with self._lock:  # the printer's own words, not the queue's alerts (this job's own)
+            said = run.last_error or run.detail
+        why = f"printer {_words(state.state)}" if state.state in DOWN else "it did not print"
+        why += f" ({said})" if said else ""
         self.store.route_print_job(
             job_id, status="held", note=f"queued from the shell; not printed: {why}"
         )
@@ -327,7 +333,14 @@ class PrintQueue:
     # -- staff actions ----------------------------------------------------------------
 
     def reprint(
-        self, registration_id: str, staff: str, printer: str = "", *, replace: bool = False
+        self,
+        registration_id: str,
+        staff: str,
+        printer: str = "",
+        *,
+        replace: bool = False,
+        hold: bool = False,
+        seen: int | None = None,
     ) -> tuple[int, str | None]:
         """Ask for this person's badge; returns (job id, warning for staff, or None).
 
@@ -336,6 +349,9 @@ class PrintQueue:
         ``printer`` (it may have been set aside for the desk or held), or with ``replace``
         it is cancelled and a new one queued. A job the kiosk stopped printing midway
         ('uncertain') is cancelled: staff checked the tray. Warns when printed before.
+        ``hold``: for a command that prints it at once with print_now (see PrintRequest).
+        ``seen``: the waiting job staff were shown; JobError, and nothing queued, if it
+        printed (or was cancelled) since, so a stale screen cannot make a second badge.
         """
         reg = self.store.get(registration_id)
         if reg is None:
@@ -348,9 +364,15 @@ class PrintQueue:
                 f"Badge of {reg.name_on_badge} already printed {reg.print_count} time"
                 f"{'s' if reg.print_count > 1 else ''}: this is print {reg.print_count + 1}."
             )
-        asked = self.store.request_badge(
-            PrintRequest(reg.id, PrintReason.REPRINT, staff), printer, replace=replace
-        )
+        try:
+            asked = self.store.request_badge(
+                PrintRequest(reg.id, PrintReason.REPRINT, staff, hold=hold),
+                printer,
+                replace=replace,
+                seen=seen,
+            )
+        except PrintJobConflict as exc:
+            raise JobError(str(exc)) from None
         previous = asked.previous
         if asked.outcome == "joined" and previous is not None:
             if previous.status == "printing":
@@ -386,6 +408,11 @@ class PrintQueue:
         job = self._job(job_id)
         if job.status in ("done", "cancelled"):
             raise JobError(f"job {job_id} is {job.status}: use reprint for a new badge")
+        if job.status == "uncertain":  # a retry would print it again, unasked
+            raise JobError(
+                f"job {job_id} stopped mid-badge and may already be in the tray: check the "
+                "tray, then reprint that person if it is missing, or cancel the job"
+            )
         self._refuse_if_printing(job_id)
         self._store_action(job_id, staff, status="pending")
         self._settle(job_id=job_id)
@@ -466,11 +493,14 @@ class PrintQueue:
         run = self._run_of(printer or self.main)
         if time.monotonic() < run.paused_until and job_id is None:
             return False
+        asked = self.store.print_job(job_id) if job_id is not None else None
+        held = asked is not None and asked.status == "held"  # a command printing its own
         now = self.clock.now()
-        self.store.settle_interrupted_prints(now)
+        lease = now + timedelta(seconds=LEASE_SECONDS)
+        self.store.settle_interrupted_prints(now, lease)
         job = self.store.claim_print_job(
             now,
-            now + timedelta(seconds=LEASE_SECONDS),
+            lease,
             run.printer.name,
             job_id=job_id,
             assigned_only=not run.main,
@@ -481,14 +511,17 @@ class PrintQueue:
         with self._lock:
             run.printing = job.id
         try:
-            self._print(run, job)
+            self._print(run, job, hold=held)
         finally:
             with self._lock:
                 run.printing = None
             self._changed()
         return True
 
-    def _print(self, run: _PrinterRun, job: PrintJob) -> None:
+    def _print(self, run: _PrinterRun, job: PrintJob, *, hold: bool = False) -> None:
+        # hold: a command's job (claimed by id) goes back to 'held', never 'pending', when
+        # it does not print, so a command killed right after cannot leave it to print later
+
         reg = self.store.get(job.registration_id)
         if reg is None:
             delay = _step(self.wait_for_registration, job.attempts)
@@ -496,6 +529,7 @@ class PrintQueue:
                 job.id,
                 f"waiting for registration {job.registration_id} to sync",
                 self.clock.now() + timedelta(seconds=delay),
+                hold=hold,
             )
             self._message = f"Badge for {job.registration_id} waits for its registration to sync."
             return
@@ -505,15 +539,20 @@ class PrintQueue:
             log.exception("badge %s cannot be drawn", reg.id)
             give_up = job.attempts + 1 >= RENDER_ATTEMPTS
             retry = None if give_up else self.clock.now() + timedelta(seconds=5)
-            self.store.print_failed(job.id, f"badge cannot be drawn: {exc}", retry)
+            self.store.print_failed(job.id, f"badge cannot be drawn: {exc}", retry, hold=hold)
             if give_up:
                 with self._lock:
                     self._undrawable[job.id] = (run.printer.name, reg.id)
             return
         try:
             status = run.printer.send(encoded.data, _label(job, reg))
+        except SentUnconfirmed as exc:
+            # The whole badge left; whether it came out is unknown. Resending could put a
+            # second copy in the tray, so staff check it (as after a crash mid-badge).
+            self._fault(run, job, exc, uncertain=True)
+            return
         except PrinterError as exc:
-            self._fault(run, job, exc)
+            self._fault(run, job, exc, hold=hold)
             return
         self.store.print_done(job.id, self.clock.now())
         self._message = ""
@@ -531,7 +570,15 @@ class PrintQueue:
             len(encoded.data),
         )
 
-    def _fault(self, run: _PrinterRun, job: PrintJob, exc: PrinterError) -> None:
+    def _fault(
+        self,
+        run: _PrinterRun,
+        job: PrintJob,
+        exc: PrinterError,
+        *,
+        uncertain: bool = False,
+        hold: bool = False,
+    ) -> None:
         with self._lock:
             delay = _step(self.backoff, run.failures)
             run.failures += 1
@@ -540,7 +587,12 @@ class PrintQueue:
             run.last_error = str(exc)
             run.observed = time.monotonic()
             run.paused_until = time.monotonic() + delay
-        self.store.print_failed(job.id, str(exc), self.clock.now() + timedelta(seconds=delay))
+        if uncertain:
+            self.store.print_uncertain(job.id, f"{exc}: check whether the badge came out")
+            log.warning("badge job %s sent but not confirmed: %s", job.id, exc)
+            return
+        retry_at = self.clock.now() + timedelta(seconds=delay)
+        self.store.print_failed(job.id, str(exc), retry_at, hold=hold)
         level = logging.INFO if isinstance(exc, PaperOut) else logging.WARNING
         log.log(level, "badge job %s waits %.0f s: %s", job.id, delay, exc)
 
@@ -590,7 +642,8 @@ def _uncertain_alert(store: PrintQueueStore) -> str:
     if not regs:
         return ""
     return (
-        f"The kiosk stopped while printing the badge of {', '.join(regs)}: check the tray; "
+        f"The kiosk or the printer stopped while printing the badge of {', '.join(regs)}: "
+        "check the tray; "
         "reprint from the desk if it is missing, or cancel the job if it came out"
     )
 

@@ -30,7 +30,14 @@ from pathlib import Path
 from PIL import Image
 
 from kiosk.core.ports import PrinterState
-from printers.devices import PaperOut, PrinterError, PrinterOffline, Status, _reason
+from printers.devices import (
+    PaperOut,
+    PrinterError,
+    PrinterOffline,
+    SentUnconfirmed,
+    Status,
+    _reason,
+)
 from printers.label_layout import Field, LabelBadge
 from printers.label_net import close_gently
 from printers.labels import LabelProfile
@@ -285,8 +292,8 @@ class ZplNetworkPrinter:
         A printer that answers ~HS gets the badge as a stored format (``^DF``, which prints
         nothing) and is asked ~HS: its answer proves the whole format arrived. Only then a
         few bytes recall it (``^XF``) and delete it (``^ID``). A connection lost before the
-        recall is retried whole (nothing printed); lost after it, the badge is counted
-        printed and the state says to check the tray (it is not printed again by itself).
+        recall is retried whole (nothing printed); lost after it, the job is uncertain
+        (SentUnconfirmed): staff check the tray, it is never printed again by itself.
         """
         sock = self._connect()
         try:
@@ -308,12 +315,10 @@ class ZplNetworkPrinter:
             try:
                 after = self._ask(sock)
             except OSError as exc:
-                return Status(
-                    PrinterState.OFFLINE,
-                    f"connection lost just after badge {label} was sent ({_reason(exc)}); "
-                    "it has most likely printed: check the tray, reprint it from the desk "
-                    "if it is missing",
-                )
+                raise SentUnconfirmed(
+                    f"{self.describe()}: connection dropped before the badge was confirmed "
+                    f"({_reason(exc)})"
+                ) from None
             if after.state is PrinterState.UNKNOWN:
                 return Status(PrinterState.UNKNOWN, "badge sent; the printer did not confirm")
             return after

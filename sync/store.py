@@ -145,14 +145,20 @@ _MIGRATIONS: dict[int, str] = {
     """,
     # At most one badge waiting per registration (pending, printing, uncertain, to print at
     # the desk, held for staff): a second copy on a tray can be taken by the next person.
-    # Duplicates queued by older versions are cancelled, keeping the oldest.
+    # Duplicates queued by older versions are cancelled, keeping the one being sent or
+    # interrupted mid-badge (it may be in the tray: a pending copy would print beside it),
+    # else the oldest.
     2: """
     UPDATE print_jobs SET status = 'cancelled',
         last_error = 'a second badge waiting for the same person: cancelled'
         WHERE status IN ('pending', 'printing', 'uncertain', 'desk', 'held')
-        AND id NOT IN (SELECT min(id) FROM print_jobs
-            WHERE status IN ('pending', 'printing', 'uncertain', 'desk', 'held')
-            GROUP BY registration_id);
+        AND id NOT IN (SELECT id FROM (SELECT id, row_number() OVER (
+                PARTITION BY registration_id
+                ORDER BY CASE status WHEN 'printing' THEN 0 WHEN 'uncertain' THEN 1 ELSE 2 END,
+                    id) AS rank
+            FROM print_jobs
+            WHERE status IN ('pending', 'printing', 'uncertain', 'desk', 'held'))
+            WHERE rank = 1);
     CREATE UNIQUE INDEX print_jobs_one_waiting ON print_jobs(registration_id)
         WHERE status IN ('pending', 'printing', 'uncertain', 'desk', 'held')
     """,
@@ -834,7 +840,12 @@ class LocalStore:
         return self.request_badge(request, printer).job_id
 
     def request_badge(
-        self, request: PrintRequest, printer: str = "", *, replace: bool = False
+        self,
+        request: PrintRequest,
+        printer: str = "",
+        *,
+        replace: bool = False,
+        seen: int | None = None,
     ) -> QueuedBadge:
         """Ask for a badge; at most one waits per registration, decided in this transaction.
 
@@ -845,9 +856,27 @@ class LocalStore:
         one. An 'uncertain' job (the kiosk stopped mid-badge) is cancelled by a staff
         reprint, who checked the tray, and joined by anything else; a 'printing' one is
         joined. The print_jobs_one_waiting index refuses any second waiting job, so no path
-        can queue two.
+        can queue two. ``request.hold`` (a command printing it at once): a new or released
+        job is 'held' instead of 'pending', for that command to claim by id.
+
+        ``seen``: the waiting job staff were shown when they chose to print it or replace
+        it. If it is no longer the one waiting (a worker printed it in the meantime), a
+        new job would be a second badge: PrintJobConflict, and nothing is queued.
         """
         with self.transaction() as db:
+            if seen is not None:
+                row = db.execute(
+                    f"SELECT status FROM print_jobs WHERE id = ? AND registration_id = ? "
+                    f"AND status NOT IN {_WAITING_SQL}",
+                    (seen, request.registration_id),
+                ).fetchone()
+                if row is not None:
+                    raise PrintJobConflict(
+                        f"job {seen} was {row[0]} meanwhile"
+                        + (": the badge is in the tray" if row[0] == "done" else "")
+                        + "; no new badge queued (a second copy could be taken by someone "
+                        "else). Ask again if it is really missing."
+                    )
             return self._request_badge(db, request, printer, replace=replace, at=None)
 
     def _request_badge(
@@ -876,17 +905,17 @@ class LocalStore:
                 outcome = "replaced"
             else:
                 db.execute(  # '' keeps a printer the job was moved to (the desk's)
-                    "UPDATE print_jobs SET status = 'pending', next_attempt_at = NULL, "
+                    "UPDATE print_jobs SET status = ?, next_attempt_at = NULL, "
                     "printer = CASE WHEN ? = '' THEN printer ELSE ? END, last_error = '' "
                     "WHERE id = ?",
-                    (printer, printer, previous.id),
+                    ("held" if request.hold else "pending", printer, printer, previous.id),
                 )
                 detail = json.dumps({"job": previous.id, "joined": True, "printer": printer})
                 self._staff_log(db, request.staff, "reprint", request.registration_id, detail)
                 return QueuedBadge(previous.id, "joined", previous)
         cursor = db.execute(
             "INSERT INTO print_jobs(registration_id, reason, staff, printer, created_at, "
-            "scan_nonce) VALUES (?, ?, ?, ?, ?, ?)",
+            "scan_nonce, status) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 request.registration_id,
                 request.reason.value,
@@ -894,6 +923,7 @@ class LocalStore:
                 printer,
                 utc_text(at or datetime.now(UTC)),
                 scan_nonce,
+                "held" if request.hold else "pending",
             ),
         )
         job_id = int(cursor.lastrowid or 0)
@@ -928,11 +958,15 @@ class LocalStore:
         return _print_job(rows[0]) if rows else None
 
     def print_done(self, job_id: int, now: datetime) -> None:
-        """Mark printed and count it on the registration, atomically (no double count)."""
+        """Mark printed and count it on the registration, atomically (no double count).
+
+        An 'uncertain' job is marked too: only the worker that took it reports, so its
+        lease was ended by a wall clock jumping ahead, not by that worker dying.
+        """
         with self.transaction() as db:
             cursor = db.execute(
                 "UPDATE print_jobs SET status = 'done', printed_at = ?, attempts = attempts + 1 "
-                "WHERE id = ? AND status IN ('pending', 'printing')",
+                "WHERE id = ? AND status IN ('pending', 'printing', 'uncertain')",
                 (utc_text(now), job_id),
             )
             if cursor.rowcount:
@@ -942,14 +976,35 @@ class LocalStore:
                     (job_id,),
                 )
 
-    def print_failed(self, job_id: int, error: str, retry_at: datetime | None) -> None:
-        """Record a failed attempt; the job waits until retry_at (None: give up)."""
+    def print_failed(
+        self, job_id: int, error: str, retry_at: datetime | None, *, hold: bool = False
+    ) -> None:
+        """Record a failed attempt; the job waits until retry_at (None: give up).
+
+        ``hold``: a command's job goes back to 'held' (staff release it), not 'pending'.
+        As in print_done, the worker's word wins over a lease a clock jump ended.
+        """
         with self.transaction() as db:
             db.execute(
                 "UPDATE print_jobs SET attempts = attempts + 1, last_error = ?, "
-                "next_attempt_at = ?, status = CASE WHEN ? IS NULL THEN 'failed' ELSE 'pending' END "
+                "next_attempt_at = ?, status = CASE WHEN ? IS NULL THEN 'failed' "
+                "WHEN ? THEN 'held' ELSE 'pending' END "
+                "WHERE id = ? AND status IN ('pending', 'printing', 'uncertain')",
+                (error, utc_text(retry_at) if retry_at else None, retry_at, hold, job_id),
+            )
+
+    def print_uncertain(self, job_id: int, error: str) -> None:
+        """The whole badge was sent, then the printer went away before confirming it.
+
+        It may be in the tray, so it becomes 'uncertain' (as after a crash mid-badge):
+        staff check the tray, then reprint or cancel; it is never resent by itself.
+        """
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE print_jobs SET attempts = attempts + 1, last_error = ?, "
+                "status = 'uncertain', next_attempt_at = NULL "
                 "WHERE id = ? AND status IN ('pending', 'printing')",
-                (error, utc_text(retry_at) if retry_at else None, retry_at, job_id),
+                (error, job_id),
             )
 
     def set_print_job(
@@ -997,8 +1052,8 @@ class LocalStore:
         """Send a pending job elsewhere: to ``printer``, or set aside as 'desk' or 'held'.
 
         Only a job still 'pending' moves (one UPDATE, so a worker cannot claim it on the
-        old printer afterwards); returns False when it was already taken, printed or
-        cancelled. ``note`` is shown to staff as the job's last error.
+        old printer afterwards), or a 'held' one stays held with the note; returns False
+        when it was already taken, printed or cancelled. ``note`` is shown to staff as the job's last error.
         """
         if status not in ("pending", "desk", "held"):
             raise ValueError(f"cannot route a job to status {status!r}")
@@ -1006,8 +1061,9 @@ class LocalStore:
             return (
                 db.execute(
                     "UPDATE print_jobs SET status = ?, printer = coalesce(?, printer), "
-                    "next_attempt_at = NULL, last_error = ? WHERE id = ? AND status = 'pending'",
-                    (status, printer, note, job_id),
+                    "next_attempt_at = NULL, last_error = ? WHERE id = ? "
+                    "AND (status = 'pending' OR (status = 'held' AND ? = 'held'))",
+                    (status, printer, note, job_id, status),
                 ).rowcount
                 == 1
             )
@@ -1032,13 +1088,16 @@ class LocalStore:
         out, and a second copy in the tray could go to the next attendee): when the lease
         ends, settle_interrupted_prints marks it 'uncertain' for staff to check.
         """
+        # A retry time later than the lease being granted was written by a clock that has
+        # since gone back (no back-off is that long): the job is due now, not in an hour.
         sql = (
             "SELECT * FROM print_jobs WHERE status = 'pending' "
-            "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
+            "AND (next_attempt_at IS NULL OR next_attempt_at <= ? OR next_attempt_at > ?) "
             + ("AND printer = ? " if assigned_only else "AND (printer = ? OR printer = '') ")
         )
-        params: list[object] = [utc_text(now), printer]
-        if job_id is not None:
+        params: list[object] = [utc_text(now), utc_text(lease_until), printer]
+        if job_id is not None:  # a command printing its own job: a 'held' one too
+            sql = sql.replace("status = 'pending'", "status IN ('pending', 'held')", 1)
             sql += "AND id = ? "
             params.append(job_id)
         with self.transaction() as db:
@@ -1051,14 +1110,19 @@ class LocalStore:
             )
         return self.print_job(row["id"])
 
-    def settle_interrupted_prints(self, now: datetime) -> int:
-        """Jobs whose printing worker died (lease over) become 'uncertain'; return how many."""
+    def settle_interrupted_prints(self, now: datetime, latest: datetime | None = None) -> int:
+        """Jobs whose printing worker died (lease over) become 'uncertain'; return how many.
+
+        ``latest``: the end of a lease granted now. A lease ending after it was granted by
+        a clock that has since gone back; it is treated as over (a live worker's report
+        still wins: print_done, print_failed).
+        """
         with self.transaction() as db:
             return db.execute(
                 "UPDATE print_jobs SET status = 'uncertain', last_error = 'the kiosk stopped "
                 "while printing this badge: check whether it came out' "
-                "WHERE status = 'printing' AND next_attempt_at <= ?",
-                (utc_text(now),),
+                "WHERE status = 'printing' AND (next_attempt_at <= ? OR next_attempt_at > ?)",
+                (utc_text(now), utc_text(latest) if latest else "9999"),
             ).rowcount
 
     # -- staff log ------------------------------------------------------------------------

@@ -28,7 +28,8 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--replace",
         action="store_true",
-        help="with --print: cancel the badge already waiting for this person, queue a new one",
+        help="with --print: cancel the badge already waiting for this person, queue a new "
+        "one (needed when a badge stopped mid-way: say you checked the tray)",
     )
     parser.add_argument(
         "--method", choices=("auto", "raster", "text"), help="override [printer] method"
@@ -83,9 +84,20 @@ def run(args: argparse.Namespace, rt: Any) -> int:
         print(f"preview written to {target}")
     if not args.print:
         return 0
+    interrupted = [
+        j.id for j in rt.store.print_jobs("uncertain", 1000) if j.registration_id == reg.id
+    ]
+    if interrupted and not args.replace:  # the badge may be in the tray: a look first
+        print(
+            f"not printed: job {interrupted[0]} stopped mid-badge (the kiosk or the printer "
+            f"went away), so {reg.name_on_badge}'s badge may already be in the tray. Check "
+            "the tray; if it is not there, run this again with --replace (that job is then "
+            "cancelled); if it is, cancel the job from the printer panel."
+        )
+        return 1
     try:
         job_id, warning = queue.reprint(
-            reg.id, args.staff, printer=args.printer, replace=args.replace
+            reg.id, args.staff, printer=args.printer, replace=args.replace, hold=True
         )
     except JobError as exc:
         print(f"cannot print: {exc}")
@@ -108,7 +120,8 @@ def _print_now(rt: Any, queue: Any, job_id: int, printer: str) -> int:
         print(f"job {job_id} is being printed by the kiosk app on {printer}")
         return 0
     print(
-        f"not printed: printer {printer} is {state.state.value} ({state.message}); job "
+        f"not printed: printer {printer} is {state.state.value} "
+        f"({state.printer_message or state.message}); job "
         f"{job_id} is {job.status if job else 'gone'} and will not print by itself: run this "
         "again when the printer is fixed, or release or cancel it from the printer panel "
         "(`accueil badge --jobs` shows it)"

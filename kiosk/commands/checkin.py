@@ -33,6 +33,7 @@ def run(args: argparse.Namespace, rt: Any) -> int:
         if warning:
             print(f"accueil checkin: warning: {warning}", file=sys.stderr)
     direction = Direction.EXIT if args.exit else Direction.ENTRY
+    rt.checkin.hold_badges = True  # printed below, or left held: never later by itself
     try:
         result = rt.checkin.check(args.code, direction, args.session, staff=args.staff)
     except LookupError as exc:  # no such session, or the door's session is not today
@@ -71,7 +72,8 @@ def _print_badge(rt: Any, job_id: int) -> tuple[str, bool]:
         return f"job {job_id} is being printed by the kiosk app on {state.printer}", True
     status = job.status if job is not None else "gone"
     return (
-        f"NOT printed: printer {state.printer} is {state.state.value} ({state.message}); "
+        f"NOT printed: printer {state.printer} is {state.state.value} "
+        f"({state.printer_message or state.message}); "
         f"job {job_id} is {status}: it will not print by itself. Release it with "
         f"`accueil badge {job.registration_id if job else ''} --print` or from the printer "
         "panel (F3, retry), or cancel it there.",

@@ -53,6 +53,9 @@ class PrintRequest:
     registration_id: str
     reason: PrintReason = PrintReason.CHECKIN
     staff: str = ""
+    # For a command that prints the badge itself at once: the job is born 'held', so a
+    # command stopped before it printed leaves nothing to come out later by itself.
+    hold: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,14 +173,29 @@ class PrintQueueStore(Protocol):
 
     def print_done(self, job_id: int, now: datetime) -> None: ...
 
-    def print_failed(self, job_id: int, error: str, retry_at: datetime | None) -> None: ...
+    def print_failed(
+        self, job_id: int, error: str, retry_at: datetime | None, *, hold: bool = False
+    ) -> None: ...
+
+    def print_uncertain(self, job_id: int, error: str) -> None:
+        """The whole badge was sent but not confirmed: 'uncertain', never resent by itself."""
+        ...
 
     def queue_print(self, request: PrintRequest, printer: str = "") -> int: ...
 
     def request_badge(
-        self, request: PrintRequest, printer: str = "", *, replace: bool = False
+        self,
+        request: PrintRequest,
+        printer: str = "",
+        *,
+        replace: bool = False,
+        seen: int | None = None,
     ) -> QueuedBadge:
-        """Ask for a badge under the one-waiting-badge rule, in one transaction."""
+        """Ask for a badge under the one-waiting-badge rule, in one transaction.
+
+        ``seen``: the waiting job staff saw when they chose; PrintJobConflict if it is no
+        longer the one waiting (printed meanwhile: a new job would be a second badge).
+        """
         ...
 
     def set_print_job(
@@ -206,7 +224,7 @@ class PrintQueueStore(Protocol):
         """Atomically take the oldest due job; other workers skip it until lease_until."""
         ...
 
-    def settle_interrupted_prints(self, now: datetime) -> int:
+    def settle_interrupted_prints(self, now: datetime, latest: datetime | None = None) -> int:
         """Jobs whose worker died mid-print (lease over) become 'uncertain' for staff."""
         ...
 

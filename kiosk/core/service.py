@@ -90,6 +90,7 @@ class CheckinService:
         self.day = day
         self.enforce_capacity = enforce_capacity
         self.print_badges = print_badges
+        self.hold_badges = False  # a command prints them itself (PrintRequest.hold)
         self.new_id = new_id
         self.sign = sign
         self.rules = rules or intake.IntakeRules()
@@ -361,6 +362,6 @@ class CheckinService:
         )
         request = None
         if self.print_badges and verdict.earns_badge and reg is not None:
-            request = PrintRequest(reg.id, PrintReason.CHECKIN, staff)
+            request = PrintRequest(reg.id, PrintReason.CHECKIN, staff, hold=self.hold_badges)
         job = self.log.record(scan, request)
         return CheckinResult(verdict, scan, job)

@@ -284,6 +284,14 @@ STAFF_UI: dict[str, dict[Lang, str]] = {
         "شارة هذا الشخص في الانتظار بالفعل (المهمة {job}) وستُطبع الآن. "
         "هل تريد استبدالها بمهمة جديدة؟",
     ),
+    "confirm.reprint_uncertain": _t(
+        "L'impression du badge (tâche {job}) s'est interrompue : il est peut-être déjà dans "
+        "le bac. Vérifiez le bac. Il n'y est pas : en imprimer un nouveau ?",
+        "Printing this badge (job {job}) stopped mid-way: it may already be in the tray. "
+        "Check the tray. Not there: print a new one?",
+        "توقفت طباعة هذه الشارة (المهمة {job}) في منتصفها: قد تكون في الدرج. "
+        "تحقق من الدرج. إن لم تكن هناك: هل تطبع شارة جديدة؟",
+    ),
     "detail.reprint_queued": _t(
         "Réimpression en file (tâche {job}).",
         "Reprint queued (job {job}).",

@@ -32,6 +32,9 @@ class FakePrinter:
         # bytes of a connection after which it stops reading (a printer that hangs mid-job):
         # the sender blocks with the rest of the badge; the connection stays open
         self.stall_after: int | None = None
+        # reset the connection once a whole badge (its cut) has arrived, before answering the
+        # status request that follows it: a printer that power-cycles right after a job
+        self.reset_after_cut = False
         self.connections: list[bytes] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -117,6 +120,11 @@ class FakePrinter:
                 del received[self.reset_after :]
                 self._record(index, received)
                 # SO_LINGER 0: close() sends RST, like a printer that power-cycles mid-job
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                return
+            if self.reset_after_cut and CUT in received:
+                self.reset_after_cut = False
+                self._record(index, received)
                 conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 return
             self._record(index, received)

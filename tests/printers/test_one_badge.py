@@ -298,11 +298,14 @@ def test_shell_checkin_with_paper_out_promises_no_badge_and_holds_it(make_site) 
     assert done.returncode == 3, done.stdout + done.stderr
     assert "Take your badge below" not in done.stdout
     assert "printed at the help desk" in done.stdout
-    assert "NOT printed: printer main is paper_out" in done.stdout
+    assert "NOT printed: printer main is paper_out (Out of paper" in done.stdout
     jobs = site.cli("badge", "--jobs")
     assert "printer main (network): paper_out" in jobs.stdout, jobs.stdout
     assert "unknown" not in jobs.stdout.splitlines()[0]
     assert " held " in jobs.stdout
+    note = site.store.print_jobs("held")[0].last_error  # what staff read next to the job
+    assert note.startswith("queued from the shell; not printed: printer out of paper")
+    assert "Held (" not in note, note
     # 4. the next `accueil run`: the held badge does not come out by itself; staff see it
     site.main.paper = fakeprinter.OK
     q = site.app_queue()
@@ -414,3 +417,128 @@ def test_killed_while_sending_a_badge_never_prints_it_again_by_itself(make_site)
 
 
 LEASE_PLUS = 200.0
+
+
+# -- the printer goes away once the whole badge was sent ---------------------------------------
+
+
+def test_connection_reset_after_the_whole_badge_is_never_printed_again_by_itself(
+    make_site,
+) -> None:
+    """The badge (with its cut) reached the printer, which then reset the connection
+    instead of confirming: it may be in the tray, so it is 'uncertain', not resent."""
+    site = make_site()
+    site.main.reset_after_cut = True
+    runtime = site.runtime()
+    q = site.app_queue(runtime)
+    job = runtime.checkin.check("CODE-1").print_job
+    q.start()
+    assert wait_until(lambda: site.store.print_job(job).status not in ("pending", "printing"))
+    settle(1.5)
+    assert badges(site.main) == ["CODE-1"]
+    assert site.store.print_job(job).status == "uncertain"
+    assert "check the tray" in q.state().message
+
+
+# -- a shell command stopped before its badge printed -------------------------------------------
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def test_shell_checkin_stopped_while_probing_leaves_nothing_to_print_by_itself(
+    make_site, how
+) -> None:
+    """`accueil checkin` killed (or Ctrl+C) while it asks a slow printer's state: the
+    attendee went nowhere near a printer, so the badge must not come out later at the
+    next `accueil run`; staff see it held."""
+    site = make_site()
+    site.main.answer = False  # a printer that does not answer status: each probe waits
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "--config", str(site.config), "checkin"]
+        + ["CODE-1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=site.root,
+    )
+    try:
+        assert wait_until(lambda: site.main.connections, 60), "the command never probed"
+    finally:
+        proc.send_signal(how)
+        proc.wait(10)
+    assert badges(site.main) == []
+    (job,) = site.store.print_jobs(None)
+    site.main.answer = True
+    q = site.app_queue()
+    q.start()  # the next `accueil run`
+    settle(1.5)
+    assert badges(site.main) == []
+    assert site.store.print_job(job.id).status == "held"
+    assert "Held (queued from the shell" in q.state().message
+
+
+# -- a walk-in, then an immediate reprint from a screen that still shows it waiting ------------
+
+
+@pytest.mark.parametrize("replace", [False, True])
+def test_reprint_of_a_badge_that_printed_meanwhile_makes_no_second_one(make_site, replace) -> None:
+    """The detail screen showed the walk-in's badge waiting (job N) and asked whether to
+    print it or replace it; before the steward answered, the worker printed it. Either
+    answer meant one badge: nothing new is queued, and the steward is told why."""
+    from printers.queue import JobError
+
+    site = make_site()
+    runtime = site.runtime()
+    q = site.app_queue(runtime)
+    result = runtime.checkin.register_walkin("Yasmine", "El Idrissi", staff="steward")
+    job = result.print_job
+    reg = result.verdict.registration
+    seen = [j.id for j in site.store.print_jobs("pending")]  # what the screen loaded
+    assert seen == [job]
+    q.start()  # the worker prints it while the confirmation is open
+    assert wait_until(lambda: site.store.print_job(job).status == "done")
+    with pytest.raises(JobError, match=f"job {job} was done meanwhile: the badge is in the tray"):
+        q.reprint(reg.id, "steward", replace=replace, seen=job)
+    settle()
+    assert [j.id for j in site.store.print_jobs(None)] == [job]
+    assert badges(site.main) == [reg.codes[0]]
+    # asked again, knowingly: that is a reprint
+    again, warning = q.reprint(reg.id, "steward")
+    assert again != job and warning and "already printed 1 time" in warning
+
+
+def test_a_commands_badge_that_fails_goes_back_to_held_not_pending(make_site) -> None:
+    """Between a failed attempt and the command's 'held' note there is no moment where
+    the badge is pending: a command killed right then leaves nothing to print later."""
+    site = make_site()
+    site.main.paper = fakeprinter.PAPER_OUT
+    q = site.app_queue()
+    asked = site.store.request_badge(PrintRequest("R1", PrintReason.REPRINT, "cli", hold=True))
+    assert site.store.print_job(asked.job_id).status == "held"
+    assert q.process_one("main", job_id=asked.job_id)  # the command's own attempt
+    job = site.store.print_job(asked.job_id)
+    assert job.status == "held" and "paper out" in job.last_error
+    site.main.paper = fakeprinter.OK
+    q.start()
+    settle(1.5)
+    assert badges(site.main) == []
+
+
+def test_shell_reprint_of_a_badge_stopped_mid_way_asks_for_the_tray_first(make_site) -> None:
+    """`accueil badge ID --print` for a person whose badge is 'uncertain' printed a new one
+    at once, the steward never told to look in the tray. It now asks for --replace."""
+    from printers.queue import JobError
+
+    site = make_site()
+    site.main.reset_after_cut = True  # the badge goes out whole, the printer resets
+    q = site.app_queue()
+    job = site.store.queue_print(PrintRequest("R1", PrintReason.CHECKIN))
+    assert q.process_one() and site.store.print_job(job).status == "uncertain"
+    with pytest.raises(JobError, match="may already be in the tray"):
+        q.retry(job, "steward")  # the printer panel's t: no second copy unasked either
+    done = site.cli("badge", "R1", "--print")
+    assert done.returncode == 1 and "Check the tray" in done.stdout, done.stdout
+    assert site.store.print_job(job).status == "uncertain" and badges(site.main) == ["CODE-1"]
+    done = site.cli("badge", "R1", "--print", "--replace")  # not in the tray
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert site.store.print_job(job).status == "cancelled"
+    assert badges(site.main) == ["CODE-1", "CODE-1"]  # the second one, knowingly

@@ -138,3 +138,77 @@ def test_a_store_with_duplicates_from_before_the_rule_keeps_the_oldest(tmp_path:
         assert "second badge" in store.print_job(2).last_error
         with pytest.raises(sqlite3.IntegrityError), store.transaction() as db:
             db.execute("UPDATE print_jobs SET status = 'pending' WHERE id = 2")
+
+
+# -- the wall clock jumps (NTP at boot, a kiosk without a real-time clock) ------------------
+
+
+def a_store(tmp_path: Path) -> LocalStore:
+    store = LocalStore(tmp_path / "kiosk.db")
+    store.save_event(EVENT, SESSIONS)
+    store.upsert_registrations(people())
+    return store
+
+
+def test_a_badge_printed_across_a_forward_clock_jump_counts_as_printed(tmp_path: Path) -> None:
+    """The clock jumped 10 minutes ahead while a worker was sending: another worker saw
+    the lease over and called the job 'uncertain'. The sending worker's word wins: it
+    printed, so staff are not asked to check a tray the attendee already emptied (their
+    reprint would make a second badge)."""
+    with a_store(tmp_path) as store:
+        job = store.queue_print(PrintRequest("R1", PrintReason.CHECKIN))
+        assert store.claim_print_job(NOW, NOW + timedelta(seconds=120), "main") is not None
+        jumped = NOW + timedelta(minutes=10)
+        assert store.settle_interrupted_prints(jumped) == 1  # the desk's worker, meanwhile
+        store.print_done(job, jumped)
+        assert store.print_job(job).status == "done"
+        assert store.get("R1").print_count == 1 and store.print_jobs("uncertain") == []
+
+
+def test_a_backward_clock_jump_does_not_hold_a_badge_for_an_hour(tmp_path: Path) -> None:
+    """A kiosk booted an hour fast, then NTP set it right: a retry time written by the
+    fast clock is not an hour-long wait, and a lease written by it ends with the dead
+    worker's next lease at most, not an hour later."""
+    with a_store(tmp_path) as store:
+        fast = NOW + timedelta(hours=1)
+        job = store.queue_print(PrintRequest("R1", PrintReason.CHECKIN))
+        store.claim_print_job(fast, fast + timedelta(seconds=120), "main")
+        store.print_failed(job, "paper out", fast + timedelta(seconds=30))
+        claimed = store.claim_print_job(NOW, NOW + timedelta(seconds=120), "main")
+        assert claimed is not None and claimed.id == job  # not at NOW + 1 h
+        other = store.queue_print(PrintRequest("R2", PrintReason.CHECKIN))
+        store.claim_print_job(fast, fast + timedelta(seconds=120), "main", job_id=other)
+        # that worker died; the clock is set right
+        assert store.settle_interrupted_prints(NOW, NOW + timedelta(seconds=120)) == 1
+        assert store.print_job(other).status == "uncertain"
+        assert store.print_job(job).status == "printing"  # its own lease is a real one
+
+
+@pytest.mark.parametrize("late", ["uncertain", "printing"])
+def test_migrating_duplicates_keeps_the_badge_that_may_be_in_the_tray(
+    tmp_path: Path, late: str
+) -> None:
+    """An older kiosk queued a check-in badge (printer down), then a reprint that it was
+    sending when it stopped ('uncertain'; or still sending: 'printing'). Keeping the
+    older pending one would print it by itself next to the one that may be in the tray."""
+    path = tmp_path / "kiosk.db"
+    with LocalStore(path) as store:
+        store.save_event(EVENT, SESSIONS)
+        store.upsert_registrations(people())
+    con = sqlite3.connect(path)
+    con.execute("DROP INDEX print_jobs_one_waiting")
+    con.execute(
+        "INSERT INTO print_jobs(registration_id, reason, created_at, status) "
+        "VALUES ('R1', 'checkin', '2026-12-08T09:00:00+00:00', 'pending')"
+    )
+    con.execute(
+        "INSERT INTO print_jobs(registration_id, reason, created_at, status, next_attempt_at) "
+        "VALUES ('R1', 'reprint', '2026-12-08T09:01:00+00:00', ?, '2026-12-08T09:03:00+00:00')",
+        (late,),
+    )
+    con.execute("PRAGMA user_version=1")
+    con.commit()
+    con.close()
+    with LocalStore(path) as store:
+        assert {j.id: j.status for j in store.print_jobs(None)} == {1: "cancelled", 2: late}
+        assert "second badge" in store.print_job(1).last_error

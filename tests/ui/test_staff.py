@@ -345,3 +345,34 @@ async def test_printer_panel_probes_and_shows_the_desk_printer(make_kiosk):
             await wait_for(pilot, lambda: "Printer desk: out of paper" in screen_text(app), 15)
     finally:
         desk.close()
+
+
+async def test_reprint_of_a_badge_stopped_mid_way_asks_to_check_the_tray(make_kiosk):
+    """R on a person whose badge stopped mid-way printed a new one at once (nothing had
+    been counted as printed): the first may be in the tray. Staff are asked first."""
+    from datetime import UTC, datetime, timedelta
+
+    from kiosk.core.ports import PrintReason, PrintRequest
+
+    kiosk = make_kiosk()
+    store = kiosk.runtime.store
+    job = store.queue_print(PrintRequest("R2", PrintReason.CHECKIN))
+    now = datetime.now(UTC)
+    store.claim_print_job(now - timedelta(hours=1), now - timedelta(minutes=58), "main")
+    assert store.settle_interrupted_prints(now) == 1  # its kiosk died mid-badge
+    app = kiosk.app(staff_language="en")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await sign_in(pilot, app)
+        await open_detail(pilot, app, "john smith")
+        await wait_for(pilot, lambda: app.screen.record is not None and app.screen.record.prints)
+        await pilot.press("r")
+        assert isinstance(app.screen, ConfirmScreen)
+        question = str(app.screen.query_one("#question").render())
+        assert f"(job {job}) stopped mid-way" in question and "Check the tray" in question
+        await pilot.press("n")  # it was in the tray
+        await pilot.pause(0.5)
+        assert [j.status for j in store.print_jobs(None)] == ["uncertain"]
+        await pilot.press("r")
+        await pilot.press("y")  # not in the tray: a new one
+        await wait_for(pilot, lambda: store.print_job(job).status == "cancelled", 15)
+    assert len(store.print_jobs(None)) == 2

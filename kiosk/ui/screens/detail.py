@@ -250,10 +250,18 @@ class DetailScreen(StaffScreen):
         waiting = [
             j for j in self.record.prints if j.status in ("pending", "desk", "held")
         ] if self.record else []  # fmt: skip
-        if waiting:  # one badge per person: that job prints, or staff replace it
+        stopped = [j for j in self.record.prints if j.status == "uncertain"] if self.record else []
+        if stopped:  # it may be in the tray: a second copy only once staff looked
+            question = self.t("confirm.reprint_uncertain", job=stopped[0].id)
+            self.app.push_screen(
+                ConfirmScreen(question),
+                lambda yes: self._reprint_confirmed(yes, True, seen=stopped[0].id),
+            )
+        elif waiting:  # one badge per person: that job prints, or staff replace it
             question = self.t("confirm.reprint_waiting", job=waiting[0].id)
             self.app.push_screen(
-                ConfirmScreen(question), lambda yes: self._reprint_confirmed(True, bool(yes))
+                ConfirmScreen(question),
+                lambda yes: self._reprint_confirmed(True, bool(yes), seen=waiting[0].id),
             )
         elif reg.print_count > 0:
             question = self.t("confirm.reprint", count=reg.print_count)
@@ -261,7 +269,9 @@ class DetailScreen(StaffScreen):
         else:
             self._reprint_confirmed(True)
 
-    def _reprint_confirmed(self, yes: bool | None, replace: bool = False) -> None:
+    def _reprint_confirmed(
+        self, yes: bool | None, replace: bool = False, seen: int | None = None
+    ) -> None:
         if not yes:
             return
 
@@ -271,16 +281,19 @@ class DetailScreen(StaffScreen):
             self.say(self.t("detail.reprint_queued", job=job) + note)
             self.reload()
 
-        self.app.run_io(self._reprint, replace, done=done, failed=self._failed, name="reprint")  # type: ignore[attr-defined]
+        self.app.run_io(  # type: ignore[attr-defined]
+            self._reprint, replace, seen, done=done, failed=self._failed, name="reprint"
+        )
 
-    def _reprint(self, replace: bool = False) -> tuple[int, str | None]:
+    def _reprint(self, replace: bool = False, seen: int | None = None) -> tuple[int, str | None]:
+        # seen: the waiting job the steward was asked about; printed since, nothing is queued
         queue: Any = self.services.print_queue
         if queue is not None:
-            job, warning = queue.reprint(self.registration_id, self.who, replace=replace)
+            job, warning = queue.reprint(self.registration_id, self.who, replace=replace, seen=seen)
             queue.wake()
             return int(job), warning
         request = PrintRequest(self.registration_id, PrintReason.REPRINT, self.who)
-        job = self.services.store.request_badge(request, replace=replace).job_id
+        job = self.services.store.request_badge(request, replace=replace, seen=seen).job_id
         return job, self.t("detail.no_printer")
 
     def action_badge_name(self) -> None:
