@@ -668,11 +668,17 @@ def test_a_printer_that_drops_the_connection_after_taking_a_badge_prints_it_once
     sim.reset_after_labels = 1  # the first badge comes out, then the connection is reset
     printer = label_printer(kind, sim)
     q, ids = run_queue(store, printer, ("R1", "R2"))
+    # A QL's acknowledged bytes prove the badge arrived; a Zebra lost after the recall
+    # command leaves the job uncertain (staff check the tray), never printed again by itself.
+    first = "done" if kind == "brother_ql" else "uncertain"
     try:
-        assert wait_until(lambda: all(store.print_job(i).status == "done" for i in ids))
+        assert wait_until(
+            lambda: store.print_job(ids[0]).status == first
+            and store.print_job(ids[1]).status == "done"
+        )
         time.sleep(0.5)  # nothing more arrives afterwards
         assert printed_codes(sim, printer.profile, tmp_path) == ["CODE-1", "CODE-2"]
-        assert [store.get(r).print_count for r in ("R1", "R2")] == [1, 1]
+        assert store.get("R2").print_count == 1
     finally:
         q.stop()
         sim.close()

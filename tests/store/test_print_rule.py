@@ -197,6 +197,8 @@ def test_migrating_duplicates_keeps_the_badge_that_may_be_in_the_tray(
         store.upsert_registrations(people())
     con = sqlite3.connect(path)
     con.execute("DROP INDEX print_jobs_one_waiting")
+    for table in ("checkin_lists", "ticket_facts", "pull_seen"):  # back to version 1
+        con.execute(f"DROP TABLE {table}")
     con.execute(
         "INSERT INTO print_jobs(registration_id, reason, created_at, status) "
         "VALUES ('R1', 'checkin', '2026-12-08T09:00:00+00:00', 'pending')"
