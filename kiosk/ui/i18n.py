@@ -8,6 +8,7 @@ shaped (presentation forms) and put in visual order here, one wrapped line at a 
 from __future__ import annotations
 
 import textwrap
+import unicodedata
 from functools import lru_cache
 from typing import Any
 
@@ -117,6 +118,9 @@ def _visual_line(line: str) -> str:
     # brackets, so "(Ctrl+S)" in an Arabic line would be drawn ")Ctrl+S(".
     from bidi.algorithm import get_display
 
+    # A code point this Python's Unicode tables do not know has no bidi type, and the
+    # algorithm asserts on it: draw it as the replacement character instead of crashing.
+    line = "".join(c if unicodedata.bidirectional(c) else "\ufffd" for c in line)
     return str(get_display(arabic_reshaper.reshape(line)))
 
 
