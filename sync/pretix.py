@@ -27,6 +27,7 @@ from kiosk.core.ports import OutboxItem, ScanLog
 from kiosk.core.verdict import Reason
 from sync.pretix_mapping import OrderFacts, registration_from_position  # shared with files
 from sync.pretix_mapping import name_parts_with_fallback as _name_parts_with_fallback
+from sync.pretix_mapping import pretix_time as _time  # one reading of pretix's date-times
 from sync.remote import (
     PullResult,
     PushResult,
@@ -1043,11 +1044,3 @@ _NOT_RECORDABLE = frozenset(
 )
 
 
-def _time(value: object) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

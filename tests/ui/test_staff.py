@@ -302,7 +302,17 @@ async def test_reprint_while_a_badge_waits_prints_that_one_or_replaces_it(make_k
         await pilot.press("n")  # no: the waiting badge is the one printed
         await wait_for(pilot, lambda: "Reprint queued" in screen_text(app), 15)
         assert waiting() == [first]
-        await wait_for(pilot, lambda: app.screen.record is not None and app.screen.record.prints)
+
+        def shows_it_waiting() -> bool:
+            record = app.screen.record
+            if record is not None and any(
+                j.status in ("pending", "desk", "held") for j in record.prints
+            ):
+                return True
+            app.screen.reload()  # the worker may be mid-try on the unplugged printer: look again
+            return False
+
+        await wait_for(pilot, shows_it_waiting, 15)
         await pilot.press("r")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")  # yes: cancel it, queue a new one
