@@ -14,6 +14,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
+import numpy as np
+
 from kiosk.core.model import Registration, Scan, Session
 from kiosk.core.ports import Clock, PrintJob, PrintRequest, QueuedBadge
 from kiosk.staff_auth import PinResult, Source
@@ -213,7 +215,14 @@ class PreviewFrame(Protocol):
     """A small grayscale frame to draw (kiosk.reading.preview.Preview)."""
 
     @property
-    def bbox(self) -> tuple[int, int, int, int] | None: ...
+    def image(self) -> np.ndarray:
+        """``uint8``, shape (height, width)."""
+        ...
+
+    @property
+    def polygon(self) -> tuple[tuple[float, float], ...] | None:
+        """The code's corners in preview pixels (x right, y down), when one was just seen."""
+        ...
 
 
 class Reader(Protocol):
