@@ -21,6 +21,7 @@ test: install  ## set up everything and run linters and the whole test suite
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy kiosk/core
+	$(VENV)/bin/mypy kiosk/services kiosk/ui  # strict on services (pyproject.toml), checked on the UI
 	$(PY) -m pytest
 
 system:  ## Debian packages listed in scripts/apt-packages.txt, installed when missing

@@ -258,7 +258,7 @@ class StaffAuth:
         if extra < 0:
             return 0.0
         # 30 s at the 5th wrong PIN, then 60, 120… never more than lockout_max_seconds.
-        wait = min(self.lockout_seconds * 2.0 ** min(extra, 64), self.lockout_max_seconds)
+        wait = min(self.lockout_seconds * float(2.0 ** min(extra, 64)), self.lockout_max_seconds)
         counter["locked_until"] = self.now() + wait
         return wait
 

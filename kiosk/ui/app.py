@@ -16,18 +16,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from kiosk.core.model import Lang, Mode
+from kiosk.core.verdict import Verdict
+from kiosk.services.ports import KeyEntry, KeyLine, PreviewFrame, Reader, ReaderStatus
 from kiosk.staff_auth import PinResult, Source, StaffRole
 from kiosk.ui.i18n import next_lang, printer_words, ui_text, visual
 from kiosk.ui.ports import (
@@ -36,11 +39,11 @@ from kiosk.ui.ports import (
     PrinterView,
     SyncView,
     camera_view,
-    printer_view,
-    sync_view,
 )
 
 log = logging.getLogger("accueil.ui")
+
+T = TypeVar("T")
 
 STAFF_QR_PREFIX = "ACCUEIL-STAFF:"
 
@@ -78,7 +81,7 @@ class CodeRead(Message):
 
 
 class ReaderState(Message):
-    def __init__(self, state: Any) -> None:
+    def __init__(self, state: ReaderStatus) -> None:
         super().__init__()
         self.state = state
 
@@ -106,20 +109,23 @@ class AccueilApp(App[int]):
         self.settings = services.settings
         self.language: Lang = self.settings.language
         self.staff_language: Lang = self.settings.staff_language
-        self.reader: Any = None
+        self.reader: Reader | None = None
         self.sounds: list[str] = []  # what was played, for tests and the log
         self.errors: list[str] = []
         self.last_input = time.monotonic()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._done: dict[Worker[Any], tuple[Callable[[Any], None] | None, Any]] = {}
+        self._done: dict[
+            Worker[Any],
+            tuple[Callable[[Any], None] | None, Callable[[BaseException], None] | None],
+        ] = {}
         self._status_busy = False
         self.ready_at: float | None = None
-        self.last_verdict: Any = None
+        self.last_verdict: Verdict | None = None
         # The line of keys since the last code (kiosk.reading.wedge.WedgeDetector): the one
         # place that tells scanner bursts from typing and ends codes on CR, LF, Tab or silence.
-        self.keys: Any = services.keys
+        self.keys: KeyLine | None = services.keys
         self._keys_idle: Timer | None = None
-        self._keys_screen: Any = None  # the screen the line's keys were typed on
+        self._keys_screen: Screen[Any] | None = None  # the screen the line's keys were typed on
 
     # -- start and stop -------------------------------------------------------------------
 
@@ -135,7 +141,7 @@ class AccueilApp(App[int]):
         self.set_interval(1.0, self._check_idle)
         self.ready_at = time.perf_counter()
 
-    def _base_screen(self) -> Any:
+    def _base_screen(self) -> Screen[None]:
         from kiosk.ui.screens.attendee import AttendeeScreen
         from kiosk.ui.screens.door import DoorScreen
         from kiosk.ui.screens.staff import StaffLockScreen
@@ -166,12 +172,12 @@ class AccueilApp(App[int]):
 
     def run_io(
         self,
-        fn: Callable[..., Any],
-        *args: Any,
-        done: Callable[[Any], None] | None = None,
+        fn: Callable[..., T],
+        *args: object,
+        done: Callable[[T], None] | None = None,
         failed: Callable[[BaseException], None] | None = None,
         name: str = "io",
-    ) -> Worker[Any]:
+    ) -> Worker[T]:
         """Run fn(*args) in a thread; call done(result) back on the UI thread."""
         worker = self.run_worker(
             lambda: fn(*args), name=name, thread=True, exit_on_error=False, group=name
@@ -207,7 +213,7 @@ class AccueilApp(App[int]):
     def _reader_code(self, code: str, source: str, repeat: bool) -> None:
         self._from_thread(CodeRead(code, source, repeat))
 
-    def _reader_state(self, state: Any) -> None:
+    def _reader_state(self, state: ReaderStatus) -> None:
         self._from_thread(ReaderState(state))
 
     def _from_thread(self, message: Message) -> None:
@@ -226,7 +232,7 @@ class AccueilApp(App[int]):
     def on_reader_state(self, message: ReaderState) -> None:
         self.camera = camera_view(message.state)
 
-    def preview_frame(self) -> Any:
+    def preview_frame(self) -> PreviewFrame | None:
         if self.reader is None:
             return None
         try:
@@ -243,10 +249,7 @@ class AccueilApp(App[int]):
         self._status_busy = True
 
         def collect() -> tuple[PrinterView, SyncView]:
-            waiting = self.services.store.count_pending()
-            return printer_view(self.services.print_queue), sync_view(
-                self.services.sync_engine, waiting
-            )
+            return self.services.printing.state(), self.services.syncing.status()
 
         def apply(result: tuple[PrinterView, SyncView]) -> None:
             self._status_busy = False
@@ -389,13 +392,17 @@ class AccueilApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown | events.Paste):
             self.last_input = time.monotonic()
-        if isinstance(event, events.Key) and self.keys is not None and self._take_key(event):
+        if (
+            isinstance(event, events.Key)
+            and self.keys is not None
+            and self._take_key(event, self.keys)
+        ):
             return
         await super().on_event(event)
 
     # -- keys: scanners and typing ---------------------------------------------------------
 
-    def _take_key(self, event: events.Key) -> bool:
+    def _take_key(self, event: events.Key, keys: KeyLine) -> bool:
         """Feed a key to the line; True when it was used here and must go no further.
 
         Screens with ``takes_keys`` (attendee, door) get their whole code line from here;
@@ -408,28 +415,28 @@ class AccueilApp(App[int]):
         if self.screen is not self._keys_screen:
             # Keys typed on another screen (a PIN prompt left with Escape) are not this
             # screen's code.
-            self.keys.clear()
+            keys.clear()
             self._keys_screen = self.screen
         focused = self.focused
         if isinstance(focused, Input) and focused.password:
-            self.keys.clear()
+            keys.clear()
             return False
         owns_line = bool(getattr(self.screen, "takes_keys", False))
         at = event.time  # when the terminal delivered the key, not when we got to it
         if event.key in TERMINATOR_KEYS:
-            entry = self.keys.end(TERMINATOR_KEYS[event.key], at, quiet=owns_line)
+            entry = keys.end(TERMINATOR_KEYS[event.key], at, quiet=owns_line)
             if entry is not None and (entry.source == "scanner" or owns_line):
                 self._deliver(entry)
                 return True
             return owns_line
         if event.key == "backspace":
-            self.keys.backspace()
+            keys.backspace()
             self._show_line()
             return owns_line
         if event.is_printable and event.character:
             # A silence ends a scan only where the line is all codes; in a staff form a
             # scanner without a suffix is just text.
-            entry = self.keys.key(event.character, at, quiet=owns_line)
+            entry = keys.key(event.character, at, quiet=owns_line)
             if entry is not None:
                 self._deliver(entry)
             self._show_line()
@@ -437,20 +444,24 @@ class AccueilApp(App[int]):
                 self._keys_idle.stop()
                 self._keys_idle = None
             if owns_line:
-                self._keys_idle = self.set_timer(self.keys.quiet_gap + 0.02, self._quiet_line)
+                self._keys_idle = self.set_timer(keys.quiet_gap + 0.02, self._quiet_line)
             return owns_line
         return False
 
     def _quiet_line(self) -> None:
         """A silence after keys: a scanner that sends no suffix has finished its code."""
         self._keys_idle = None
-        if not self.screen_stack or not getattr(self.screen, "takes_keys", False):
+        if (
+            self.keys is None
+            or not self.screen_stack
+            or not getattr(self.screen, "takes_keys", False)
+        ):
             return  # closing, or a screen where a silence ends nothing
         entry = self.keys.idle(time.monotonic())
         if entry is not None:
             self._deliver(entry)
 
-    def _deliver(self, entry: Any) -> None:
+    def _deliver(self, entry: KeyEntry) -> None:
         if entry.source == "scanner":
             consumed = getattr(self.screen, "scanner_consumed", None)
             if consumed is not None:
@@ -460,7 +471,7 @@ class AccueilApp(App[int]):
 
     def _show_line(self) -> None:
         show = getattr(self.screen, "show_line", None)
-        if show is not None:
+        if show is not None and self.keys is not None:
             show(self.keys.line)
 
     def submit_code(self, code: str, source: str = "typed") -> None:

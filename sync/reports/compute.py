@@ -17,10 +17,12 @@ from zoneinfo import ZoneInfo
 from kiosk.core.i18n import N_, SourceText, Translator
 from kiosk.core.intake import repair_in_note
 from kiosk.core.model import Registration, Scan, ScanKind, Session, Status
+from kiosk.core.stats import QUARTER, checked_in_now, first_entries, live_scans
+from kiosk.core.stats import quarter_counts as _slots
 from kiosk.core.tickets import is_signed_ticket
 from sync.reports.source import KioskSeen, ReportData
 
-SLOT = timedelta(minutes=15)
+SLOT = QUARTER
 WALKIN_TICKET = "walk-in"  # CheckinService.register_walkin's ticket type
 
 REASON_MEANING = {
@@ -87,15 +89,6 @@ class Report:
     undone: frozenset[str] = frozenset()
 
 
-def live_scans(scans: list[Scan]) -> tuple[list[Scan], set[str]]:
-    """Accepted scans no undo took back, and the nonces that were undone."""
-    undone = {s.code for s in scans if s.accepted and s.kind is ScanKind.UNDO}
-    live = [
-        s for s in scans if s.accepted and s.kind is not ScanKind.UNDO and s.nonce not in undone
-    ]
-    return live, undone
-
-
 OVERRIDE, UNDONE_OVERRIDE, UNDO = N_("override"), N_("override (undone)"), N_("undo")
 
 
@@ -108,28 +101,6 @@ def how(scan: Scan) -> str:
     if scan.note == "by hand":
         return N_("by hand")
     return N_("scan")
-
-
-def first_entries(live: list[Scan]) -> dict[tuple[str, int], Scan]:
-    """(registration, day) -> the first live entry of that person on that day."""
-    first: dict[tuple[str, int], Scan] = {}
-    for scan in sorted(live, key=lambda s: s.at):
-        if scan.kind is ScanKind.ENTRY and scan.registration_id and scan.day is not None:
-            first.setdefault((scan.registration_id, scan.day), scan)
-    return first
-
-
-def checked_in_now(live: list[Scan], day: int) -> int:
-    """People whose last live venue move of ``day`` was an entry."""
-    last: dict[str, Scan] = {}
-    for scan in sorted(live, key=lambda s: s.at):
-        if (
-            scan.day == day
-            and scan.registration_id
-            and scan.kind in (ScanKind.ENTRY, ScanKind.EXIT)
-        ):
-            last[scan.registration_id] = scan
-    return sum(s.kind is ScanKind.ENTRY for s in last.values())
 
 
 def session_fill(session: Session, live: list[Scan], refused: list[Scan]) -> SessionFill:
@@ -532,26 +503,6 @@ def day_ends(data: ReportData) -> dict[int, datetime]:
         midnight = datetime.combine(d.date + timedelta(days=1), datetime.min.time(), tzinfo=tz)
         ends[d.number] = max(last) if last else midnight
     return ends
-
-
-def _slots(times: list[datetime], tz: ZoneInfo) -> list[tuple[datetime, int]]:
-    """Counts per quarter hour from the first to the last, empty quarters included."""
-    if not times:
-        return []
-    starts = [_floor(t.astimezone(tz)) for t in times]
-    counts = Counter(starts)
-    slot, last = min(starts), max(starts)
-    out = []
-    for _ in range(24 * 4 + 1):  # one day of quarters at most
-        out.append((slot, counts.get(slot, 0)))
-        if slot >= last:
-            break
-        slot += SLOT
-    return out
-
-
-def _floor(when: datetime) -> datetime:
-    return when.replace(minute=when.minute - when.minute % 15, second=0, microsecond=0)
 
 
 def _parse(text: object) -> datetime | None:

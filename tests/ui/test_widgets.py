@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 import numpy as np
 import pytest
 
+from kiosk.core import stats
 from kiosk.core.model import Registration, Role, Scan, ScanKind
 from kiosk.core.ports import PrintJob
-from kiosk.ui import halfblock, stats
+from kiosk.ui import halfblock
 from kiosk.ui.i18n import visual, visual_lines
 from kiosk.ui.screens.dashboard import DashboardScreen
 from tests.conftest import SESSIONS, TZ
@@ -61,7 +62,7 @@ def test_dashboard_figures():
         PrintJob(i, "A", "checkin", "", "", "done", 1, None, "", t0, t0 + timedelta(seconds=s))
         for i, s in enumerate((2, 3, 10), start=1)
     ]
-    d = stats.compute(scans, regs, SESSIONS, {"P1": 1}, jobs, today=1, tz=TZ)
+    d = stats.dashboard(scans, regs, SESSIONS, {"P1": 1}, jobs, today=1, tz=TZ)
     assert d.checked_in_today == 2 and d.checked_in_total == 3
     assert d.today_by_role == {"participant": 1, "speaker": 1}
     assert d.arrivals == (2,) and d.arrivals_start == t0
@@ -96,7 +97,7 @@ def test_printer_view_sends_attendees_to_the_desk_only_when_the_printer_is_down(
     from kiosk.ui.ports import printer_view
 
     def view(**state):
-        queue = SimpleNamespace(state=lambda: SimpleNamespace(**state))
+        queue = SimpleNamespace(state=lambda printer=None, max_age=None: SimpleNamespace(**state))
         return printer_view(queue).level
 
     base = {"jobs_waiting": 0, "message": "", "last_error": ""}

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.ui.app import AccueilApp
 
 
-def open_staff_screen(app: Any, name: str) -> None:
+def open_staff_screen(app: AccueilApp, name: str) -> None:
     """Open a staff panel by name (footer shortcuts use this)."""
     from kiosk.ui.screens.dashboard import DashboardScreen
     from kiosk.ui.screens.door import SessionPicker

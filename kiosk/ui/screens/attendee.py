@@ -7,9 +7,8 @@ that is not a function key feeds the code line (USB scanners type like a keyboar
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from textual import events
+from textual import events, getters
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
@@ -19,11 +18,12 @@ from textual.widgets import Button, Static
 
 from kiosk.core.checkin_list import attendee_notes
 from kiosk.core.intake import strip_aim, strip_controls
-from kiosk.core.model import Lang
+from kiosk.core.model import Direction, Lang
 from kiosk.core.service import CheckinResult
 from kiosk.core.texts import GUEST, attendee_text
-from kiosk.ui.app import STAFF_QR_PREFIX
+from kiosk.ui.app import STAFF_QR_PREFIX, AccueilApp
 from kiosk.ui.i18n import LANG_NAMES, drawable, printer_words, ui_text, visual
+from kiosk.ui.ports import AppServices, CameraView, PrinterView
 from kiosk.ui.widgets.preview import CameraPreview
 from kiosk.ui.widgets.sentence import Sentence
 
@@ -55,6 +55,7 @@ class ScanScreen(Screen[None]):
     """
 
     takes_keys = True
+    app = getters.app(AccueilApp)  # Textual's typed accessor: the app's own attributes
 
     BINDINGS = [  # noqa: RUF012
         Binding("f1", "language('fr')", "Français", show=False),
@@ -75,21 +76,21 @@ class ScanScreen(Screen[None]):
         self._checking: set[str] = set()
 
     @property
-    def services(self) -> Any:
-        return self.app.services  # type: ignore[attr-defined]
+    def services(self) -> AppServices:
+        return self.app.services
 
     @property
     def lang(self) -> Lang:
-        return self.app.language  # type: ignore[attr-defined, no-any-return]
+        return self.app.language
 
     def action_nothing(self) -> None:
         """Escape and Tab do nothing on attendee screens."""
 
     def action_staff(self) -> None:
-        self.app.open_staff()  # type: ignore[attr-defined]
+        self.app.open_staff()
 
     def action_language(self, code: str) -> None:
-        self.app.language = Lang(code)  # type: ignore[attr-defined]
+        self.app.language = Lang(code)
         self.refresh_texts()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -106,7 +107,7 @@ class ScanScreen(Screen[None]):
             code, self.typed = self.typed, ""
             self._show_typed()
             if code.strip():
-                self.app.submit_code(code, "typed")  # type: ignore[attr-defined]
+                self.app.submit_code(code, "typed")
             event.stop()
         elif event.key == "backspace":
             self.typed = self.typed[:-1]
@@ -121,7 +122,7 @@ class ScanScreen(Screen[None]):
         event.stop()
         for line in event.text.splitlines():
             if line.strip():
-                self.app.submit_code(line, "typed")  # type: ignore[attr-defined]
+                self.app.submit_code(line, "typed")
 
     def scanner_consumed(self) -> None:
         """A USB scanner's burst was read as a code: it is not a typed code too."""
@@ -144,7 +145,7 @@ class ScanScreen(Screen[None]):
         code = code.strip()
         card = strip_aim(strip_controls(code))  # a staff card read by a scanner sending AIM ids
         if card.startswith(STAFF_QR_PREFIX):
-            self.app.staff_qr(card.removeprefix(STAFF_QR_PREFIX))  # type: ignore[attr-defined]
+            self.app.staff_qr(card.removeprefix(STAFF_QR_PREFIX))
             return
         self.check(code, repeat)
 
@@ -166,7 +167,7 @@ class ScanScreen(Screen[None]):
             self._checking.discard(code)
             self.failed(code, error)
 
-        self.app.run_io(  # type: ignore[attr-defined]
+        self.app.run_io(
             self.decide,
             code,
             *self.check_args(),
@@ -175,22 +176,23 @@ class ScanScreen(Screen[None]):
             name="check",
         )
 
-    def decide(self, code: str, *args: Any) -> CheckinResult:
+    def decide(
+        self, code: str, direction: Direction = Direction.ENTRY, session_id: str | None = None
+    ) -> CheckinResult:
         """The check-in, in the IO thread (a screen may add what must precede the verdict)."""
-        result: CheckinResult = self.services.checkin.check(code, *args)
-        return result
+        return self.services.checkin.check(code, direction, session_id)
 
     def scanner_advice(self, result: CheckinResult) -> str:
         """For staff, when the code came through a scanner set to another keyboard layout."""
         read = result.intake
         if read is None or not read.advice_layout:
             return ""
-        lang = self.app.staff_language  # type: ignore[attr-defined]
+        lang = self.app.staff_language
         return ui_text("alert.scanner_layout", lang, layout=read.advice_layout)
 
-    def check_args(self) -> tuple[Any, ...]:
+    def check_args(self) -> tuple[Direction, str | None]:
         """What the check-in service needs after the code (a door: direction, session)."""
-        return ()
+        return Direction.ENTRY, None
 
     def checked(self, code: str, result: CheckinResult) -> None:
         raise NotImplementedError
@@ -199,7 +201,7 @@ class ScanScreen(Screen[None]):
         """Not recorded: say so in the screen language with the next step, and ring."""
         lang = self.lang
         self.show(Shown(ui_text("error.try_again", lang), False, lang is Lang.AR, NOT_RECORDED))
-        self.app.sound("refused")  # type: ignore[attr-defined]
+        self.app.sound("refused")
 
     def remember(self, code: str, shown: Shown) -> None:
         self._shown.pop(code, None)
@@ -215,7 +217,7 @@ class ScanScreen(Screen[None]):
         self.showing_result = True
         if self._reset is not None:
             self._reset.stop()
-        self._reset = self.set_timer(self.app.settings.result_seconds, self.back_to_ready)  # type: ignore[attr-defined]
+        self._reset = self.set_timer(self.app.settings.result_seconds, self.back_to_ready)
 
     def back_to_ready(self) -> None:
         self.showing_result = False
@@ -257,7 +259,7 @@ class AttendeeScreen(ScanScreen):
         self.watch(self.app, "camera", self._camera_changed)
         self.watch(self.app, "printer", self._printer_changed)
         self.refresh_texts()
-        if self.app.reader is not None and self.app.settings.camera_preview:  # type: ignore[attr-defined]
+        if self.app.reader is not None and self.app.settings.camera_preview:
             self.set_interval(0.2, self._pull_preview)
 
     def refresh_texts(self) -> None:
@@ -266,21 +268,21 @@ class AttendeeScreen(ScanScreen):
         self.query_one("#title", Sentence).show(ui_text("ready.title", lang), rtl)
         others = [ui_text("ready.title", other) for other in Lang if other is not lang]
         self.query_one("#others", Sentence).show("\n".join(others))
-        self._camera_changed(self.app.camera)  # type: ignore[attr-defined]
+        self._camera_changed(self.app.camera)
         for button in self.query(LangButton):
             button.set_class(button.id == f"lang-{lang.value}", "-current")
 
-    def _camera_changed(self, camera: Any) -> None:
+    def _camera_changed(self, camera: CameraView) -> None:
         lang = self.lang
         preview = self.query_one("#preview", CameraPreview)
-        preview.display = camera.available and self.app.settings.camera_preview  # type: ignore[attr-defined]
+        preview.display = camera.available and self.app.settings.camera_preview
         note = ui_text("ready.hint", lang) if camera.available else ui_text("ready.no_camera", lang)
         self.query_one("#camera-note", Sentence).show(note, lang is Lang.AR)
 
-    def _printer_changed(self, printer: Any) -> None:
+    def _printer_changed(self, printer: PrinterView) -> None:
         alert = self.query_one("#staff-alert", Static)
         if printer.level == "down":
-            lang = self.app.staff_language  # type: ignore[attr-defined]
+            lang = self.app.staff_language
             words = printer_words(printer, lang)
             text = ui_text("alert.attendee_screen", lang, message=words, waiting=printer.waiting)
             alert.update(visual(text))
@@ -293,25 +295,27 @@ class AttendeeScreen(ScanScreen):
 
     def _pull_preview(self) -> None:
         if not self.showing_result:
-            self.query_one("#preview", CameraPreview).set_frame(self.app.preview_frame())  # type: ignore[attr-defined]
+            self.query_one("#preview", CameraPreview).set_frame(self.app.preview_frame())
 
     # -- check-in -------------------------------------------------------------------------
 
-    def decide(self, code: str, *args: Any) -> CheckinResult:
+    def decide(
+        self, code: str, direction: Direction = Direction.ENTRY, session_id: str | None = None
+    ) -> CheckinResult:
         """Check in, then decide where the earned badge comes out before saying so.
 
         The printer's state is probed when stale; a printer that cannot print now sends
         the job to the desk (the desk printer, or set aside for staff there), so the
         attendee is never told to take a badge that will come out later, unattended.
         """
-        result = super().decide(code, *args)
+        result = super().decide(code, direction, session_id)
         queue = self.services.print_queue
-        if result.print_job is not None and queue is not None and hasattr(queue, "place"):
+        if result.print_job is not None and queue is not None:
             self._placed[result.print_job] = queue.place(result.print_job).at_desk
         return result
 
     def checked(self, code: str, result: CheckinResult) -> None:
-        app: Any = self.app
+        app = self.app
         queue = self.services.print_queue
         if result.print_job is not None and queue is not None:
             queue.wake()

@@ -8,11 +8,12 @@ so Arabic is shaped and right to left like on the attendee screen.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual import getters
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding
 from textual.containers import Vertical
@@ -22,17 +23,19 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input
 
 from kiosk.core.model import Lang
+from kiosk.ui.app import AccueilApp
 from kiosk.ui.i18n import drawable, printer_words, ui_text, visual, visual_lines
+from kiosk.ui.ports import AppServices
 from kiosk.ui.widgets.sentence import Sentence
 
 
-def staff_lang(app: Any) -> Lang:
+def staff_lang(app: AccueilApp) -> Lang:
     """The language of the staff screens."""
     lang = getattr(app, "staff_language", Lang.FR)
     return lang if isinstance(lang, Lang) else Lang.FR
 
 
-def staff_alert_text(app: Any, lang: Lang | None = None) -> str:
+def staff_alert_text(app: AccueilApp, lang: Lang | None = None) -> str:
     """One line about what needs staff attention now (printer, sync), or ''."""
     lang = lang or staff_lang(app)
     parts = []
@@ -67,7 +70,7 @@ def with_data(markup: str, **data: str) -> Content:
     return Content.from_markup(markup, **{k: drawable(v) for k, v in data.items()})
 
 
-def rich_lines(lines: list[str | Content], lang: Lang, width: int = 0) -> Content | Text:
+def rich_lines(lines: Sequence[str | Content], lang: Lang, width: int = 0) -> Content | Text:
     """Lines for a Static (markup strings, or Content from :func:`with_data`); Arabic lines
     lose the styles, are wrapped to width (when known) in reading order, then shaped and
     right-aligned."""
@@ -85,6 +88,8 @@ def rich_lines(lines: list[str | Content], lang: Lang, width: int = 0) -> Conten
 
 class StaffTexts(DOMNode):
     """Texts in the staff language, for screens and dialogs (mixed in before Screen)."""
+
+    app = getters.app(AccueilApp)  # Textual's typed accessor: the app's own attributes
 
     @property
     def lang(self) -> Lang:
@@ -147,12 +152,12 @@ class StaffScreen(StaffTexts, Screen[None]):
         return True
 
     @property
-    def services(self) -> Any:
-        return self.app.services  # type: ignore[attr-defined]
+    def services(self) -> AppServices:
+        return self.app.services
 
     @property
     def who(self) -> str:
-        staff = self.app.staff  # type: ignore[attr-defined]
+        staff = self.app.staff
         return staff.who if staff is not None else "staff"
 
     def compose_alert(self) -> ComposeResult:
@@ -184,17 +189,17 @@ class StaffScreen(StaffTexts, Screen[None]):
         open_staff_screen(self.app, name)
 
     def action_lock(self) -> None:
-        self.app.lock()  # type: ignore[attr-defined]
+        self.app.lock()
 
     def action_quit_app(self) -> None:
-        staff = self.app.staff  # type: ignore[attr-defined]
+        staff = self.app.staff
         if staff is None or not staff.supervisor:
             self.notify(self.t("note.quit_action"), severity="warning")
             return
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.app.request_quit()  # type: ignore[attr-defined]
+                self.app.request_quit()
 
         self.app.push_screen(ConfirmScreen(self.t("confirm.quit")), confirmed)
 

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Sparkline, Static
 
-from kiosk.ui import stats
+from kiosk.core.stats import Dashboard
 from kiosk.ui.i18n import code_word, printer_words, visual
 from kiosk.ui.screens.common import StaffScreen, cell, rich_lines
-
-LANE_JOBS = 500  # the newest print jobs read to find the last 20 printed check-in badges
 
 
 class DashboardScreen(StaffScreen):
@@ -39,25 +35,13 @@ class DashboardScreen(StaffScreen):
         self.reload()
 
     def reload(self) -> None:
-        self.app.run_io(self._compute, done=self._show, name="dashboard")  # type: ignore[attr-defined]
+        self.app.run_io(self._compute, done=self._show, name="dashboard")
 
-    def _compute(self) -> stats.Dashboard:
-        s = self.services
-        store = s.store
-        sessions = store.sessions()
-        return stats.compute(
-            store.scans(),
-            store.all_registrations(),
-            sessions,
-            {x.id: store.session_inside(x.id) for x in sessions},
-            # Newest first, any status: lane health is about the latest badges.
-            store.print_jobs(None, limit=LANE_JOBS),
-            s.today(),
-            s.clock.now().tzinfo,
-        )
+    def _compute(self) -> Dashboard:
+        return self.services.statistics.dashboard(self.services.today())
 
-    def _show(self, d: stats.Dashboard) -> None:
-        app: Any = self.app
+    def _show(self, d: Dashboard) -> None:
+        app = self.app
 
         lang = self.lang
 

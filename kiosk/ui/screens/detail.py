@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,9 +12,11 @@ from textual.widgets import DataTable, Static
 
 from kiosk.core.checkin_list import staff_notes
 from kiosk.core.model import Lang, Registration, Scan
-from kiosk.core.ports import PrintJob, PrintReason, PrintRequest
+from kiosk.core.ports import PrintJob
 from kiosk.core.service import CheckinResult
 from kiosk.core.texts import days_text, staff_text
+from kiosk.core.verdict import Verdict
+from kiosk.services.desk import Reprint
 from kiosk.ui.i18n import code_word, ui_text, visual
 from kiosk.ui.screens.common import (
     ConfirmScreen,
@@ -78,18 +79,17 @@ class DetailScreen(StaffScreen):
         self.reload()
 
     def reload(self) -> None:
-        self.app.run_io(self._load, done=self._show, name="detail")  # type: ignore[attr-defined]
+        self.app.run_io(self._load, done=self._show, name="detail")
 
     def _load(self) -> Record:
-        store = self.services.store
         lang = self.lang
-        reg = store.get(self.registration_id)
-        if reg is None:
-            raise LookupError(ui_text("detail.gone", lang, id=self.registration_id))
-        prints = [j for j in store.print_jobs(limit=1000) if j.registration_id == reg.id]
-        verdict = self.services.checkin.evaluate_registration(reg)
+        try:
+            found = self.services.desk.record(self.registration_id)
+        except LookupError:
+            raise LookupError(ui_text("detail.gone", lang, id=self.registration_id)) from None
+        verdict = found.verdict
         said = staff_text(verdict, lang) + staff_notes(verdict, lang)
-        return Record(reg, store.scans_of(reg.id), prints, said)
+        return Record(found.registration, found.scans, found.prints, said)
 
     def _show(self, record: Record) -> None:
         self.record = record
@@ -168,13 +168,11 @@ class DetailScreen(StaffScreen):
 
     def _after(self, result: CheckinResult) -> None:
         verdict = result.verdict
-        if result.print_job is not None and self.services.print_queue is not None:
-            self.services.print_queue.wake()
         text = staff_text(verdict, self.lang) + staff_notes(verdict, self.lang)
         if result.print_job is not None:
             text += " " + self.t("detail.sent")
         self.say(text, error=not verdict.ok)
-        self.app.sound("ok" if verdict.ok else "refused")  # type: ignore[attr-defined]
+        self.app.sound("ok" if verdict.ok else "refused")
         self.reload()
 
     def _failed(self, error: BaseException) -> None:
@@ -183,15 +181,15 @@ class DetailScreen(StaffScreen):
     def action_checkin(self) -> None:
         """Check in by hand; pretix's check-in questions are asked first, one by one."""
 
-        def verdict_now() -> Any:
-            reg = self.services.store.get(self.registration_id)
-            return self.services.checkin.evaluate_registration(reg) if reg else None
-
-        self.app.run_io(  # type: ignore[attr-defined]
-            verdict_now, done=self._ask, failed=self._failed, name="checkin"
+        self.app.run_io(
+            self.services.desk.verdict_now,
+            self.registration_id,
+            done=self._ask,
+            failed=self._failed,
+            name="checkin",
         )
 
-    def _ask(self, verdict: Any) -> None:
+    def _ask(self, verdict: Verdict | None) -> None:
         pending = list(verdict.questions) if verdict is not None and verdict.ok else []
         answers: dict[str, str] = {}
 
@@ -215,8 +213,8 @@ class DetailScreen(StaffScreen):
         next_question()
 
     def _check_in(self, answers: dict[str, str]) -> None:
-        self.app.run_io(  # type: ignore[attr-defined]
-            self.services.checkin.check_in_by_hand,
+        self.app.run_io(
+            self.services.desk.check_in_by_hand,
             self.registration_id,
             self.who,
             answers,
@@ -232,8 +230,8 @@ class DetailScreen(StaffScreen):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.app.run_io(  # type: ignore[attr-defined]
-                    self.services.checkin.undo_last,
+                self.app.run_io(
+                    self.services.desk.undo,
                     self.registration_id,
                     self.who,
                     done=undone,
@@ -275,26 +273,21 @@ class DetailScreen(StaffScreen):
         if not yes:
             return
 
-        def done(result: tuple[int, str | None]) -> None:
-            job, warning = result
+        def done(result: Reprint) -> None:
+            warning = result.warning if result.printer else self.t("detail.no_printer")
             note = self.t("detail.note", warning=warning) if warning else ""
-            self.say(self.t("detail.reprint_queued", job=job) + note)
+            self.say(self.t("detail.reprint_queued", job=result.job_id) + note)
             self.reload()
 
-        self.app.run_io(  # type: ignore[attr-defined]
-            self._reprint, replace, seen, done=done, failed=self._failed, name="reprint"
-        )
-
-    def _reprint(self, replace: bool = False, seen: int | None = None) -> tuple[int, str | None]:
         # seen: the waiting job the steward was asked about; printed since, nothing is queued
-        queue: Any = self.services.print_queue
-        if queue is not None:
-            job, warning = queue.reprint(self.registration_id, self.who, replace=replace, seen=seen)
-            queue.wake()
-            return int(job), warning
-        request = PrintRequest(self.registration_id, PrintReason.REPRINT, self.who)
-        job = self.services.store.request_badge(request, replace=replace, seen=seen).job_id
-        return job, self.t("detail.no_printer")
+        self.app.run_io(
+            lambda: self.services.desk.reprint(
+                self.registration_id, self.who, replace=replace, seen=seen
+            ),
+            done=done,
+            failed=self._failed,
+            name="reprint",
+        )
 
     def action_badge_name(self) -> None:
         reg = self.record.registration if self.record else None
@@ -308,8 +301,8 @@ class DetailScreen(StaffScreen):
         def answered(name: str | None) -> None:
             if name is None:
                 return
-            self.app.run_io(  # type: ignore[attr-defined]
-                self.services.store.set_badge_name,
+            self.app.run_io(
+                self.services.desk.set_badge_name,
                 reg.id,
                 name,
                 self.who,
@@ -324,15 +317,15 @@ class DetailScreen(StaffScreen):
         )
 
     def action_override(self) -> None:
-        staff = self.app.staff  # type: ignore[attr-defined]
+        staff = self.app.staff
         if staff is None or not staff.supervisor:
             self.say(self.t("detail.supervisor_only"), True)
             return
 
         def answered(why: str | None) -> None:
             if why:
-                self.app.run_io(  # type: ignore[attr-defined]
-                    self.services.checkin.override,
+                self.app.run_io(
+                    self.services.desk.override,
                     self.registration_id,
                     self.who,
                     why,

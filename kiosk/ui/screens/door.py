@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -15,7 +13,9 @@ from kiosk.core.checkin_list import attendee_notes, staff_notes
 from kiosk.core.model import Direction, Lang, Session
 from kiosk.core.service import CheckinResult
 from kiosk.core.texts import attendee_text, staff_text
+from kiosk.ui.app import StaffSession
 from kiosk.ui.i18n import ui_text, visual
+from kiosk.ui.ports import AppServices
 from kiosk.ui.screens.attendee import ScanScreen, Shown
 from kiosk.ui.screens.common import StaffTexts
 from kiosk.ui.widgets.sentence import Sentence
@@ -32,7 +32,7 @@ def fill_level(inside: int, capacity: int, amber_percent: int) -> str:
     return "ok"
 
 
-def session_choices(services: Any, lang: Lang = Lang.EN) -> list[tuple[str, str]]:
+def session_choices(services: AppServices, lang: Lang = Lang.EN) -> list[tuple[str, str]]:
     """(id, label) of every session, today's first; runs in a worker (reads the store)."""
     today = services.today()
     tz = services.clock.now().tzinfo
@@ -62,9 +62,9 @@ class SessionPicker(StaffTexts, ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#sessions", OptionList).focus()
-        self.app.run_io(  # type: ignore[attr-defined]
+        self.app.run_io(
             session_choices,
-            self.app.services,  # type: ignore[attr-defined]
+            self.app.services,
             self.lang,
             done=self._fill,
             failed=self._failed,
@@ -101,7 +101,7 @@ class DoorScreen(ScanScreen):
 
     @property
     def direction(self) -> Direction:
-        return self.app.settings.door_direction  # type: ignore[attr-defined, no-any-return]
+        return self.app.settings.door_direction
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="topbar"):
@@ -139,7 +139,7 @@ class DoorScreen(ScanScreen):
         """A staff PIN (steward is enough), then the session list; attendees never see it."""
         from kiosk.ui.screens.pin import PinScreen
 
-        app: Any = self.app
+        app = self.app
         if app.staff_unavailable() is not None:
             self._no_session(self._staff("door.staff_disabled"))
             return
@@ -147,7 +147,7 @@ class DoorScreen(ScanScreen):
             app.push_screen(SessionPicker(), self.choose)
             return
 
-        def signed_in(staff: Any) -> None:
+        def signed_in(staff: StaffSession | None) -> None:
             if staff is not None:
                 app.push_screen(SessionPicker(), self.choose)
 
@@ -157,7 +157,7 @@ class DoorScreen(ScanScreen):
         if not session_id:
             self._no_session(self.problem)
             return
-        self.app.run_io(  # type: ignore[attr-defined]
+        self.app.run_io(
             self.services.store.session,
             session_id,
             done=lambda session: self._chosen(session_id, session),
@@ -177,7 +177,7 @@ class DoorScreen(ScanScreen):
 
     def _staff(self, key: str, **fields: object) -> str:
         """A line for staff on the door, in the staff language."""
-        return str(self.app.staff_text(key, **fields))  # type: ignore[attr-defined]
+        return str(self.app.staff_text(key, **fields))
 
     def _no_session(self, problem: str) -> None:
         """No session yet: attendees read "ask staff", staff read what to do on top."""
@@ -206,7 +206,7 @@ class DoorScreen(ScanScreen):
     def reload_count(self) -> None:
         if self.session is None:
             return
-        self.app.run_io(  # type: ignore[attr-defined]
+        self.app.run_io(
             self.services.store.session_inside, self.session_id, done=self._count, name="inside"
         )
 
@@ -219,7 +219,7 @@ class DoorScreen(ScanScreen):
             return
         lang = self.lang
         capacity = self.session.capacity
-        level = fill_level(self.inside, capacity, self.app.settings.amber_at_percent)  # type: ignore[attr-defined]
+        level = fill_level(self.inside, capacity, self.app.settings.amber_at_percent)
         box = self.query_one("#door-count")
         for name in ("ok", "near", "full"):
             box.set_class(level == name, f"-{name}")
@@ -243,11 +243,11 @@ class DoorScreen(ScanScreen):
                     self._staff("door.staff_no_session"),
                 )
             )
-            self.app.sound("refused")  # type: ignore[attr-defined]
+            self.app.sound("refused")
             return
         super().check(code, repeat)
 
-    def check_args(self) -> tuple[Any, ...]:
+    def check_args(self) -> tuple[Direction, str | None]:
         return (self.direction, self.session_id)
 
     def checked(self, code: str, result: CheckinResult) -> None:
@@ -266,8 +266,8 @@ class DoorScreen(ScanScreen):
                 " ".join(
                     t
                     for t in (
-                        staff_text(verdict, self.app.staff_language, title)  # type: ignore[attr-defined]
-                        + staff_notes(verdict, self.app.staff_language),  # type: ignore[attr-defined]
+                        staff_text(verdict, self.app.staff_language, title)
+                        + staff_notes(verdict, self.app.staff_language),
                         self.scanner_advice(result),
                     )
                     if t
@@ -276,8 +276,8 @@ class DoorScreen(ScanScreen):
         )
         self.remember(code, shown)
         self.show(shown)
-        self.app.sound("ok" if verdict.ok else "refused")  # type: ignore[attr-defined]
-        self.app.last_verdict = verdict  # type: ignore[attr-defined]
+        self.app.sound("ok" if verdict.ok else "refused")
+        self.app.last_verdict = verdict
         self.reload_count()
 
     def show(self, shown: Shown) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-from datetime import datetime
-from typing import Any
+from datetime import tzinfo
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,8 +11,9 @@ from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from kiosk.core.ports import PrintJob
+from kiosk.services.printing import JobVerb, QueuedJob
 from kiosk.ui.i18n import code_word, printer_words, visual
-from kiosk.ui.ports import PRINTER_STALE_SECONDS, PrinterView, printer_view_of
+from kiosk.ui.ports import PrinterView, SyncView
 from kiosk.ui.screens.common import StaffScreen, cell, rich_lines, with_data
 from kiosk.ui.widgets.sentence import Sentence
 
@@ -26,6 +25,11 @@ class PrinterScreen(StaffScreen):
         Binding("p", "reprint", "key.reprint_badge"),
         Binding("escape", "back", "key.back"),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.others: list[tuple[str, PrinterView]] = []  # [printer.extra] ones, e.g. the desk
+        self.jobs: dict[str, PrintJob] = {}
 
     def compose(self) -> ComposeResult:
         yield from self.compose_alert()
@@ -51,13 +55,13 @@ class PrinterScreen(StaffScreen):
         self._refresh_alert()
         self.reload()
 
-    def _state(self, printer: Any) -> None:
+    def _state(self, printer: PrinterView) -> None:
         state = f"[b]{printer_words(printer, self.lang)}[/b]"
         text = self.t("printer.state", state=state, waiting=printer.waiting)
         if printer.last_error:
             text += self.t("printer.last_error", error="$error")
         lines: list[str | Content] = [with_data(text, error=printer.last_error)]
-        for name, other in getattr(self, "others", []):  # [printer.extra] ones, e.g. the desk
+        for name, other in self.others:
             words = f"[b]{printer_words(other, self.lang)}[/b]"
             other_state = self.t(
                 "printer.other_state", name="$name", state=words, waiting=other.waiting
@@ -67,27 +71,17 @@ class PrinterScreen(StaffScreen):
         widget.update(rich_lines(lines, self.lang, widget.content_region.width))
 
     def reload(self) -> None:
-        queue: Any = self.services.print_queue
+        printing = self.services.printing
 
-        def load() -> tuple[list[tuple[PrintJob, str]], list[tuple[str, PrinterView]]]:
-            store = self.services.store
-            out = []
-            for job in store.print_jobs(limit=50):
-                reg = store.get(job.registration_id)
-                out.append((job, cell(visual(reg.full_name) if reg else job.registration_id)))
-            others = []
-            for name in getattr(queue, "printers", [])[1:]:
-                state = queue.state(name, max_age=PRINTER_STALE_SECONDS)  # probed if stale
-                others.append((name, printer_view_of(state)))
-            return out, others
+        def load() -> tuple[list[QueuedJob], list[tuple[str, PrinterView]]]:
+            return printing.jobs(limit=50), printing.other_printers()  # probed if stale
 
-        self.app.run_io(load, done=self._fill, name="jobs")  # type: ignore[attr-defined]
+        self.app.run_io(load, done=self._fill, name="jobs")
 
-    def _fill(
-        self, loaded: tuple[list[tuple[PrintJob, str]], list[tuple[str, PrinterView]]]
-    ) -> None:
-        jobs, self.others = loaded
-        self._state(self.app.printer)  # type: ignore[attr-defined]
+    def _fill(self, loaded: tuple[list[QueuedJob], list[tuple[str, PrinterView]]]) -> None:
+        queued, self.others = loaded
+        jobs = [(q.job, cell(_whose(q))) for q in queued]
+        self._state(self.app.printer)
         table = self.query_one("#jobs", DataTable)
         row = table.cursor_row
         table.clear()
@@ -112,36 +106,37 @@ class PrinterScreen(StaffScreen):
         if not table.row_count:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return getattr(self, "jobs", {}).get(key)
+        return self.jobs.get(str(key))
 
-    def _job_action(self, verb: str) -> None:
+    def _job_action(self, verb: JobVerb) -> None:
         job = self._selected()
         if job is None:
             self.say(self.t("printer.no_job"), True)
             return
-        queue: Any = self.services.print_queue
-
-        def act() -> None:
-            if queue is not None:
-                getattr(queue, verb)(job.id, self.who)
-                queue.wake()
-            else:
-                status = "pending" if verb == "retry" else "cancelled"
-                self.services.store.set_print_job(job.id, self.who, status=status)
 
         def done(_: object) -> None:
             self.say(
-                self.t("printer.retried" if verb == "retry" else "printer.cancelled", job=job.id)
+                self.t(
+                    "printer.retried" if verb is JobVerb.RETRY else "printer.cancelled", job=job.id
+                )
             )
             self.reload()
 
-        self.app.run_io(act, done=done, failed=lambda e: self.say(str(e), True), name=verb)  # type: ignore[attr-defined]
+        self.app.run_io(
+            self.services.printing.act,
+            verb,
+            job.id,
+            self.who,
+            done=done,
+            failed=lambda e: self.say(str(e), True),
+            name=verb.value,
+        )
 
     def action_retry(self) -> None:
-        self._job_action("retry")
+        self._job_action(JobVerb.RETRY)
 
     def action_cancel_job(self) -> None:
-        self._job_action("cancel")
+        self._job_action(JobVerb.CANCEL)
 
     def action_reprint(self) -> None:
         from kiosk.ui.screens.detail import DetailScreen
@@ -168,7 +163,7 @@ class SyncScreen(StaffScreen):
         self.watch(self.app, "sync", self._state)
         self._refresh_alert()
 
-    def _state(self, sync: Any) -> None:
+    def _state(self, sync: SyncView) -> None:
         tz = self.services.clock.now().tzinfo
         lines: list[str | Content]
         if not sync.configured:
@@ -196,27 +191,25 @@ class SyncScreen(StaffScreen):
         widget = self.query_one("#sync-state", Static)
         widget.update(rich_lines(lines, self.lang, widget.content_region.width))
 
-    def _refusals(self, tz: Any) -> list[str]:
+    def _refusals(self, tz: tzinfo | None) -> list[str | Content]:
         """Accepted scans pretix refused (its reason and text), newest first, times local."""
-        refused = [c for c in self.services.store.sync_conflicts() if c.get("pretix_reason")]
-        if not refused:
+        count, refused = self.services.syncing.refusals()
+        if not count:
             return []
-        lines = [self.t("sync.refusals", count=len(refused))]
-        for c in refused[-5:][::-1]:
-            when = str(c.get("first_at") or "")
-            with contextlib.suppress(ValueError):  # a conflict without a readable time
-                when = datetime.fromisoformat(when).astimezone(tz).strftime("%H:%M")
-            lines.append(
-                f"  {when} {c.get('registration_id')}: {c.get('pretix_reason')} — "
-                f"{c.get('detail') or ''}"
-            )
+        lines: list[str | Content] = [self.t("sync.refusals", count=count)]
+        for r in refused:
+            when = r.first_at.astimezone(tz).strftime("%H:%M") if r.first_at else r.first_at_text
+            lines.append(f"  {when} {r.registration_id}: {r.reason} — {r.detail}")
         return lines
 
     def action_sync_now(self) -> None:
-        engine = self.services.sync_engine
-        if engine is None:
+        if not self.services.syncing.sync_now():
             self.say(self.t("sync.none"), True)
             return
-        engine.wake()
         self.say(self.t("sync.asked"))
-        self.app.refresh_status()  # type: ignore[attr-defined]
+        self.app.refresh_status()
+
+
+def _whose(queued: QueuedJob) -> str:
+    reg = queued.registration
+    return visual(reg.full_name) if reg is not None else queued.job.registration_id

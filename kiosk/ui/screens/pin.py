@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from kiosk.core.model import Lang
+from kiosk.services.ports import StaffAuthPort
 from kiosk.staff_auth import PinResult
 from kiosk.ui.app import StaffSession
 from kiosk.ui.screens.common import StaffTexts
@@ -53,12 +53,15 @@ class PinScreen(StaffTexts, ModalScreen[StaffSession | None]):
     def on_mount(self) -> None:
         # Initials first, then the PIN (Tab or Enter): the order they are on screen.
         self.query_one("#initials", Input).focus()
-        self.app.run_io(self.auth.locked_for, done=self._lock_for, name="pin-lock")  # type: ignore[attr-defined]
+        self.app.run_io(self.auth.locked_for, done=self._lock_for, name="pin-lock")
         self.set_interval(1.0, self._tick)
 
     @property
-    def auth(self) -> Any:
-        return self.app.services.staff_auth  # type: ignore[attr-defined]
+    def auth(self) -> StaffAuthPort:
+        auth = self.app.services.staff_auth
+        if auth is None:  # the app opens this screen only where staff can sign in
+            raise RuntimeError("no staff PIN is configured on this kiosk")
+        return auth
 
     def _lock_for(self, seconds: float) -> None:
         self._locked_until = time.monotonic() + seconds if seconds > 0 else 0.0
@@ -89,16 +92,14 @@ class PinScreen(StaffTexts, ModalScreen[StaffSession | None]):
         if not pin:
             return
         self._say(self.t("pin.checking"), "")
-        self.app.run_io(  # type: ignore[attr-defined]
-            self.auth.attempt, pin, done=self._checked, failed=self._failed, name="pin"
-        )
+        self.app.run_io(self.auth.attempt, pin, done=self._checked, failed=self._failed, name="pin")
 
     def _checked(self, result: PinResult) -> None:
         if result.ok and result.role is not None:
             initials = self.query_one("#initials", Input).value.strip()
             self.dismiss(StaffSession(result.role, initials))
             return
-        self.app.sound("refused")  # type: ignore[attr-defined]
+        self.app.sound("refused")
         if result.locked_seconds > 0:
             self._lock_for(result.locked_seconds)
         else:
@@ -107,7 +108,7 @@ class PinScreen(StaffTexts, ModalScreen[StaffSession | None]):
 
     def _failed(self, error: BaseException) -> None:
         # The reason is in the kiosk log (app.report_error); staff need the next step.
-        self.app.sound("refused")  # type: ignore[attr-defined]
+        self.app.sound("refused")
         self._say(self.t("pin.failed"), "error")
 
     def action_cancel(self) -> None:

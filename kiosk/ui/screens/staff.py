@@ -32,7 +32,7 @@ class StaffLockScreen(StaffTexts, Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="locked"):
-            yield Static(visual(self.app.services.event.name), id="locked-event", markup=False)  # type: ignore[attr-defined]
+            yield Static(visual(self.app.services.event.name), id="locked-event", markup=False)
             yield Static(self.v("locked.title"), id="locked-title")
         yield Footer()
 
@@ -43,14 +43,14 @@ class StaffLockScreen(StaffTexts, Screen[None]):
         self.query_one("#locked-title", Static).update(self.v("locked.title"))
 
     def action_sign_in(self) -> None:
-        self.app.open_staff()  # type: ignore[attr-defined]
+        self.app.open_staff()
 
     def action_nothing(self) -> None:
         """Escape does nothing on a locked desk."""
 
     def handle_code(self, code: str, source: str, repeat: bool) -> None:
         if code.startswith(STAFF_QR_PREFIX):
-            self.app.staff_qr(code.removeprefix(STAFF_QR_PREFIX))  # type: ignore[attr-defined]
+            self.app.staff_qr(code.removeprefix(STAFF_QR_PREFIX))
 
 
 def status_of(reg: Registration, lang: Lang = Lang.EN) -> str:
@@ -100,7 +100,7 @@ class DeskScreen(StaffScreen):
 
     async def action_switch_language(self) -> None:
         """F7: the staff screens in the next language; the desk is drawn again in it."""
-        self.app.switch_staff_language()  # type: ignore[attr-defined]
+        self.app.switch_staff_language()
         self.translate_bindings()
         self._shown = []
         await self.recompose()
@@ -128,7 +128,7 @@ class DeskScreen(StaffScreen):
             if seq == self._search_seq:  # a later keystroke wins
                 self._fill(found)
 
-        self.app.run_io(self.services.store.search, text, 20, done=show, name="search")  # type: ignore[attr-defined]
+        self.app.run_io(self.services.desk.search, text, 20, done=show, name="search")
 
     def _fill(self, found: list[Registration]) -> None:
         self._shown = found
@@ -184,16 +184,7 @@ class DeskScreen(StaffScreen):
             elif source != "search":
                 self.say(self.t("desk.unknown_code"), True)
 
-        self.app.run_io(self._lookup, code, done=found, name="lookup")  # type: ignore[attr-defined]
-
-    def _lookup(self, code: str) -> list[Registration]:
-        regs: list[Registration] = self.services.store.find_by_code(code)
-        if not regs:
-            # A signed ticket whose exact code is not stored (reissued, or a walk-in elsewhere)
-            verdict = self.services.checkin.evaluate(code)
-            if verdict.registration is not None and not verdict.provisional:
-                regs = [verdict.registration]
-        return regs
+        self.app.run_io(self.services.desk.lookup, code, done=found, name="lookup")
 
     def action_to_results(self) -> None:
         table = self.query_one("#results", DataTable)

@@ -77,7 +77,7 @@ class WalkinScreen(StaffScreen):
                 yield Label(self.v("walkin.lang"), classes="field-label")
                 yield Select(
                     [(LANG_NAMES[lang], lang.value) for lang in Lang],
-                    value=self.app.language.value,  # type: ignore[attr-defined]
+                    value=self.app.language.value,
                     id="lang",
                     allow_blank=False,
                 )
@@ -138,8 +138,8 @@ class WalkinScreen(StaffScreen):
         all_days = len(form.days) == len(self.services.event.days)
         self.query_one("#submit", Button).disabled = True
         self.say(self.t("walkin.registering"))
-        self.app.run_io(  # type: ignore[attr-defined]
-            lambda: self.services.checkin.register_walkin(
+        self.app.run_io(
+            lambda: self.services.desk.walk_in(
                 form.first_name,
                 form.last_name,
                 email=form.email,
@@ -162,10 +162,7 @@ class WalkinScreen(StaffScreen):
         from kiosk.ui.screens.detail import DetailScreen
 
         reg = result.verdict.registration
-        queue = self.services.print_queue
-        if result.print_job is not None and queue is not None:
-            queue.wake()
-        self.app.sound("ok" if result.verdict.ok else "refused")  # type: ignore[attr-defined]
+        self.app.sound("ok" if result.verdict.ok else "refused")
         badge = self.t("walkin.badge_sent" if result.print_job is not None else "walkin.no_badge")
         message = self.t("walkin.done", name=reg.full_name if reg else "", badge=badge)
         self.app.pop_screen()

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 from rich.segment import Segment
 from textual.strip import Strip
 from textual.widget import Widget
 
-from kiosk.ui.halfblock import render
+from kiosk.services.ports import PreviewFrame
+from kiosk.ui.halfblock import Point, render
+
+Frame = PreviewFrame | tuple[np.ndarray, Sequence[Point] | None]
 
 
 class CameraPreview(Widget):
@@ -21,9 +26,9 @@ class CameraPreview(Widget):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._rows: list[list[Segment]] = []
-        self._frame: Any = None
+        self._frame: Frame | None = None
 
-    def set_frame(self, frame: Any) -> None:
+    def set_frame(self, frame: Frame | None) -> None:
         """frame: the reader's Preview (image, polygon), a (gray, polygon) pair, or None."""
         self._frame = frame
         self._rows = []

@@ -1,0 +1,294 @@
+"""What the desk's use cases and the app need from the adapters, as typed Protocols.
+
+The adapters implement them structurally (nobody inherits): sync.store.LocalStore is a
+``DeskStore``, printers.queue.PrintQueue a ``PrintQueue`` whose ``state()`` is a
+``QueueState``, sync.engine.SyncEngine a ``SyncEngine`` whose ``status()`` is a
+``SyncStatus``, kiosk.reading.CodeReader a ``Reader``, kiosk.reading.wedge.WedgeDetector a
+``KeyLine`` and kiosk.staff_auth.StaffAuth a ``StaffAuthPort``. main.py composes them;
+the services and the UI import none of those modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
+
+import numpy as np
+
+from kiosk.core.model import Registration, Scan, Session
+from kiosk.core.ports import Clock, PrintJob, PrintRequest, QueuedBadge
+from kiosk.staff_auth import PinResult, Source
+
+__all__ = [
+    "Clock",
+    "DeskStore",
+    "KeyEntry",
+    "KeyLine",
+    "OnCode",
+    "OnState",
+    "Placement",
+    "PreviewFrame",
+    "PrintQueue",
+    "QueueState",
+    "Reader",
+    "ReaderFactory",
+    "ReaderStatus",
+    "StaffAuthPort",
+    "SyncEngine",
+    "SyncStatus",
+]
+
+
+class DeskStore(Protocol):
+    """The local store as the desk, the panels and the dashboard read and change it."""
+
+    def get(self, registration_id: str) -> Registration | None: ...
+
+    def find_by_code(self, code: str) -> list[Registration]: ...
+
+    def search(self, text: str, limit: int = 20) -> list[Registration]: ...
+
+    def all_registrations(self) -> list[Registration]: ...
+
+    def set_badge_name(self, registration_id: str, name: str, staff: str) -> None: ...
+
+    def session(self, session_id: str) -> Session | None: ...
+
+    def sessions(self) -> list[Session]: ...
+
+    def session_inside(self, session_id: str) -> int: ...
+
+    def scans_of(self, registration_id: str) -> list[Scan]:
+        """This registration's scans (any verdict), oldest first."""
+        ...
+
+    def scans(
+        self, since_seq: int = 0, limit: int | None = None, origin: str | None = None
+    ) -> list[Scan]: ...
+
+    def count_pending(self) -> int:
+        """Outbox items (scans, walk-ins) still to upload."""
+        ...
+
+    def print_jobs(self, status: str | None = None, limit: int = 200) -> list[PrintJob]:
+        """Newest first; ``status`` None: any status."""
+        ...
+
+    def request_badge(
+        self,
+        request: PrintRequest,
+        printer: str = "",
+        *,
+        replace: bool = False,
+        seen: int | None = None,
+    ) -> QueuedBadge: ...
+
+    def set_print_job(
+        self, job_id: int, staff: str, *, status: str | None = None, printer: str | None = None
+    ) -> None: ...
+
+    def sync_conflicts(self) -> list[dict[str, object]]:
+        """Scans the source refused or flagged, as its JSON objects (sync.engine)."""
+        ...
+
+
+# -- printing --------------------------------------------------------------------------
+
+
+class QueueState(Protocol):
+    """One printer and its queue (printers.queue.QueueState)."""
+
+    @property
+    def printer(self) -> str: ...
+
+    @property
+    def state(self) -> str:
+        """A kiosk.core.ports.PrinterState value: ok, paper_low, paper_out, offline, unknown."""
+        ...
+
+    @property
+    def jobs_waiting(self) -> int: ...
+
+    @property
+    def last_error(self) -> str: ...
+
+    @property
+    def message(self) -> str: ...
+
+    @property
+    def ok(self) -> bool: ...
+
+
+class Placement(Protocol):
+    """Where a just-queued badge comes out (printers.queue.Placement)."""
+
+    @property
+    def at_desk(self) -> bool: ...
+
+
+class PrintQueue(Protocol):
+    """The persistent badge queue and its printers (issue 4)."""
+
+    @property
+    def printers(self) -> list[str]:
+        """Configured printer names, the kiosk's own (main) first."""
+        ...
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def wake(self) -> None: ...
+
+    def state(self, printer: str | None = None, *, max_age: float | None = None) -> QueueState:
+        """One printer's state (default the main one); probed now when older than max_age s."""
+        ...
+
+    def reprint(
+        self,
+        registration_id: str,
+        staff: str,
+        printer: str = "",
+        *,
+        replace: bool = False,
+        hold: bool = False,
+        seen: int | None = None,
+    ) -> tuple[int, str | None]:
+        """(job id, warning for staff or None); PrintJobConflict when staff saw a stale job."""
+        ...
+
+    def place(self, job_id: int, max_age: float | None = None) -> Placement: ...
+
+    def cancel(self, job_id: int, staff: str) -> None: ...
+
+    def retry(self, job_id: int, staff: str) -> None: ...
+
+
+# -- sync ------------------------------------------------------------------------------
+
+
+class SyncStatus(Protocol):
+    """What the sync engine says about itself (sync.engine.SyncStatus)."""
+
+    @property
+    def online(self) -> bool | None:
+        """None: not tried yet."""
+        ...
+
+    @property
+    def last_success(self) -> datetime | None: ...
+
+    @property
+    def pending(self) -> int: ...
+
+    @property
+    def last_error(self) -> str: ...
+
+
+class SyncEngine(Protocol):
+    """Upload of scans and download of the registration list (issue 6)."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def wake(self) -> None: ...
+
+    def status(self) -> SyncStatus: ...
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+class ReaderStatus(Protocol):
+    """The camera's state (kiosk.reading.state.ReaderState): a CameraStatus and a sentence."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def message(self) -> str: ...
+
+
+class PreviewFrame(Protocol):
+    """A small grayscale frame to draw (kiosk.reading.preview.Preview)."""
+
+    @property
+    def image(self) -> np.ndarray:
+        """``uint8``, shape (height, width)."""
+        ...
+
+    @property
+    def polygon(self) -> tuple[tuple[float, float], ...] | None:
+        """The code's corners in preview pixels (x right, y down), when one was just seen."""
+        ...
+
+
+class Reader(Protocol):
+    """The code reader (kiosk.reading.CodeReader): callbacks arrive from its own thread."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def submit(self, code: str, source: str = "typed") -> None: ...
+
+    def preview(self) -> PreviewFrame | None:
+        """A Preview (small grayscale ``image``, code ``polygon`` or None), or None."""
+        ...
+
+
+OnCode = Callable[[str, str, bool], None]  # code, source, repeat
+OnState = Callable[[ReaderStatus], None]
+ReaderFactory = Callable[[OnCode, OnState], Reader]
+
+
+class KeyEntry(Protocol):
+    """A code that came in by keys (kiosk.reading.wedge.Entry)."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def source(self) -> str:
+        """ "scanner" (a burst) or "typed"."""
+        ...
+
+
+class KeyLine(Protocol):
+    """The line of keys since the last code (kiosk.reading.wedge.WedgeDetector)."""
+
+    @property
+    def quiet_gap(self) -> float: ...
+
+    @property
+    def line(self) -> str: ...
+
+    def clear(self) -> None: ...
+
+    def key(self, char: str, now: float, *, quiet: bool = True) -> KeyEntry | None: ...
+
+    def backspace(self) -> None: ...
+
+    def end(self, char: str, now: float, *, quiet: bool = True) -> KeyEntry | None: ...
+
+    def idle(self, now: float) -> KeyEntry | None: ...
+
+
+# -- staff -----------------------------------------------------------------------------
+
+
+class StaffAuthPort(Protocol):
+    """Staff PINs and their lockout (kiosk.staff_auth.StaffAuth)."""
+
+    @property
+    def enabled(self) -> bool: ...
+
+    def disabled_reason(self) -> str: ...
+
+    def locked_for(self, source: Source = ...) -> float:
+        """Seconds until ``source`` may try again (0: now)."""
+        ...
+
+    def attempt(self, pin: str, source: Source = ...) -> PinResult: ...
