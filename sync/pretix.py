@@ -277,6 +277,7 @@ class PretixSource:
         self._pretix_event: Event | None = None
         self._item_facts: dict[tuple[int, int | None], tuple[bool, str]] = {}
         self._checkin_questions: dict[int, list[tuple[int, str, str]]] = {}
+        self._secrets: dict[int, str] = {}  # pretix position id -> secret, for add-on parents
         self._ticket_types: dict[tuple[int, int | None], str] | None = None
         self._zone = ZoneInfo(kiosk_event.timezone) if kiosk_event else None
         self._client = httpx.Client(
@@ -643,6 +644,8 @@ class PretixSource:
         registrations, scans = [], []
         facts: dict[str, TicketFacts] = {}
         for position in body["results"]:
+            self._secrets[int(position["id"])] = str(position.get("secret") or "")
+        for position in body["results"]:
             order = OrderFacts(
                 code=str(position["order"]),
                 status=str(position.get("order__status") or "p"),
@@ -652,7 +655,7 @@ class PretixSource:
             )
             reg = registration_from_position(position, order, self._ticket_types or {})
             registrations.append(reg)
-            facts[reg.id] = self._facts(position, order, {})
+            facts[reg.id] = self._facts(position, order, {}, self._parent_of(position))
             scans.extend(self._checkins(reg, position))
         total = int(body.get("count") or 0)
         self.remaining = max(0, total - state.page * self.page_size) if body.get("next") else 0
@@ -694,6 +697,7 @@ class PretixSource:
             )
             positions = order_data.get("positions") or []
             by_id = {p["id"]: p for p in positions}
+            self._secrets.update((int(p["id"]), str(p.get("secret") or "")) for p in positions)
             invoice = order_data.get("invoice_address") or {}
             for position in positions:
                 if not self._on_a_list(position):
@@ -713,6 +717,21 @@ class PretixSource:
             return PullResult(registrations, scans, nxt.dumps(), more=True, facts=facts)
         done = _Cursor(self._scope, "since", 1, since=upto or state.since)
         return PullResult(registrations, scans, done.dumps(), more=False, facts=facts)
+
+    def _parent_of(self, position: Mapping[str, Any]) -> dict[Any, Mapping[str, Any]]:
+        """The add-on's main position as ``_facts``' siblings (its secret is what an
+        ``addon_match`` list matches): from the pull so far, else asked of pretix when a
+        list matches add-ons. The list's positions name the parent by id only."""
+        parent = position.get("addon_to")
+        if not parent or not any(c.addon_match for c in self._lists.values()):
+            return {}
+        pk = int(parent)
+        if pk not in self._secrets:
+            path = self._event_path(f"orderpositions/{pk}/")
+            response = self._send("GET", path)
+            found = self._json(self._check(response, path)) if response.status_code != 404 else {}
+            self._secrets[pk] = str(found.get("secret") or "")
+        return {parent: {"secret": self._secrets[pk]}}
 
     def _on_a_list(self, position: Mapping[str, Any]) -> bool:
         """Whether the entrance's list or a session door's admits the position."""
@@ -1042,5 +1061,3 @@ _EXCLUDE = ["fees", "payments", "refunds", "customer"]
 _NOT_RECORDABLE = frozenset(
     {"invalid", "ambiguous", "error", "already_exchanged", "medium_invalid", "medium_exists"}
 )
-
-

@@ -1299,6 +1299,19 @@ class LocalStore:
         )
         return facts_from_dict(json.loads(rows[0][0])) if rows else None
 
+    def addons(self, code: str) -> list[tuple[str, TicketFacts]]:
+        """Pulled add-on positions whose main position's secret is ``code``, in position
+        order (pretix-<order>-<n>: shorter ids first, as numbers sort)."""
+        if not code:
+            return []
+        rows = self._query(
+            "SELECT registration_id, facts FROM ticket_facts "
+            "WHERE json_extract(facts, '$.addon_to_secret') = ?",
+            (code,),
+        )
+        found = [(str(r[0]), facts_from_dict(json.loads(r[1]))) for r in rows]
+        return sorted(found, key=lambda f: (len(f[0]), f[0]))
+
     def add_sync_conflicts(self, conflicts: Sequence[dict[str, Any]]) -> int:
         """Keep the conflicts the hub reported (once each); return how many were new."""
         with self.transaction() as db:

@@ -103,6 +103,11 @@ class CheckinLists(Protocol):
 
     def ticket_facts(self, registration_id: str) -> TicketFacts | None: ...
 
+    def addons(self, code: str) -> list[tuple[str, TicketFacts]]:
+        """The add-on positions whose main position's secret is ``code``: (registration
+        id, facts), in position order."""
+        ...
+
 
 def check(
     clist: CheckinList,
@@ -190,6 +195,57 @@ def check(
             "already_redeemed", Reason.ALREADY_CHECKED_IN, "This ticket has already been redeemed."
         )
     return None
+
+
+def match_addon(
+    clist: CheckinList,
+    scanned: TicketFacts | None,
+    addons: Sequence[TicketFacts],
+    now: datetime,
+) -> int | None:
+    """Which position a scan checks in on a list with ``addon_match``, or None when pretix
+    answers ``ambiguous``: 0 the scanned position, n the n-th of ``addons`` (1-based).
+
+    ``scanned``: the position whose secret was scanned (None when the kiosk does not hold
+    it: its product is on none of its lists); ``addons``: its add-ons in position order.
+    As pretix's redeem (``_redeem_process``, step 3): add-ons cancelled by themselves or of
+    another date than the list's are no candidates; of several candidates, those whose
+    product is on the list remain, then those valid at ``now``; one left is the one; none
+    left falls back to the next to become valid, else the last that was, else the first
+    candidate, which the list check then refuses (``product`` mostly).
+    """
+    found: list[tuple[int, TicketFacts]] = [(0, scanned)] if scanned is not None else []
+    found += [
+        (n, c)
+        for n, c in enumerate(addons, start=1)
+        if not (c.canceled and c.order_status in ("p", "n"))  # the add-on itself, not its order
+        and (clist.subevent is None or c.subevent == clist.subevent)
+    ]
+    if len(found) <= 1:
+        return found[0][0] if found else 0
+    kept = [(n, c) for n, c in found if clist.admits_product(c)]
+    if len(kept) > 1:
+        kept = [
+            (n, c)
+            for n, c in kept
+            if (c.valid_from is None or c.valid_from <= now)
+            and (c.valid_until is None or c.valid_until > now)
+        ]
+    if len(kept) > 1:
+        return None
+    if kept:
+        return kept[0][0]
+    future = [
+        (c.valid_from, n) for n, c in found if c.valid_from is not None and c.valid_from > now
+    ]
+    if future:
+        return min(future)[1]
+    past = [
+        (c.valid_until, n) for n, c in found if c.valid_until is not None and c.valid_until < now
+    ]
+    if past:
+        return max(past, key=lambda p: (p[0], -p[1]))[1]  # the first of equals, as pretix
+    return found[0][0]
 
 
 def apply(verdict: Verdict, refusal: Refusal | None) -> Verdict:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from kiosk.core import intake, tickets
-from kiosk.core.checkin_list import CheckinLists, with_list
+from kiosk.core.checkin_list import CheckinLists, match_addon, with_list
 from kiosk.core.model import (
     Direction,
     Event,
@@ -152,6 +152,7 @@ class CheckinService:
             kind = ctx.kind if session is None else replace(ctx, session=session).kind
             return Verdict(Reason.AMBIGUOUS, kind, session_id=session.id if session else None)
         found, ticket = self.resolve(code)
+        found = self._addon_match(code, found, session.id if session else "")
         whose = found[0].id if len(found) == 1 else None
         if whose is None and isinstance(ticket, tickets.SignedTicket):
             whose = ticket.registration_id
@@ -172,6 +173,31 @@ class CheckinService:
         return with_list(
             verdict, self.lists, ctx.history, ctx.now, door, exit=exit_, self_service=alone
         )
+
+    def _addon_match(self, code: str, found: list[Registration], door: str) -> list[Registration]:
+        """On a pretix list with ``addon_match``, the position pretix would check in: the
+        scanned one or one of its add-ons (``checkin_list.match_addon``); several when
+        pretix would answer ``ambiguous`` (``decide`` then refuses as ambiguous)."""
+        clist = self.lists.checkin_list(door) if self.lists is not None else None
+        if self.lists is None or clist is None or not clist.addon_match or len(found) > 1:
+            return found
+        addons = self.lists.addons(code)
+        if not addons:
+            return found
+        scanned = self.lists.ticket_facts(found[0].id) if found else None
+        if found and scanned is None:
+            return found  # not a pretix position: nothing to match
+        regs: list[Registration | None] = [found[0] if found else None]
+        for reg_id, _facts in addons:
+            reg = self.store.get(reg_id)
+            if reg is None:
+                return found
+            regs.append(reg)
+        chosen = match_addon(clist, scanned, [f for _id, f in addons], self.clock.now())
+        if chosen is None:  # ambiguous: more than one
+            return [r for r in regs if r is not None]
+        pick = regs[chosen]
+        return [pick] if pick is not None else found
 
     def check(
         self,
