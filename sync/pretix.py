@@ -24,8 +24,9 @@ from kiosk.config import ConfigError, KioskSection, SyncSection
 from kiosk.core.checkin_list import CheckinList, TicketFacts
 from kiosk.core.model import Event, EventDay, Registration, Scan, ScanKind
 from kiosk.core.ports import OutboxItem, ScanLog
+from kiosk.core.questions import CheckinQuestion
 from kiosk.core.verdict import Reason
-from sync.pretix_mapping import OrderFacts, registration_from_position  # shared with files
+from sync.pretix_mapping import OrderFacts, question_from_pretix, registration_from_position
 from sync.pretix_mapping import name_parts_with_fallback as _name_parts_with_fallback
 from sync.pretix_mapping import pretix_time as _time  # one reading of pretix's date-times
 from sync.remote import (
@@ -276,7 +277,7 @@ class PretixSource:
         self.event_from_pretix = event_from_pretix
         self._pretix_event: Event | None = None
         self._item_facts: dict[tuple[int, int | None], tuple[bool, str]] = {}
-        self._checkin_questions: dict[int, list[tuple[int, str, str]]] = {}
+        self._checkin_questions: dict[int, list[CheckinQuestion]] = {}
         self._secrets: dict[int, str] = {}  # pretix position id -> secret, for add-on parents
         self._ticket_types: dict[tuple[int, int | None], str] | None = None
         self._zone = ZoneInfo(kiosk_event.timezone) if kiosk_event else None
@@ -521,14 +522,13 @@ class PretixSource:
                 )
         self._ticket_types = names
         self._item_facts = facts
-        asked: dict[int, list[tuple[int, str, str]]] = {}
-        for question in self._pages(self._event_path("questions/"), {}):
-            if not question.get("ask_during_checkin"):
+        asked: dict[int, list[CheckinQuestion]] = {}
+        for data in self._pages(self._event_path("questions/"), {}):
+            if not data.get("ask_during_checkin"):
                 continue
-            text = self._text(question.get("question"))
-            kind = str(question.get("type") or "S")
-            for item in question.get("items") or ():
-                asked.setdefault(int(item), []).append((int(question["id"]), text, kind))
+            question = question_from_pretix(data, self._text(data.get("question")), self._text)
+            for item in data.get("items") or ():
+                asked.setdefault(int(item), []).append(question)
         self._checkin_questions = asked
 
     def _list_data(self, list_id: int) -> dict[str, Any]:
@@ -768,7 +768,7 @@ class PretixSource:
         )
         parent = (siblings or {}).get(position.get("addon_to"))
         answered = {a.get("question") for a in position.get("answers") or ()}
-        questions = tuple(q for q in self._checkin_questions.get(item, ()) if q[0] not in answered)
+        questions = tuple(q for q in self._checkin_questions.get(item, ()) if q.id not in answered)
         return TicketFacts(
             item=item,
             variation=int(variation) if variation is not None else None,

@@ -42,6 +42,7 @@ from kiosk.core.ports import (
     PrintRequest,
     QueuedBadge,
 )
+from kiosk.core.questions import question_from_dict, question_to_dict
 
 SCHEMA_VERSION = 3
 
@@ -1632,7 +1633,7 @@ def facts_to_dict(facts: TicketFacts) -> dict[str, object]:
         "attention": facts.attention,
         "texts": list(facts.texts),
         "addon_to_secret": facts.addon_to_secret,
-        "questions": [list(q) for q in facts.questions],
+        "questions": [question_to_dict(q) for q in facts.questions],
     }
 
 
@@ -1651,5 +1652,5 @@ def facts_from_dict(data: Mapping[str, Any]) -> TicketFacts:
         attention=bool(data.get("attention")),
         texts=tuple(str(t) for t in data.get("texts") or ()),
         addon_to_secret=str(data.get("addon_to_secret") or ""),
-        questions=tuple((int(q[0]), str(q[1]), str(q[2])) for q in data.get("questions") or ()),
+        questions=tuple(question_from_dict(q) for q in data.get("questions") or ()),
     )

@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
 from kiosk.core.model import Lang, ScanHistory, ScanKind
+from kiosk.core.questions import CheckinQuestion
 from kiosk.core.verdict import Reason, Verdict
 
 ENTRY = "entry"
@@ -69,8 +70,7 @@ class TicketFacts:
     attention: bool = False  # require_attention: staff must look at this person
     texts: tuple[str, ...] = ()  # checkin_texts: order's, variation's, product's
     addon_to_secret: str = ""
-    # check-in questions (ask_during_checkin) not answered yet: (pretix id, text, type)
-    questions: tuple[tuple[int, str, str], ...] = ()
+    questions: tuple[CheckinQuestion, ...] = ()  # ask_during_checkin, not answered yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -548,5 +548,5 @@ def staff_notes(verdict: Verdict, lang: Lang) -> str:
     """The attention flag, check-in texts and questions to ask, for staff ('' when none)."""
     parts = [_ATTENTION[lang]] if verdict.attention else []
     parts += list(verdict.notes)
-    parts += [f"{_ASK[lang]} : {text}" for _id, text, _type in verdict.questions]
+    parts += [f"{_ASK[lang]} : {q.text}" for q in verdict.questions]
     return ("\n⚠ " + " — ".join(parts)) if parts else ""

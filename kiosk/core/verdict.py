@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from kiosk.core.model import Registration, ScanKind
+from kiosk.core.questions import CheckinQuestion
 
 
 class Reason(StrEnum):
@@ -49,8 +50,7 @@ class Verdict:
     provisional: bool = False
     attention: bool = False  # pretix: staff must look at this person (require_attention)
     notes: tuple[str, ...] = ()  # pretix's check-in texts (order's, variation's, product's)
-    # pretix's check-in questions still unanswered: (pretix id, text, pretix type)
-    questions: tuple[tuple[int, str, str], ...] = ()
+    questions: tuple[CheckinQuestion, ...] = ()  # pretix's check-in questions unanswered
 
     @property
     def ok(self) -> bool:
