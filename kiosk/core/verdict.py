@@ -51,6 +51,7 @@ class Verdict:
     attention: bool = False  # pretix: staff must look at this person (require_attention)
     notes: tuple[str, ...] = ()  # pretix's check-in texts (order's, variation's, product's)
     questions: tuple[CheckinQuestion, ...] = ()  # pretix's check-in questions unanswered
+    explanation: str = ""  # pretix's words for a custom rules refusal (reason_explanation)
 
     @property
     def ok(self) -> bool:
