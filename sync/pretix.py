@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from kiosk.config import ConfigError, KioskSection, SyncSection
-from kiosk.core.checkin_list import CheckinList, TicketFacts
-from kiosk.core.model import Event, EventDay, Registration, Scan, ScanKind
+from kiosk.core.checkin_list import CheckinList, TicketFacts, local_texts
+from kiosk.core.model import Event, EventDay, Lang, Registration, Scan, ScanKind
 from kiosk.core.ports import OutboxItem, ScanLog
 from kiosk.core.questions import CheckinQuestion
 from kiosk.core.verdict import Reason
@@ -276,7 +276,8 @@ class PretixSource:
         self._event_info: dict[str, Any] | None = None
         self.event_from_pretix = event_from_pretix
         self._pretix_event: Event | None = None
-        self._item_facts: dict[tuple[int, int | None], tuple[bool, str]] = {}
+        self._item_facts: dict[tuple[int, int | None], tuple[bool, Any]] = {}
+        self._event_locale = language  # pretix's default locale of the event (settings)
         self._checkin_questions: dict[int, list[CheckinQuestion]] = {}
         self._secrets: dict[int, str] = {}  # pretix position id -> secret, for add-on parents
         self._ticket_types: dict[tuple[int, int | None], str] | None = None
@@ -507,18 +508,19 @@ class PretixSource:
         self._lists_at = time.monotonic()
         self._lists_fresh = True
         names: dict[tuple[int, int | None], str] = {}
-        facts: dict[tuple[int, int | None], tuple[bool, str]] = {}
+        facts: dict[tuple[int, int | None], tuple[bool, Any]] = {}
+        self._event_locale = self._default_locale()
         for item in self._pages(self._event_path("items/"), {}):
             name = self._text(item.get("name"))
             key = (int(item["id"]), None)
             names[key] = name
-            facts[key] = (bool(item.get("checkin_attention")), str(item.get("checkin_text") or ""))
+            facts[key] = (bool(item.get("checkin_attention")), item.get("checkin_text") or "")
             for variation in item.get("variations") or ():
                 vkey = (int(item["id"]), int(variation["id"]))
                 names[vkey] = f"{name} – {self._text(variation.get('value'))}"
                 facts[vkey] = (
                     bool(variation.get("checkin_attention")),
-                    str(variation.get("checkin_text") or ""),
+                    variation.get("checkin_text") or "",
                 )
         self._ticket_types = names
         self._item_facts = facts
@@ -575,6 +577,16 @@ class PretixSource:
             slug=self.event, name=self._text(info.get("name")), days=days, timezone=zone_name
         )
         return event, note
+
+    def _default_locale(self) -> str:
+        """The event's default language in pretix (its ``locale`` setting); the kiosk's
+        language when pretix does not say."""
+        path = self._event_path("settings/")
+        response = self._send("GET", path)
+        if response.status_code != 200:
+            return self.language
+        data = self._json(response)
+        return str(data.get("locale") or self.language) if isinstance(data, dict) else self.language
 
     def _text(self, value: Any) -> str:
         """A pretix i18n string in the kiosk's language, else English, else any."""
@@ -758,8 +770,12 @@ class PretixSource:
         var_attention, var_text = self._item_facts.get((item, variation), (False, ""))
         if variation is None:
             var_attention, var_text = False, ""
-        order_text = str(order_data.get("checkin_text") or "")
-        texts = tuple(t for t in (order_text, var_text, item_text) if t)  # pretix's order
+        order_text = order_data.get("checkin_text") or ""
+        texts, translated = local_texts(  # pretix's order: order's, variation's, product's
+            [_plain_or_i18n(t) for t in (order_text, var_text, item_text)],
+            self._event_locale,
+            [lang.value for lang in Lang],
+        )
         attention = bool(
             position.get("require_attention")
             or order_data.get("checkin_attention")
@@ -782,6 +798,7 @@ class PretixSource:
             valid_until=_time(position.get("valid_until")),
             attention=attention,
             texts=texts,
+            translated=translated,
             addon_to_secret=str(parent.get("secret") or "") if parent else "",
             questions=questions,
         )
@@ -1056,6 +1073,14 @@ class PretixSource:
 
 
 _EXCLUDE = ["fees", "payments", "refunds", "customer"]
+
+
+def _plain_or_i18n(value: Any) -> str | dict[str, str]:
+    """A pretix text as pretix sent it: plain (pretix 2026.8's check-in texts) or i18n."""
+    if isinstance(value, dict):
+        return {str(k): str(v) for k, v in value.items() if v}
+    return str(value or "")
+
 
 # pretix refusals a forced redeem cannot turn into a check-in (no such ticket, or not one).
 _NOT_RECORDABLE = frozenset(

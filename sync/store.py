@@ -1632,6 +1632,7 @@ def facts_to_dict(facts: TicketFacts) -> dict[str, object]:
         "valid_until": _time_text(facts.valid_until),
         "attention": facts.attention,
         "texts": list(facts.texts),
+        "translated": [[lang, list(texts)] for lang, texts in facts.translated],
         "addon_to_secret": facts.addon_to_secret,
         "questions": [question_to_dict(q) for q in facts.questions],
     }
@@ -1651,6 +1652,10 @@ def facts_from_dict(data: Mapping[str, Any]) -> TicketFacts:
         valid_until=_time(data.get("valid_until")),
         attention=bool(data.get("attention")),
         texts=tuple(str(t) for t in data.get("texts") or ()),
+        translated=tuple(
+            (str(lang), tuple(str(t) for t in texts))
+            for lang, texts in data.get("translated") or ()
+        ),
         addon_to_secret=str(data.get("addon_to_secret") or ""),
         questions=tuple(question_from_dict(q) for q in data.get("questions") or ()),
     )

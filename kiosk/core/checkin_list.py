@@ -69,6 +69,8 @@ class TicketFacts:
     valid_until: datetime | None = None
     attention: bool = False  # require_attention: staff must look at this person
     texts: tuple[str, ...] = ()  # checkin_texts: order's, variation's, product's
+    # the same texts per language code, when pretix sent translations (``local_texts``)
+    translated: tuple[tuple[str, tuple[str, ...]], ...] = ()
     addon_to_secret: str = ""
     questions: tuple[CheckinQuestion, ...] = ()  # ask_during_checkin, not answered yet
 
@@ -718,7 +720,11 @@ def with_list(
     )
     questions = ticket.questions if not exit else ()
     return replace(
-        apply(verdict, refusal), attention=ticket.attention, notes=ticket.texts, questions=questions
+        apply(verdict, refusal),
+        attention=ticket.attention,
+        notes=ticket.texts,
+        translated_notes=ticket.translated,
+        questions=questions,
     )
 
 
@@ -731,11 +737,38 @@ _ATTENTION = {
 
 
 def attendee_notes(verdict: Verdict, lang: Lang) -> str:
-    """pretix's check-in texts for the attendee's screen ('' when none): shown as given,
-    pretix keeps one text per product, not one per language."""
-    if not verdict.notes:
+    """pretix's check-in texts for the attendee's screen, in ``lang`` when pretix has them
+    so (``local_texts``), else as pretix gave them; '' when none."""
+    notes = dict(verdict.translated_notes).get(lang.value, verdict.notes)
+    if not notes:
         return ""
-    return "\n" + _NOTE[lang] + " : " + " · ".join(verdict.notes)
+    return "\n" + _NOTE[lang] + " : " + " · ".join(notes)
+
+
+def local_texts(
+    values: Sequence[str | Mapping[str, str]], default: str, languages: Sequence[str]
+) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+    """pretix texts (plain, or i18n: locale -> text) as (the event's texts, the texts per
+    language). Each language takes its own text, then the event's ``default`` locale's,
+    then any; a plain text is the same in every language. No i18n text: no per-language
+    texts. Empty texts are left out."""
+
+    def pick(value: str | Mapping[str, str], lang: str) -> str:
+        if not isinstance(value, Mapping):
+            return str(value or "")
+        by_base = {str(k).split("-")[0].lower(): str(v) for k, v in value.items() if v}
+        for key in (lang, default.split("-")[0].lower()):
+            if by_base.get(key):
+                return by_base[key]
+        return next(iter(by_base.values()), "")
+
+    def all_in(lang: str) -> tuple[str, ...]:
+        return tuple(t for t in (pick(v, lang) for v in values) if t)
+
+    base = all_in(default.split("-")[0].lower())
+    if not any(isinstance(v, Mapping) for v in values):
+        return base, ()
+    return base, tuple((lang, all_in(lang)) for lang in languages)
 
 
 _ASK = {Lang.FR: "Demander", Lang.EN: "Ask", Lang.AR: "اسأل"}

@@ -51,7 +51,9 @@ class Verdict:
     attention: bool = False  # pretix: staff must look at this person (require_attention)
     notes: tuple[str, ...] = ()  # pretix's check-in texts (order's, variation's, product's)
     questions: tuple[CheckinQuestion, ...] = ()  # pretix's check-in questions unanswered
-    explanation: str = ""  # pretix's words for a custom rules refusal (reason_explanation)
+    explanation: str = ""
+    # ``notes`` per language code, when pretix has translations (checkin_list.local_texts)
+    translated_notes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # pretix's words for a custom rules refusal (reason_explanation)
 
     @property
     def ok(self) -> bool:

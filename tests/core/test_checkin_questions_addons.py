@@ -186,3 +186,30 @@ def test_questions_survive_the_store_and_old_rows():
     )
     assert question_from_dict(question_to_dict(q)) == q
     assert question_from_dict([7, "ID checked?", "B"]) == CheckinQuestion(7, "ID checked?", "B")
+
+
+# -- check-in texts in the attendee's language ------------------------------------------
+
+
+def test_checkin_texts_in_the_attendees_language_then_the_events_then_any():
+    from kiosk.core.checkin_list import attendee_notes, local_texts
+    from kiosk.core.model import Lang, ScanKind
+    from kiosk.core.verdict import Reason, Verdict
+
+    product = {"fr": "Cordon vert", "en": "Green lanyard", "ar": "الحبل الأخضر"}
+    order = {"de": "Nur Deutsch"}  # no kiosk language, no event default: any
+    variation = {"fr": "Badge orateur"}  # the event's default (fr) for everyone else
+    texts, translated = local_texts([order, variation, product], "fr", ["fr", "en", "ar"])
+    assert texts == ("Nur Deutsch", "Badge orateur", "Cordon vert")
+    by_lang = dict(translated)
+    assert by_lang["en"] == ("Nur Deutsch", "Badge orateur", "Green lanyard")
+    assert by_lang["ar"] == ("Nur Deutsch", "Badge orateur", "الحبل الأخضر")
+    verdict = Verdict(Reason.OK, ScanKind.ENTRY, notes=texts, translated_notes=translated)
+    assert "Green lanyard" in attendee_notes(verdict, Lang.EN)
+    assert "الحبل الأخضر" in attendee_notes(verdict, Lang.AR)
+    assert "Cordon vert" in attendee_notes(verdict, Lang.FR)
+    # pretix 2026.8's texts are plain: the same words for everyone, no per-language copy.
+    assert local_texts(["Remettre le badge", ""], "fr", ["fr", "en"]) == (
+        ("Remettre le badge",),
+        (),
+    )

@@ -192,3 +192,34 @@ def _options(pretix: Pretix, question: int) -> list[dict[str, Any]]:
     with pretix.admin() as api:
         body = api.get(f"events/{pretix.info['event']}/questions/{question}/").json()
     return list(body["options"])
+
+
+def test_checkin_texts_follow_pretix_and_the_attendees_language(pretix: Pretix, make_door):
+    """pretix 2026.8 keeps one check-in text per product, variation and order (a plain
+    text field: it refuses translations), so every attendee reads pretix's words under a
+    heading in their own language; the kiosk reads the event's default language from
+    pretix, which picks among translations where pretix has them (tests/core)."""
+    from kiosk.core.checkin_list import attendee_notes
+    from kiosk.core.model import Lang
+
+    event = pretix.info["event"]
+    with pretix.admin() as api:
+        i18n = api.post(
+            f"events/{event}/items/",
+            json={
+                "name": {"en": "Texts"},
+                "default_price": "0.00",
+                "checkin_text": {"fr": "Cordon vert", "en": "Green lanyard", "ar": "الحبل الأخضر"},
+            },
+        )
+    assert i18n.status_code == 400 and "checkin_text" in i18n.json()  # no translations
+    door = make_door("texts")
+    door.engine.sync_once()
+    assert door.source._event_locale == "fr"  # pretix's default language of the event
+    verdict = door.service.evaluate(pretix.secret("speaker"))
+    theirs = simulate(pretix, pretix.secret("speaker"), int(pretix.info["checkin_list"]))
+    assert verdict.notes == tuple(theirs["checkin_texts"])
+    assert verdict.translated_notes == ()
+    shown = {lang: attendee_notes(verdict, lang) for lang in Lang}
+    assert all(theirs["checkin_texts"][0] in text for text in shown.values())
+    assert len(set(shown.values())) == len(Lang)  # each under its own language's heading
