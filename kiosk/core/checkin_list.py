@@ -178,7 +178,10 @@ def check(
                 "rules", Reason.NOT_VALID_TODAY, "Evaluation of custom rules has failed."
             )
         if not admitted:
-            why = explain(clist.rules, facts)
+            try:
+                why = explain(clist.rules, facts)
+            except (RuleError, TypeError, ValueError, KeyError, IndexError, AttributeError):
+                why = "Unknown reason"  # a rule pretix cannot explain either (it fails there)
             return Refusal("rules", Reason.NOT_VALID_TODAY, f"Entry not permitted: {why}.", why)
     if not exit and questions_supported and ticket.questions:
         return Refusal(

@@ -213,3 +213,12 @@ def test_checkin_texts_in_the_attendees_language_then_the_events_then_any():
         ("Remettre le badge",),
         (),
     )
+
+
+def test_a_rule_pretix_cannot_explain_still_refuses_with_a_reason():
+    from kiosk.core.checkin_list import check
+
+    odd = {"==": [{"var": "entries_number"}, "five"]}  # pretix fails explaining it (a text)
+    refusal = check(CheckinList(9, rules=odd), TicketFacts(item=MAIN), [], NOW, TZ)
+    assert refusal is not None and refusal.code == "rules"
+    assert refusal.explanation == "Unknown reason"
