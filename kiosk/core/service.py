@@ -222,6 +222,7 @@ class CheckinService:
             given: tuple[tuple[str, str], ...] = ()
             if answers and verdict.registration is not None:
                 given = self._clean_answers(verdict, verdict.registration, answers)
+                verdict = replace(verdict, questions=())  # asked: nothing left to ask
             result = self._record(read.code, verdict, staff=staff, note=read.note, answers=given)
         return replace(result, intake=read)
 
@@ -246,6 +247,7 @@ class CheckinService:
             given: tuple[tuple[str, str], ...] = ()
             if answers:
                 given = self._clean_answers(verdict, reg, answers)
+                verdict = replace(verdict, questions=())  # asked: nothing left to ask
             return self._record(
                 primary_code(reg), verdict, staff=staff, note="by hand", answers=given
             )

@@ -203,6 +203,7 @@ async def test_door_asks_pretix_checkin_questions_before_the_entry(make_kiosk):
         await pilot.press("M", "enter")
         await wait_for(pilot, lambda: app.screen is door and store.count_scans() == 1)
         await wait_for(pilot, lambda: "Enjoy the session" in screen_text(app))
+        assert "T-shirt" not in screen_text(app)  # answered: nothing left to ask
         await pilot.press(*"CODE-W1-B", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, QuestionScreen))
         await pilot.press("escape")
