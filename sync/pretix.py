@@ -741,8 +741,10 @@ class PretixSource:
         if pk not in self._secrets:
             path = self._event_path(f"orderpositions/{pk}/")
             response = self._send("GET", path)
-            found = self._json(self._check(response, path)) if response.status_code != 404 else {}
-            self._secrets[pk] = str(found.get("secret") or "")
+            # Only add-on matching needs it: a position gone (404) leaves the main ticket
+            # unknown here; network trouble and 5xx stop the pull as elsewhere (retried).
+            found = self._json(self._check(response, path)) if response.status_code < 400 else {}
+            self._secrets[pk] = str(found.get("secret") or "") if isinstance(found, dict) else ""
         return {parent: {"secret": self._secrets[pk]}}
 
     def _on_a_list(self, position: Mapping[str, Any]) -> bool:
