@@ -21,11 +21,12 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from kiosk.config import ConfigError, KioskSection, SyncSection
-from kiosk.core.checkin_list import CheckinList, TicketFacts
-from kiosk.core.model import Event, EventDay, Registration, Scan, ScanKind
+from kiosk.core.checkin_list import CheckinList, TicketFacts, local_texts
+from kiosk.core.model import Event, EventDay, Lang, Registration, Scan, ScanKind
 from kiosk.core.ports import OutboxItem, ScanLog
+from kiosk.core.questions import CheckinQuestion
 from kiosk.core.verdict import Reason
-from sync.pretix_mapping import OrderFacts, registration_from_position  # shared with files
+from sync.pretix_mapping import OrderFacts, question_from_pretix, registration_from_position
 from sync.pretix_mapping import name_parts_with_fallback as _name_parts_with_fallback
 from sync.pretix_mapping import pretix_time as _time  # one reading of pretix's date-times
 from sync.remote import (
@@ -275,8 +276,10 @@ class PretixSource:
         self._event_info: dict[str, Any] | None = None
         self.event_from_pretix = event_from_pretix
         self._pretix_event: Event | None = None
-        self._item_facts: dict[tuple[int, int | None], tuple[bool, str]] = {}
-        self._checkin_questions: dict[int, list[tuple[int, str, str]]] = {}
+        self._item_facts: dict[tuple[int, int | None], tuple[bool, Any]] = {}
+        self._event_locale = language  # pretix's default locale of the event (settings)
+        self._checkin_questions: dict[int, list[CheckinQuestion]] = {}
+        self._secrets: dict[int, str] = {}  # pretix position id -> secret, for add-on parents
         self._ticket_types: dict[tuple[int, int | None], str] | None = None
         self._zone = ZoneInfo(kiosk_event.timezone) if kiosk_event else None
         self._client = httpx.Client(
@@ -505,29 +508,29 @@ class PretixSource:
         self._lists_at = time.monotonic()
         self._lists_fresh = True
         names: dict[tuple[int, int | None], str] = {}
-        facts: dict[tuple[int, int | None], tuple[bool, str]] = {}
+        facts: dict[tuple[int, int | None], tuple[bool, Any]] = {}
+        self._event_locale = self._default_locale()
         for item in self._pages(self._event_path("items/"), {}):
             name = self._text(item.get("name"))
             key = (int(item["id"]), None)
             names[key] = name
-            facts[key] = (bool(item.get("checkin_attention")), str(item.get("checkin_text") or ""))
+            facts[key] = (bool(item.get("checkin_attention")), item.get("checkin_text") or "")
             for variation in item.get("variations") or ():
                 vkey = (int(item["id"]), int(variation["id"]))
                 names[vkey] = f"{name} – {self._text(variation.get('value'))}"
                 facts[vkey] = (
                     bool(variation.get("checkin_attention")),
-                    str(variation.get("checkin_text") or ""),
+                    variation.get("checkin_text") or "",
                 )
         self._ticket_types = names
         self._item_facts = facts
-        asked: dict[int, list[tuple[int, str, str]]] = {}
-        for question in self._pages(self._event_path("questions/"), {}):
-            if not question.get("ask_during_checkin"):
+        asked: dict[int, list[CheckinQuestion]] = {}
+        for data in self._pages(self._event_path("questions/"), {}):
+            if not data.get("ask_during_checkin"):
                 continue
-            text = self._text(question.get("question"))
-            kind = str(question.get("type") or "S")
-            for item in question.get("items") or ():
-                asked.setdefault(int(item), []).append((int(question["id"]), text, kind))
+            question = question_from_pretix(data, self._text(data.get("question")), self._text)
+            for item in data.get("items") or ():
+                asked.setdefault(int(item), []).append(question)
         self._checkin_questions = asked
 
     def _list_data(self, list_id: int) -> dict[str, Any]:
@@ -574,6 +577,16 @@ class PretixSource:
             slug=self.event, name=self._text(info.get("name")), days=days, timezone=zone_name
         )
         return event, note
+
+    def _default_locale(self) -> str:
+        """The event's default language in pretix (its ``locale`` setting); the kiosk's
+        language when pretix does not say."""
+        path = self._event_path("settings/")
+        response = self._send("GET", path)
+        if response.status_code != 200:
+            return self.language
+        data = self._json(response)
+        return str(data.get("locale") or self.language) if isinstance(data, dict) else self.language
 
     def _text(self, value: Any) -> str:
         """A pretix i18n string in the kiosk's language, else English, else any."""
@@ -643,6 +656,8 @@ class PretixSource:
         registrations, scans = [], []
         facts: dict[str, TicketFacts] = {}
         for position in body["results"]:
+            self._secrets[int(position["id"])] = str(position.get("secret") or "")
+        for position in body["results"]:
             order = OrderFacts(
                 code=str(position["order"]),
                 status=str(position.get("order__status") or "p"),
@@ -652,7 +667,7 @@ class PretixSource:
             )
             reg = registration_from_position(position, order, self._ticket_types or {})
             registrations.append(reg)
-            facts[reg.id] = self._facts(position, order, {})
+            facts[reg.id] = self._facts(position, order, {}, self._parent_of(position))
             scans.extend(self._checkins(reg, position))
         total = int(body.get("count") or 0)
         self.remaining = max(0, total - state.page * self.page_size) if body.get("next") else 0
@@ -694,6 +709,7 @@ class PretixSource:
             )
             positions = order_data.get("positions") or []
             by_id = {p["id"]: p for p in positions}
+            self._secrets.update((int(p["id"]), str(p.get("secret") or "")) for p in positions)
             invoice = order_data.get("invoice_address") or {}
             for position in positions:
                 if not self._on_a_list(position):
@@ -713,6 +729,23 @@ class PretixSource:
             return PullResult(registrations, scans, nxt.dumps(), more=True, facts=facts)
         done = _Cursor(self._scope, "since", 1, since=upto or state.since)
         return PullResult(registrations, scans, done.dumps(), more=False, facts=facts)
+
+    def _parent_of(self, position: Mapping[str, Any]) -> dict[Any, Mapping[str, Any]]:
+        """The add-on's main position as ``_facts``' siblings (its secret is what an
+        ``addon_match`` list matches): from the pull so far, else asked of pretix when a
+        list matches add-ons. The list's positions name the parent by id only."""
+        parent = position.get("addon_to")
+        if not parent or not any(c.addon_match for c in self._lists.values()):
+            return {}
+        pk = int(parent)
+        if pk not in self._secrets:
+            path = self._event_path(f"orderpositions/{pk}/")
+            response = self._send("GET", path)
+            # Only add-on matching needs it: a position gone (404) leaves the main ticket
+            # unknown here; network trouble and 5xx stop the pull as elsewhere (retried).
+            found = self._json(self._check(response, path)) if response.status_code < 400 else {}
+            self._secrets[pk] = str(found.get("secret") or "") if isinstance(found, dict) else ""
+        return {parent: {"secret": self._secrets[pk]}}
 
     def _on_a_list(self, position: Mapping[str, Any]) -> bool:
         """Whether the entrance's list or a session door's admits the position."""
@@ -739,8 +772,12 @@ class PretixSource:
         var_attention, var_text = self._item_facts.get((item, variation), (False, ""))
         if variation is None:
             var_attention, var_text = False, ""
-        order_text = str(order_data.get("checkin_text") or "")
-        texts = tuple(t for t in (order_text, var_text, item_text) if t)  # pretix's order
+        order_text = order_data.get("checkin_text") or ""
+        texts, translated = local_texts(  # pretix's order: order's, variation's, product's
+            [_plain_or_i18n(t) for t in (order_text, var_text, item_text)],
+            self._event_locale,
+            [lang.value for lang in Lang],
+        )
         attention = bool(
             position.get("require_attention")
             or order_data.get("checkin_attention")
@@ -749,7 +786,7 @@ class PretixSource:
         )
         parent = (siblings or {}).get(position.get("addon_to"))
         answered = {a.get("question") for a in position.get("answers") or ()}
-        questions = tuple(q for q in self._checkin_questions.get(item, ()) if q[0] not in answered)
+        questions = tuple(q for q in self._checkin_questions.get(item, ()) if q.id not in answered)
         return TicketFacts(
             item=item,
             variation=int(variation) if variation is not None else None,
@@ -763,6 +800,7 @@ class PretixSource:
             valid_until=_time(position.get("valid_until")),
             attention=attention,
             texts=texts,
+            translated=translated,
             addon_to_secret=str(parent.get("secret") or "") if parent else "",
             questions=questions,
         )
@@ -1038,9 +1076,15 @@ class PretixSource:
 
 _EXCLUDE = ["fees", "payments", "refunds", "customer"]
 
+
+def _plain_or_i18n(value: Any) -> str | dict[str, str]:
+    """A pretix text as pretix sent it: plain (pretix 2026.8's check-in texts) or i18n."""
+    if isinstance(value, dict):
+        return {str(k): str(v) for k, v in value.items() if v}
+    return str(value or "")
+
+
 # pretix refusals a forced redeem cannot turn into a check-in (no such ticket, or not one).
 _NOT_RECORDABLE = frozenset(
     {"invalid", "ambiguous", "error", "already_exchanged", "medium_invalid", "medium_exists"}
 )
-
-

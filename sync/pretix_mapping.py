@@ -11,13 +11,14 @@ pretix's own fallbacks, the product's role and days.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from kiosk.core.model import Lang, Registration, Role, Status
 from kiosk.core.normalize import clean
+from kiosk.core.questions import CheckinQuestion, question_from_dict
 
 ROLE_WORDS = {
     "intervenant": "speaker",
@@ -192,3 +193,30 @@ def pretix_time(value: object) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def question_from_pretix(
+    data: Mapping[str, Any], text: str, option_text: Callable[[Any], str]
+) -> CheckinQuestion:
+    """A check-in question from pretix's questions resource (its ``valid_*`` limits); ``text`` the question in the kiosk's language and
+    ``option_text`` a function giving an option's text from its i18n ``answer``."""
+    return question_from_dict(
+        {
+            "id": data["id"],
+            "text": text,
+            "type": data.get("type") or "S",
+            "required": data.get("required"),
+            "options": [
+                [o["id"], o.get("identifier") or "", option_text(o.get("answer"))]
+                for o in data.get("options") or ()
+            ],
+            "number_min": data.get("valid_number_min"),
+            "number_max": data.get("valid_number_max"),
+            "date_min": data.get("valid_date_min"),
+            "date_max": data.get("valid_date_max"),
+            "datetime_min": data.get("valid_datetime_min"),
+            "datetime_max": data.get("valid_datetime_max"),
+            "length_min": data.get("valid_string_length_min"),
+            "length_max": data.get("valid_string_length_max"),
+        }
+    )

@@ -42,6 +42,7 @@ from kiosk.core.ports import (
     PrintRequest,
     QueuedBadge,
 )
+from kiosk.core.questions import question_from_dict, question_to_dict
 
 SCHEMA_VERSION = 3
 
@@ -1299,6 +1300,19 @@ class LocalStore:
         )
         return facts_from_dict(json.loads(rows[0][0])) if rows else None
 
+    def addons(self, code: str) -> list[tuple[str, TicketFacts]]:
+        """Pulled add-on positions whose main position's secret is ``code``, in position
+        order (pretix-<order>-<n>: shorter ids first, as numbers sort)."""
+        if not code:
+            return []
+        rows = self._query(
+            "SELECT registration_id, facts FROM ticket_facts "
+            "WHERE json_extract(facts, '$.addon_to_secret') = ?",
+            (code,),
+        )
+        found = [(str(r[0]), facts_from_dict(json.loads(r[1]))) for r in rows]
+        return sorted(found, key=lambda f: (len(f[0]), f[0]))
+
     def add_sync_conflicts(self, conflicts: Sequence[dict[str, Any]]) -> int:
         """Keep the conflicts the hub reported (once each); return how many were new."""
         with self.transaction() as db:
@@ -1618,8 +1632,9 @@ def facts_to_dict(facts: TicketFacts) -> dict[str, object]:
         "valid_until": _time_text(facts.valid_until),
         "attention": facts.attention,
         "texts": list(facts.texts),
+        "translated": [[lang, list(texts)] for lang, texts in facts.translated],
         "addon_to_secret": facts.addon_to_secret,
-        "questions": [list(q) for q in facts.questions],
+        "questions": [question_to_dict(q) for q in facts.questions],
     }
 
 
@@ -1637,6 +1652,10 @@ def facts_from_dict(data: Mapping[str, Any]) -> TicketFacts:
         valid_until=_time(data.get("valid_until")),
         attention=bool(data.get("attention")),
         texts=tuple(str(t) for t in data.get("texts") or ()),
+        translated=tuple(
+            (str(lang), tuple(str(t) for t in texts))
+            for lang, texts in data.get("translated") or ()
+        ),
         addon_to_secret=str(data.get("addon_to_secret") or ""),
-        questions=tuple((int(q[0]), str(q[1]), str(q[2])) for q in data.get("questions") or ()),
+        questions=tuple(question_from_dict(q) for q in data.get("questions") or ()),
     )

@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
 from kiosk.core.model import Lang, ScanHistory, ScanKind
+from kiosk.core.questions import CheckinQuestion
 from kiosk.core.verdict import Reason, Verdict
 
 ENTRY = "entry"
@@ -68,9 +69,10 @@ class TicketFacts:
     valid_until: datetime | None = None
     attention: bool = False  # require_attention: staff must look at this person
     texts: tuple[str, ...] = ()  # checkin_texts: order's, variation's, product's
+    # the same texts per language code, when pretix sent translations (``local_texts``)
+    translated: tuple[tuple[str, tuple[str, ...]], ...] = ()
     addon_to_secret: str = ""
-    # check-in questions (ask_during_checkin) not answered yet: (pretix id, text, type)
-    questions: tuple[tuple[int, str, str], ...] = ()
+    questions: tuple[CheckinQuestion, ...] = ()  # ask_during_checkin, not answered yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,11 +85,13 @@ class Movement:
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
-    """pretix's answer as a refusal: its ``reason`` code, the kiosk's reason, a text."""
+    """pretix's answer as a refusal: its ``reason`` code, the kiosk's reason, a text, and
+    for custom rules pretix's ``reason_explanation`` (``explain``)."""
 
     code: str
     reason: Reason
     text: str = ""
+    explanation: str = ""
 
 
 class RuleError(ValueError):
@@ -102,6 +106,11 @@ class CheckinLists(Protocol):
         ...
 
     def ticket_facts(self, registration_id: str) -> TicketFacts | None: ...
+
+    def addons(self, code: str) -> list[tuple[str, TicketFacts]]:
+        """The add-on positions whose main position's secret is ``code``: (registration
+        id, facts), in position order."""
+        ...
 
 
 def check(
@@ -169,7 +178,11 @@ def check(
                 "rules", Reason.NOT_VALID_TODAY, "Evaluation of custom rules has failed."
             )
         if not admitted:
-            return Refusal("rules", Reason.NOT_VALID_TODAY, "Entry not permitted: custom rules.")
+            try:
+                why = explain(clist.rules, facts)
+            except (RuleError, TypeError, ValueError, KeyError, IndexError, AttributeError):
+                why = "Unknown reason"  # a rule pretix cannot explain either (it fails there)
+            return Refusal("rules", Reason.NOT_VALID_TODAY, f"Entry not permitted: {why}.", why)
     if not exit and questions_supported and ticket.questions:
         return Refusal(
             "incomplete",
@@ -192,6 +205,57 @@ def check(
     return None
 
 
+def match_addon(
+    clist: CheckinList,
+    scanned: TicketFacts | None,
+    addons: Sequence[TicketFacts],
+    now: datetime,
+) -> int | None:
+    """Which position a scan checks in on a list with ``addon_match``, or None when pretix
+    answers ``ambiguous``: 0 the scanned position, n the n-th of ``addons`` (1-based).
+
+    ``scanned``: the position whose secret was scanned (None when the kiosk does not hold
+    it: its product is on none of its lists); ``addons``: its add-ons in position order.
+    As pretix's redeem (``_redeem_process``, step 3): add-ons cancelled by themselves or of
+    another date than the list's are no candidates; of several candidates, those whose
+    product is on the list remain, then those valid at ``now``; one left is the one; none
+    left falls back to the next to become valid, else the last that was, else the first
+    candidate, which the list check then refuses (``product`` mostly).
+    """
+    found: list[tuple[int, TicketFacts]] = [(0, scanned)] if scanned is not None else []
+    found += [
+        (n, c)
+        for n, c in enumerate(addons, start=1)
+        if not (c.canceled and c.order_status in ("p", "n"))  # the add-on itself, not its order
+        and (clist.subevent is None or c.subevent == clist.subevent)
+    ]
+    if len(found) <= 1:
+        return found[0][0] if found else 0
+    kept = [(n, c) for n, c in found if clist.admits_product(c)]
+    if len(kept) > 1:
+        kept = [
+            (n, c)
+            for n, c in kept
+            if (c.valid_from is None or c.valid_from <= now)
+            and (c.valid_until is None or c.valid_until > now)
+        ]
+    if len(kept) > 1:
+        return None
+    if kept:
+        return kept[0][0]
+    future = [
+        (c.valid_from, n) for n, c in found if c.valid_from is not None and c.valid_from > now
+    ]
+    if future:
+        return min(future)[1]
+    past = [
+        (c.valid_until, n) for n, c in found if c.valid_until is not None and c.valid_until < now
+    ]
+    if past:
+        return max(past, key=lambda p: (p[0], -p[1]))[1]  # the first of equals, as pretix
+    return found[0][0]
+
+
 def apply(verdict: Verdict, refusal: Refusal | None) -> Verdict:
     """The kiosk's verdict once pretix's list has spoken (the service's one call).
 
@@ -205,7 +269,7 @@ def apply(verdict: Verdict, refusal: Refusal | None) -> Verdict:
         return verdict
     if not verdict.ok and verdict.reason not in _PRETIX_DECIDES:
         return verdict
-    return replace(verdict, reason=refusal.reason)
+    return replace(verdict, reason=refusal.reason, explanation=refusal.explanation)
 
 
 # Kiosk refusals that pretix's list decides in its own way (status, validity, repeats).
@@ -420,6 +484,200 @@ def evaluate(rule: Any, facts: RuleVars, depth: int = 0) -> Any:
     raise RuleError(f"unknown operator {operator!r}")
 
 
+# -- why the rules refused: pretix's explanation (``_logic_explain``) --------------------
+
+_COUNTS = {  # variable -> (pretix's weight, its words)
+    "minutes_since_first_entry": (80, "time since first entry"),
+    "minutes_since_last_entry": (90, "time since last entry"),
+    "entries_days": (100, "number of days with an entry"),
+    "entries_days_since": (105, "number of days with an entry since {datetime}"),
+    "entries_days_before": (105, "number of days with an entry before {datetime}"),
+    "entries_since": (110, "number of entries since {datetime}"),
+    "entries_before": (110, "number of entries before {datetime}"),
+    "entries_number": (120, "number of entries"),
+    "entries_today": (140, "number of entries today"),
+    "now_isoweekday": (210, "week day"),
+}
+_OPERATOR_WEIGHT = {"==": 2, "<": 1, "<=": 1, ">": 1, ">=": 1, "!=": 3}
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_ENTRIES_OPS = ("entries_since", "entries_before", "entries_days_since", "entries_days_before")
+
+
+def explain(rules: Any, facts: RuleVars) -> str:
+    """pretix's words for why ``rules`` refused (its ``reason_explanation``), in English.
+
+    As pretix's ``_logic_explain`` (pretix 2026.8): every comparison under the rule's
+    ``and``/``or`` is evaluated; the rule is put in disjunctive normal form; each way in
+    (an ``and`` of comparisons) weighs as its most "rigid" failed comparison (a ticket type
+    outweighs a gate, a time, an entry count; then the distance from passing); the
+    lightest way, with the fewest failures, is named by its failed comparisons, joined by
+    ", ". Times as pretix's English formats: ``H:i`` within 12 hours, else ``Y-m-d H:i``,
+    in the event's zone. "Unknown reason" when a comparison has no variable on its left.
+    """
+    values: dict[str, Any] = {"False": False, "True": True}
+    failed: dict[str, tuple[str, Any, list[Any]]] = {}
+
+    def flatten(rule: Any) -> Any:
+        if rule is True or rule is False:
+            return {"var": str(rule)}
+        if not isinstance(rule, Mapping):
+            return rule
+        operator = next(iter(rule))
+        args = rule[operator]
+        if operator in ("and", "or"):
+            return {operator: [flatten(a) for a in args]}
+        name = f"v{len(values)}"
+        values[name] = evaluate(rule, facts)
+        if not values[name]:
+            first = args[0] if isinstance(args, list) and args else None
+            if isinstance(first, Mapping) and "var" in first:
+                var = first["var"]
+                failed[name] = (operator, var[0] if isinstance(var, list) else var, args[1:])
+            elif isinstance(first, Mapping) and any(op in first for op in _ENTRIES_OPS):
+                failed[name] = (operator, first, args[1:])
+            else:
+                raise RuleError("a comparison without a variable on its left")
+        return {"var": name}
+
+    try:
+        flat = to_dnf(flatten(rules))
+    except RuleError:
+        return "Unknown reason"
+    if "and" in flat:
+        paths = [[v["var"] for v in flat["and"]]]
+    elif "or" in flat:
+        paths = [[v["var"] for v in r["and"]] if "and" in r else [r["var"]] for r in flat["or"]]
+    else:
+        paths = [[flat["var"]]]
+    weights: dict[str, tuple[float, float]] = {"False": (100000, 0), "True": (100000, 0)}
+    texts = {"False": "Always false", "True": "Always true"}
+    for name, (operator, var, rhs) in failed.items():
+        weights[name], texts[name] = _weigh(operator, var, rhs, facts)
+    path_weights = [
+        max([weights[v] for v in path if not values[v]] or [(0.0, 0.0)]) for path in paths
+    ]
+    lightest = min(path_weights)
+    chosen = [p for p, w in zip(paths, path_weights, strict=True) if w == lightest]
+    chosen.sort(key=lambda p: len([v for v in p if not values[v]]))
+    return ", ".join(texts[v] for v in chosen[0] if not values[v])
+
+
+def _weigh(
+    operator: str, var: Any, rhs: list[Any], facts: RuleVars
+) -> tuple[tuple[float, float], str]:
+    now = facts.now
+    if var == "now":
+        compare_to = facts.build_time(*rhs[0]["buildTime"])
+        if compare_to is None:
+            raise RuleError("buildTime without a time")
+        tolerance = timedelta(minutes=float(rhs[1])) if len(rhs) > 1 and rhs[1] else timedelta()
+        compare_to = compare_to + tolerance if operator == "isBefore" else compare_to - tolerance
+        weight = (200.0, abs((now - compare_to).total_seconds()))
+        when = _when(compare_to, facts)
+        if operator == "isBefore":
+            return weight, f"Only allowed before {when}"
+        if operator == "isAfter":
+            return weight, f"Only allowed after {when}"
+        return weight, ""
+    if var == "entry_status":
+        if operator == "==" and rhs[0] == "present":
+            return (20.0, 0.0), "Attendee is checked out"
+        if operator == "==" and rhs[0] == "absent":
+            return (20.0, 0.0), "Attendee is already checked in"
+        return (20.0, 0.0), f"{var} not {operator} {rhs}"
+    if var in ("product", "variation"):
+        return (1000.0, 0.0), "Ticket type not allowed"
+    if var == "gate":
+        return (500.0, 0.0), "Wrong entrance gate"
+    if isinstance(var, Mapping):
+        name = next(op for op in _ENTRIES_OPS if op in var)
+        cutoff = facts.build_time(*var[name][0]["buildTime"])
+        if cutoff is None:
+            raise RuleError("buildTime without a time")
+        label = _COUNTS[name][1].format(datetime=_when(cutoff, facts))
+        result = getattr(facts, name)(cutoff)
+    elif var in _COUNTS:
+        name, label, result = var, _COUNTS[var][1], facts.var(var)
+    else:
+        return (0.0, 0.0), "Unknown reason"
+    compare_to = rhs[0]
+    penalty = 0
+    if name in ("minutes_since_last_entry", "minutes_since_first_entry") and (
+        (operator in ("<", ">") and compare_to <= 0)
+        or (operator in ("<=", ">=") and compare_to < 0)
+        or (operator in ("==", "!=") and compare_to == -1)
+    ):
+        penalty = 1000  # a technical comparison (-1: no entry yet), not worth naming
+    weight = (
+        float(_COUNTS[name][0] + _OPERATOR_WEIGHT.get(operator, 0) + penalty),
+        float(abs(compare_to - result)),
+    )
+    shown = compare_to
+    if name == "now_isoweekday" and compare_to in (1, 2, 3, 4, 5, 6, 7):
+        shown = _WEEKDAYS[int(compare_to) - 1]
+    if operator == "==":
+        return weight, f"{label} is not {shown}"
+    if operator in ("<", "<="):
+        return weight, f"Maximum {label} exceeded"
+    if operator in (">", ">="):
+        return weight, f"Minimum {label} exceeded"
+    if operator == "!=":
+        return weight, f"{label} is {shown}"
+    return weight, ""
+
+
+def _when(at: datetime, facts: RuleVars) -> str:
+    local = at.astimezone(facts.zone)
+    if abs(facts.now - at) < timedelta(hours=12):
+        return f"{local:%H:%M}"
+    return f"{local:%Y-%m-%d %H:%M}"
+
+
+def to_dnf(rule: Any) -> Any:
+    """``rule`` of and/or as an ``or`` of ``and``s (pretix's ``convert_to_dnf``: the first
+    ``or`` under an ``and`` is distributed, again and again through the tree until nothing
+    changes; then one level of nested and/or of the same kind is flattened)."""
+    if not isinstance(rule, Mapping):
+        return rule
+    previous = rule
+    for _ in range(10_000):  # bounded: each round distributes one "or"
+        current = _distribute(previous)
+        operator = next(iter(current))
+        args = current[operator]
+        if isinstance(args, list):
+            current = {operator: [to_dnf(a) for a in args]}
+        else:
+            current = {operator: to_dnf(args)}
+        if current == previous:
+            break
+        previous = current
+    else:
+        raise RuleError("rule too large to explain")
+    operator = next(iter(previous))
+    if operator not in ("and", "or"):
+        return previous
+    flat: list[Any] = []
+    for arg in previous[operator]:
+        if isinstance(arg, Mapping) and operator in arg:
+            flat += arg[operator]
+        else:
+            flat.append(arg)
+    return {operator: flat}
+
+
+def _distribute(rule: Mapping[str, Any]) -> Mapping[str, Any]:
+    operator = next(iter(rule))
+    if operator in ("!", "!!", "?:", "if"):
+        raise RuleError(f"{operator} cannot be explained")
+    if operator != "and":
+        return rule
+    ors = [a for a in rule["and"] if isinstance(a, Mapping) and "or" in a]
+    if not ors:
+        return rule
+    others = [a for a in rule["and"] if a is not ors[0]]
+    return {"or": [{"and": [*others, choice]} for choice in ors[0]["or"]]}
+
+
 def movements(history: ScanHistory, door: str) -> list[Movement]:
     """The check-ins on a door's list, from the registration's scans (own and pulled):
     entrance entries and exits for door '', that session's for a session door."""
@@ -465,7 +723,11 @@ def with_list(
     )
     questions = ticket.questions if not exit else ()
     return replace(
-        apply(verdict, refusal), attention=ticket.attention, notes=ticket.texts, questions=questions
+        apply(verdict, refusal),
+        attention=ticket.attention,
+        notes=ticket.texts,
+        translated_notes=ticket.translated,
+        questions=questions,
     )
 
 
@@ -478,11 +740,38 @@ _ATTENTION = {
 
 
 def attendee_notes(verdict: Verdict, lang: Lang) -> str:
-    """pretix's check-in texts for the attendee's screen ('' when none): shown as given,
-    pretix keeps one text per product, not one per language."""
-    if not verdict.notes:
+    """pretix's check-in texts for the attendee's screen, in ``lang`` when pretix has them
+    so (``local_texts``), else as pretix gave them; '' when none."""
+    notes = dict(verdict.translated_notes).get(lang.value, verdict.notes)
+    if not notes:
         return ""
-    return "\n" + _NOTE[lang] + " : " + " · ".join(verdict.notes)
+    return "\n" + _NOTE[lang] + " : " + " · ".join(notes)
+
+
+def local_texts(
+    values: Sequence[str | Mapping[str, str]], default: str, languages: Sequence[str]
+) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+    """pretix texts (plain, or i18n: locale -> text) as (the event's texts, the texts per
+    language). Each language takes its own text, then the event's ``default`` locale's,
+    then any; a plain text is the same in every language. No i18n text: no per-language
+    texts. Empty texts are left out."""
+
+    def pick(value: str | Mapping[str, str], lang: str) -> str:
+        if not isinstance(value, Mapping):
+            return str(value or "")
+        by_base = {str(k).split("-")[0].lower(): str(v) for k, v in value.items() if v}
+        for key in (lang, default.split("-")[0].lower()):
+            if by_base.get(key):
+                return by_base[key]
+        return next(iter(by_base.values()), "")
+
+    def all_in(lang: str) -> tuple[str, ...]:
+        return tuple(t for t in (pick(v, lang) for v in values) if t)
+
+    base = all_in(default.split("-")[0].lower())
+    if not any(isinstance(v, Mapping) for v in values):
+        return base, ()
+    return base, tuple((lang, all_in(lang)) for lang in languages)
 
 
 _ASK = {Lang.FR: "Demander", Lang.EN: "Ask", Lang.AR: "اسأل"}
@@ -491,6 +780,8 @@ _ASK = {Lang.FR: "Demander", Lang.EN: "Ask", Lang.AR: "اسأل"}
 def staff_notes(verdict: Verdict, lang: Lang) -> str:
     """The attention flag, check-in texts and questions to ask, for staff ('' when none)."""
     parts = [_ATTENTION[lang]] if verdict.attention else []
+    if verdict.explanation and not verdict.ok:
+        parts.append(f"pretix : {verdict.explanation}")
     parts += list(verdict.notes)
-    parts += [f"{_ASK[lang]} : {text}" for _id, text, _type in verdict.questions]
+    parts += [f"{_ASK[lang]} : {q.text}" for q in verdict.questions]
     return ("\n⚠ " + " — ".join(parts)) if parts else ""

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from kiosk.core import intake, tickets
-from kiosk.core.checkin_list import CheckinLists, with_list
+from kiosk.core.checkin_list import CheckinLists, match_addon, with_list
 from kiosk.core.model import (
     Direction,
     Event,
@@ -23,6 +23,7 @@ from kiosk.core.model import (
     in_zone,
 )
 from kiosk.core.ports import Clock, IdFactory, PrintReason, PrintRequest, RegistrationStore, ScanLog
+from kiosk.core.questions import AnswerError, clean_answer
 from kiosk.core.rules import Context, TicketCheck, decide
 from kiosk.core.verdict import Reason, Verdict
 
@@ -152,6 +153,7 @@ class CheckinService:
             kind = ctx.kind if session is None else replace(ctx, session=session).kind
             return Verdict(Reason.AMBIGUOUS, kind, session_id=session.id if session else None)
         found, ticket = self.resolve(code)
+        found = self._addon_match(code, found, session.id if session else "")
         whose = found[0].id if len(found) == 1 else None
         if whose is None and isinstance(ticket, tickets.SignedTicket):
             whose = ticket.registration_id
@@ -173,23 +175,55 @@ class CheckinService:
             verdict, self.lists, ctx.history, ctx.now, door, exit=exit_, self_service=alone
         )
 
+    def _addon_match(self, code: str, found: list[Registration], door: str) -> list[Registration]:
+        """On a pretix list with ``addon_match``, the position pretix would check in: the
+        scanned one or one of its add-ons (``checkin_list.match_addon``); several when
+        pretix would answer ``ambiguous`` (``decide`` then refuses as ambiguous)."""
+        clist = self.lists.checkin_list(door) if self.lists is not None else None
+        if self.lists is None or clist is None or not clist.addon_match or len(found) > 1:
+            return found
+        addons = self.lists.addons(code)
+        if not addons:
+            return found
+        scanned = self.lists.ticket_facts(found[0].id) if found else None
+        if found and scanned is None:
+            return found  # not a pretix position: nothing to match
+        regs: list[Registration | None] = [found[0] if found else None]
+        for reg_id, _facts in addons:
+            reg = self.store.get(reg_id)
+            if reg is None:
+                return found
+            regs.append(reg)
+        chosen = match_addon(clist, scanned, [f for _id, f in addons], self.clock.now())
+        if chosen is None:  # ambiguous: more than one
+            return [r for r in regs if r is not None]
+        pick = regs[chosen]
+        return [pick] if pick is not None else found
+
     def check(
         self,
         code: str,
         direction: Direction = Direction.ENTRY,
         session_id: str | None = None,
         staff: str = "",
+        answers: Mapping[str, str] | None = None,
     ) -> CheckinResult:
         """Decide and record one scan; the log row is committed when this returns.
 
         The decision and its record are one transaction: two scans of the same code (two
         codes in a frame, a scan and a desk check-in) can never both be first.
+        ``answers``: to pretix's check-in questions, asked by staff at a door (as for
+        ``check_in_by_hand``; AnswerError before anything is recorded).
         """
         session = self._require_session_today(session_id) if session_id is not None else None
         read = self.interpret(code)
         with self.log.exclusive():
             verdict = self._evaluate(read, direction, session)
-            result = self._record(read.code, verdict, staff=staff, note=read.note)
+            given: tuple[tuple[str, str], ...] = ()
+            if answers and verdict.registration is not None:
+                given = self._clean_answers(verdict, verdict.registration, answers)
+                verdict = replace(verdict, questions=())  # asked: nothing left to ask
+            result = self._record(read.code, verdict, staff=staff, note=read.note, answers=given)
         return replace(result, intake=read)
 
     def check_in_by_hand(
@@ -200,16 +234,38 @@ class CheckinService:
     ) -> CheckinResult:
         """Staff check-in of a registration found by name: same rules as a scan.
 
-        ``answers``: question id -> answer, for the check-in questions the verdict listed
-        (``Verdict.questions``); uploaded with the scan.
+        ``answers``: question id -> answer as typed, for the check-in questions the verdict
+        listed (``Verdict.questions``); each is checked as pretix checks it and uploaded in
+        the form pretix reads (``kiosk.core.questions.clean_answer``). Raises AnswerError
+        (naming the question) for one pretix would not take, before anything is recorded.
+        None or empty: the questions were not asked (pretix then records the entry
+        without them).
         """
         reg = self._require(registration_id)
         with self.log.exclusive():
             verdict = self.evaluate_registration(reg)
-            given = tuple(sorted((str(k), str(v)) for k, v in (answers or {}).items()))
+            given: tuple[tuple[str, str], ...] = ()
+            if answers:
+                given = self._clean_answers(verdict, reg, answers)
+                verdict = replace(verdict, questions=())  # asked: nothing left to ask
             return self._record(
                 primary_code(reg), verdict, staff=staff, note="by hand", answers=given
             )
+
+    def _clean_answers(
+        self, verdict: Verdict, reg: Registration, answers: Mapping[str, str]
+    ) -> tuple[tuple[str, str], ...]:
+        zone = self.clock.now().tzinfo or UTC
+        cleaned = []
+        for question in verdict.questions:
+            raw = str(answers.get(str(question.id), ""))
+            try:
+                cleaned.append(
+                    (str(question.id), clean_answer(question, raw, zone, country=reg.country))
+                )
+            except AnswerError as exc:
+                raise AnswerError(f"{question.text}: {exc}") from None
+        return tuple(sorted(cleaned))
 
     def evaluate_registration(
         self, reg: Registration, direction: Direction = Direction.ENTRY

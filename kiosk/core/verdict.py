@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from kiosk.core.model import Registration, ScanKind
+from kiosk.core.questions import CheckinQuestion
 
 
 class Reason(StrEnum):
@@ -49,8 +50,10 @@ class Verdict:
     provisional: bool = False
     attention: bool = False  # pretix: staff must look at this person (require_attention)
     notes: tuple[str, ...] = ()  # pretix's check-in texts (order's, variation's, product's)
-    # pretix's check-in questions still unanswered: (pretix id, text, pretix type)
-    questions: tuple[tuple[int, str, str], ...] = ()
+    questions: tuple[CheckinQuestion, ...] = ()  # pretix's check-in questions unanswered
+    explanation: str = ""
+    # ``notes`` per language code, when pretix has translations (checkin_list.local_texts)
+    translated_notes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # pretix's words for a custom rules refusal (reason_explanation)
 
     @property
     def ok(self) -> bool:

@@ -428,7 +428,9 @@ def test_attention_texts_and_questions_reach_attendees_and_staff(pretix: Pretix,
     assert verdict.ok and verdict.attention
     assert verdict.notes == tuple(theirs["checkin_texts"])
     qid = int(pretix.info["checkin_question"])
-    assert verdict.questions == ((qid, "Pièce d'identité vérifiée ?", "B"),)
+    [question] = verdict.questions
+    assert (question.id, question.text, question.type) == (qid, "Pièce d'identité vérifiée ?", "B")
+    assert question.required
     for_staff = staff_notes(verdict, Lang.FR)
     assert "ATTENTION" in for_staff and "cordon vert" in for_staff and "Pièce" in for_staff
     assert "cordon vert" in attendee_notes(verdict, Lang.FR)
@@ -439,7 +441,7 @@ def test_attention_texts_and_questions_reach_attendees_and_staff(pretix: Pretix,
     # Asked at the desk: the answer goes to pretix with the check-in.
     reg_id = door.store.find_by_code(secret)[0].id
     done = desk.check_in_by_hand(reg_id, "AB", {str(qid): "True"})
-    assert done.verdict.ok and done.scan.answers == ((str(qid), "True"),)
+    assert done.verdict.ok and done.scan.answers == ((str(qid), "true"),)
     report = door.engine.sync_once()
     assert (report.uploaded, report.conflicts) == (1, 0)
     position = pretix.tickets["speaker"]["position"]

@@ -153,7 +153,7 @@ def test_the_kiosk_judges_every_list_kind_as_pretix_does(pretix: Pretix, tmp_pat
             if name in ("plain", "products", "pending"):
                 cases += [(name, label, flag, False) for label in NAMED for flag in (False, True)]
 
-        def ours(case: tuple[str, str, bool, bool]) -> str:
+        def ours(case: tuple[str, str, bool, bool]) -> tuple[str, str | None]:
             name, label, ignore_unpaid, questions = case
             clist = store.checkin_list(name)
             assert clist is not None, name
@@ -170,15 +170,32 @@ def test_the_kiosk_judges_every_list_kind_as_pretix_does(pretix: Pretix, tmp_pat
                 ignore_unpaid=ignore_unpaid,
                 questions_supported=questions,
             )
-            return refusal.code if refusal else "ok"
+            return (refusal.code, refusal.explanation or None) if refusal else ("ok", None)
 
-        def theirs(case: tuple[str, str, bool, bool]) -> str:
+        def theirs(case: tuple[str, str, bool, bool]) -> tuple[str, str | None]:
             name, label, ignore_unpaid, questions = case
             return _simulate(pretix, secrets[label], ids[name], now, ignore_unpaid, questions)
 
-        with ThreadPoolExecutor(3) as pool:  # simulations only read; ~0.3 s each here
-            pretix_says = list(pool.map(theirs, cases))
-        kiosk_says = [ours(case) for case in cases]
+        # pretix explains a rules refusal in the event's language: English for the comparison.
+        with pretix.admin() as api:
+            assert api.patch(f"{event}settings/", json={"locale": "en"}).status_code == 200
+        try:
+            with ThreadPoolExecutor(3) as pool:  # simulations only read; ~0.3 s each here
+                answers = list(pool.map(theirs, cases))
+        finally:
+            with pretix.admin() as api:
+                assert api.patch(f"{event}settings/", json={"locale": "fr"}).status_code == 200
+        pretix_says = [code for code, _why in answers]
+        kiosk_answers = [ours(case) for case in cases]
+        kiosk_says = [code for code, _why in kiosk_answers]
+        # pretix's explanation of each rules refusal, word for word (reason_explanation).
+        explained = [
+            (case, mine, them)
+            for case, mine, them in zip(cases, kiosk_answers, answers, strict=True)
+            if them[0] == "rules"
+        ]
+        assert [(c, m) for c, m, t in explained if m != t] == []
+        assert len({t[1] for _c, _m, t in explained}) >= 4  # not one text for every rule
         mismatches = [
             (case, mine, them)
             for case, mine, them in zip(cases, kiosk_says, pretix_says, strict=True)
@@ -202,7 +219,7 @@ def test_the_kiosk_judges_every_list_kind_as_pretix_does(pretix: Pretix, tmp_pat
 
 def _simulate(
     pretix: Pretix, secret: str, list_id: int, at: datetime, ignore_unpaid: bool, questions: bool
-) -> str:
+) -> tuple[str, str | None]:
     with pretix.admin() as api:
         answer = api.post(
             "checkinrpc/redeem/",
@@ -216,5 +233,6 @@ def _simulate(
             },
         ).json()
     if answer.get("status") == "ok":
-        return "ok"
-    return str(answer.get("reason") or answer.get("status"))
+        return "ok", None
+    code = str(answer.get("reason") or answer.get("status"))
+    return code, answer.get("reason_explanation") if code == "rules" else None

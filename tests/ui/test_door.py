@@ -168,3 +168,46 @@ async def test_a_store_that_cannot_record_gets_an_answer_and_a_retry_works(make_
         await scan(pilot, app, "CODE-W1-A")  # the same code again: checked afresh
         assert "Enjoy the session, Nora Kettani" in screen_text(app)
     assert [(r.registration_id, r.accepted) for r in kiosk.log_rows()] == [("R9", True)]
+
+
+async def test_door_asks_pretix_checkin_questions_before_the_entry(make_kiosk):
+    """A session door asks pretix's check-in questions through the desk's form (issue 15);
+    Escape records nothing."""
+    import json
+
+    from kiosk.core.checkin_list import CheckinList, TicketFacts
+    from kiosk.core.questions import CheckinQuestion
+    from kiosk.ui.screens.questions import QuestionScreen
+    from tests.ui.test_sync_panel import PRETIX
+
+    kiosk = make_kiosk(kiosk={"mode": "door"}, sync=PRETIX)
+    store = kiosk.runtime.store
+    asked = TicketFacts(item=1, questions=(CheckinQuestion(6, "T-shirt size?", "S", True),))
+    store.apply_pull(
+        "pretix",
+        [],
+        [],
+        None,
+        lists={"": CheckinList(1), "W1": CheckinList(2)},
+        facts={"R9": asked, "R10": asked},
+    )
+    app = kiosk.app(staff_language="en", session="W1", language="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.screen.session is not None)
+        door = app.screen
+        await pilot.press(*"CODE-W1-A", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, QuestionScreen))
+        assert store.count_scans() == 0  # nothing recorded while the question is open
+        await pilot.press("enter")  # required: an empty answer is refused on the spot
+        await wait_for(pilot, lambda: "required" in screen_text(app))
+        await pilot.press("M", "enter")
+        await wait_for(pilot, lambda: app.screen is door and store.count_scans() == 1)
+        await wait_for(pilot, lambda: "Enjoy the session" in screen_text(app))
+        assert "T-shirt" not in screen_text(app)  # answered: nothing left to ask
+        await pilot.press(*"CODE-W1-B", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, QuestionScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is door and "question" in screen_text(app))
+    assert store.count_scans() == 1
+    [item] = store.pending()
+    assert json.loads(item.payload)["answers"] == [["6", "M"]]

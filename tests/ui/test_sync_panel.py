@@ -60,12 +60,14 @@ async def test_desk_asks_pretix_checkin_questions_and_uploads_the_answers(make_k
     import json
 
     from kiosk.core.checkin_list import CheckinList, TicketFacts
+    from kiosk.core.questions import CheckinQuestion
     from kiosk.ui.screens.common import PromptScreen
     from tests.ui.test_staff import open_detail
 
     kiosk = make_kiosk(sync=PRETIX)
     store = kiosk.runtime.store
-    facts = TicketFacts(item=1, attention=True, questions=((5, "ID checked?", "B"),))
+    question = CheckinQuestion(5, "ID checked?", "B", required=True)
+    facts = TicketFacts(item=1, attention=True, questions=(question,))
     store.apply_pull("pretix", [], [], None, lists={"": CheckinList(1)}, facts={"R1": facts})
     app = kiosk.app(staff_language="en")
     async with app.run_test(size=(120, 36)) as pilot:
@@ -74,9 +76,13 @@ async def test_desk_asks_pretix_checkin_questions_and_uploads_the_answers(make_k
         assert "Ask : ID checked?" in screen_text(app) and "ATTENTION" in screen_text(app)
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
-        assert "ID checked? (yes / no)" in screen_text(app)
+        assert "ID checked?" in screen_text(app)
+        for key in ("n", "o", "enter"):  # pretix takes only yes to a required yes/no
+            await pilot.press(key)
+        await wait_for(pilot, lambda: "only yes" in screen_text(app))
+        await pilot.press("ctrl+a", "ctrl+k")
         for key in ("y", "e", "s", "enter"):
             await pilot.press(key)
         await wait_for(pilot, lambda: app.screen is detail and store.count_scans() == 1)
     [item] = store.pending()
-    assert json.loads(item.payload)["answers"] == [["5", "True"]]
+    assert json.loads(item.payload)["answers"] == [["5", "true"]]

@@ -26,6 +26,7 @@ from kiosk.ui.screens.common import (
     rich_lines,
     with_data,
 )
+from kiosk.ui.screens.questions import ask_questions
 from kiosk.ui.screens.staff import role_of, status_of
 from kiosk.ui.widgets.sentence import Sentence
 
@@ -190,27 +191,18 @@ class DetailScreen(StaffScreen):
         )
 
     def _ask(self, verdict: Verdict | None) -> None:
-        pending = list(verdict.questions) if verdict is not None and verdict.ok else []
-        answers: dict[str, str] = {}
+        questions = list(verdict.questions) if verdict is not None and verdict.ok else []
+        reg = verdict.registration if verdict is not None else None
 
-        def next_question() -> None:
-            if not pending:
+        def answered(answers: dict[str, str] | None) -> None:
+            if answers is None:
+                self.say(self.t("detail.questions_stopped"), error=True)
+            else:
                 self._check_in(answers)
-                return
-            qid, text, kind = pending.pop(0)
-            yes_no = kind == "B"  # pretix's boolean question
 
-            def answered(answer: str | None) -> None:
-                if answer is None:
-                    self.say(self.t("detail.questions_stopped"), error=True)
-                    return
-                answers[str(qid)] = _yes_no(answer) if yes_no else answer
-                next_question()
-
-            hint = self.t("detail.yes_no") if yes_no else ""
-            self.app.push_screen(PromptScreen(text + hint), answered)
-
-        next_question()
+        zone = self.services.clock.now().tzinfo
+        country = reg.country if reg is not None else ""
+        ask_questions(self.app, questions, zone, answered, country=country)
 
     def _check_in(self, answers: dict[str, str]) -> None:
         self.app.run_io(
@@ -338,11 +330,3 @@ class DetailScreen(StaffScreen):
             PromptScreen(self.t("prompt.override"), placeholder=self.t("prompt.override_example")),
             answered,
         )
-
-
-_YES = {"oui", "o", "yes", "y", "true", "1", "نعم", "ok"}
-
-
-def _yes_no(answer: str) -> str:
-    """A staff answer to a pretix boolean question, as pretix takes it ("True"/"False")."""
-    return "True" if answer.strip().lower() in _YES else "False"

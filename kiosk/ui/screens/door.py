@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -13,11 +15,13 @@ from kiosk.core.checkin_list import attendee_notes, staff_notes
 from kiosk.core.model import Direction, Lang, Session
 from kiosk.core.service import CheckinResult
 from kiosk.core.texts import attendee_text, staff_text
+from kiosk.core.verdict import Reason, Verdict
 from kiosk.ui.app import StaffSession
 from kiosk.ui.i18n import ui_text, visual
 from kiosk.ui.ports import AppServices
 from kiosk.ui.screens.attendee import ScanScreen, Shown
 from kiosk.ui.screens.common import StaffTexts
+from kiosk.ui.screens.questions import ask_questions
 from kiosk.ui.widgets.sentence import Sentence
 
 
@@ -98,6 +102,7 @@ class DoorScreen(ScanScreen):
         self.session: Session | None = None
         self.inside = 0
         self.problem = ""  # why there is no session, for staff (top bar)
+        self._answers: dict[str, dict[str, str]] = {}  # code -> answers to pretix's questions
 
     @property
     def direction(self) -> Direction:
@@ -245,7 +250,52 @@ class DoorScreen(ScanScreen):
             )
             self.app.sound("refused")
             return
-        super().check(code, repeat)
+        if repeat or self.direction is not Direction.ENTRY:
+            super().check(code, repeat)
+            return
+        self.app.run_io(
+            self.services.checkin.evaluate,
+            code,
+            *self.check_args(),
+            done=lambda verdict: self._ask_then_check(code, verdict),
+            failed=lambda error: self.failed(code, error),
+            name="questions",
+        )
+
+    def _ask_then_check(self, code: str, verdict: Verdict) -> None:
+        """pretix's check-in questions, asked by the steward before the entry is recorded
+        (the desk's form); Escape records nothing and says why."""
+        if not (verdict.ok and verdict.questions):
+            super().check(code, False)
+            return
+
+        def answered(answers: dict[str, str] | None) -> None:
+            if answers is None:
+                stopped = replace(verdict, reason=Reason.QUESTIONS_REQUIRED)
+                lang = self.lang
+                self.show(
+                    Shown(
+                        attendee_text(stopped, lang),
+                        False,
+                        lang is Lang.AR,
+                        self._staff("detail.questions_stopped"),
+                    )
+                )
+                return
+            self._answers[code] = answers
+            super(DoorScreen, self).check(code, False)
+
+        reg = verdict.registration
+        zone = self.services.clock.now().tzinfo
+        ask_questions(
+            self.app, verdict.questions, zone, answered, country=reg.country if reg else ""
+        )
+
+    def decide(
+        self, code: str, direction: Direction = Direction.ENTRY, session_id: str | None = None
+    ) -> CheckinResult:
+        answers = self._answers.pop(code, None)
+        return self.services.checkin.check(code, direction, session_id, answers=answers)
 
     def check_args(self) -> tuple[Direction, str | None]:
         return (self.direction, self.session_id)
