@@ -7,7 +7,7 @@ validated here in pydantic's strict mode (no ``"false"`` for false, no ``1.5`` f
 bounded in length and alphabet, and checked against the event the hub serves: the scan time
 within the event's days in its time zone, from ``MARGIN_BEFORE`` before the first day to
 ``MARGIN_AFTER`` after the last; the day one of the event's day numbers. Without a published
-event only the codec's time range (``sync.store.SCAN_TIME_MIN``…``SCAN_TIME_MAX``) and days
+event only the codec's time range (``sync.wire.SCAN_TIME_MIN``…``SCAN_TIME_MAX``) and days
 1-366 apply.
 """
 
@@ -33,7 +33,7 @@ from pydantic import (
 from kiosk.core import tickets
 from kiosk.core.model import Lang, Registration, Role, Scan, ScanKind, Status
 from kiosk.core.verdict import Reason
-from sync.store import SCAN_TIME_MAX, SCAN_TIME_MIN, registration_from_dict, scan_from_dict
+from sync.wire import SCAN_TIME_MAX, SCAN_TIME_MIN, registration_from_dict, scan_from_dict
 
 _log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ Time = Annotated[str, StringConstraints(max_length=40), AfterValidator(_aware_ti
 
 
 class ScanData(BaseModel):
-    """One scan as ``sync.store.scan_to_dict`` writes it. Unknown keys are ignored."""
+    """One scan as ``sync.wire.scan_to_dict`` writes it. Unknown keys are ignored."""
 
     model_config = ConfigDict(strict=True, extra="ignore")
 
@@ -108,7 +108,7 @@ class ScanData(BaseModel):
 
 
 class RegistrationData(BaseModel):
-    """A registration as ``sync.store.registration_to_dict`` writes it (organiser imports
+    """A registration as ``sync.wire.registration_to_dict`` writes it (organiser imports
     through the API). Unknown keys are ignored."""
 
     model_config = ConfigDict(strict=True, extra="ignore")
