@@ -76,7 +76,10 @@ def scan_time(text: object, what: str = "scan time") -> datetime:
     """
     if not isinstance(text, str) or len(text) > _MAX_TIME_TEXT:
         raise ValueError(f"{what} {str(text)[:60]!r}: expected an ISO 8601 text")
-    when = datetime.fromisoformat(text)
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{what} {text!r}: not an ISO 8601 time") from None
     offset = when.utcoffset()
     if offset is None:
         raise ValueError(f"{what} {text!r} has no UTC offset")

@@ -33,7 +33,13 @@ from pydantic import (
 from kiosk.core import tickets
 from kiosk.core.model import Lang, Registration, Role, Scan, ScanKind, Status
 from kiosk.core.verdict import Reason
-from sync.wire import SCAN_TIME_MAX, SCAN_TIME_MIN, registration_from_dict, scan_from_dict
+from sync.wire import (
+    SCAN_TIME_MAX,
+    SCAN_TIME_MIN,
+    registration_from_dict,
+    scan_from_dict,
+    scan_time,
+)
 
 _log = logging.getLogger(__name__)
 
@@ -69,17 +75,7 @@ def _one_of(values: type[Any], what: str) -> AfterValidator:
 
 
 def _aware_time(value: str) -> str:
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError("not an ISO 8601 time") from None
-    offset = when.utcoffset()
-    if offset is None:
-        raise ValueError("the time has no UTC offset")
-    if abs(offset) > timedelta(hours=14):
-        raise ValueError("UTC offset beyond ±14:00")
-    if not SCAN_TIME_MIN <= when < SCAN_TIME_MAX:
-        raise ValueError(f"outside {SCAN_TIME_MIN.year}-{SCAN_TIME_MAX.year - 1}")
+    scan_time(value, "the time")  # the wire's reading: offset, ±14:00 at most, 1970-2099
     return value
 
 
