@@ -157,21 +157,29 @@ def checkin_list_from_api(data: Mapping[str, Any], event: Mapping[str, Any]) -> 
 
     Read by ``sync.wire.list_from_dict``, the reader of the lists the store keeps: pretix's
     ``limit_products`` is its ``products``; the (sub-)event's times are read as pretix's.
+    Raises SourceUnavailable for a list or time the kiosk could not keep (a time outside
+    1970-2099, a list id that is not a number).
     """
 
     def when(key: str) -> str | None:
         found = _time(event.get(key))
         return utc_text(found) if found is not None else None
 
-    return list_from_dict(
-        {
-            **data,
-            "products": data.get("limit_products") or (),
-            "event_from": when("date_from"),
-            "event_to": when("date_to"),
-            "event_admission": when("date_admission"),
-        }
-    )
+    try:
+        return list_from_dict(
+            {
+                **data,
+                "products": data.get("limit_products") or (),
+                "event_from": when("date_from"),
+                "event_to": when("date_to"),
+                "event_admission": when("date_admission"),
+            }
+        )
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
+        raise SourceUnavailable(
+            f"pretix sent check-in list {str(data.get('id'))[:20]} with a value this kiosk "
+            f"cannot read: {exc}"
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
