@@ -102,7 +102,7 @@ class Database:
     def schema_version(self) -> int:
         return int(self._query("PRAGMA user_version")[0][0])
 
-    # -- meta and event -------------------------------------------------------------------
+    # -- meta -------------------------------------------------------------------------
 
     def get_meta(self, key: str, default: str | None = None) -> str | None:
         rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))

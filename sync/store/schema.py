@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
 
 SCHEMA_VERSION = 3
 
@@ -160,7 +161,9 @@ def create_private(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
-def migrate(db: sqlite3.Connection, transaction: Any) -> None:
+def migrate(
+    db: sqlite3.Connection, transaction: Callable[[], AbstractContextManager[sqlite3.Connection]]
+) -> None:
     """Bring the file to SCHEMA_VERSION, one step per transaction (``transaction()`` gives
     it). Raises sqlite3.DatabaseError for a file of a newer program."""
     version = db.execute("PRAGMA user_version").fetchone()[0]
