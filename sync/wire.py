@@ -15,8 +15,9 @@ more on top and never less. Pure: imports no IO library, only the core's model.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.core.checkin_list import CheckinList, TicketFacts
 from kiosk.core.model import (
@@ -35,6 +36,7 @@ __all__ = [
     "MAX_OFFSET",
     "SCAN_TIME_MAX",
     "SCAN_TIME_MIN",
+    "event_from_definition",
     "event_from_dict",
     "event_to_dict",
     "facts_from_dict",
@@ -268,6 +270,71 @@ def event_from_dict(data: Mapping[str, Any]) -> tuple[Event, list[Session]]:
         )
         for s in data.get("sessions") or ()
     ]
+    return event, sessions
+
+
+def event_from_definition(data: object) -> tuple[Event, list[Session]]:
+    """The event of an event definition as organisers write it (event.json, the body of the
+    hub's ``PUT /v1/admin/event``): slug, name, IANA time zone, days (number, YYYY-MM-DD)
+    and sessions (id, title, room, day, start and end as HH:MM that day, capacity).
+
+    Raises ValueError naming the key and what it must be (``sessions[2].end must be after
+    start``) for anything else, whatever the JSON value.
+    """
+
+    def need(obj: object, key: str, kind: type, where: str) -> Any:
+        if not isinstance(obj, dict):
+            raise ValueError(f"{where.rstrip('.') or 'the definition'} must be an object")
+        if key not in obj:
+            raise ValueError(f"{where}{key} is missing")
+        if not isinstance(obj[key], kind) or (isinstance(obj[key], bool) and kind is int):
+            raise ValueError(f"{where}{key} must be a {kind.__name__}")
+        return obj[key]
+
+    if not isinstance(data, dict):
+        raise ValueError("expected a JSON object")
+    tz_name = need(data, "timezone", str, "")
+    try:
+        tz = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(f"timezone {tz_name[:60]!r} is not a known time zone") from None
+    days: list[EventDay] = []
+    for i, d in enumerate(need(data, "days", list, "")):
+        where = f"days[{i}]."
+        number = need(d, "number", int, where)
+        try:
+            days.append(EventDay(number, date.fromisoformat(need(d, "date", str, where))))
+        except ValueError:
+            raise ValueError(f"{where}date must be YYYY-MM-DD") from None
+    if not days:
+        raise ValueError("days is empty")
+    by_number = {d.number: d.date for d in days}
+    event = Event(need(data, "slug", str, ""), need(data, "name", str, ""), tuple(days), tz_name)
+    sessions: list[Session] = []
+    for i, s in enumerate(need(data, "sessions", list, "") if "sessions" in data else ()):
+        where = f"sessions[{i}]."
+        day = need(s, "day", int, where)
+        if day not in by_number:
+            raise ValueError(f"{where}day {day} is not one of the event's days")
+        try:
+            start = datetime.combine(
+                by_number[day], time.fromisoformat(need(s, "start", str, where)), tz
+            )
+            end = datetime.combine(
+                by_number[day], time.fromisoformat(need(s, "end", str, where)), tz
+            )
+        except ValueError:
+            raise ValueError(f"{where}start/end must be HH:MM") from None
+        if end <= start:
+            raise ValueError(f"{where}end must be after start")
+        capacity = s.get("capacity", 0)
+        if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 0:
+            raise ValueError(f"{where}capacity must be a whole number ≥ 0")
+        room = s.get("room", "")
+        if not isinstance(room, str):
+            raise ValueError(f"{where}room must be a str")
+        sessions.append(Session(need(s, "id", str, where), need(s, "title", str, where),
+                                room, day, start, end, capacity))  # fmt: skip
     return event, sessions
 
 

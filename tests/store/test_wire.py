@@ -31,6 +31,7 @@ from sync.store import LocalStore
 from sync.wire import (
     SCAN_TIME_MAX,
     SCAN_TIME_MIN,
+    event_from_definition,
     event_from_dict,
     event_to_dict,
     facts_from_dict,
@@ -459,3 +460,58 @@ def test_a_pulled_checkin_list_is_the_one_the_store_gives_back(
         assert got == pretix_time(event[key])
         assert got is None or got.utcoffset() == timedelta(0)
     assert list_from_dict(travelled(list_to_dict(pulled))) == pulled
+
+
+# -- the event definition organisers write (event.json, the hub's PUT /v1/admin/event) -------
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 400) | st.floats(allow_nan=False) | texts(max_size=12)
+    | st.sampled_from(["Africa/Casablanca", "UTC", "Nowhere/Else", "2026-12-08", "09:00", "18:00"]),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(
+        st.sampled_from(["slug", "name", "timezone", "days", "number", "date", "sessions", "id",
+                         "title", "room", "day", "start", "end", "capacity"]),
+        inner, max_size=6,
+    ),
+    max_leaves=20,
+)  # fmt: skip
+
+
+@WIRE
+@given(JSON)
+def test_any_json_is_an_event_definition_or_a_value_error_naming_the_key(data):
+    try:
+        event, sessions = event_from_definition(data)
+    except ValueError as exc:
+        assert str(exc)  # never a TypeError or AttributeError: a 422 for the hub, not a 500
+    else:
+        assert event.days and all(s.day in {d.number for d in event.days} for s in sessions)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"slug": "s", "name": "n", "timezone": "UTC", "days": [1]}, "days[0] must be an object"),
+        ({"slug": "s", "name": "n", "timezone": "UTC", "days": [{"number": 1, "date": "2026-12-08"}],
+          "sessions": "all"}, "sessions must be a list"),
+        ({"slug": "s", "name": "n", "timezone": "UTC", "days": [{"number": 1, "date": "2026-12-08"}],
+          "sessions": [{"id": "W1", "title": "t", "day": 1, "start": "09:00", "end": "10:00",
+                        "room": 7}]}, "sessions[0].room must be a str"),
+        ({"slug": "s", "name": "n", "timezone": "Europe", "days": []}, "not a known time zone"),
+    ],
+)  # fmt: skip
+def test_the_definitions_that_crashed_the_reader_are_refused_by_key(data, message):
+    with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        event_from_definition(data)
+
+
+def test_the_event_file_says_which_file_and_key(tmp_path):
+    from sync.importers import EventFileError, load_event
+
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps({"slug": "s", "name": "n", "timezone": "UTC", "days": [1]}))
+    with pytest.raises(EventFileError, match=rf"^{path}: days\[0\] must be an object$"):
+        load_event(path)
+    path.write_bytes(b"\xff\xfe{}")
+    with pytest.raises(EventFileError, match="not UTF-8"):
+        load_event(path)
