@@ -18,7 +18,7 @@ from sync.remote import (
     response_detail,
     send,
 )
-from sync.store import registration_from_dict, scan_from_dict
+from sync.wire import registration_from_dict, scan_from_dict
 
 _log = logging.getLogger(__name__)
 T = TypeVar("T")

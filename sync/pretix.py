@@ -37,7 +37,7 @@ from sync.remote import (
     response_detail,
     send,
 )
-from sync.store import scan_from_dict, utc_text
+from sync.wire import list_from_dict, scan_from_dict, utc_text
 
 PAGE_SIZE = 50  # the most pretix serves per page
 LIST_REFRESH_SECONDS = 60.0  # how often an incremental pull re-reads the check-in lists
@@ -154,22 +154,33 @@ class CheckinListRules:
 
 
 def checkin_list_from_api(data: Mapping[str, Any], event: Mapping[str, Any]) -> CheckinList:
-    """pretix's checkinlists resource (and its event's times) as the core's CheckinList."""
-    return CheckinList(
-        id=int(data["id"]),
-        name=str(data.get("name") or ""),
-        all_products=bool(data.get("all_products")),
-        products=frozenset(int(i) for i in data.get("limit_products") or ()),
-        subevent=data.get("subevent"),
-        include_pending=bool(data.get("include_pending")),
-        allow_multiple_entries=bool(data.get("allow_multiple_entries")),
-        allow_entry_after_exit=bool(data.get("allow_entry_after_exit", True)),
-        addon_match=bool(data.get("addon_match")),
-        rules=data.get("rules") or None,
-        event_from=_time(event.get("date_from")),
-        event_to=_time(event.get("date_to")),
-        event_admission=_time(event.get("date_admission")),
-    )
+    """pretix's checkinlists resource (and its event's times) as the core's CheckinList.
+
+    Read by ``sync.wire.list_from_dict``, the reader of the lists the store keeps: pretix's
+    ``limit_products`` is its ``products``; the (sub-)event's times are read as pretix's.
+    Raises SourceUnavailable for a list or time the kiosk could not keep (a time outside
+    1970-2099, a list id that is not a number).
+    """
+
+    def when(key: str) -> str | None:
+        found = _time(event.get(key))
+        return utc_text(found) if found is not None else None
+
+    try:
+        return list_from_dict(
+            {
+                **data,
+                "products": data.get("limit_products") or (),
+                "event_from": when("date_from"),
+                "event_to": when("date_to"),
+                "event_admission": when("date_admission"),
+            }
+        )
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
+        raise SourceUnavailable(
+            f"pretix sent check-in list {str(data.get('id'))[:20]} with a value this kiosk "
+            f"cannot read: {exc}"
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,7 +51,7 @@ class UploadItem(BaseModel):
     kind: str = Field(description='"scan" or "registration"')
     key: str = Field(description="the scan nonce or the registration id")
     data: Any = Field(
-        description="sync.hub.models.ScanData / WalkinData (sync.store.scan_to_dict / "
+        description="sync.hub.models.ScanData / WalkinData (sync.wire.scan_to_dict / "
         "registration_to_dict); checked item by item, a bad item is rejected with its reason"
     )
 

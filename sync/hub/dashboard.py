@@ -44,7 +44,7 @@ from sync.reports.source import (
     kiosks_seen,
     snapshot,
 )
-from sync.store import scan_from_dict
+from sync.wire import scan_from_dict
 
 COOKIE = "accueil_organiser"
 SESSION_HOURS = 12

@@ -54,7 +54,7 @@ from kiosk.core.codes import CodeClash, CodeClashError, code_clashes
 from kiosk.core.model import Registration, Scan, ScanKind
 from sync.hub.group_commit import GroupCommitter
 from sync.hub.models import EventWindow, read_scan, read_walkin, refusal
-from sync.store import (
+from sync.wire import (
     registration_from_dict,
     registration_to_dict,
     scan_from_dict,

@@ -7,7 +7,7 @@ validated here in pydantic's strict mode (no ``"false"`` for false, no ``1.5`` f
 bounded in length and alphabet, and checked against the event the hub serves: the scan time
 within the event's days in its time zone, from ``MARGIN_BEFORE`` before the first day to
 ``MARGIN_AFTER`` after the last; the day one of the event's day numbers. Without a published
-event only the codec's time range (``sync.store.SCAN_TIME_MIN``…``SCAN_TIME_MAX``) and days
+event only the codec's time range (``sync.wire.SCAN_TIME_MIN``…``SCAN_TIME_MAX``) and days
 1-366 apply.
 """
 
@@ -33,7 +33,13 @@ from pydantic import (
 from kiosk.core import tickets
 from kiosk.core.model import Lang, Registration, Role, Scan, ScanKind, Status
 from kiosk.core.verdict import Reason
-from sync.store import SCAN_TIME_MAX, SCAN_TIME_MIN, registration_from_dict, scan_from_dict
+from sync.wire import (
+    SCAN_TIME_MAX,
+    SCAN_TIME_MIN,
+    registration_from_dict,
+    scan_from_dict,
+    scan_time,
+)
 
 _log = logging.getLogger(__name__)
 
@@ -69,17 +75,7 @@ def _one_of(values: type[Any], what: str) -> AfterValidator:
 
 
 def _aware_time(value: str) -> str:
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError("not an ISO 8601 time") from None
-    offset = when.utcoffset()
-    if offset is None:
-        raise ValueError("the time has no UTC offset")
-    if abs(offset) > timedelta(hours=14):
-        raise ValueError("UTC offset beyond ±14:00")
-    if not SCAN_TIME_MIN <= when < SCAN_TIME_MAX:
-        raise ValueError(f"outside {SCAN_TIME_MIN.year}-{SCAN_TIME_MAX.year - 1}")
+    scan_time(value, "the time")  # the wire's reading: offset, ±14:00 at most, 1970-2099
     return value
 
 
@@ -87,7 +83,7 @@ Time = Annotated[str, StringConstraints(max_length=40), AfterValidator(_aware_ti
 
 
 class ScanData(BaseModel):
-    """One scan as ``sync.store.scan_to_dict`` writes it. Unknown keys are ignored."""
+    """One scan as ``sync.wire.scan_to_dict`` writes it. Unknown keys are ignored."""
 
     model_config = ConfigDict(strict=True, extra="ignore")
 
@@ -105,10 +101,17 @@ class ScanData(BaseModel):
     staff: Line = ""
     note: Note = ""
     forced: StrictBool = False
+    # Checked as the kiosks' reader checks them, then left out: they go to the registration
+    # platform with the scan, and the hub keeps no answers.
+    answers: list[Annotated[list[Note], Field(min_length=2, max_length=2)]] = Field(
+        default_factory=list,
+        max_length=100,
+        description="check-in question answers, [question id, answer]; not kept by the hub",
+    )
 
 
 class RegistrationData(BaseModel):
-    """A registration as ``sync.store.registration_to_dict`` writes it (organiser imports
+    """A registration as ``sync.wire.registration_to_dict`` writes it (organiser imports
     through the API). Unknown keys are ignored."""
 
     model_config = ConfigDict(strict=True, extra="ignore")
@@ -182,7 +185,7 @@ class EventWindow:
 def read_scan(data: Any, window: EventWindow) -> Scan:
     """The uploaded scan, or ValueError saying which field is wrong and why."""
     checked = ScanData.model_validate(data)
-    scan = scan_from_dict(checked.model_dump())
+    scan = scan_from_dict(checked.model_dump(exclude={"answers"}))
     window.check_time("scan time", scan.at)
     if scan.day is not None:
         window.check_day(scan.day)

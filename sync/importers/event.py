@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from kiosk.core.model import Event, EventDay, Session
+from kiosk.core.model import Event, Session
+from sync.wire import event_from_definition
 
 
 class EventFileError(ValueError):
@@ -16,7 +14,11 @@ class EventFileError(ValueError):
 
 
 def load_event(path: Path | str) -> tuple[Event, list[Session]]:
-    """Read the event definition: slug, name, time zone, days and sessions."""
+    """Read the event definition: slug, name, time zone, days and sessions.
+
+    The file holds what ``sync.wire.event_from_definition`` reads (the hub reads the same
+    from an organiser's upload). Raises EventFileError naming the file and the key.
+    """
     path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -24,56 +26,10 @@ def load_event(path: Path | str) -> tuple[Event, list[Session]]:
         raise EventFileError(f"{path}: event definition not found") from None
     except json.JSONDecodeError as exc:
         raise EventFileError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    except UnicodeDecodeError:
+        raise EventFileError(f"{path}: not UTF-8 text") from None
 
-    def need(obj: dict[str, Any], key: str, kind: type, where: str) -> Any:
-        if key not in obj:
-            raise EventFileError(f"{path}: {where}{key} is missing")
-        if not isinstance(obj[key], kind) or (isinstance(obj[key], bool) and kind is int):
-            raise EventFileError(f"{path}: {where}{key} must be a {kind.__name__}")
-        return obj[key]
-
-    if not isinstance(data, dict):
-        raise EventFileError(f"{path}: expected a JSON object")
-    tz_name = need(data, "timezone", str, "")
     try:
-        tz = ZoneInfo(tz_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise EventFileError(f"{path}: timezone {tz_name!r} is not a known time zone") from None
-    days: list[EventDay] = []
-    for i, d in enumerate(need(data, "days", list, "")):
-        where = f"days[{i}]."
-        try:
-            days.append(
-                EventDay(
-                    need(d, "number", int, where), date.fromisoformat(need(d, "date", str, where))
-                )
-            )
-        except ValueError:
-            raise EventFileError(f"{path}: {where}date must be YYYY-MM-DD") from None
-    if not days:
-        raise EventFileError(f"{path}: days is empty")
-    by_number = {d.number: d.date for d in days}
-    event = Event(need(data, "slug", str, ""), need(data, "name", str, ""), tuple(days), tz_name)
-    sessions: list[Session] = []
-    for i, s in enumerate(data.get("sessions", [])):
-        where = f"sessions[{i}]."
-        day = need(s, "day", int, where)
-        if day not in by_number:
-            raise EventFileError(f"{path}: {where}day {day} is not one of the event's days")
-        try:
-            start = datetime.combine(
-                by_number[day], time.fromisoformat(need(s, "start", str, where)), tz
-            )
-            end = datetime.combine(
-                by_number[day], time.fromisoformat(need(s, "end", str, where)), tz
-            )
-        except ValueError:
-            raise EventFileError(f"{path}: {where}start/end must be HH:MM") from None
-        if end <= start:
-            raise EventFileError(f"{path}: {where}end must be after start")
-        capacity = s.get("capacity", 0)
-        if not isinstance(capacity, int) or capacity < 0:
-            raise EventFileError(f"{path}: {where}capacity must be a whole number ≥ 0")
-        sessions.append(Session(need(s, "id", str, where), need(s, "title", str, where),
-                                s.get("room", ""), day, start, end, capacity))  # fmt: skip
-    return event, sessions
+        return event_from_definition(data)
+    except ValueError as exc:
+        raise EventFileError(f"{path}: {exc}") from None

@@ -14,8 +14,9 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from kiosk.core.i18n import N_
-from kiosk.core.model import Event, EventDay, Registration, Scan, Session
-from sync.store import registration_from_dict, scan_from_dict
+from kiosk.core.model import Event, Registration, Scan, Session
+from sync.wire import event_from_dict, registration_from_dict, scan_from_dict
+from sync.wire import event_to_dict as event_to_dict  # re-exported: the published event
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,49 +274,3 @@ def _time(text: Any) -> datetime | None:
 
 def _int(value: Any) -> int | None:
     return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def event_to_dict(event: Event, sessions: list[Session]) -> dict[str, Any]:
-    """The event and its sessions as JSON-ready data (what the hub stores)."""
-    return {
-        "slug": event.slug,
-        "name": event.name,
-        "timezone": event.timezone,
-        "days": [{"number": d.number, "date": d.date.isoformat()} for d in event.days],
-        "sessions": [
-            {
-                "id": s.id,
-                "title": s.title,
-                "room": s.room,
-                "day": s.day,
-                "start": s.start.isoformat(),
-                "end": s.end.isoformat(),
-                "capacity": s.capacity,
-            }
-            for s in sessions
-        ],
-    }
-
-
-def event_from_dict(data: dict[str, Any]) -> tuple[Event, list[Session]]:
-    from datetime import date
-
-    event = Event(
-        slug=str(data["slug"]),
-        name=str(data["name"]),
-        timezone=str(data.get("timezone") or "UTC"),
-        days=tuple(EventDay(int(d["number"]), date.fromisoformat(d["date"])) for d in data["days"]),
-    )
-    sessions = [
-        Session(
-            id=str(s["id"]),
-            title=str(s["title"]),
-            room=str(s.get("room") or ""),
-            day=int(s["day"]),
-            start=datetime.fromisoformat(s["start"]),
-            end=datetime.fromisoformat(s["end"]),
-            capacity=int(s.get("capacity") or 0),
-        )
-        for s in data.get("sessions", [])
-    ]
-    return event, sessions
