@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic.json_schema import models_json_schema
 
 from sync.hub.dashboard import LiveScans
 from sync.hub.db import HubDB
@@ -27,7 +28,7 @@ from sync.hub.dependencies import (
     organiser_token_matches,
 )
 from sync.hub.limits import DEFAULT_LIMIT
-from sync.hub.models import ERROR_RESPONSES, Health
+from sync.hub.models import ERROR_RESPONSES, Health, UploadBatch
 from sync.hub.routers import admin, dashboard, kiosk
 
 __all__ = ["create_app", "organiser_token_matches", "serve", "worker_app"]
@@ -85,7 +86,28 @@ def create_app(
     app.include_router(kiosk.router)
     app.include_router(admin.router)
     app.include_router(dashboard.router)
+    _declare_bodies_read_by_hand(app)
     return app
+
+
+def _declare_bodies_read_by_hand(app: FastAPI) -> None:
+    """Add to the OpenAPI document the request models that routes read by hand
+    (``UploadBatch``), so the whole sync protocol is in it."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            _, defs = models_json_schema(
+                [(UploadBatch, "validation")], ref_template="#/components/schemas/{model}"
+            )
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            for name, schema in defs.get("$defs", {}).items():
+                schemas.setdefault(name, schema)
+        assert app.openapi_schema is not None  # FastAPI keeps the document it made
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def healthz() -> Health:

@@ -56,7 +56,7 @@ class AdminStore(Database):
     def code_clashes(self, regs: Sequence[Registration]) -> list[CodeClash]:
         """Codes of ``regs`` already held by another registration on the hub, or shared
         inside ``regs``; nothing is written. For imports and for kiosks' walk-in uploads."""
-        with self._reading() as conn:
+        with self._reading(streaming=True) as conn:
             return self._code_clashes(conn, regs)
 
     def _code_clashes(self, conn: Connection, regs: Sequence[Registration]) -> list[CodeClash]:

@@ -108,13 +108,14 @@ class Database:
                 pool_pre_ping=False,
                 pool_recycle=600,
             )
-        from sync.hub.db.migrate import MigrationError, check_current, upgrade
+        from sync.hub.db.migrate import MigrationError, MigrationResult, check_current, upgrade
 
         try:
             if migrate:
-                upgrade(self.engine)
+                self.migration: MigrationResult | None = upgrade(self.engine)
             else:
                 check_current(self.engine)
+                self.migration = None
             self.hub_id = self._init_meta()
         except (SQLAlchemyError, MigrationError) as exc:
             self.engine.dispose()
@@ -136,8 +137,10 @@ class Database:
                 yield conn
 
     @contextmanager
-    def _reading(self) -> Iterator[Connection]:
-        if self.is_sqlite:
+    def _reading(self, *, streaming: bool = False) -> Iterator[Connection]:
+        """``streaming``: the reads use ``yield_per`` (a server-side cursor on PostgreSQL,
+        which exists only inside a transaction)."""
+        if self.is_sqlite or streaming:
             with self.engine.connect() as conn, conn.begin():
                 yield conn
             return

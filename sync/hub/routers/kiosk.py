@@ -79,7 +79,20 @@ def changes_body(page: PullPage) -> bytes:
     )
 
 
-@router.post("/upload", max_body_size=body_limit("POST", "/v1/upload"))
+@router.post(
+    "/upload",
+    max_body_size=body_limit("POST", "/v1/upload"),
+    # The body is read by hand (one bad item must not refuse the batch), so FastAPI does
+    # not see it: declared here, the model added to the document by sync.hub.app.
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/UploadBatch"}}
+            },
+        }
+    },
+)
 async def upload(request: Request, kiosk_id: CurrentKiosk, db: Database) -> UploadAnswer:
     """A batch of outbox items: scans (idempotent by nonce, refused ones too) and
     walk-in registrations. The answer lists the check-ins that conflict."""
