@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from kiosk.core.model import Scan, ScanKind
 from sync.hub.app import create_app
 from sync.hub.db import HubDB
 from sync.hub.models import (
@@ -22,20 +20,10 @@ from sync.hub.models import (
     WhoAmI,
 )
 from sync.reports import event_to_dict
-from sync.store import scan_to_dict
 from tests.conftest import EVENT, SESSIONS, people
-from tests.hub.serving import served
+from tests.hub.serving import entry, served
 
 ORGANISER = "organiser-token-for-openapi-tests"
-
-
-def entry(nonce: str, kiosk: str, hour: int, reg: str) -> dict[str, Any]:
-    """An upload item: an accepted entry of ``reg`` at ``kiosk`` on day 1 at ``hour`` UTC."""
-    scan = Scan(
-        nonce, kiosk, datetime(2026, 5, 12, hour, 0, tzinfo=UTC), f"CODE-{reg[1:]}", reg,
-        ScanKind.ENTRY, True, "ok", day=1,
-    )  # fmt: skip
-    return {"kind": "scan", "key": nonce, "data": scan_to_dict(scan)}
 
 
 @pytest.fixture
