@@ -12,10 +12,13 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import create_engine, func, inspect, select, text
 
 import main
 from sync.hub.db import HubDB, HubError, hub_meta, metadata, registrations, scans
+from sync.hub.db import registrations as registrations_table
 from sync.hub.db.migrate import FIRST_REVISION, head
 from tests.conftest import demo_config, people
 from tests.sync.conftest import postgres  # noqa: F401  (PostgreSQL where installed)
@@ -191,3 +194,63 @@ def test_accueil_hub_migrate_adopts_then_finds_nothing_to_do(tmp_path: Path, cap
     assert main.main(args) == 0
     assert "(already there)" in capsys.readouterr().out
     assert revision(url) == head()
+
+
+def dump(url: str) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every hub table, in primary-key order."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {
+                table.name: [
+                    tuple(row)
+                    for row in conn.execute(
+                        select(table).order_by(*(table.primary_key.columns or table.columns))
+                    )
+                ]
+                for table in metadata.sorted_tables
+            }
+    finally:
+        engine.dispose()
+
+
+ids = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), min_size=1, max_size=40
+)
+
+
+@given(
+    registrations=st.dictionaries(ids, st.lists(ids, max_size=3), max_size=12),
+    kiosk_ids=st.lists(st.from_regex(r"[A-Za-z0-9_-]{1,64}", fullmatch=True), max_size=4),
+)
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_adoption_keeps_every_row_of_any_old_database(
+    tmp_path_factory: pytest.TempPathFactory,
+    registrations: dict[str, list[str]],
+    kiosk_ids: list[str],
+) -> None:
+    url = f"sqlite:///{tmp_path_factory.mktemp('old') / 'hub.db'}"
+    make_pre_alembic_hub(url)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(registrations_table.delete())
+        conn.execute(text("DELETE FROM registration_codes"))
+        for rev, (reg_id, codes) in enumerate(sorted(registrations.items()), start=1):
+            conn.execute(
+                registrations_table.insert(),
+                {"id": reg_id, "rev": rev, "status": "confirmed", "origin": "import",
+                 "data": json.dumps({"id": reg_id, "codes": codes}, ensure_ascii=False),
+                 "updated_at": "2026-05-01T00:00:00+00:00"},
+            )  # fmt: skip
+        for kiosk_id in dict.fromkeys(kiosk_ids):
+            conn.execute(
+                text("INSERT INTO kiosks VALUES (:k, :h, '2026-05-01T00:00:00+00:00', NULL)"),
+                {"k": kiosk_id, "h": kiosk_id.encode().hex()[:64]},
+            )
+    engine.dispose()
+    before = dump(url)
+    HubDB(url).close()
+    after = dump(url)
+    assert after == before

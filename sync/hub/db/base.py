@@ -154,6 +154,11 @@ class Database:
         dialect = sqlite if self.is_sqlite else postgresql
         return dialect.insert(table)
 
+    def _index_codes(self, conn: Connection, base: int | None) -> int:
+        """Re-index registrations' codes (``AdminStore``): a database from before the code
+        index gets it on open."""
+        raise NotImplementedError
+
     def _init_meta(self) -> str:
         with self._writing() as conn:
             rows = {r[0]: r[1] for r in conn.execute(select(hub_meta.c.key, hub_meta.c.value))}

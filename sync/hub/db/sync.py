@@ -23,6 +23,7 @@ from kiosk.core.model import Registration, Scan, ScanKind
 from sync.hub.db.admin import AdminStore
 from sync.hub.db.base import HubError, now_text
 from sync.hub.db.schema import conflicts, registrations, scans
+from sync.hub.group_commit import GroupCommitter
 from sync.hub.models import EventWindow, read_scan, read_walkin, refusal
 from sync.store import (
     scan_to_dict,
@@ -71,6 +72,8 @@ class UploadOutcome:
 
 class SyncStore(AdminStore):
     """Pulls, uploads and conflicts (walk-ins are stored as registrations, ``AdminStore``)."""
+
+    _committer: GroupCommitter | None  # set by HubDB: uploads waiting together commit once
 
     # -- the kiosk's pull -------------------------------------------------------------
 
