@@ -5,6 +5,7 @@ the schema the code uses, and a database made before Alembic (create_all and hub
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -254,3 +255,29 @@ def test_adoption_keeps_every_row_of_any_old_database(
     HubDB(url).close()
     after = dump(url)
     assert after == before
+
+
+def test_workers_starting_together_migrate_once_and_share_one_hub_id(url: str) -> None:
+    """`accueil hub serve --workers N`: every worker opens (and would migrate) the database."""
+    opened: list[HubDB] = []
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            opened.append(HubDB(url, pool_size=2))
+        except BaseException as exc:  # reported below, with the others
+            errors.append(exc)
+
+    workers = [threading.Thread(target=start) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+    try:
+        assert errors == [] and len(opened) == 4
+        assert len({db.hub_id for db in opened}) == 1
+        assert sum(db.migration is not None and db.migration.before is None for db in opened) == 1
+    finally:
+        for db in opened:
+            db.close()
+    assert revision(url) == head() and differences(url) == []
