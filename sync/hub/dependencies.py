@@ -92,19 +92,21 @@ class CookieSessions:
             del self._live[next(iter(self._live))]
 
 
-def get_db(request: Request) -> HubDB:
+# Dependencies that do no IO are coroutines: FastAPI runs a plain function in its thread
+# pool, a hop per dependency and request that every pull and upload would pay.
+async def get_db(request: Request) -> HubDB:
     db: HubDB | None = getattr(request.app.state, "db", None)
     if db is None:  # only between the lifespan's end and the server's
         raise HTTPException(503, "the hub database is closed")
     return db
 
 
-def get_settings(request: Request) -> HubSettings:
+async def get_settings(request: Request) -> HubSettings:
     settings: HubSettings = request.app.state.settings
     return settings
 
 
-def get_sessions(request: Request) -> CookieSessions:
+async def get_sessions(request: Request) -> CookieSessions:
     sessions: CookieSessions = request.app.state.sessions
     return sessions
 
@@ -139,7 +141,7 @@ def require_organiser(creds: Credentials, db: Database, settings: Settings) -> N
     raise unauthorised("wrong organiser token")
 
 
-def is_signed_in(
+async def is_signed_in(
     request: Request, creds: Credentials, settings: Settings, sessions: Sessions
 ) -> bool:
     """The organiser token as a bearer token, or a live dashboard sign-in cookie."""
