@@ -349,6 +349,8 @@ OPTIONAL_MODULES = {
     "starlette": "hub",
     "uvicorn": "hub",
     "sqlalchemy": "hub",
+    "alembic": "hub",
+    "jinja2": "hub",
     "psycopg": "hub",
     "matplotlib": "reports",
     "usb": "usb",

@@ -45,6 +45,14 @@ def register(sub: Any) -> None:
     add_file_arguments(imp)
     imp.add_argument("--database", help="default: [hub] database")
 
+    migrate = actions.add_parser(
+        "migrate",
+        help="bring the hub database's schema to this version (serve does it too)",
+        description="Apply the schema revisions this hub has and the database lacks; a "
+        "database made before revisions existed is adopted with its rows. See docs/hub.md.",
+    )
+    migrate.add_argument("--database", help="default: [hub] database")
+
     report = actions.add_parser("status", help="counts, kiosks and conflicts")
     report.add_argument("--json", action="store_true", help="machine-readable output")
     report.add_argument("--database", help="default: [hub] database")
@@ -72,6 +80,8 @@ def run(args: argparse.Namespace, rt: Any) -> int:
             return _token(args, db)
         if action == "import":
             return _import(args, rt, db)
+        if action == "migrate":
+            return _migrated(db)
         return _status(args, db)
     finally:
         db.close()
@@ -212,6 +222,15 @@ def _import(args: argparse.Namespace, rt: Any, db: Any) -> int:
     for result in results:
         print(f"{result.path}: {len(result.registrations)} registrations ({result.format})")
     print(f"{changed} new or changed in all (kiosks pull them)")
+    return 0
+
+
+def _migrated(db: Any) -> int:
+    """Opening the database migrated it (``HubDB``): say from where to where."""
+    done = db.migration
+    before = done.before or ("none (made before revisions: adopted)" if done.adopted else "none")
+    change = "already there" if done.before == done.after else f"was {before}"
+    print(f"hub database {db.hub_id}: schema revision {done.after} ({change})")
     return 0
 
 

@@ -239,19 +239,83 @@ def refusal(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:500]
 
 
+# -- requests ---------------------------------------------------------------------------------
+
+MAX_BATCH = 20000
+
+
+class UploadItem(BaseModel):
+    kind: str = Field(description='"scan" or "registration"')
+    key: str = Field(description="the scan nonce or the registration id")
+    data: Any = Field(
+        description="ScanData / WalkinData (sync.wire.scan_to_dict / registration_to_dict); "
+        "checked item by item, a bad item is rejected with its reason"
+    )
+
+
+class UploadBatch(BaseModel):
+    """``POST /v1/upload``: read leniently, each item then checked on its own."""
+
+    items: list[UploadItem] = Field(max_length=MAX_BATCH)
+
+
+Count = Annotated[int, Field(ge=0, le=10**9)]
+ShortId = Annotated[str, Field(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
+
+
+class Heartbeat(BaseModel):
+    """What a kiosk reports about itself, every sync pass or so."""
+
+    model_config = ConfigDict(strict=True)
+
+    kiosk_name: str = Field("", max_length=200)
+    pending_uploads: Count | None = Field(None, description="outbox items not uploaded")
+    printer_state: str = Field("", max_length=40, description="kiosk.core.ports.PrinterState")
+    print_queue: Count | None = Field(None, description="badges waiting to print")
+    badges_printed: Count | None = None
+    reprints: Count | None = None
+    last_scan_at: str | None = Field(None, max_length=40)
+    version: str = Field("", max_length=40)
+
+
+class PurgeQuestion(BaseModel):
+    scans: list[ShortId] = Field(default_factory=list, max_length=500_000)
+    registrations: list[ShortId] = Field(default_factory=list, max_length=100_000)
+
+
+# -- answers (declared so the OpenAPI document, and the fuzz tests, check them too) ----------
+
+
+class Health(BaseModel):
+    status: str = Field(description='"ok"')
+
+
+class WhoAmI(BaseModel):
+    kiosk_id: str
+    hub_id: str
+
+
 class ChangesPage(BaseModel):
-    """One page of ``GET /v1/changes``."""
+    """One page of ``GET /v1/changes``: registrations and scans in the form kiosks upload
+    them (``RegistrationData``, ``ScanData``)."""
 
     hub: str
     cursor: str
     more: bool
     reset: bool = Field(description="the cursor was another hub database's: start over")
     remaining: int = Field(ge=0, description="registrations still waiting after this page")
-    registrations: list[dict[str, Any]]
-    scans: list[dict[str, Any]]
+    registrations: list[RegistrationData]
+    scans: list[ScanData]
 
 
-# -- answers (declared so the OpenAPI document, and the fuzz tests, check them too) ----------
+class ImportAnswer(BaseModel):
+    received: int
+    changed: int
+
+
+class TokenAnswer(BaseModel):
+    kiosk_id: str
+    token: str
 
 
 class Rejected(BaseModel):
@@ -351,6 +415,49 @@ class PurgeAnswer(BaseModel):
 class EventAnswer(BaseModel):
     event: str
     sessions: int
+
+
+class SessionLive(BaseModel):
+    id: str
+    title: str
+    room: str
+    start: str = Field(description="HH:MM in the event's time zone")
+    inside: int
+    attended: int
+    capacity: int = Field(description="0: no limit")
+    fill_percent: int | None
+    refused_full: int
+
+
+class KioskLive(BaseModel):
+    kiosk_id: str
+    name: str
+    scans: int
+    last_contact: str | None
+    seconds_since_contact: int | None
+    pending_uploads: int | None
+    printer_state: str
+    print_queue: int | None
+
+
+class LiveCounts(BaseModel):
+    """What the organiser page shows (``GET /dashboard/live.json``), for one day."""
+
+    event: str
+    event_published: bool
+    day: int
+    days: list[int]
+    now: str
+    registered: int
+    checked_in: int
+    inside: int
+    arrivals_last_hour: int
+    walkins: int
+    scans: int
+    refused: int
+    conflicts: int
+    sessions: list[SessionLive]
+    kiosks: list[KioskLive]
 
 
 class Problem(BaseModel):

@@ -13,11 +13,10 @@ from sync.reports.source import (
     ReportData,
     ReportSource,
     StoreReportSource,
-    event_from_dict,
-    event_to_dict,
     snapshot,
 )
 from sync.reports.writers import Written, csv_text, write_report
+from sync.wire import event_from_dict, event_to_dict
 
 __all__ = [
     "HubReportSource",
