@@ -308,14 +308,7 @@ class Runtime:
                 lockout_max_seconds=staff.lockout_max_seconds,
             )
         except PinFormatError as exc:  # named where it was read: file, secrets or environment
-            origin = next(
-                (
-                    self.config.secret_origins.get(("staff", key), "")
-                    for key in ("pin_hash", "supervisor_pin_hash", "recovery_code_hash")
-                    if f"[staff] {key} " in str(exc)
-                ),
-                "",
-            )
+            origin = self.config.secret_origins.get(("staff", exc.key or ""), "")
             raise ConfigError(f"{origin or self.config.path}: {exc}") from None
         printing = self.config.printer.kind != "none"
         services: dict[str, Any] = {

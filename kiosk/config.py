@@ -24,6 +24,9 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+# Defined in the error tree (kiosk.errors), importable from here as before.
+from kiosk.errors import ConfigError as ConfigError
+
 SECRET_KEYS = {
     ("sync", "token"),
     ("staff", "pin_hash"),
@@ -40,12 +43,6 @@ PIN_KEYS = {
     ("staff", "recovery_code_hash"),
 }
 SECRETS_FILE = "secrets.toml"  # in the data folder unless [kiosk] secrets_file says otherwise
-
-
-class ConfigError(Exception):
-    """A configuration problem a person can fix; main.py prints it and exits with 2."""
-
-    exit_status = 2
 
 
 @dataclass(frozen=True)
@@ -360,20 +357,30 @@ def load_config(path: Path | str) -> Config:
         with path.open("rb") as f:
             raw = tomllib.load(f)
     except FileNotFoundError:
-        raise ConfigError(f"{path}: configuration file not found") from None
+        raise ConfigError(f"{path}: configuration file not found", file=str(path)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+        raise ConfigError(
+            f"{path}: not valid TOML ({exc})", file=str(path), expected="TOML"
+        ) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
     config = Config(path=path.resolve())
     for name, value in raw.items():
         if name not in _SECTIONS:
+            expected = "one of " + ", ".join(f"[{s}]" for s in _SECTIONS)
             raise ConfigError(
-                f"{path}: unknown section [{name}]; expected one of "
-                + ", ".join(f"[{s}]" for s in _SECTIONS)
+                f"{path}: unknown section [{name}]; expected {expected}",
+                file=str(path),
+                section=name,
+                expected=expected,
             )
         if not isinstance(value, dict):
-            raise ConfigError(f"{path}: '{name}' must be a [{name}] table")
+            raise ConfigError(
+                f"{path}: '{name}' must be a [{name}] table",
+                file=str(path),
+                section=name,
+                expected="a table",
+            )
         setattr(config, name, _section(path, name, value))
     _pins_not_readable_by_others(config, raw)
     _tokens_readable_by_others(config, raw)
@@ -527,21 +534,35 @@ def _table(path: Path, name: str, cls: Any, values: dict[str, Any]) -> Any:
     for key, value in values.items():
         if key not in known:
             raise ConfigError(
-                f"{path}: unknown key '{key}' in [{name}]; expected one of " + ", ".join(known)
+                f"{path}: unknown key '{key}' in [{name}]; expected one of " + ", ".join(known),
+                file=str(path),
+                section=name,
+                key=key,
+                expected="one of " + ", ".join(known),
             )
         expected = hints[key]
         sub = _table_type(expected)
         if sub is not None:
             if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
                 raise ConfigError(
-                    f"{path}: [{name}] {key}: expected named tables such as [{name}.{key}.<name>]"
+                    f"{path}: [{name}] {key}: expected named tables such as [{name}.{key}.<name>]",
+                    file=str(path),
+                    section=name,
+                    key=key,
+                    expected=f"named tables such as [{name}.{key}.<name>]",
                 )
             kwargs[key] = {k: _table(path, f"{name}.{key}.{k}", sub, v) for k, v in value.items()}
             continue
         if _base(expected) is float and _check(value, int):
             value = float(value)
         if not _check(value, expected):
-            raise ConfigError(f"{path}: [{name}] {key} = {value!r}: expected {_describe(expected)}")
+            raise ConfigError(
+                f"{path}: [{name}] {key} = {value!r}: expected {_describe(expected)}",
+                file=str(path),
+                section=name,
+                key=key,
+                expected=_describe(expected),
+            )
         kwargs[key] = value
     for key, f in known.items():
         if key not in kwargs and f.default is MISSING and f.default_factory is MISSING:

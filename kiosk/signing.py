@@ -10,6 +10,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from kiosk.core.tickets import Signer, Verifier
+from kiosk.errors import InputFileError
 
 _PUBLIC_HEADER = "accueil-ed25519-public "
 _PRIVATE_HEADER = "accueil-ed25519-private "
@@ -20,7 +21,7 @@ _PRIVATE_HEADER = "accueil-ed25519-private "
 DEMO_PUBLIC_KEY = "qPvVHTMzU7L0e89wvSN6ucZdhzMaJoh9dwOwoMQnyh0="
 
 
-class KeyFileError(ValueError):
+class KeyFileError(InputFileError, ValueError):
     """A key file that is missing or not an Accueil key."""
 
 

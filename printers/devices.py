@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kiosk.core.ports import PrinterState
+from kiosk.errors import PrinterError as AccueilPrinterError
 from printers.encode import PrinterProfile
 from printers.escpos_env import escpos_printer, quiet
 
@@ -32,7 +33,7 @@ ASK_PAPER = b"\x10\x04\x04"  # DLE EOT 4: roll paper sensors
 STATUS_QUERY = ASK_PRINTER + ASK_PAPER
 
 
-class PrinterError(Exception):
+class PrinterError(AccueilPrinterError):
     """The badge did not reach the paper; the job stays queued."""
 
     state = PrinterState.UNKNOWN

@@ -13,8 +13,10 @@ from kiosk.core.ports import OutboxItem
 from sync.remote import (
     PullResult,
     PushResult,
+    SourceAuthError,
     SourceRejected,
     SourceUnavailable,
+    refusal_fields,
     response_detail,
     send,
 )
@@ -64,12 +66,17 @@ class HubSource:
         response = send(self._client, "hub", method, path, token_hint=hint, **kwargs)
         if response.status_code >= 400:
             raise SourceRejected(
-                f"hub refused the request ({response.status_code}): {response_detail(response)}"
+                f"hub refused the request ({response.status_code}): {response_detail(response)}",
+                **refusal_fields("hub", response),
             )
         try:
             return response.json()
         except ValueError:
-            raise SourceUnavailable("hub answered with something that is not JSON") from None
+            raise SourceUnavailable(
+                "hub answered with something that is not JSON",
+                source="hub",
+                status=response.status_code,
+            ) from None
 
     def heartbeat(self, status: dict[str, Any]) -> None:
         """Tell the hub how this kiosk is (pending uploads, printer) for the organiser page.
@@ -79,7 +86,7 @@ class HubSource:
         try:
             self._call("POST", "/v1/heartbeat", json=status)
         except SourceRejected as exc:
-            if "(404)" not in str(exc):
+            if exc.status != 404:
                 raise
 
     def check_identity(self) -> None:
@@ -88,9 +95,11 @@ class HubSource:
             return
         who = self._call("GET", "/v1/whoami")
         if who.get("kiosk_id") != self.kiosk_id:
-            raise SourceRejected(
+            raise SourceAuthError(
                 f"the [sync] token belongs to kiosk {who.get('kiosk_id')!r} but this kiosk is "
-                f"{self.kiosk_id!r} ([kiosk] id); create a token for {self.kiosk_id!r}"
+                f"{self.kiosk_id!r} ([kiosk] id); create a token for {self.kiosk_id!r}",
+                source="hub",
+                reason="token_of_another_kiosk",
             )
         self._checked_identity = True
 
@@ -113,7 +122,9 @@ class HubSource:
             )
             self.remaining = int(body.get("remaining") or 0)
         except (KeyError, TypeError, ValueError) as exc:
-            raise SourceUnavailable(f"hub sent a page this kiosk cannot read: {exc!r}") from None
+            raise SourceUnavailable(
+                f"hub sent a page this kiosk cannot read: {exc!r}", source="hub"
+            ) from None
         return result
 
     def _readable(self, parse: Callable[[Any], T], rows: list[Any], what: str) -> list[T]:

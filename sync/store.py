@@ -42,6 +42,7 @@ from kiosk.core.ports import (
     PrintRequest,
     QueuedBadge,
 )
+from kiosk.errors import StorageError
 
 SCHEMA_VERSION = 3
 
@@ -189,7 +190,7 @@ _REG_COLUMNS = (
 )
 
 
-class StoreError(RuntimeError):
+class StoreError(StorageError, RuntimeError):
     """The store file cannot be used (newer schema, not a store, unreadable)."""
 
 

@@ -52,6 +52,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.core.codes import CodeClash, CodeClashError, code_clashes
 from kiosk.core.model import Registration, Scan, ScanKind
+from kiosk.errors import AccueilError
 from sync.hub.group_commit import GroupCommitter
 from sync.hub.models import EventWindow, read_scan, read_walkin, refusal
 from sync.store import (
@@ -147,7 +148,7 @@ conflicts = Table(
 )
 
 
-class HubError(Exception):
+class HubError(AccueilError):
     """A problem the organiser can act on (bad database URL, unknown kiosk…)."""
 
 

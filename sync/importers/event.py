@@ -9,9 +9,10 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.core.model import Event, EventDay, Session
+from kiosk.errors import InputFileError
 
 
-class EventFileError(ValueError):
+class EventFileError(InputFileError, ValueError):
     """The event definition file is unusable; the message names the file and key."""
 
 
