@@ -35,10 +35,6 @@ class AccueilError(Exception):
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
 
-    @property
-    def message(self) -> str:
-        return str(self.args[0]) if self.args else ""
-
 
 class ConfigError(AccueilError):
     """A configuration problem a person can fix; main.py prints it and exits with 2.

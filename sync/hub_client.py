@@ -43,6 +43,7 @@ class HubSource:
     ) -> None:
         self.url = url.rstrip("/")
         self.kiosk_id = kiosk_id
+        self.timeout = timeout
         self.page_size = page_size
         self.remaining: int | None = None  # registrations still to pull after the last page
         self.rejected: dict[int, str] = {}  # outbox seq -> why the hub refused it, last push
@@ -88,6 +89,38 @@ class HubSource:
         except SourceRejected as exc:
             if exc.status != 404:
                 raise
+
+    def confirm_held(self, nonces: Sequence[str], walkins: Sequence[str]) -> dict[str, Any]:
+        """Which of this kiosk's scans (by nonce) and walk-ins (by id) the hub holds.
+
+        The hub's answer (``POST /v1/purge/confirm``) as a dict with at least
+        ``missing_scans`` and ``missing_registrations`` (lists) and ``scans_held`` (int),
+        plus ``kiosk_id``, ``hub_id``, ``last_nonce`` and ``confirmed_at``. Only an explicit,
+        complete answer is returned: a proxy page or an older hub that leaves the lists out
+        must never read as "nothing missing" (SourceRejected, reason "not_a_hub"). Waits at
+        least 30 s (the hub looks up every nonce). Raises the errors of a request.
+        """
+        answer = self._call(
+            "POST",
+            "/v1/purge/confirm",
+            json={"scans": list(nonces), "registrations": list(walkins)},
+            timeout=max(self.timeout, 30.0),
+        )
+        if not (
+            isinstance(answer, dict)
+            and isinstance(answer.get("missing_scans"), list)
+            and isinstance(answer.get("missing_registrations"), list)
+            and isinstance(answer.get("scans_held"), int)
+            and answer["scans_held"] >= len(nonces) - len(answer["missing_scans"])
+        ):
+            raise SourceRejected(
+                f"{self.url} did not answer like an Accueil hub confirming this kiosk's scans "
+                "(is it the hub?)",
+                source="hub",
+                status=200,
+                reason="not_a_hub",
+            )
+        return answer
 
     def check_identity(self) -> None:
         """Refuse to sync under another kiosk's token: its scans would be refused."""

@@ -55,6 +55,37 @@ class RemoteSource(Protocol):
         ...
 
 
+# The optional abilities a source declares in the registry (kiosk.registry.SourceKind).
+
+
+class GivesHeartbeat(Protocol):
+    def heartbeat(self, status: dict[str, Any]) -> None:
+        """Tell the source how this kiosk is (best effort)."""
+        ...
+
+
+class ReportsRejected(Protocol):
+    rejected: dict[int, str]  # outbox seq -> why the last push refused it
+
+
+class CountsRemaining(Protocol):
+    remaining: int | None  # registrations still to pull after the last page
+
+
+class ListsErrors(Protocol):
+    list_errors: dict[str, str]  # door -> why its check-in list could not be used
+
+
+class Closes(Protocol):
+    def close(self) -> None: ...
+
+
+class ConfirmsHeld(Protocol):
+    def confirm_held(self, nonces: Sequence[str], walkins: Sequence[str]) -> dict[str, Any]:
+        """Which of this kiosk's scans (by nonce) and walk-ins the source holds."""
+        ...
+
+
 def send(
     client: httpx.Client, service: str, method: str, path: str, *, token_hint: str, **kwargs: Any
 ) -> httpx.Response:
