@@ -166,9 +166,9 @@ class ScannerSection:
 
 @dataclass
 class PrinterSection:
-    kind: Literal[
-        "preview", "usb", "network", "serial", "cups", "file", "brother_ql", "zpl", "none"
-    ] = "preview"
+    # a registered printer (kiosk.registry): preview, usb, network, serial, cups, file,
+    # brother_ql, zpl, none …
+    kind: str = "preview"
     profile: str = "TM-T88V"
     width_dots: Annotated[int, Range(ge=0, le=8192)] = 0
     preview_dir: PathText = "badges"
@@ -675,7 +675,9 @@ def _printing_checks(config: Config) -> None:
                 f"{config.path}: [badge.roles.{role}]: unknown role; expected one of "
                 + ", ".join(roles)
             )
+    _printer_kind(config, "printer", config.printer.kind)
     for name, extra in config.printer.extra.items():
+        _printer_kind(config, f"printer.extra.{name}", extra.kind)
         if name == config.printer.name or not name.replace("-", "").replace("_", "").isalnum():
             raise ConfigError(
                 f"{config.path}: [printer.extra.{name}]: expected a name of letters, digits, "
@@ -693,6 +695,21 @@ def _printing_checks(config: Config) -> None:
             f"{config.path}: [printer] desk = {desk!r}: expected the name of a "
             f"[printer.extra.NAME] table ({known or 'none configured'})"
         )
+
+
+def _printer_kind(config: Config, where: str, kind: str) -> None:
+    from kiosk.registry import printer_kind
+
+    try:
+        printer_kind(kind, f"[{where}] kind")
+    except ConfigError as exc:
+        raise ConfigError(
+            f"{config.path}: {exc}",
+            file=str(config.path),
+            section=where,
+            key="kind",
+            expected=exc.expected,
+        ) from None
 
 
 def _scanner_checks(config: Config) -> None:

@@ -77,14 +77,19 @@ def parse_status(printer_byte: int | None, paper_byte: int | None) -> Status:
 
 
 class Printer(Protocol):
-    """Anything the print queue can send a badge to."""
+    """Anything the print queue can send a badge to.
+
+    ``profile.encoder`` names the printer language send() takes ("escpos", "brother_ql",
+    "zpl": printers.badges.ENCODERS); the queue encodes each badge in it.
+    """
 
     name: str
     kind: str
     profile: PrinterProfile
 
     def send(self, data: bytes, label: str) -> Status:
-        """Deliver one job; raise PrinterError when it did not print."""
+        """Deliver one job, already in the printer's language; raise PrinterError when it
+        did not print."""
         ...
 
     def probe(self) -> Status:
