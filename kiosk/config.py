@@ -6,8 +6,14 @@ choices or its range (``Annotated[int, Range(...)]`` on the field; no number may
 infinite), a kiosk id the hub would refuse, or a data folder that is a file or cannot be
 written raises ConfigError naming the file, the key and what was expected.
 Secrets may come from the environment instead of the file: ``ACCUEIL_<SECTION>_<KEY>``
-(for example ``ACCUEIL_SYNC_TOKEN``, ``ACCUEIL_STAFF_PIN_HASH``) overrides the key of that
+(for example ``ACCUEIL_HUB_TOKEN``, ``ACCUEIL_STAFF_PIN_HASH``) overrides the key of that
 name.
+
+Each registered source (kiosk.registry: hub, pretix …) has its own table, checked against
+the options it declares; ``[hub]`` holds both the hub's own keys and the hub source's
+(url, token). The old flat ``[sync]`` keys (url, token, pretix_*) are still read: each one
+written in the file fills the new key and adds a one-line deprecation notice to
+``Config.warnings``; ``config.sync`` then mirrors the chosen source's options.
 """
 
 from __future__ import annotations
@@ -452,7 +458,8 @@ def load_config(path: Path | str) -> Config:
 def _legacy_source_keys(config: Config, written: dict[str, Any]) -> None:
     """The old flat [sync] keys (url, token, pretix_*), still read: each fills its source's
     option when that is not set (one deprecation notice per key written in the file),
-    then [sync] mirrors the options so code reading ``config.sync.url`` sees them."""
+    then [sync] mirrors the options so code reading ``config.sync.url`` sees them (url and
+    token: the chosen source's; pretix_*: pretix's whatever the source)."""
     defaults = SyncSection()
     for name, kind in _source_kinds().items():
         options = config.sources.get(name)
@@ -477,12 +484,11 @@ def _legacy_source_keys(config: Config, written: dict[str, Any]) -> None:
                         f"{config.path}: [sync] {old} is deprecated: move it to "
                         f"[{kind.section}] {new} (read from [sync] for now)"
                     )
-    chosen = config.sources.get(config.sync.source)
-    kind = _source_kinds().get(config.sync.source)
-    if chosen is None or kind is None:
-        return
-    for old, new in kind.legacy.items():
-        setattr(config.sync, old, getattr(chosen, new))
+    for name, kind in _source_kinds().items():
+        options = config.sources.get(name)
+        for old, new in kind.legacy.items():
+            if options is not None and (old.startswith(f"{name}_") or config.sync.source == name):
+                setattr(config.sync, old, getattr(options, new))
 
 
 def _others_can_read(path: Path) -> int:

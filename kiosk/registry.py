@@ -9,8 +9,10 @@ branching on them.
 The built-in kinds are declared in :data:`BUILTIN_SOURCE_MODULES` and
 :data:`BUILTIN_PRINTER_MODULES`, and imported by name on first
 lookup (so this module, and kiosk.config which reads the options, import no adapter);
-a module registers its kinds when it is imported. A new source or printer is one module
-that calls :func:`register_source` or :func:`register_printer`, plus its tests.
+a module registers its kinds when it is imported. Installed packages add theirs through
+the entry-point groups ``accueil.sources`` and ``accueil.printers``. A new source or
+printer is one module that calls :func:`register_source` or :func:`register_printer`,
+plus its tests.
 """
 
 from __future__ import annotations
@@ -31,9 +33,13 @@ from kiosk.errors import ConfigError
 #   confirm    confirm_held(nonces, walk-in ids) -> dict: which of this kiosk's scans the
 #              source holds (what `accueil purge` needs before it deletes anything)
 #   lists      .list_errors: dict[door, why]: check-in lists the source could not use
-SourceAbility = Literal["heartbeat", "rejected", "remaining", "close", "confirm", "lists"]
+#   probe      probe() -> list of steps (what, ok, detail, key, temporary): `sync status`
+#   identity   check_identity(): refuses credentials of another kiosk (`sync status`)
+SourceAbility = Literal[
+    "heartbeat", "rejected", "remaining", "close", "confirm", "lists", "probe", "identity"
+]
 SOURCE_ABILITIES: frozenset[str] = frozenset(
-    ("heartbeat", "rejected", "remaining", "close", "confirm", "lists")
+    ("heartbeat", "rejected", "remaining", "close", "confirm", "lists", "probe", "identity")
 )
 # Optional abilities of a printer:
 #   status     answers a status request, so a send is confirmed (paper out, offline)
@@ -46,6 +52,10 @@ PRINTER_ABILITIES: frozenset[str] = frozenset(("status", "cut", "raster"))
 # printers apart: the sync engine never loads printer code).
 BUILTIN_SOURCE_MODULES: tuple[str, ...] = ("sync.sources",)
 BUILTIN_PRINTER_MODULES: tuple[str, ...] = ("printers.registry",)
+# Entry-point groups through which an installed package adds kinds (its module registers
+# them when loaded), as harlequin finds its adapters.
+SOURCE_ENTRY_POINTS = "accueil.sources"
+PRINTER_ENTRY_POINTS = "accueil.printers"
 
 
 @dataclass(frozen=True)
@@ -152,22 +162,37 @@ def unregister_printer(name: str) -> None:
         _printers.pop(name, None)
 
 
-def _load(modules: tuple[str, ...]) -> None:
+def _load(modules: tuple[str, ...], group: str) -> None:
+    """Import the modules that register kinds, then the installed packages' entry points
+    of ``group`` (each loaded once)."""
     for module in modules:
         if module not in _loaded:
             importlib.import_module(module)
             _loaded.add(module)
+    if group in _loaded:
+        return
+    _loaded.add(group)
+    from importlib.metadata import entry_points
+
+    for point in entry_points(group=group):
+        try:
+            point.load()
+        except Exception as exc:  # a broken plug-in names itself, not a traceback
+            raise ConfigError(
+                f"the {group} plug-in {point.name!r} ({point.value}) cannot be loaded: "
+                f"{type(exc).__name__}: {exc}; reinstall or uninstall it"
+            ) from exc
 
 
 def source_kinds() -> dict[str, SourceKind]:
     """Every registered source kind by name (the built-in ones first)."""
-    _load(BUILTIN_SOURCE_MODULES)
+    _load(BUILTIN_SOURCE_MODULES, SOURCE_ENTRY_POINTS)
     return dict(_sources)
 
 
 def printer_kinds() -> dict[str, PrinterKind]:
     """Every registered printer kind by name."""
-    _load(BUILTIN_PRINTER_MODULES)
+    _load(BUILTIN_PRINTER_MODULES, PRINTER_ENTRY_POINTS)
     return dict(_printers)
 
 

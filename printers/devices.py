@@ -169,11 +169,96 @@ class FilePrinter:
         return Status(PrinterState.OFFLINE, f"{self.path.parent} does not exist")
 
 
+# -- the status-confirmed send, shared by every printer that answers -------------------------
+
+
+def fault(status: Status, where: str, printer: str = "") -> PrinterError:
+    """The error for a printer that said it cannot print (paper out, offline)."""
+    if status.state is PrinterState.PAPER_OUT:
+        return PaperOut(f"{where}: {status.detail}", printer=printer)
+    return PrinterOffline(f"{where}: {status.detail}", printer=printer)
+
+
+class StatusConfirmed:
+    """One connection per badge: ask, refuse when it cannot print, hand the job over, and
+    take the printer's word that it has all of it. ESC/POS (DLE EOT), Brother QL (status
+    frames) and ZPL (~HS) printers differ only in the steps below.
+
+    A printer that does not answer the first status request gets the job unconfirmed
+    (its status says "unknown", never "fine"). Once the whole job was handed over, a
+    connection lost before the confirmation is SentUnconfirmed: it may be in the tray and
+    is never resent by itself. Any other OSError is PrinterOffline (the job is retried).
+    """
+
+    name: str
+
+    def describe(self) -> str:
+        return self.name
+
+    # the steps
+    def _connect(self) -> Any:
+        """A connection; raise PrinterOffline when there is none."""
+        raise NotImplementedError
+
+    def _close(self, dev: Any) -> None:
+        raise NotImplementedError
+
+    def _ask(self, dev: Any) -> Status:
+        """The printer's answer to a status request (UNKNOWN when none came)."""
+        raise NotImplementedError
+
+    def _hand_over(self, dev: Any, data: bytes, label: str, confirmable: bool) -> None:
+        """Give the printer the whole job; PrinterOffline ("lost mid-badge") when it did
+        not take all of it. ``confirmable``: the printer answered before the job."""
+        raise NotImplementedError
+
+    def _confirmation(self, dev: Any, label: str) -> Status:
+        """After the hand-over, the printer's word (OSError: the connection dropped)."""
+        return self._ask(dev)
+
+    # the protocol
+    def probe(self) -> Status:
+        dev = self._connect()
+        try:
+            return self._ask(dev)
+        except OSError as exc:
+            raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
+        finally:
+            self._close(dev)
+
+    def send(self, data: bytes, label: str) -> Status:
+        dev = self._connect()
+        try:
+            before = self._ask(dev)
+            if before.state in (PrinterState.PAPER_OUT, PrinterState.OFFLINE):
+                raise fault(before, self.describe(), self.name)
+            confirmable = before.state is not PrinterState.UNKNOWN
+            self._hand_over(dev, data, label, confirmable)
+            if not confirmable:
+                return before
+            try:
+                after = self._confirmation(dev, label)
+            except OSError as exc:
+                # Every byte was handed over; the printer may have printed it all.
+                raise SentUnconfirmed(
+                    f"{self.describe()}: connection dropped before the badge was confirmed "
+                    f"({_reason(exc)})",
+                    printer=self.name,
+                ) from None
+            if after.state is PrinterState.UNKNOWN:
+                return Status(PrinterState.UNKNOWN, "badge sent; the printer did not confirm")
+            return after
+        except OSError as exc:
+            raise PrinterOffline(f"{self.describe()}: {_reason(exc)}", printer=self.name) from None
+        finally:
+            self._close(dev)
+
+
 # -- printers that answer: network, serial, USB ---------------------------------------------
 
 
-class _Talking:
-    """Open, ask status, send, confirm, close: one connection per badge."""
+class _Talking(StatusConfirmed):
+    """ESC/POS through python-escpos: DLE EOT status before and after each badge."""
 
     kind = ""
     status_timeout = 0.8
@@ -214,66 +299,31 @@ class _Talking:
         except Exception as exc:
             raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
 
-    def describe(self) -> str:
-        return self.name
+    def _close(self, dev: Any) -> None:
+        _close(dev)
 
-    def probe(self) -> Status:
-        dev = self._connect()
+    def _hand_over(self, dev: Any, data: bytes, label: str, confirmable: bool) -> None:
         try:
-            return self._ask(dev)
+            dev._raw(data)
         except OSError as exc:
-            raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
-        finally:
-            _close(dev)
-
-    def send(self, data: bytes, label: str) -> Status:
-        dev = self._connect()
+            raise PrinterOffline(f"{self.describe()}: lost mid-badge ({_reason(exc)})") from None
         try:
-            before = self._ask(dev)
-            if before.state is PrinterState.PAPER_OUT:
-                raise PaperOut(f"{self.describe()}: paper out")
-            if before.state is PrinterState.OFFLINE:
-                raise PrinterOffline(f"{self.describe()}: {before.detail}")
-            try:
-                dev._raw(data)
-            except OSError as exc:
-                raise PrinterOffline(
-                    f"{self.describe()}: lost mid-badge ({_reason(exc)})"
-                ) from None
-            try:
-                delivered = self._delivered(dev)
-            except OSError as exc:
-                # Every byte was handed over; the printer may have printed it all.
-                raise SentUnconfirmed(
-                    f"{self.describe()}: connection dropped before the badge was confirmed "
-                    f"({_reason(exc)})"
-                ) from None
-            if delivered is False:
-                # The printer stopped taking bytes: the end of the badge (its cut) is not
-                # there. Drop the rest, so it cannot arrive later behind a resent copy.
-                _abort(dev)
-                raise PrinterOffline(
-                    f"{self.describe()}: lost mid-badge (the printer took no more of it "
-                    f"within {self.timeout:g} s)"
-                )
-            if before.state is PrinterState.UNKNOWN:
-                return before
-            # The answer to a status request sent after the job proves the printer read
-            # the whole job (the connection delivers in order).
-            try:
-                after = self._ask(dev)
-            except OSError as exc:
-                raise SentUnconfirmed(
-                    f"{self.describe()}: connection dropped before the badge was confirmed "
-                    f"({_reason(exc)})"
-                ) from None
-            if after.state is PrinterState.UNKNOWN:
-                return Status(PrinterState.UNKNOWN, "badge sent; the printer did not confirm")
-            return after
+            delivered = self._delivered(dev)
         except OSError as exc:
-            raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
-        finally:
-            _close(dev)
+            # Every byte was handed over; the printer may have printed it all.
+            raise SentUnconfirmed(
+                f"{self.describe()}: connection dropped before the badge was confirmed "
+                f"({_reason(exc)})",
+                printer=self.name,
+            ) from None
+        if delivered is False:
+            # The printer stopped taking bytes: the end of the badge (its cut) is not
+            # there. Drop the rest, so it cannot arrive later behind a resent copy.
+            _abort(dev)
+            raise PrinterOffline(
+                f"{self.describe()}: lost mid-badge (the printer took no more of it "
+                f"within {self.timeout:g} s)"
+            )
 
 
 def _abort(dev: Any) -> None:

@@ -62,7 +62,7 @@ class HubSource:
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         hint = (
             f"ask the organiser for a new one: accueil hub token create {self.kiosk_id}, "
-            "then set [sync] token"
+            "then set [hub] token"
         )
         response = send(self._client, "hub", method, path, token_hint=hint, **kwargs)
         if response.status_code >= 400:
@@ -129,7 +129,7 @@ class HubSource:
         who = self._call("GET", "/v1/whoami")
         if who.get("kiosk_id") != self.kiosk_id:
             raise SourceAuthError(
-                f"the [sync] token belongs to kiosk {who.get('kiosk_id')!r} but this kiosk is "
+                f"the [hub] token belongs to kiosk {who.get('kiosk_id')!r} but this kiosk is "
                 f"{self.kiosk_id!r} ([kiosk] id); create a token for {self.kiosk_id!r}",
                 source="hub",
                 reason="token_of_another_kiosk",

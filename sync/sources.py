@@ -156,7 +156,7 @@ HUB = register_source(
         help="the event's Accueil hub: every kiosk's scans, walk-ins and the list",
         options=HubOptions,
         build=build_hub,
-        abilities=frozenset(("heartbeat", "rejected", "remaining", "close", "confirm")),
+        abilities=frozenset(("heartbeat", "rejected", "remaining", "close", "confirm", "identity")),
         legacy={"url": "url", "token": "token"},
         secrets=frozenset(("token",)),
     )
@@ -168,7 +168,7 @@ PRETIX = register_source(
         help="a pretix event: its orders as the list, check-ins through its API",
         options=PretixOptions,
         build=build_pretix,
-        abilities=frozenset(("rejected", "remaining", "close", "lists")),
+        abilities=frozenset(("rejected", "remaining", "close", "lists", "probe")),
         legacy={
             "url": "url",
             "pretix_organizer": "organizer",

@@ -177,3 +177,43 @@ def test_the_error_module_is_pure():
     source = Path(errors.__file__).read_text()
     imports = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
     assert imports == ["from __future__ import annotations", "from typing import Any, ClassVar"]
+
+
+@pytest.mark.parametrize("language", ["escpos", "ql", "zpl"])
+def test_paper_out_is_the_same_refusal_in_every_printer_language(tmp_path, language):
+    """One status-confirmed send (printers.devices.StatusConfirmed) for ESC/POS, Brother QL
+    and ZPL: paper out before the job stops it before a byte is sent, as a PaperOut that
+    names the printer."""
+    from printers.devices import NetworkPrinter, PaperOut, StatusConfirmed
+    from printers.encode import load_profile
+    from printers.labels import label_profile
+    from printers.ql import BrotherQLPrinter
+    from printers.zpl import ZplNetworkPrinter
+    from tests.printers import fakeprinter
+    from tests.printers.labelprinter import LabelPrinterSim
+
+    if language == "escpos":
+        sim = fakeprinter.FakePrinter()
+        sim.paper = fakeprinter.PAPER_OUT
+        printer: StatusConfirmed = NetworkPrinter(
+            "desk", load_profile("TM-T88V", 0), "127.0.0.1", sim.port, 2.0
+        )
+    else:
+        sim = LabelPrinterSim(language)
+        sim.no_media = True
+        if language == "ql":
+            profile = label_profile("brother_ql", "", "62x100", 0)
+            printer = BrotherQLPrinter("desk", profile, "network", f"127.0.0.1:{sim.port}", 2.0)
+        else:
+            profile = label_profile("zpl", "", "2.25x4in", 203)
+            printer = ZplNetworkPrinter("desk", profile, "127.0.0.1", sim.port, 2.0)
+    try:
+        assert isinstance(printer, StatusConfirmed)
+        with pytest.raises(PaperOut) as caught:
+            printer.send(b"^XA^XZ" if language == "zpl" else b"\x1b@", "R1")
+        assert isinstance(caught.value, errors.PrinterError)
+        assert caught.value.printer == "desk" and caught.value.temporary
+    finally:
+        sim.close()
+    jobs = sim.jobs() if language == "escpos" else sim.labels()
+    assert jobs in ([], [b""])  # nothing of the badge was sent

@@ -115,7 +115,7 @@ def _purge(
     answer = confirm_held(source, nonces, walkins)
     if answer.get("kiosk_id") != config.kiosk.id:
         raise Refused(
-            f"the [sync] token belongs to kiosk {answer.get('kiosk_id')!r}, this kiosk is "
+            f"the [hub] token belongs to kiosk {answer.get('kiosk_id')!r}, this kiosk is "
             f"{config.kiosk.id!r}: the hub cannot confirm this kiosk's scans with it"
         )
     missing, missing_regs = answer.get("missing_scans", []), answer.get("missing_registrations", [])
