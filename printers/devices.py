@@ -17,6 +17,8 @@ import socket
 import struct
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -218,15 +220,29 @@ class StatusConfirmed:
 
     # the protocol
     def probe(self) -> Status:
-        dev = self._connect()
+        with self._named():
+            dev = self._connect()
+            try:
+                return self._ask(dev)
+            except OSError as exc:
+                raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
+            finally:
+                self._close(dev)
+
+    @contextmanager
+    def _named(self) -> Iterator[None]:
+        """Every PrinterError out of a step names this printer (``printer``)."""
         try:
-            return self._ask(dev)
-        except OSError as exc:
-            raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
-        finally:
-            self._close(dev)
+            yield
+        except PrinterError as exc:
+            exc.printer = exc.printer or self.name
+            raise
 
     def send(self, data: bytes, label: str) -> Status:
+        with self._named():
+            return self._send(data, label)
+
+    def _send(self, data: bytes, label: str) -> Status:
         dev = self._connect()
         try:
             before = self._ask(dev)

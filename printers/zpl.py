@@ -269,6 +269,11 @@ class ZplNetworkPrinter(StatusConfirmed):
         self._head_checked = True  # matching, or a printer that does not tell
 
     def probe(self) -> Status:
+        """The ~HS status; a printer that answers is also asked its head's dpi (~HI)."""
+        with self._named():
+            return self._probe()
+
+    def _probe(self) -> Status:
         sock = self._connect()
         try:
             status = self._ask(sock)

@@ -217,3 +217,16 @@ def test_paper_out_is_the_same_refusal_in_every_printer_language(tmp_path, langu
         sim.close()
     jobs = sim.jobs() if language == "escpos" else sim.labels()
     assert jobs in ([], [b""])  # nothing of the badge was sent
+
+
+def test_an_unreachable_label_printer_names_itself(tmp_path):
+    from printers.devices import PrinterOffline
+    from printers.labels import label_profile
+    from printers.zpl import ZplNetworkPrinter
+
+    profile = label_profile("zpl", "", "2.25x4in", 203)
+    printer = ZplNetworkPrinter("badges-2", profile, "127.0.0.1", free_port(), 1.0)
+    for attempt in (printer.probe, lambda: printer.send(b"^XA^XZ", "R1")):
+        with pytest.raises(PrinterOffline) as caught:
+            attempt()
+        assert caught.value.printer == "badges-2"
