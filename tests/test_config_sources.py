@@ -159,3 +159,19 @@ def test_pretix_keys_reach_sync_readers_whatever_the_source(tmp_path):
     """`accueil report` on the hub's machine takes the check-in list from [pretix]."""
     config = _load(tmp_path, '[sync]\nsource = "none"\n[pretix]\ncheckin_list = 9\n')
     assert config.sync.pretix_checkin_list == 9 and config.sync.url == ""
+
+
+def test_an_old_config_runs_and_says_once_per_key_where_it_moved(tmp_path, capsys):
+    config = demo_config(
+        tmp_path, extra='[sync]\nsource = "hub"\nurl = "http://127.0.0.1:9"\ntoken = "t"\n'
+    )
+    config.chmod(0o600)
+    assert main.main(["--config", str(config), "setup"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    notices = [line for line in err if "deprecated" in line]
+    assert notices == [
+        f"accueil: warning: {config}: [sync] url is deprecated: move it to [hub] url "
+        "(read from [sync] for now)",
+        f"accueil: warning: {config}: [sync] token is deprecated: move it to [hub] token "
+        "(read from [sync] for now)",
+    ]
