@@ -139,11 +139,17 @@ def test_file_errors_are_input_file_errors(tmp_path):
     with pytest.raises(EventFileError) as caught:
         load_event(bad)
     assert isinstance(caught.value, errors.InputFileError) and isinstance(caught.value, ValueError)
+    assert (caught.value.file, caught.value.line, caught.value.column) == (str(bad), 1, 2)
+    bad.write_text('{"timezone": "Mars/Olympus"}')
+    with pytest.raises(EventFileError) as caught:
+        load_event(bad)
+    assert caught.value.file == str(bad) and caught.value.line is None
     key = tmp_path / "organiser.pub"
     key.write_text("not a key\n")
     with pytest.raises(KeyFileError) as key_error:
         load_verifier(key)
     assert isinstance(key_error.value, errors.InputFileError)
+    assert key_error.value.file == str(key)
 
 
 def test_a_printer_that_is_not_there_is_a_printer_error(tmp_path):
