@@ -285,8 +285,16 @@ class Config:
     sources: dict[str, Any] = field(default_factory=dict)
 
     def source_options(self, name: str | None = None) -> Any:
-        """The options of source ``name`` (default: [sync] source); None for "none"."""
-        return self.sources.get(name or self.sync.source)
+        """The options of source ``name`` (default: [sync] source); None for a source
+        without options ("none"). A source registered after this file was read gets its
+        defaults."""
+        name = name or self.sync.source
+        if name not in self.sources:
+            kind = _source_kinds().get(name)
+            if kind is None or kind.options is None:
+                return None
+            self.sources[name] = kind.options()
+        return self.sources[name]
 
     @property
     def base(self) -> Path:
