@@ -171,7 +171,7 @@ class Runtime:
             enforce_capacity=self.config.door.enforce_capacity,
             print_badges=self.config.printer.kind != "none",
             sign=self.signer,
-            lists=self.store if self.config.sync.source == "pretix" else None,
+            lists=self.store if self.source_kind.has("lists") else None,
             rules=self.intake_rules,
         )
 
@@ -224,35 +224,35 @@ class Runtime:
             raise ConfigError(f"{self.config.path}: {exc}") from None
 
     @cached_property
+    def source_kind(self) -> Any:
+        """The registered kind of [sync] source (kiosk.registry.SourceKind)."""
+        from kiosk.registry import source_kind
+
+        return source_kind(self.config.sync.source)
+
+    def build_source(self) -> Any:
+        """A new source from [sync] source and its options, or None for "none"."""
+        from kiosk.registry import SourceContext
+
+        kind = self.source_kind
+        if kind.build is None:
+            return None
+        options = self.config.source_options(kind.name)
+        return kind.build(SourceContext(self.config, options, self.store))
+
+    @cached_property
     def sync_engine(self) -> Any:
         """The background sync engine from [sync] (not started), or None when source = "none"."""
-        sync = self.config.sync
-        if sync.source == "none":
+        source = self.build_source()
+        if source is None:
             return None
         from sync.engine import SyncEngine
 
-        source: Any
-        if sync.source == "pretix":
-            from sync.pretix import PretixSource
-
-            source = PretixSource.from_config(
-                sync, self.config.kiosk, event=self.store.event(), log=self.store
-            )
-        else:
-            from sync.hub_client import HubSource
-
-            if not sync.token:
-                raise ConfigError(
-                    f"{self.config.path}: [sync] token is empty; the organiser creates one "
-                    f"with `accueil hub token create {self.config.kiosk.id}` "
-                    "(or set ACCUEIL_SYNC_TOKEN)"
-                )
-            source = HubSource(
-                sync.url, sync.token, self.config.kiosk.id, timeout=sync.timeout_seconds
-            )
+        sync = self.config.sync
         return SyncEngine(
             self.store,
             source,
+            abilities=self.source_kind.abilities,
             interval=sync.interval_seconds,
             upload_poll=sync.upload_poll_seconds,
             batch_size=sync.batch_size,
@@ -308,14 +308,7 @@ class Runtime:
                 lockout_max_seconds=staff.lockout_max_seconds,
             )
         except PinFormatError as exc:  # named where it was read: file, secrets or environment
-            origin = next(
-                (
-                    self.config.secret_origins.get(("staff", key), "")
-                    for key in ("pin_hash", "supervisor_pin_hash", "recovery_code_hash")
-                    if f"[staff] {key} " in str(exc)
-                ),
-                "",
-            )
+            origin = self.config.secret_origins.get(("staff", exc.key or ""), "")
             raise ConfigError(f"{origin or self.config.path}: {exc}") from None
         printing = self.config.printer.kind != "none"
         services: dict[str, Any] = {

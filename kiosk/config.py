@@ -6,8 +6,14 @@ choices or its range (``Annotated[int, Range(...)]`` on the field; no number may
 infinite), a kiosk id the hub would refuse, or a data folder that is a file or cannot be
 written raises ConfigError naming the file, the key and what was expected.
 Secrets may come from the environment instead of the file: ``ACCUEIL_<SECTION>_<KEY>``
-(for example ``ACCUEIL_SYNC_TOKEN``, ``ACCUEIL_STAFF_PIN_HASH``) overrides the key of that
+(for example ``ACCUEIL_HUB_TOKEN``, ``ACCUEIL_STAFF_PIN_HASH``) overrides the key of that
 name.
+
+Each registered source (kiosk.registry: hub, pretix …) has its own table, checked against
+the options it declares; ``[hub]`` holds both the hub's own keys and the hub source's
+(url, token). The old flat ``[sync]`` keys (url, token, pretix_*) are still read: each one
+written in the file fills the new key and adds a one-line deprecation notice to
+``Config.warnings``; ``config.sync`` then mirrors the chosen source's options.
 """
 
 from __future__ import annotations
@@ -19,10 +25,14 @@ import re
 import tomllib
 import types
 import typing
+from collections.abc import Iterable
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+# Defined in the error tree (kiosk.errors), importable from here as before.
+from kiosk.errors import ConfigError as ConfigError
 
 SECRET_KEYS = {
     ("sync", "token"),
@@ -40,12 +50,6 @@ PIN_KEYS = {
     ("staff", "recovery_code_hash"),
 }
 SECRETS_FILE = "secrets.toml"  # in the data folder unless [kiosk] secrets_file says otherwise
-
-
-class ConfigError(Exception):
-    """A configuration problem a person can fix; main.py prints it and exits with 2."""
-
-    exit_status = 2
 
 
 @dataclass(frozen=True)
@@ -168,9 +172,9 @@ class ScannerSection:
 
 @dataclass
 class PrinterSection:
-    kind: Literal[
-        "preview", "usb", "network", "serial", "cups", "file", "brother_ql", "zpl", "none"
-    ] = "preview"
+    # a registered printer (kiosk.registry): preview, usb, network, serial, cups, file,
+    # brother_ql, zpl, none …
+    kind: str = "preview"
     profile: str = "TM-T88V"
     width_dots: Annotated[int, Range(ge=0, le=8192)] = 0
     preview_dir: PathText = "badges"
@@ -223,7 +227,7 @@ class BadgeSection:
 
 @dataclass
 class SyncSection:
-    source: Literal["none", "hub", "pretix"] = "none"
+    source: str = "none"  # a registered source (kiosk.registry): none, hub, pretix …
     url: str = ""
     token: str = ""
     interval_seconds: Seconds = 3.0
@@ -276,6 +280,21 @@ class Config:
     warnings: list[str] = field(default_factory=list)
     # Where each secret was read: this file, the secrets file or an environment variable
     secret_origins: dict[tuple[str, str], str] = field(default_factory=dict)
+    # The options of each registered source (kiosk.registry), by source name, from its
+    # table ([hub], [pretix] …) and the old flat [sync] keys
+    sources: dict[str, Any] = field(default_factory=dict)
+
+    def source_options(self, name: str | None = None) -> Any:
+        """The options of source ``name`` (default: [sync] source); None for a source
+        without options ("none"). A source registered after this file was read gets its
+        defaults."""
+        name = name or self.sync.source
+        if name not in self.sources:
+            kind = _source_kinds().get(name)
+            if kind is None or kind.options is None:
+                return None
+            self.sources[name] = kind.options()
+        return self.sources[name]
 
     @property
     def base(self) -> Path:
@@ -303,8 +322,37 @@ class Config:
 
 
 _SECTIONS = {
-    f.name: f for f in fields(Config) if f.name not in ("path", "warnings", "secret_origins")
+    f.name: f
+    for f in fields(Config)
+    if f.name not in ("path", "warnings", "secret_origins", "sources")
 }
+
+
+def _source_kinds() -> dict[str, Any]:
+    from kiosk.registry import source_kinds
+
+    return source_kinds()
+
+
+def secret_keys() -> set[tuple[str, str]]:
+    """SECRET_KEYS and the secret options the registered sources declare."""
+    found = set(SECRET_KEYS)
+    for kind in _source_kinds().values():
+        found.update((kind.section, key) for key in kind.secrets)
+    return found
+
+
+def _names(cls: Any) -> set[str]:
+    return {f.name for f in fields(cls)}
+
+
+def _holder(config: Config, section: str, key: str) -> Any:
+    """The object that holds [section] key: a source's options or a built-in section."""
+    for name, kind in _source_kinds().items():
+        options = kind.options
+        if kind.section == section and options is not None and key in _names(options):
+            return config.sources[name]
+    return getattr(config, section)
 
 
 def _describe(tp: Any) -> str:
@@ -360,33 +408,95 @@ def load_config(path: Path | str) -> Config:
         with path.open("rb") as f:
             raw = tomllib.load(f)
     except FileNotFoundError:
-        raise ConfigError(f"{path}: configuration file not found") from None
+        raise ConfigError(f"{path}: configuration file not found", file=str(path)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+        raise ConfigError(
+            f"{path}: not valid TOML ({exc})", file=str(path), expected="TOML"
+        ) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
     config = Config(path=path.resolve())
+    kinds = _source_kinds()
+    config.sources = {n: k.options() for n, k in kinds.items() if k.options is not None}
+    owned = {k.section: n for n, k in kinds.items() if k.options is not None}
     for name, value in raw.items():
-        if name not in _SECTIONS:
+        if name not in _SECTIONS and name not in owned:
+            known = [*_SECTIONS, *(s for s in owned if s not in _SECTIONS)]
+            expected = "one of " + ", ".join(f"[{s}]" for s in known)
             raise ConfigError(
-                f"{path}: unknown section [{name}]; expected one of "
-                + ", ".join(f"[{s}]" for s in _SECTIONS)
+                f"{path}: unknown section [{name}]; expected {expected}",
+                file=str(path),
+                section=name,
+                expected=expected,
             )
         if not isinstance(value, dict):
-            raise ConfigError(f"{path}: '{name}' must be a [{name}] table")
-        setattr(config, name, _section(path, name, value))
+            raise ConfigError(
+                f"{path}: '{name}' must be a [{name}] table",
+                file=str(path),
+                section=name,
+                expected="a table",
+            )
+        if name in owned:
+            source = owned[name]
+            options = kinds[source].options
+            mine = {f.name for f in fields(options)}
+            if name in _SECTIONS:  # [hub]: the hub's own keys and the hub source's
+                theirs = {k: v for k, v in value.items() if k not in mine}
+                value = {k: v for k, v in value.items() if k in mine}
+                setattr(config, name, _section(path, name, theirs, also=mine))
+            config.sources[source] = _table(path, name, options, value)
+        else:
+            setattr(config, name, _section(path, name, value))
     _pins_not_readable_by_others(config, raw)
     _tokens_readable_by_others(config, raw)
+    secrets = secret_keys()
     origins = config.secret_origins
-    origins.update(dict.fromkeys(SECRET_KEYS, str(config.path)))
+    origins.update(dict.fromkeys(secrets, str(config.path)))
     origins.update(_read_secrets(config))
-    for section, key in SECRET_KEYS:
+    for section, key in sorted(secrets):
         env = f"ACCUEIL_{section.upper()}_{key.upper()}"
         if env in os.environ:
-            setattr(getattr(config, section), key, os.environ[env])
+            setattr(_holder(config, section, key), key, os.environ[env])
             origins[section, key] = f"{env} (environment)"
+    _legacy_source_keys(config, raw.get("sync", {}))
     _cross_checks(config)
     return config
+
+
+def _legacy_source_keys(config: Config, written: dict[str, Any]) -> None:
+    """The old flat [sync] keys (url, token, pretix_*), still read: each fills its source's
+    option when that is not set (one deprecation notice per key written in the file),
+    then [sync] mirrors the options so code reading ``config.sync.url`` sees them (url and
+    token: the chosen source's; pretix_*: pretix's whatever the source)."""
+    defaults = SyncSection()
+    for name, kind in _source_kinds().items():
+        options = config.sources.get(name)
+        if options is None:
+            continue
+        for old, new in kind.legacy.items():
+            generic = not old.startswith(f"{name}_")  # url, token: the chosen source's
+            if generic and config.sync.source != name:
+                continue
+            value = getattr(config.sync, old)
+            origin = config.secret_origins.get(("sync", old), "")
+            unset = getattr(options, new) == getattr(type(options)(), new)
+            from_env = origin.endswith("(environment)") and not config.secret_origins.get(
+                (kind.section, new), ""
+            ).endswith("(environment)")
+            if value != getattr(defaults, old) and (unset or from_env):
+                setattr(options, new, value)
+                if origin:
+                    config.secret_origins[kind.section, new] = origin
+                if old in written:
+                    config.warnings.append(
+                        f"{config.path}: [sync] {old} is deprecated: move it to "
+                        f"[{kind.section}] {new} (read from [sync] for now)"
+                    )
+    for name, kind in _source_kinds().items():
+        options = config.sources.get(name)
+        for old, new in kind.legacy.items():
+            if options is not None and (old.startswith(f"{name}_") or config.sync.source == name):
+                setattr(config.sync, old, getattr(options, new))
 
 
 def _others_can_read(path: Path) -> int:
@@ -411,7 +521,7 @@ def _pins_not_readable_by_others(config: Config, raw: dict[str, Any]) -> None:
 def _tokens_readable_by_others(config: Config, raw: dict[str, Any]) -> None:
     """A token in clear in a file others can read works for whoever reads it: a warning
     (not an error, a token there is common in set-ups and rehearsals)."""
-    for section, key in sorted(SECRET_KEYS - PIN_KEYS):
+    for section, key in sorted(secret_keys() - PIN_KEYS):
         value = raw.get(section, {}).get(key, "")
         if not isinstance(value, str) or not value.strip() or value.startswith("sha256:"):
             continue
@@ -455,19 +565,20 @@ def _read_secrets(config: Config) -> dict[tuple[str, str], str]:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
-    allowed = ", ".join(f"[{s}] {k}" for s, k in sorted(SECRET_KEYS))
+    secrets = secret_keys()
+    allowed = ", ".join(f"[{s}] {k}" for s, k in sorted(secrets))
     found: dict[tuple[str, str], str] = {}
     for section, table in raw.items():
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: '{section}' must be a [{section}] table")
         for key, value in table.items():
-            if (section, key) not in SECRET_KEYS:
+            if (section, key) not in secrets:
                 raise ConfigError(
                     f"{path}: [{section}] {key}: not a secret; expected only {allowed}"
                 )
             if not isinstance(value, str):
                 raise ConfigError(f"{path}: [{section}] {key} = {value!r}: expected a string")
-            setattr(getattr(config, section), key, value)
+            setattr(_holder(config, section, key), key, value)
             found[section, key] = str(path)
     return found
 
@@ -478,7 +589,7 @@ def write_secret(config: Config, section: str, key: str, value: str) -> Path:
     The file is replaced atomically; raises ConfigError for a key that is not a secret or
     a value that is not printable ASCII (hashes and tokens are).
     """
-    if (section, key) not in SECRET_KEYS:
+    if (section, key) not in secret_keys():
         raise ConfigError(f"[{section}] {key} is not a secret")
     if not (value.isascii() and value.isprintable()):
         raise ConfigError(f"[{section}] {key}: expected printable ASCII")
@@ -503,8 +614,8 @@ def write_secret(config: Config, section: str, key: str, value: str) -> Path:
     return path
 
 
-def _section(path: Path, name: str, values: dict[str, Any]) -> Any:
-    return _table(path, name, _SECTIONS[name].default_factory, values)
+def _section(path: Path, name: str, values: dict[str, Any], also: Iterable[str] = ()) -> Any:
+    return _table(path, name, _SECTIONS[name].default_factory, values, also)
 
 
 def _base(tp: Any) -> Any:
@@ -520,28 +631,47 @@ def _table_type(tp: Any) -> Any:
     return None
 
 
-def _table(path: Path, name: str, cls: Any, values: dict[str, Any]) -> Any:
+def _table(
+    path: Path, name: str, cls: Any, values: dict[str, Any], also: Iterable[str] = ()
+) -> Any:
+    """An instance of dataclass ``cls`` from a TOML table, every value checked against the
+    field's type; ``also``: other keys the same table takes (named in the error)."""
     hints = typing.get_type_hints(cls, include_extras=True)
     known = {f.name: f for f in fields(cls)}
     kwargs: dict[str, Any] = {}
     for key, value in values.items():
         if key not in known:
+            names = ", ".join([*known, *also])
             raise ConfigError(
-                f"{path}: unknown key '{key}' in [{name}]; expected one of " + ", ".join(known)
+                f"{path}: unknown key '{key}' in [{name}]; expected one of " + names,
+                file=str(path),
+                section=name,
+                key=key,
+                expected="one of " + names,
             )
         expected = hints[key]
         sub = _table_type(expected)
         if sub is not None:
             if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
                 raise ConfigError(
-                    f"{path}: [{name}] {key}: expected named tables such as [{name}.{key}.<name>]"
+                    f"{path}: [{name}] {key}: expected named tables such as [{name}.{key}.<name>]",
+                    file=str(path),
+                    section=name,
+                    key=key,
+                    expected=f"named tables such as [{name}.{key}.<name>]",
                 )
             kwargs[key] = {k: _table(path, f"{name}.{key}.{k}", sub, v) for k, v in value.items()}
             continue
         if _base(expected) is float and _check(value, int):
             value = float(value)
         if not _check(value, expected):
-            raise ConfigError(f"{path}: [{name}] {key} = {value!r}: expected {_describe(expected)}")
+            raise ConfigError(
+                f"{path}: [{name}] {key} = {value!r}: expected {_describe(expected)}",
+                file=str(path),
+                section=name,
+                key=key,
+                expected=_describe(expected),
+            )
         kwargs[key] = value
     for key, f in known.items():
         if key not in kwargs and f.default is MISSING and f.default_factory is MISSING:
@@ -559,7 +689,9 @@ def _printing_checks(config: Config) -> None:
                 f"{config.path}: [badge.roles.{role}]: unknown role; expected one of "
                 + ", ".join(roles)
             )
+    _printer_kind(config, "printer", config.printer.kind)
     for name, extra in config.printer.extra.items():
+        _printer_kind(config, f"printer.extra.{name}", extra.kind)
         if name == config.printer.name or not name.replace("-", "").replace("_", "").isalnum():
             raise ConfigError(
                 f"{config.path}: [printer.extra.{name}]: expected a name of letters, digits, "
@@ -577,6 +709,21 @@ def _printing_checks(config: Config) -> None:
             f"{config.path}: [printer] desk = {desk!r}: expected the name of a "
             f"[printer.extra.NAME] table ({known or 'none configured'})"
         )
+
+
+def _printer_kind(config: Config, where: str, kind: str) -> None:
+    from kiosk.registry import printer_kind
+
+    try:
+        printer_kind(kind, f"[{where}] kind")
+    except ConfigError as exc:
+        raise ConfigError(
+            f"{config.path}: {exc}",
+            file=str(config.path),
+            section=where,
+            key="kind",
+            expected=exc.expected,
+        ) from None
 
 
 def _scanner_checks(config: Config) -> None:
@@ -629,9 +776,32 @@ def _cross_checks(config: Config) -> None:
             f"{config.path}: [staff] lockout_max_seconds = {config.staff.lockout_max_seconds:g}: "
             f"expected at least lockout_seconds ({config.staff.lockout_seconds:g})"
         )
-    if config.sync.source != "none" and not config.sync.url:
+    _source_checks(config)
+
+
+def _source_checks(config: Config) -> None:
+    """[sync] source names a registered source; the options it cannot work without."""
+    from kiosk.registry import source_kind
+
+    try:
+        kind = source_kind(config.sync.source)
+    except ConfigError as exc:
         raise ConfigError(
-            f"{config.path}: [sync] url is required when source = {config.sync.source!r}"
+            f"{config.path}: {exc}",
+            file=str(config.path),
+            section="sync",
+            key="source",
+            expected=exc.expected,
+        ) from None
+    options = config.sources.get(kind.name)
+    if options is not None and hasattr(options, "url") and not options.url:
+        raise ConfigError(
+            f"{config.path}: [{kind.section}] url is required when [sync] source = "
+            f"{kind.name!r}",
+            file=str(config.path),
+            section=kind.section,
+            key="url",
+            expected=f"the address of the {kind.name} server",
         )
 
 

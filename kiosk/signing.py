@@ -10,6 +10,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from kiosk.core.tickets import Signer, Verifier
+from kiosk.errors import InputFileError
 
 _PUBLIC_HEADER = "accueil-ed25519-public "
 _PRIVATE_HEADER = "accueil-ed25519-private "
@@ -20,7 +21,7 @@ _PRIVATE_HEADER = "accueil-ed25519-private "
 DEMO_PUBLIC_KEY = "qPvVHTMzU7L0e89wvSN6ucZdhzMaJoh9dwOwoMQnyh0="
 
 
-class KeyFileError(ValueError):
+class KeyFileError(InputFileError, ValueError):
     """A key file that is missing or not an Accueil key."""
 
 
@@ -53,21 +54,27 @@ def _read(path: Path, header: str) -> bytes:
     try:
         text = path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
-        raise KeyFileError(f"{path}: key file not found") from None
+        raise KeyFileError(f"{path}: key file not found", file=str(path)) from None
     except IsADirectoryError:
-        raise KeyFileError(f"{path}: expected a key file, found a folder") from None
+        raise KeyFileError(f"{path}: expected a key file, found a folder", file=str(path)) from None
     except OSError as exc:  # unreadable, a name too long, …
-        raise KeyFileError(f"{path}: cannot read the key file ({exc.strerror})") from None
+        raise KeyFileError(
+            f"{path}: cannot read the key file ({exc.strerror})", file=str(path)
+        ) from None
     except UnicodeDecodeError:
-        raise KeyFileError(f"{path}: not an Accueil key file (not text)") from None
+        raise KeyFileError(f"{path}: not an Accueil key file (not text)", file=str(path)) from None
     if not text.startswith(header):
-        raise KeyFileError(f"{path}: not an Accueil {header.split('-')[-1].strip()} key file")
+        raise KeyFileError(
+            f"{path}: not an Accueil {header.split('-')[-1].strip()} key file", file=str(path)
+        )
     try:
         raw = base64.b64decode(text[len(header) :], validate=True)
     except ValueError:
-        raise KeyFileError(f"{path}: the key is not valid base64") from None
+        raise KeyFileError(f"{path}: the key is not valid base64", file=str(path)) from None
     if len(raw) != 32:
-        raise KeyFileError(f"{path}: an Ed25519 key has 32 bytes, this one {len(raw)}")
+        raise KeyFileError(
+            f"{path}: an Ed25519 key has 32 bytes, this one {len(raw)}", file=str(path)
+        )
     return raw
 
 

@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from kiosk.errors import AuthError
+
 # 16 MiB of memory per try, about 50 ms on a mini-PC: slow for guessing, quick at a desk.
 _N, _R, _P = 2**14, 8, 1
 _PREFIX = "scrypt"
@@ -50,8 +52,13 @@ class StaffRole(StrEnum):
     SUPERVISOR = "supervisor"
 
 
-class PinFormatError(ValueError):
-    """A PIN that is too short or not digits, or a hash line that is not ours."""
+class PinFormatError(AuthError, ValueError):
+    """A PIN that is too short or not digits, or a hash line that is not ours.
+
+    ``key``: the [staff] key of a hash line that cannot be read, else None.
+    """
+
+    key: str | None = None
 
 
 def check_pin_format(pin: str, role: StaffRole = StaffRole.STEWARD) -> None:
@@ -322,9 +329,11 @@ def _parsed(key: str, line: str) -> PinHash:
     try:
         return parse_pin_hash(line)
     except PinFormatError as exc:
-        raise PinFormatError(
+        error = PinFormatError(
             f"[staff] {key} is not a hash written by `accueil pin` ({exc}); run `accueil pin` again"
-        ) from None
+        )
+        error.key = key
+        raise error from None
 
 
 def _key(role: StaffRole) -> str:

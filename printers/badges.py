@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -10,7 +12,6 @@ from kiosk.core.model import Event, Registration
 from printers.emulator import read_pages
 from printers.encode import EncodedBadge, PrinterProfile, encode_badge
 from printers.label_encode import encode_label, read_label
-from printers.labels import LabelProfile
 from printers.layout import BadgeContent, BadgeOptions, badge_content
 from printers.render import load_logo
 
@@ -35,12 +36,10 @@ class BadgeMaker:
         return self._logos[path]
 
     def encode(self, reg: Registration, profile: PrinterProfile) -> EncodedBadge:
-        """The job for this printer: ESC/POS, or a label printer's language for a label."""
+        """The job for this printer, in the language its profile names (``encoder``)."""
         content = self.content(reg)
-        logo = self._logo(content.logo)
-        if isinstance(profile, LabelProfile):
-            return encode_label(content, profile, self.method, logo=logo)
-        return encode_badge(content, profile, self.method, logo=logo)
+        encode, _ = _codec(profile)
+        return encode(content, profile, self.method, logo=self._logo(content.logo))
 
     def preview(self, reg: Registration, profile: PrinterProfile) -> Image.Image:
         """What the printer prints for this badge, read back from the bytes it would get."""
@@ -49,6 +48,30 @@ class BadgeMaker:
 
 def read_back(data: bytes, profile: PrinterProfile) -> list[Image.Image]:
     """The pages these printer bytes print, for the kind of printer the profile describes."""
-    if isinstance(profile, LabelProfile):
-        return read_label(data, profile)
+    _, read = _codec(profile)
+    return read(data, profile)
+
+
+def _escpos_pages(data: bytes, profile: PrinterProfile) -> list[Image.Image]:
     return [page.image for page in read_pages(data, profile.width)]
+
+
+Encode = Callable[..., EncodedBadge]  # (content, profile, method, *, logo) -> job
+ReadBack = Callable[[bytes, Any], list[Image.Image]]  # (job, profile) -> pages it prints
+
+# Printer language -> how a badge is encoded in it and read back from its bytes.
+ENCODERS: dict[str, tuple[Encode, ReadBack]] = {
+    "escpos": (encode_badge, _escpos_pages),
+    "brother_ql": (encode_label, read_label),
+    "zpl": (encode_label, read_label),
+}
+
+
+def _codec(profile: PrinterProfile) -> tuple[Encode, ReadBack]:
+    try:
+        return ENCODERS[profile.encoder]
+    except KeyError:
+        raise ValueError(
+            f"no badge encoder for printer language {profile.encoder!r}; known: "
+            + ", ".join(ENCODERS)
+        ) from None

@@ -17,11 +17,14 @@ import socket
 import struct
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from kiosk.core.ports import PrinterState
+from kiosk.errors import PrinterError as AccueilPrinterError
 from printers.encode import PrinterProfile
 from printers.escpos_env import escpos_printer, quiet
 
@@ -32,7 +35,7 @@ ASK_PAPER = b"\x10\x04\x04"  # DLE EOT 4: roll paper sensors
 STATUS_QUERY = ASK_PRINTER + ASK_PAPER
 
 
-class PrinterError(Exception):
+class PrinterError(AccueilPrinterError):
     """The badge did not reach the paper; the job stays queued."""
 
     state = PrinterState.UNKNOWN
@@ -76,14 +79,19 @@ def parse_status(printer_byte: int | None, paper_byte: int | None) -> Status:
 
 
 class Printer(Protocol):
-    """Anything the print queue can send a badge to."""
+    """Anything the print queue can send a badge to.
+
+    ``profile.encoder`` names the printer language send() takes ("escpos", "brother_ql",
+    "zpl": printers.badges.ENCODERS); the queue encodes each badge in it.
+    """
 
     name: str
     kind: str
     profile: PrinterProfile
 
     def send(self, data: bytes, label: str) -> Status:
-        """Deliver one job; raise PrinterError when it did not print."""
+        """Deliver one job, already in the printer's language; raise PrinterError when it
+        did not print."""
         ...
 
     def probe(self) -> Status:
@@ -163,11 +171,110 @@ class FilePrinter:
         return Status(PrinterState.OFFLINE, f"{self.path.parent} does not exist")
 
 
+# -- the status-confirmed send, shared by every printer that answers -------------------------
+
+
+def fault(status: Status, where: str, printer: str = "") -> PrinterError:
+    """The error for a printer that said it cannot print (paper out, offline)."""
+    if status.state is PrinterState.PAPER_OUT:
+        return PaperOut(f"{where}: {status.detail}", printer=printer)
+    return PrinterOffline(f"{where}: {status.detail}", printer=printer)
+
+
+class StatusConfirmed:
+    """One connection per badge: ask, refuse when it cannot print, hand the job over, and
+    take the printer's word that it has all of it. ESC/POS (DLE EOT), Brother QL (status
+    frames) and ZPL (~HS) printers differ only in the steps below.
+
+    A printer that does not answer the first status request gets the job unconfirmed
+    (its status says "unknown", never "fine"). Once the whole job was handed over, a
+    connection lost before the confirmation is SentUnconfirmed: it may be in the tray and
+    is never resent by itself. Any other OSError is PrinterOffline (the job is retried).
+    """
+
+    name: str
+
+    def describe(self) -> str:
+        return self.name
+
+    # the steps
+    def _connect(self) -> Any:
+        """A connection; raise PrinterOffline when there is none."""
+        raise NotImplementedError
+
+    def _close(self, dev: Any) -> None:
+        raise NotImplementedError
+
+    def _ask(self, dev: Any) -> Status:
+        """The printer's answer to a status request (UNKNOWN when none came)."""
+        raise NotImplementedError
+
+    def _hand_over(self, dev: Any, data: bytes, label: str, confirmable: bool) -> None:
+        """Give the printer the whole job; PrinterOffline ("lost mid-badge") when it did
+        not take all of it. ``confirmable``: the printer answered before the job."""
+        raise NotImplementedError
+
+    def _confirmation(self, dev: Any, label: str) -> Status:
+        """After the hand-over, the printer's word (OSError: the connection dropped)."""
+        return self._ask(dev)
+
+    # the protocol
+    def probe(self) -> Status:
+        with self._named():
+            dev = self._connect()
+            try:
+                return self._ask(dev)
+            except OSError as exc:
+                raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
+            finally:
+                self._close(dev)
+
+    @contextmanager
+    def _named(self) -> Iterator[None]:
+        """Every PrinterError out of a step names this printer (``printer``)."""
+        try:
+            yield
+        except PrinterError as exc:
+            exc.printer = exc.printer or self.name
+            raise
+
+    def send(self, data: bytes, label: str) -> Status:
+        with self._named():
+            return self._send(data, label)
+
+    def _send(self, data: bytes, label: str) -> Status:
+        dev = self._connect()
+        try:
+            before = self._ask(dev)
+            if before.state in (PrinterState.PAPER_OUT, PrinterState.OFFLINE):
+                raise fault(before, self.describe(), self.name)
+            confirmable = before.state is not PrinterState.UNKNOWN
+            self._hand_over(dev, data, label, confirmable)
+            if not confirmable:
+                return before
+            try:
+                after = self._confirmation(dev, label)
+            except OSError as exc:
+                # Every byte was handed over; the printer may have printed it all.
+                raise SentUnconfirmed(
+                    f"{self.describe()}: connection dropped before the badge was confirmed "
+                    f"({_reason(exc)})",
+                    printer=self.name,
+                ) from None
+            if after.state is PrinterState.UNKNOWN:
+                return Status(PrinterState.UNKNOWN, "badge sent; the printer did not confirm")
+            return after
+        except OSError as exc:
+            raise PrinterOffline(f"{self.describe()}: {_reason(exc)}", printer=self.name) from None
+        finally:
+            self._close(dev)
+
+
 # -- printers that answer: network, serial, USB ---------------------------------------------
 
 
-class _Talking:
-    """Open, ask status, send, confirm, close: one connection per badge."""
+class _Talking(StatusConfirmed):
+    """ESC/POS through python-escpos: DLE EOT status before and after each badge."""
 
     kind = ""
     status_timeout = 0.8
@@ -208,66 +315,31 @@ class _Talking:
         except Exception as exc:
             raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
 
-    def describe(self) -> str:
-        return self.name
+    def _close(self, dev: Any) -> None:
+        _close(dev)
 
-    def probe(self) -> Status:
-        dev = self._connect()
+    def _hand_over(self, dev: Any, data: bytes, label: str, confirmable: bool) -> None:
         try:
-            return self._ask(dev)
+            dev._raw(data)
         except OSError as exc:
-            raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
-        finally:
-            _close(dev)
-
-    def send(self, data: bytes, label: str) -> Status:
-        dev = self._connect()
+            raise PrinterOffline(f"{self.describe()}: lost mid-badge ({_reason(exc)})") from None
         try:
-            before = self._ask(dev)
-            if before.state is PrinterState.PAPER_OUT:
-                raise PaperOut(f"{self.describe()}: paper out")
-            if before.state is PrinterState.OFFLINE:
-                raise PrinterOffline(f"{self.describe()}: {before.detail}")
-            try:
-                dev._raw(data)
-            except OSError as exc:
-                raise PrinterOffline(
-                    f"{self.describe()}: lost mid-badge ({_reason(exc)})"
-                ) from None
-            try:
-                delivered = self._delivered(dev)
-            except OSError as exc:
-                # Every byte was handed over; the printer may have printed it all.
-                raise SentUnconfirmed(
-                    f"{self.describe()}: connection dropped before the badge was confirmed "
-                    f"({_reason(exc)})"
-                ) from None
-            if delivered is False:
-                # The printer stopped taking bytes: the end of the badge (its cut) is not
-                # there. Drop the rest, so it cannot arrive later behind a resent copy.
-                _abort(dev)
-                raise PrinterOffline(
-                    f"{self.describe()}: lost mid-badge (the printer took no more of it "
-                    f"within {self.timeout:g} s)"
-                )
-            if before.state is PrinterState.UNKNOWN:
-                return before
-            # The answer to a status request sent after the job proves the printer read
-            # the whole job (the connection delivers in order).
-            try:
-                after = self._ask(dev)
-            except OSError as exc:
-                raise SentUnconfirmed(
-                    f"{self.describe()}: connection dropped before the badge was confirmed "
-                    f"({_reason(exc)})"
-                ) from None
-            if after.state is PrinterState.UNKNOWN:
-                return Status(PrinterState.UNKNOWN, "badge sent; the printer did not confirm")
-            return after
+            delivered = self._delivered(dev)
         except OSError as exc:
-            raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
-        finally:
-            _close(dev)
+            # Every byte was handed over; the printer may have printed it all.
+            raise SentUnconfirmed(
+                f"{self.describe()}: connection dropped before the badge was confirmed "
+                f"({_reason(exc)})",
+                printer=self.name,
+            ) from None
+        if delivered is False:
+            # The printer stopped taking bytes: the end of the badge (its cut) is not
+            # there. Drop the rest, so it cannot arrive later behind a resent copy.
+            _abort(dev)
+            raise PrinterOffline(
+                f"{self.describe()}: lost mid-badge (the printer took no more of it "
+                f"within {self.timeout:g} s)"
+            )
 
 
 def _abort(dev: Any) -> None:

@@ -50,6 +50,11 @@ class PrinterProfile:
     cut: bool
 
     @property
+    def encoder(self) -> str:
+        """The printer language its jobs are encoded in (printers.badges.ENCODERS)."""
+        return "escpos"
+
+    @property
     def columns(self) -> int:
         return self.width // FONT_A[0]
 

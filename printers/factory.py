@@ -8,72 +8,31 @@ from pathlib import Path
 from kiosk.config import BadgeSection, ConfigError, PrinterSection
 from kiosk.core.model import Event, Lang, Role
 from kiosk.core.ports import Clock, PrintQueueStore
+from kiosk.registry import printer_kind
 from printers.badges import BadgeMaker
-from printers.devices import (
-    CupsPrinter,
-    FilePrinter,
-    NetworkPrinter,
-    PreviewPrinter,
-    Printer,
-    SerialPrinter,
-    UsbPrinter,
-)
-from printers.encode import ProfileError, load_profile
+from printers.devices import Printer
 from printers.escpos_env import import_escpos
-from printers.labels import BROTHER_QL, LABEL_KINDS, label_profile
+from printers.labels import LABEL_KINDS
 from printers.layout import BadgeOptions, Template, merge
-from printers.ql import BrotherQLPrinter, file_target, usb_target
 from printers.queue import PrintQueue
-from printers.zpl import ZplFilePrinter, ZplNetworkPrinter
+from printers.registry import PrinterContext
 
 Resolve = Callable[[str], Path]
 
 
 def build_printer(section: PrinterSection, resolve: Resolve, data_dir: Path, where: str) -> Printer:
-    """One printer from a [printer] (or [printer.extra.NAME]) table; ConfigError if unusable."""
+    """One printer from a [printer] (or [printer.extra.NAME]) table; ConfigError if unusable.
+
+    The kind is looked up in the registry (kiosk.registry; built-in kinds in
+    printers.registry), whose builder checks the keys that kind needs.
+    """
     import_escpos(data_dir / "cache" / "escpos")
     _check_ranges(section, where)
-    if section.kind in LABEL_KINDS or (
-        section.kind == "preview" and section.preview_as != "escpos"
-    ):
-        return _label_printer(section, resolve, data_dir, where)
-    label_keys = {"label_model": section.label_model, "label_size": section.label_size}
-    for key, value in [*label_keys.items(), ("dpi", section.dpi or "")]:
-        if value:
-            raise ConfigError(
-                f"[{where}] {key} = {value!r} is for label printers: expected kind = "
-                f"'brother_ql' or 'zpl' (or kind = 'preview' with preview_as), not "
-                f"kind = {section.kind!r}"
-            )
-    try:
-        profile = load_profile(section.profile, section.width_dots)
-    except ProfileError as exc:
-        raise ConfigError(f"[{where}] {exc}") from None
-    name, timeout = section.name, section.timeout_seconds
-    kind = section.kind
-    if kind == "preview":
-        return PreviewPrinter(name, profile, data_dir / section.preview_dir)
-    if kind == "network":
-        return NetworkPrinter(name, profile, section.host, section.port, timeout)
-    if kind == "serial":
-        if not section.device:
-            raise ConfigError(f"[{where}] kind = 'serial' needs device (e.g. /dev/ttyUSB0)")
-        return SerialPrinter(name, profile, section.device, section.baudrate, timeout)
-    if kind == "usb":
-        if not (section.usb_vendor_id and section.usb_product_id):
-            raise ConfigError(
-                f"[{where}] kind = 'usb' needs usb_vendor_id and usb_product_id "
-                "(`lsusb` shows them, e.g. 0x04b8 and 0x0202 for an Epson TM-T88)"
-            )
-        return UsbPrinter(name, profile, section.usb_vendor_id, section.usb_product_id, timeout)
-    if kind == "cups":
-        return CupsPrinter(name, profile, section.cups_name, timeout)
-    if kind == "file":
-        target = section.file or section.device
-        if not target:
-            raise ConfigError(f"[{where}] kind = 'file' needs file (e.g. /dev/usb/lp0)")
-        return FilePrinter(name, profile, resolve(target))
-    raise ConfigError(f"[{where}] kind = {kind!r}: no printer to build")
+    kind = printer_kind(section.kind, f"[{where}] kind")
+    if kind.build is None:
+        raise ConfigError(f"[{where}] kind = {section.kind!r}: no printer to build")
+    printer: Printer = kind.build(section, PrinterContext(resolve, data_dir, where))
+    return printer
 
 
 def _check_ranges(section: PrinterSection, where: str) -> None:
@@ -98,45 +57,6 @@ def _check_ranges(section: PrinterSection, where: str) -> None:
             f"[{where}] host = {section.host!r}: expected the host name or address alone; "
             "the port goes in port"
         )
-
-
-def _label_printer(
-    section: PrinterSection, resolve: Resolve, data_dir: Path, where: str
-) -> Printer:
-    language = section.kind if section.kind in LABEL_KINDS else section.preview_as
-    try:
-        profile = label_profile(language, section.label_model, section.label_size, section.dpi)
-    except ProfileError as exc:
-        raise ConfigError(f"[{where}] {exc}") from None
-    name, timeout, connection = section.name, section.timeout_seconds, section.connection
-    if section.kind == "preview":
-        return PreviewPrinter(name, profile, data_dir / section.preview_dir)
-    target = section.file or section.device
-    if connection == "file" and not target:
-        raise ConfigError(
-            f"[{where}] connection = 'file' needs file (e.g. /dev/usb/lp0) for a label printer"
-        )
-    if section.kind == BROTHER_QL:
-        if connection == "network":
-            address = f"{section.host}:{section.port}"
-        elif connection == "usb":
-            if not section.usb_product_id:
-                raise ConfigError(
-                    f"[{where}] connection = 'usb' needs usb_product_id (`lsusb` shows it: "
-                    "0x209d for a QL-820NWB; usb_vendor_id defaults to Brother's 0x04f9)"
-                )
-            address = usb_target(section.usb_vendor_id or 0x04F9, section.usb_product_id)
-        else:
-            address = file_target(resolve(target))
-        return BrotherQLPrinter(name, profile, connection, address, timeout)
-    if connection == "network":
-        return ZplNetworkPrinter(name, profile, section.host, section.port, timeout)
-    if connection == "usb":
-        raise ConfigError(
-            f"[{where}] kind = 'zpl' on USB: use connection = 'file' with the printer's device "
-            "node (file = '/dev/usb/lp0'), or kind = 'cups' with a raw queue"
-        )
-    return ZplFilePrinter(name, profile, resolve(target))
 
 
 def build_printers(section: PrinterSection, resolve: Resolve, data_dir: Path) -> list[Printer]:

@@ -45,6 +45,10 @@ class LabelProfile(PrinterProfile):
     def continuous(self) -> bool:
         return self.length == 0
 
+    @property
+    def encoder(self) -> str:
+        return self.language
+
     def describe(self) -> str:
         kind = "continuous" if self.continuous else f"{self.length} dots long"
         return (

@@ -32,7 +32,14 @@ from typing import Any
 from PIL import Image
 
 from kiosk.core.ports import PrinterState
-from printers.devices import PaperOut, PrinterError, PrinterOffline, Status, _reason
+from printers.devices import (
+    PrinterError,
+    PrinterOffline,
+    Status,
+    StatusConfirmed,
+    _reason,
+    fault,
+)
 from printers.label_net import close_gently
 from printers.labels import LabelProfile, same_head
 
@@ -153,13 +160,7 @@ def _media(size: tuple[int, int]) -> str:
     return f"{width} × {length} mm die-cut" if length else f"{width} mm continuous"
 
 
-def _fault(status: Status, where: str) -> PrinterError:
-    if status.state is PrinterState.PAPER_OUT:
-        return PaperOut(f"{where}: {status.detail}")
-    return PrinterOffline(f"{where}: {status.detail}")
-
-
-class BrotherQLPrinter:
+class BrotherQLPrinter(StatusConfirmed):
     """A Brother QL printer on TCP, USB or a device file.
 
     connection: "network" (host, port), "usb" (vendor and product id) or "file" (path).
@@ -270,53 +271,32 @@ class BrotherQLPrinter:
                 break
         return status
 
-    # -- the Printer protocol -----------------------------------------------------------
+    # -- the steps of the status-confirmed send (printers.devices.StatusConfirmed) -------
 
-    def probe(self) -> Status:
-        dev = self._open()
-        try:
-            return self._ask(dev)
-        except OSError as exc:
-            raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
-        finally:
-            self._close(dev)
+    def _connect(self) -> Any:
+        return self._open()
 
-    def send(self, data: bytes, label: str) -> Status:
-        dev = self._open()
+    def _hand_over(self, dev: Any, data: bytes, label: str, confirmable: bool) -> None:
         try:
-            before = self._ask(dev)
-            if before.state in (PrinterState.PAPER_OUT, PrinterState.OFFLINE):
-                raise _fault(before, self.describe())
-            try:
-                self._write(dev, data)
-            except OSError as exc:
-                raise PrinterOffline(
-                    f"{self.describe()}: lost mid-badge ({_reason(exc)})"
-                ) from None
-            if before.state is PrinterState.UNKNOWN:
-                return before
-            try:
+            self._write(dev, data)
+            if confirmable:
                 self._wait_received(dev, len(status_request(self.profile)) + len(data))
-            except OSError as exc:
-                raise PrinterOffline(
-                    f"{self.describe()}: lost mid-badge ({_reason(exc)})"
-                ) from None
-            try:
-                return self._outcome(dev)
-            except OSError as exc:
-                # The printer took the whole job, ending with its print command: one (or a
-                # print server) that drops the connection now has most likely printed it,
-                # as a silent one has. Sending it again would give that person two badges.
-                return Status(
-                    PrinterState.OFFLINE,
-                    f"connection lost just after badge {label} was sent ({_reason(exc)}); "
-                    "it has most likely printed: check the tray, reprint it from the desk "
-                    "if it is missing",
-                )
         except OSError as exc:
-            raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
-        finally:
-            self._close(dev)
+            raise PrinterOffline(f"{self.describe()}: lost mid-badge ({_reason(exc)})") from None
+
+    def _confirmation(self, dev: Any, label: str) -> Status:
+        try:
+            return self._outcome(dev)
+        except OSError as exc:
+            # The printer took the whole job, ending with its print command: one (or a
+            # print server) that drops the connection now has most likely printed it,
+            # as a silent one has. Sending it again would give that person two badges.
+            return Status(
+                PrinterState.OFFLINE,
+                f"connection lost just after badge {label} was sent ({_reason(exc)}); "
+                "it has most likely printed: check the tray, reprint it from the desk "
+                "if it is missing",
+            )
 
     def _wait_received(self, dev: Any, sent: int) -> None:
         """Wait until the printer has acknowledged all `sent` bytes (TCP on Linux only).
@@ -366,7 +346,7 @@ class BrotherQLPrinter:
                 PrinterState.PAPER_OUT,
                 PrinterState.OFFLINE,
             ):
-                raise _fault(status, self.describe())
+                raise fault(status, self.describe(), self.name)
         return Status(PrinterState.UNKNOWN, "badge sent; the printer did not confirm")
 
     def _confirm(self, dev: Any) -> Status:

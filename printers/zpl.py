@@ -26,17 +26,17 @@ import socket
 import zlib
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
 from kiosk.core.ports import PrinterState
 from printers.devices import (
-    PaperOut,
-    PrinterError,
     PrinterOffline,
-    SentUnconfirmed,
     Status,
+    StatusConfirmed,
     _reason,
+    fault,
 )
 from printers.label_layout import Field, LabelBadge
 from printers.label_net import close_gently
@@ -197,13 +197,7 @@ def head_dpi(answer: bytes) -> int | None:
     return DPI_OF_DOTS_PER_MM.get(int(fields[2]))
 
 
-def _fault(status: Status, where: str) -> PrinterError:
-    if status.state is PrinterState.PAPER_OUT:
-        return PaperOut(f"{where}: {status.detail}")
-    return PrinterOffline(f"{where}: {status.detail}")
-
-
-class ZplNetworkPrinter:
+class ZplNetworkPrinter(StatusConfirmed):
     """A Zebra printer on TCP (port 9100): ~HS before and after each label."""
 
     kind = "zpl"
@@ -275,6 +269,11 @@ class ZplNetworkPrinter:
         self._head_checked = True  # matching, or a printer that does not tell
 
     def probe(self) -> Status:
+        """The ~HS status; a printer that answers is also asked its head's dpi (~HI)."""
+        with self._named():
+            return self._probe()
+
+    def _probe(self) -> Status:
         sock = self._connect()
         try:
             status = self._ask(sock)
@@ -286,46 +285,31 @@ class ZplNetworkPrinter:
         finally:
             close_gently(sock)
 
-    def send(self, data: bytes, label: str) -> Status:
+    def _close(self, dev: Any) -> None:
+        close_gently(dev)
+
+    def _hand_over(self, dev: Any, data: bytes, label: str, confirmable: bool) -> None:
         """Store the label, confirm, then print it: a dropped connection never prints twice.
 
         A printer that answers ~HS gets the badge as a stored format (``^DF``, which prints
         nothing) and is asked ~HS: its answer proves the whole format arrived. Only then a
         few bytes recall it (``^XF``) and delete it (``^ID``). A connection lost before the
         recall is retried whole (nothing printed); lost after it, the job is uncertain
-        (SentUnconfirmed): staff check the tray, it is never printed again by itself.
+        (SentUnconfirmed, from the confirmation step): staff check the tray, it is never
+        printed again by itself. A printer that does not answer gets the label as it is.
         """
-        sock = self._connect()
-        try:
-            before = self._ask(sock)
-            if before.state in (PrinterState.PAPER_OUT, PrinterState.OFFLINE):
-                raise _fault(before, self.describe())
-            if before.state is PrinterState.UNKNOWN:  # no answers: nothing to confirm with
-                self._send_part(sock, data)
-                return before
-            self._check_head(sock)
-            name = stored_name(label)
-            self._send_part(sock, store_format(data, name))
-            stored = self._ask(sock)
-            if stored.state in (PrinterState.PAPER_OUT, PrinterState.OFFLINE):
-                raise _fault(stored, self.describe())
-            if stored.state is PrinterState.UNKNOWN:
-                raise PrinterOffline(f"{self.describe()}: the printer stopped answering ~HS")
-            self._send_part(sock, recall_format(name))
-            try:
-                after = self._ask(sock)
-            except OSError as exc:
-                raise SentUnconfirmed(
-                    f"{self.describe()}: connection dropped before the badge was confirmed "
-                    f"({_reason(exc)})"
-                ) from None
-            if after.state is PrinterState.UNKNOWN:
-                return Status(PrinterState.UNKNOWN, "badge sent; the printer did not confirm")
-            return after
-        except OSError as exc:
-            raise PrinterOffline(f"{self.describe()}: {_reason(exc)}") from None
-        finally:
-            close_gently(sock)
+        if not confirmable:  # no answers: nothing to confirm with
+            self._send_part(dev, data)
+            return
+        self._check_head(dev)
+        name = stored_name(label)
+        self._send_part(dev, store_format(data, name))
+        stored = self._ask(dev)
+        if stored.state in (PrinterState.PAPER_OUT, PrinterState.OFFLINE):
+            raise fault(stored, self.describe(), self.name)
+        if stored.state is PrinterState.UNKNOWN:
+            raise PrinterOffline(f"{self.describe()}: the printer stopped answering ~HS")
+        self._send_part(dev, recall_format(name))
 
     def _send_part(self, sock: socket.socket, data: bytes) -> None:
         try:

@@ -22,9 +22,17 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sync.remote import RemoteSource, SourceRejected, SourceUnavailable
+from sync.remote import (
+    CountsRemaining,
+    GivesHeartbeat,
+    ListsErrors,
+    RemoteSource,
+    ReportsRejected,
+    SourceRejected,
+    SourceUnavailable,
+)
 
 log = logging.getLogger("accueil.sync")
 
@@ -77,9 +85,14 @@ class SyncEngine:
         rng: Callable[[], float] = random.random,
         kiosk_status: Callable[[], dict[str, Any]] | None = None,
         heartbeat_every: float = 10.0,
+        abilities: frozenset[str] | None = None,
     ) -> None:
+        """``abilities``: the optional abilities of ``source`` the engine uses (heartbeat,
+        rejected, remaining, lists; kiosk.registry); None: what its registered kind
+        declares (none for a source the registry does not know)."""
         self.store = store
         self.source = source
+        self.abilities = abilities if abilities is not None else _declared(source.name)
         self.interval = interval
         self.upload_poll = upload_poll
         self.batch_size = batch_size
@@ -166,9 +179,9 @@ class SyncEngine:
 
     def _heartbeat(self, now: float) -> None:
         """Every few seconds, tell a source that listens (the hub) how this kiosk is."""
-        send = getattr(self.source, "heartbeat", None)
-        if send is None or now < self._next_heartbeat:
+        if "heartbeat" not in self.abilities or now < self._next_heartbeat:
             return
+        send = cast(GivesHeartbeat, self.source).heartbeat
         self._next_heartbeat = now + self.heartbeat_every
         status = {"pending_uploads": self.store.count_pending()}
         if self.kiosk_status is not None:
@@ -196,7 +209,7 @@ class SyncEngine:
         self._online = True
         # Lists the source could not use (a wrong session list id) show even before a scan
         # at that door is held back.
-        lists = getattr(self.source, "list_errors", None) or {}
+        lists = cast(ListsErrors, self.source).list_errors if "lists" in self.abilities else {}
         notes = [self._refusal] + [e for e in lists.values() if e not in self._refusal]
         self._last_error = "; ".join(n for n in notes if n)[:1000]
         self._last_success = datetime.now(UTC)
@@ -249,7 +262,11 @@ class SyncEngine:
 
     def _hold(self, refused: list[int], now: float) -> None:
         """Record why the source refused these items and hold them back until retry time."""
-        reasons = getattr(self.source, "rejected", {}) or {}
+        reasons = (
+            cast(ReportsRejected, self.source).rejected or {}
+            if "rejected" in self.abilities
+            else {}
+        )
         by_reason: dict[str, list[int]] = defaultdict(list)
         for seq in refused:
             by_reason[str(reasons.get(seq, "not accepted"))[:500]].append(seq)
@@ -272,7 +289,11 @@ class SyncEngine:
         with ThreadPoolExecutor(1, thread_name_prefix="accueil-pull") as fetcher:
             result = self.source.pull(self.store.sync_cursor(name))
             for _ in range(_MAX_ROUNDS):
-                remaining = getattr(self.source, "remaining", None)
+                remaining = (
+                    cast(CountsRemaining, self.source).remaining
+                    if "remaining" in self.abilities
+                    else None
+                )
                 ahead = None
                 if result.more and not self._stop.is_set():
                     ahead = fetcher.submit(self.source.pull, result.cursor)
@@ -329,6 +350,13 @@ class SyncEngine:
             conflicts=len(self.store.sync_conflicts()),
             next_attempt_in=max(0.0, self._next_attempt - time.monotonic()),
         )
+
+
+def _declared(name: str) -> frozenset[str]:
+    from kiosk.registry import source_kinds
+
+    kind = source_kinds().get(name)
+    return kind.abilities if kind is not None else frozenset()
 
 
 def _parse(text: str | None) -> datetime | None:

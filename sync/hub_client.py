@@ -13,8 +13,10 @@ from kiosk.core.ports import OutboxItem
 from sync.remote import (
     PullResult,
     PushResult,
+    SourceAuthError,
     SourceRejected,
     SourceUnavailable,
+    refusal_fields,
     response_detail,
     send,
 )
@@ -41,6 +43,7 @@ class HubSource:
     ) -> None:
         self.url = url.rstrip("/")
         self.kiosk_id = kiosk_id
+        self.timeout = timeout
         self.page_size = page_size
         self.remaining: int | None = None  # registrations still to pull after the last page
         self.rejected: dict[int, str] = {}  # outbox seq -> why the hub refused it, last push
@@ -59,17 +62,22 @@ class HubSource:
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         hint = (
             f"ask the organiser for a new one: accueil hub token create {self.kiosk_id}, "
-            "then set [sync] token"
+            "then set [hub] token"
         )
         response = send(self._client, "hub", method, path, token_hint=hint, **kwargs)
         if response.status_code >= 400:
             raise SourceRejected(
-                f"hub refused the request ({response.status_code}): {response_detail(response)}"
+                f"hub refused the request ({response.status_code}): {response_detail(response)}",
+                **refusal_fields("hub", response),
             )
         try:
             return response.json()
         except ValueError:
-            raise SourceUnavailable("hub answered with something that is not JSON") from None
+            raise SourceUnavailable(
+                "hub answered with something that is not JSON",
+                source="hub",
+                status=response.status_code,
+            ) from None
 
     def heartbeat(self, status: dict[str, Any]) -> None:
         """Tell the hub how this kiosk is (pending uploads, printer) for the organiser page.
@@ -79,8 +87,40 @@ class HubSource:
         try:
             self._call("POST", "/v1/heartbeat", json=status)
         except SourceRejected as exc:
-            if "(404)" not in str(exc):
+            if exc.status != 404:
                 raise
+
+    def confirm_held(self, nonces: Sequence[str], walkins: Sequence[str]) -> dict[str, Any]:
+        """Which of this kiosk's scans (by nonce) and walk-ins (by id) the hub holds.
+
+        The hub's answer (``POST /v1/purge/confirm``) as a dict with at least
+        ``missing_scans`` and ``missing_registrations`` (lists) and ``scans_held`` (int),
+        plus ``kiosk_id``, ``hub_id``, ``last_nonce`` and ``confirmed_at``. Only an explicit,
+        complete answer is returned: a proxy page or an older hub that leaves the lists out
+        must never read as "nothing missing" (SourceRejected, reason "not_a_hub"). Waits at
+        least 30 s (the hub looks up every nonce). Raises the errors of a request.
+        """
+        answer = self._call(
+            "POST",
+            "/v1/purge/confirm",
+            json={"scans": list(nonces), "registrations": list(walkins)},
+            timeout=max(self.timeout, 30.0),
+        )
+        if not (
+            isinstance(answer, dict)
+            and isinstance(answer.get("missing_scans"), list)
+            and isinstance(answer.get("missing_registrations"), list)
+            and isinstance(answer.get("scans_held"), int)
+            and answer["scans_held"] >= len(nonces) - len(answer["missing_scans"])
+        ):
+            raise SourceRejected(
+                f"{self.url} did not answer like an Accueil hub confirming this kiosk's scans "
+                "(is it the hub?)",
+                source="hub",
+                status=200,
+                reason="not_a_hub",
+            )
+        return answer
 
     def check_identity(self) -> None:
         """Refuse to sync under another kiosk's token: its scans would be refused."""
@@ -88,9 +128,11 @@ class HubSource:
             return
         who = self._call("GET", "/v1/whoami")
         if who.get("kiosk_id") != self.kiosk_id:
-            raise SourceRejected(
-                f"the [sync] token belongs to kiosk {who.get('kiosk_id')!r} but this kiosk is "
-                f"{self.kiosk_id!r} ([kiosk] id); create a token for {self.kiosk_id!r}"
+            raise SourceAuthError(
+                f"the [hub] token belongs to kiosk {who.get('kiosk_id')!r} but this kiosk is "
+                f"{self.kiosk_id!r} ([kiosk] id); create a token for {self.kiosk_id!r}",
+                source="hub",
+                reason="token_of_another_kiosk",
             )
         self._checked_identity = True
 
@@ -113,7 +155,9 @@ class HubSource:
             )
             self.remaining = int(body.get("remaining") or 0)
         except (KeyError, TypeError, ValueError) as exc:
-            raise SourceUnavailable(f"hub sent a page this kiosk cannot read: {exc!r}") from None
+            raise SourceUnavailable(
+                f"hub sent a page this kiosk cannot read: {exc!r}", source="hub"
+            ) from None
         return result
 
     def _readable(self, parse: Callable[[Any], T], rows: list[Any], what: str) -> list[T]:

@@ -34,6 +34,7 @@ from sync.remote import (
     PushResult,
     SourceRejected,
     SourceUnavailable,
+    refusal_fields,
     response_detail,
     send,
 )
@@ -430,9 +431,15 @@ class PretixSource:
         try:
             return send(self._client, "pretix", method, path, token_hint=hint, **kwargs)
         except SourceRejected as exc:
-            if "(401" in str(exc):
+            if exc.status == 401:
                 raise
-            raise SourceRejected(self._diagnose(str(exc))) from None
+            raise SourceRejected(
+                self._diagnose(str(exc)),
+                source="pretix",
+                status=exc.status,
+                reason=exc.reason,
+                detail=exc.detail,
+            ) from None
 
     def _diagnose(self, message: str) -> str:
         """pretix answers 403 for a wrong organizer or event too: say which key is wrong."""
@@ -451,11 +458,13 @@ class PretixSource:
         if response.status_code == 404:
             raise SourceRejected(
                 f"pretix has no {path!r} for organizer {self.organizer!r}: check [sync] "
-                "url, pretix_organizer, pretix_event and pretix_checkin_list"
+                "url, pretix_organizer, pretix_event and pretix_checkin_list",
+                **refusal_fields("pretix", response),
             )
         if response.status_code >= 400:
             raise SourceRejected(
-                f"pretix refused {path} ({response.status_code}): {response_detail(response)}"
+                f"pretix refused {path} ({response.status_code}): {response_detail(response)}",
+                **refusal_fields("pretix", response),
             )
         return response
 

@@ -42,7 +42,7 @@ def test_bundled_config_is_valid_and_documented():
         ("kiosk = 3\n", "'kiosk' must be a [kiosk] table"),
         ("[kiosk\n", "not valid TOML"),
         ("[kiosk]\nid = 'kiosk 1!'\n", "expected 1 to 64 ASCII letters, digits"),
-        ("[sync]\nsource = 'hub'\n", "[sync] url is required"),
+        ("[sync]\nsource = 'hub'\n", "[hub] url is required when [sync] source = 'hub'"),
         ("[event]\ntimezone = 'Europe/Casablanca'\n", "expected a time zone name"),
         (
             "[scanner]\ncode_pattern = 'REF:(['\n",

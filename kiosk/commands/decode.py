@@ -14,6 +14,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from kiosk.errors import InputFileError
+
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mjpeg", ".mjpg"}
 
 
@@ -77,7 +79,7 @@ def run_decode(args: argparse.Namespace, runtime: Any) -> int:
     return status
 
 
-class FileError(Exception):
+class FileError(InputFileError):
     """A file that cannot be decoded at all (missing, not an image or video)."""
 
 

@@ -179,7 +179,7 @@ def _token(args: argparse.Namespace, db: Any) -> int:
         print(token)
         print(
             f"Token for kiosk {args.kiosk!r}: shown once, only its hash is kept. On that kiosk "
-            "set [sync] token (or ACCUEIL_SYNC_TOKEN). Any earlier token of it stops working.",
+            "set [hub] token (or ACCUEIL_HUB_TOKEN). Any earlier token of it stops working.",
             file=sys.stderr,
         )
         return 0

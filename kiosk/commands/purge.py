@@ -79,11 +79,29 @@ def purge(rt: Any, *, yes: bool, upload: bool, out: Path | None) -> tuple[Path, 
     config = rt.config
     if not config.store_path.exists():
         raise Refused(f"no kiosk store at {config.store_path}: nothing to purge")
-    if config.sync.source != "hub" or not config.sync.url or not config.sync.token:
+    from kiosk.errors import ConfigError
+
+    kind = rt.source_kind
+    if not kind.has("confirm"):
         raise Refused(
             "only the hub can confirm that every scan was received: set [sync] source = "
-            '"hub" with its url and this kiosk\'s token'
+            '"hub" with [hub] url and this kiosk\'s token'
         )
+    try:
+        source = rt.build_source()
+    except ConfigError as exc:
+        raise Refused(f"{exc}; nothing was deleted") from None
+    try:
+        return _purge(rt, source, yes=yes, upload=upload, out=out)
+    finally:
+        if kind.has("close"):
+            source.close()
+
+
+def _purge(
+    rt: Any, source: Any, *, yes: bool, upload: bool, out: Path | None
+) -> tuple[Path, dict[str, Any]]:
+    config = rt.config
     store = rt.store
     if upload and store.count_pending():
         _upload(rt)
@@ -94,11 +112,10 @@ def purge(rt: Any, *, yes: bool, upload: bool, out: Path | None) -> tuple[Path, 
         )
     nonces = store.own_scan_nonces()
     walkins = store.own_walkin_ids()
-    answer = confirm_with_hub(config.sync.url, config.sync.token, nonces, walkins,
-                              config.sync.timeout_seconds)  # fmt: skip
+    answer = confirm_held(source, nonces, walkins)
     if answer.get("kiosk_id") != config.kiosk.id:
         raise Refused(
-            f"the [sync] token belongs to kiosk {answer.get('kiosk_id')!r}, this kiosk is "
+            f"the [hub] token belongs to kiosk {answer.get('kiosk_id')!r}, this kiosk is "
             f"{config.kiosk.id!r}: the hub cannot confirm this kiosk's scans with it"
         )
     missing, missing_regs = answer.get("missing_scans", []), answer.get("missing_registrations", [])
@@ -130,7 +147,7 @@ def purge(rt: Any, *, yes: bool, upload: bool, out: Path | None) -> tuple[Path, 
         "kiosk_name": config.kiosk.name,
         "event": _event_slug(store),
         "hub_id": answer.get("hub_id"),
-        "hub_url": config.sync.url,
+        "hub_url": source.url,
         "confirmed": {
             "scans": len(nonces),
             "walkins": len(walkins),
@@ -171,9 +188,8 @@ def _upload(rt: Any) -> None:
     except (SourceUnavailable, SourceRejected) as exc:
         print(f"accueil purge: upload failed: {exc}", file=sys.stderr)
     finally:
-        close = getattr(engine.source, "close", None)
-        if close is not None:
-            close()
+        if rt.source_kind.has("close"):
+            engine.source.close()
 
 
 def _pending_detail(store: Any) -> str:
@@ -192,44 +208,21 @@ def _why(store: Any) -> str:
     return "Connect to the hub (`accueil sync`) and try again."
 
 
-def confirm_with_hub(
-    url: str, token: str, nonces: list[str], walkins: list[str], timeout: float
-) -> dict[str, Any]:
-    """Ask the hub which of this kiosk's scans and walk-ins it holds."""
-    import httpx
+def confirm_held(source: Any, nonces: list[str], walkins: list[str]) -> dict[str, Any]:
+    """The source's answer on which of this kiosk's scans and walk-ins it holds; Refused
+    (nothing deleted) when it cannot be asked or does not answer like a hub."""
+    from kiosk.errors import SourceAuthError, SourceError
 
     try:
-        response = httpx.post(
-            url.rstrip("/") + "/v1/purge/confirm",
-            json={"scans": nonces, "registrations": walkins},
-            headers={"Authorization": f"Bearer {token}", "User-Agent": "accueil-purge"},
-            timeout=max(timeout, 30.0),
-        )
-    except httpx.HTTPError as exc:
-        raise Refused(
-            f"the hub at {url} cannot be reached ({exc!r}); nothing was deleted"
-        ) from None
-    if response.status_code in (401, 403):
-        raise Refused(f"the hub refused this kiosk's token ({response.status_code})")
-    if response.status_code != 200:
-        raise Refused(f"the hub answered {response.status_code}: {response.text[:200]}")
-    try:
-        answer = response.json()
-    except ValueError:
-        answer = None
-    # Only an explicit, complete answer allows a purge: a proxy page or an older hub that
-    # leaves the lists out must never read as "nothing missing".
-    if not (
-        isinstance(answer, dict)
-        and isinstance(answer.get("missing_scans"), list)
-        and isinstance(answer.get("missing_registrations"), list)
-        and isinstance(answer.get("scans_held"), int)
-        and answer["scans_held"] >= len(nonces) - len(answer["missing_scans"])
-    ):
-        raise Refused(
-            f"{url} did not answer like an Accueil hub confirming this kiosk's scans "
-            "(is [sync] url the hub?); nothing was deleted"
-        )
+        answer: dict[str, Any] = source.confirm_held(nonces, walkins)
+    except SourceAuthError as exc:
+        raise Refused(f"the hub refused this kiosk's token ({exc.status or exc.reason})") from None
+    except SourceError as exc:
+        if exc.reason == "not_a_hub":
+            raise Refused(f"{exc}; nothing was deleted") from None
+        if exc.status is None:
+            raise Refused(f"{exc}; nothing was deleted") from None
+        raise Refused(f"the hub answered {exc.status}: {exc.detail[:200]}") from None
     return answer
 
 

@@ -34,7 +34,7 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--pretix-list",
         type=int,
-        help="pretix check-in list id for the export (default: [sync] pretix_checkin_list)",
+        help="pretix check-in list id for the export (default: [pretix] checkin_list)",
     )
     parser.set_defaults(func=run)
 
@@ -141,7 +141,7 @@ def run(args: argparse.Namespace, rt: Any) -> int:
         print(
             "  "
             + _(
-                "no check-in list id: give --pretix-list ID (or [sync] pretix_checkin_list) "
+                "no check-in list id: give --pretix-list ID (or [pretix] checkin_list) "
                 "before uploading pretix_redeem.jsonl"
             ),
             file=sys.stderr,

@@ -45,7 +45,7 @@ def run(args: argparse.Namespace, rt: Any) -> int:
     if args.full:
         rt.store.set_meta(f"sync.{engine.source.name}.cursor", "")
     if args.once:
-        if getattr(engine.source, "probe", None) is not None:
+        if rt.source_kind.has("probe"):
             failed = _probe_quietly(engine.source)
             if failed:
                 return failed
@@ -161,7 +161,7 @@ def _status(rt: Any) -> int:
     _pretix_lines(store)
     if sync.source == "none":
         return 0
-    return _probe(_engine(rt).source, sync.source)
+    return _probe(_engine(rt).source, rt.source_kind)
 
 
 def local_time(text: object, zone: str) -> str:
@@ -200,15 +200,15 @@ def _pretix_lines(store: Any) -> None:
         print(f"  check-in list of {door or 'the entrance'}: {what}")
 
 
-def _probe(source: Any, name: str) -> int:
+def _probe(source: Any, kind: Any) -> int:
     """Ask the source now. pretix: 0 all good, 1 unreachable (try later), 2 a key to fix
     (as `sync --once`); the hub: 0 or 1, as before."""
     from sync.remote import SourceRejected, SourceUnavailable
 
-    probe = getattr(source, "probe", None)
-    if probe is not None:
+    name = kind.name
+    if kind.has("probe"):
         worst = 0
-        for step in probe():
+        for step in source.probe():
             if step.ok:
                 print(f"{name}: {step.what}: ok ({step.detail})")
                 continue
@@ -216,11 +216,10 @@ def _probe(source: Any, name: str) -> int:
             print(f"{name}: {step.what}: FAILED: {step.detail}{fix}")
             worst = max(worst, 1 if step.temporary else 2)
         return worst
-    check = getattr(source, "check_identity", None)
-    if check is None:
+    if not kind.has("identity"):
         return 0
     try:
-        check()
+        source.check_identity()
     except (SourceRejected, SourceUnavailable) as exc:
         print(f"{name}: not reachable now: {exc}")
         return 1

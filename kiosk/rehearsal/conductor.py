@@ -215,10 +215,11 @@ profile = "TM-T88V"
 timeout_seconds = 2.0
 [sync]
 source = "hub"
-url = "{link.url}"
-token = "{tokens[i]}"
 interval_seconds = 2.0
 timeout_seconds = 3.0
+[hub]
+url = "{link.url}"
+token = "{tokens[i]}"
 """)  # fmt: skip
             self.kiosks.append(Kiosk(i, kiosk_id, name, mode, config, link, printer))
         for kiosk in self.kiosks:

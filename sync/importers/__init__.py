@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.core.model import Registration
+from kiosk.errors import InputFileError
 from sync.importers.event import EventFileError, load_event
 from sync.importers.formats import (
     CSV_FORMATS,
@@ -77,7 +78,7 @@ class RowProblem:
 
 
 @dataclass
-class RegistrationImportError(Exception):
+class RegistrationImportError(InputFileError):
     """The file cannot be imported; nothing was written. Lists the problems found."""
 
     problems: list[RowProblem] = field(default_factory=list)

@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 from kiosk.core.model import Event, Session
+from kiosk.errors import InputFileError
 from sync.wire import event_from_definition
 
 
-class EventFileError(ValueError):
+class EventFileError(InputFileError, ValueError):
     """The event definition file is unusable; the message names the file and key."""
 
 
@@ -23,13 +24,18 @@ def load_event(path: Path | str) -> tuple[Event, list[Session]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise EventFileError(f"{path}: event definition not found") from None
+        raise EventFileError(f"{path}: event definition not found", file=str(path)) from None
     except json.JSONDecodeError as exc:
-        raise EventFileError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+        raise EventFileError(
+            f"{path}:{exc.lineno}: not valid JSON ({exc.msg})",
+            file=str(path),
+            line=exc.lineno,
+            column=exc.colno,
+        ) from None
     except UnicodeDecodeError:
-        raise EventFileError(f"{path}: not UTF-8 text") from None
+        raise EventFileError(f"{path}: not UTF-8 text", file=str(path)) from None
 
     try:
         return event_from_definition(data)
     except ValueError as exc:
-        raise EventFileError(f"{path}: {exc}") from None
+        raise EventFileError(f"{path}: {exc}", file=str(path)) from None

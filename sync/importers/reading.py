@@ -26,6 +26,7 @@ from typing import Any
 import ftfy
 
 from kiosk.core.normalize import clean
+from kiosk.errors import InputFileError
 
 DELIMITERS = (",", ";", "\t", "|")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
@@ -51,7 +52,7 @@ _MAC_ROMAN_SIGN = re.compile(
 _FOREIGN_RUN = re.compile(r"[^\W\d_a-zA-Z]{3,}")
 
 
-class ReadError(Exception):
+class ReadError(InputFileError):
     """The file cannot be read as text or as a table: line 0 means the whole file."""
 
     def __init__(self, line: int, message: str) -> None:

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
+from kiosk.errors import StorageError
+
 SCHEMA_VERSION = 3
 
 _MIGRATIONS: dict[int, str] = {
@@ -149,7 +151,7 @@ _MIGRATIONS: dict[int, str] = {
 }
 
 
-class StoreError(RuntimeError):
+class StoreError(StorageError, RuntimeError):
     """The store file cannot be used (newer schema, not a store, unreadable)."""
 
 

@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
+from kiosk.errors import AccueilError
 from sync.hub.db.schema import hub_meta
 from sync.wire import (
     utc_text,
@@ -45,7 +46,7 @@ SCHEMA_VERSION = "1"
 _WRITE_LOCK_KEY = 0x4143_4355  # "ACCU": the PostgreSQL advisory lock of hub writers
 
 
-class HubError(Exception):
+class HubError(AccueilError):
     """A problem the organiser can act on (bad database URL, unknown kiosk…)."""
 
 
