@@ -22,8 +22,9 @@ from kiosk.core.intake import strip_aim, strip_controls
 from kiosk.core.model import Lang
 from kiosk.core.service import CheckinResult
 from kiosk.core.texts import GUEST, attendee_text
+from kiosk.locale import translator
 from kiosk.ui.app import STAFF_QR_PREFIX
-from kiosk.ui.i18n import LANG_NAMES, drawable, printer_words, ui_text, visual
+from kiosk.ui.i18n import LANG_NAMES, drawable, is_rtl, printer_words, ui_text, visual
 from kiosk.ui.widgets.preview import CameraPreview
 from kiosk.ui.widgets.sentence import Sentence
 
@@ -198,7 +199,7 @@ class ScanScreen(Screen[None]):
     def failed(self, code: str, error: BaseException) -> None:
         """Not recorded: say so in the screen language with the next step, and ring."""
         lang = self.lang
-        self.show(Shown(ui_text("error.try_again", lang), False, lang is Lang.AR, NOT_RECORDED))
+        self.show(Shown(ui_text("error.try_again", lang), False, is_rtl(lang), NOT_RECORDED))
         self.app.sound("refused")  # type: ignore[attr-defined]
 
     def remember(self, code: str, shown: Shown) -> None:
@@ -248,7 +249,7 @@ class AttendeeScreen(ScanScreen):
                 yield LangButton(
                     f"{key.upper()} {visual(LANG_NAMES[lang])}", id=f"lang-{lang.value}"
                 )
-            yield Static("F12 staff", id="staff-hint")
+            yield Static(ui_text("attendee.staff_hint", self.lang), id="staff-hint")
 
     advice = ""  # the last scanner set-up advice for staff (stays until a clean scan)
 
@@ -262,11 +263,13 @@ class AttendeeScreen(ScanScreen):
 
     def refresh_texts(self) -> None:
         lang = self.lang
-        rtl = lang is Lang.AR
+        rtl = is_rtl(lang)
         self.query_one("#title", Sentence).show(ui_text("ready.title", lang), rtl)
         others = [ui_text("ready.title", other) for other in Lang if other is not lang]
         self.query_one("#others", Sentence).show("\n".join(others))
         self._camera_changed(self.app.camera)  # type: ignore[attr-defined]
+        for hint in self.query("#staff-hint").results(Static):
+            hint.update(visual(ui_text("attendee.staff_hint", lang)))
         for button in self.query(LangButton):
             button.set_class(button.id == f"lang-{lang.value}", "-current")
 
@@ -275,7 +278,7 @@ class AttendeeScreen(ScanScreen):
         preview = self.query_one("#preview", CameraPreview)
         preview.display = camera.available and self.app.settings.camera_preview  # type: ignore[attr-defined]
         note = ui_text("ready.hint", lang) if camera.available else ui_text("ready.no_camera", lang)
-        self.query_one("#camera-note", Sentence).show(note, lang is Lang.AR)
+        self.query_one("#camera-note", Sentence).show(note, is_rtl(lang))
 
     def _printer_changed(self, printer: Any) -> None:
         alert = self.query_one("#staff-alert", Static)
@@ -321,12 +324,12 @@ class AttendeeScreen(ScanScreen):
         verdict = result.verdict
         reg = verdict.registration
         lang = reg.lang if reg is not None and reg.lang is not None else self.lang
-        text = attendee_text(verdict, lang)
+        text = attendee_text(verdict, translator(lang))
         if verdict.earns_badge and (result.print_job is None or at_desk):
-            name = (reg.name_on_badge if reg else "") or GUEST[lang]
+            name = (reg.name_on_badge if reg else "") or translator(lang).gettext(GUEST)
             text = ui_text("ok.help_desk_badge", lang, name=name)
         text += attendee_notes(verdict, lang)
-        shown = Shown(text, verdict.ok, lang is Lang.AR)
+        shown = Shown(text, verdict.ok, is_rtl(lang))
         self.remember(code, shown)
         self.show(shown)
         if result.intake is not None and (result.intake.matched or result.intake.ambiguous):

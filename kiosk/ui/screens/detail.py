@@ -12,11 +12,12 @@ from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from kiosk.core.checkin_list import staff_notes
-from kiosk.core.model import Lang, Registration, Scan
+from kiosk.core.model import Registration, Scan
 from kiosk.core.ports import PrintJob, PrintReason, PrintRequest
 from kiosk.core.service import CheckinResult
 from kiosk.core.texts import days_text, staff_text
-from kiosk.ui.i18n import code_word, ui_text, visual
+from kiosk.locale import translator
+from kiosk.ui.i18n import code_word, is_rtl, ui_text, visual
 from kiosk.ui.screens.common import (
     ConfirmScreen,
     PromptScreen,
@@ -88,7 +89,7 @@ class DetailScreen(StaffScreen):
             raise LookupError(ui_text("detail.gone", lang, id=self.registration_id))
         prints = [j for j in store.print_jobs(limit=1000) if j.registration_id == reg.id]
         verdict = self.services.checkin.evaluate_registration(reg)
-        said = staff_text(verdict, lang) + staff_notes(verdict, lang)
+        said = staff_text(verdict, translator(lang)) + staff_notes(verdict, lang)
         return Record(reg, store.scans_of(reg.id), prints, said)
 
     def _show(self, record: Record) -> None:
@@ -99,7 +100,7 @@ class DetailScreen(StaffScreen):
 
         # Arabic lines are shaped whole by rich_lines; names are shaped here otherwise.
         def shape(text: str) -> str:
-            return text if lang is Lang.AR else visual(text)
+            return text if is_rtl(lang) else visual(text)
 
         lines: list[str | Content] = [
             with_data(
@@ -112,7 +113,7 @@ class DetailScreen(StaffScreen):
                     "detail.summary",
                     role=role_of(reg, lang),
                     status=status_of(reg, lang),
-                    days=days_text(reg.days, lang),
+                    days=days_text(reg.days, translator(lang)),
                     sessions="$sessions",
                 ),
                 sessions=", ".join(sorted(reg.sessions)) or self.t("detail.all_sessions"),
@@ -170,7 +171,7 @@ class DetailScreen(StaffScreen):
         verdict = result.verdict
         if result.print_job is not None and self.services.print_queue is not None:
             self.services.print_queue.wake()
-        text = staff_text(verdict, self.lang) + staff_notes(verdict, self.lang)
+        text = staff_text(verdict, translator(self.lang)) + staff_notes(verdict, self.lang)
         if result.print_job is not None:
             text += " " + self.t("detail.sent")
         self.say(text, error=not verdict.ok)

@@ -15,7 +15,8 @@ from kiosk.core.checkin_list import attendee_notes, staff_notes
 from kiosk.core.model import Direction, Lang, Session
 from kiosk.core.service import CheckinResult
 from kiosk.core.texts import attendee_text, staff_text
-from kiosk.ui.i18n import ui_text, visual
+from kiosk.locale import translator
+from kiosk.ui.i18n import is_rtl, ui_text, visual
 from kiosk.ui.screens.attendee import ScanScreen, Shown
 from kiosk.ui.screens.common import StaffTexts
 from kiosk.ui.widgets.sentence import Sentence
@@ -116,7 +117,7 @@ class DoorScreen(ScanScreen):
             yield Sentence(id="result-text")
             yield Static("", id="result-staff", markup=False)
         yield Static("", id="typed", markup=False)  # what someone types: never markup
-        yield Static("F1/F2/F3 language · F12 staff", id="door-hint")
+        yield Static(ui_text("door.hint", self.lang), id="door-hint")
 
     def on_mount(self) -> None:
         self.query_one("#result").display = False
@@ -191,9 +192,10 @@ class DoorScreen(ScanScreen):
         session = self.session
         loading = session is None and bool(self.session_id) and not self.problem
         key = "door.ready" if session is not None or loading else "door.no_session"
-        self.query_one("#title", Sentence).show(ui_text(key, lang), lang is Lang.AR)
+        self.query_one("#title", Sentence).show(ui_text(key, lang), is_rtl(lang))
         key = "door.entry" if self.direction is Direction.ENTRY else "door.exit"
         self.query_one("#door-direction", Static).update(visual(ui_text(key, lang)))
+        self.query_one("#door-hint", Static).update(visual(ui_text("door.hint", lang)))
         if session is not None:
             top = f"{visual(session.title)} — {visual(session.room)}"
         else:
@@ -239,7 +241,7 @@ class DoorScreen(ScanScreen):
                 Shown(
                     ui_text("door.no_session", lang),
                     False,
-                    lang is Lang.AR,
+                    is_rtl(lang),
                     self._staff("door.staff_no_session"),
                 )
             )
@@ -259,14 +261,14 @@ class DoorScreen(ScanScreen):
             self.inside = verdict.inside
         self._show_count()
         shown = Shown(
-            attendee_text(verdict, lang, title) + attendee_notes(verdict, lang),
+            attendee_text(verdict, translator(lang), title) + attendee_notes(verdict, lang),
             verdict.ok,
-            lang is Lang.AR,
+            is_rtl(lang),
             visual(
                 " ".join(
                     t
                     for t in (
-                        staff_text(verdict, self.app.staff_language, title)  # type: ignore[attr-defined]
+                        staff_text(verdict, translator(self.app.staff_language), title)  # type: ignore[attr-defined]
                         + staff_notes(verdict, self.app.staff_language),  # type: ignore[attr-defined]
                         self.scanner_advice(result),
                     )
