@@ -16,8 +16,13 @@ import qrcode
 import qrcode.constants
 
 from kiosk.core import tickets
-from kiosk.core.model import Event, Lang, Registration
+from kiosk.core.i18n import LANGUAGES, N_, language, translate
+from kiosk.core.model import Event, Registration
 from kiosk.core.texts import days_text
+from kiosk.locale import translator
+from printers.layout import ROLE_LABELS
+
+HOW_TO = N_("Show this code to the camera of a check-in kiosk; your badge prints at once.")
 
 
 def register(sub: Any) -> None:
@@ -67,38 +72,53 @@ def run(args: argparse.Namespace, rt: Any) -> int:
         os.chmod(png, 0o600)
         if not args.no_html:
             page = out / f"{reg.id}.html"
-            page.write_text(ticket_page(event, reg, image), encoding="utf-8")
+            lang = reg.lang or rt.config.kiosk.language
+            page.write_text(ticket_page(event, reg, image, str(lang)), encoding="utf-8")
             os.chmod(page, 0o600)
     summary = ", ".join(f"version {v}: {n}" for v, n in sorted(versions.items()))
     print(f"wrote {len(regs)} tickets to {out} (QR {summary})")
     return 0
 
 
-def ticket_page(event: Event, reg: Registration, image: Any) -> str:
-    """A printable, e-mailable ticket page with the QR code embedded."""
+def ticket_page(event: Event, reg: Registration, image: Any, lang: str = "fr") -> str:
+    """A printable, e-mailable ticket page with the QR code embedded.
+
+    Written in ``lang`` (the attendee's language: role, days, direction); how to use the
+    code is said in every language of the catalogues, the attendee's first, since a
+    ticket is often forwarded.
+    """
     buffer = io.BytesIO()
     image.save(buffer)
     data = base64.b64encode(buffer.getvalue()).decode()
+    tr = translator(lang)
     name = html.escape(reg.full_name)
     dates = ", ".join(d.date.strftime("%d/%m/%Y") for d in event.days if reg.valid_on(d.number))
+    role = translate(tr, ROLE_LABELS[reg.role])
+    facts = " · ".join(html.escape(x) for x in (role, days_text(reg.days, tr), dates) if x)
+    alt = html.escape(tr.gettext(N_("QR code")))
+    others = [code for code in LANGUAGES if code != lang]
+    help_lines = "\n".join(
+        f'<p lang="{code}" dir="{language(code).direction}">'
+        f"{html.escape(translator(code).gettext(HOW_TO))}</p>"
+        for code in (lang, *others)
+    )
     return f"""<!doctype html>
-<html lang="{(reg.lang or Lang.FR).value}"><head><meta charset="utf-8">
+<html lang="{lang}" dir="{language(lang).direction}"><head><meta charset="utf-8">
 <title>{html.escape(event.name)} — {name}</title>
 <style>
-body {{ font-family: "DejaVu Sans", Arial, sans-serif; max-width: 36em; margin: 2em auto; }}
+body {{ font-family: {", ".join(f'"{f}"' for f in language(lang).fonts)}, Arial, sans-serif;
+        max-width: 36em; margin: 2em auto; }}
 h1 {{ font-size: 1.3em; }} .name {{ font-size: 2em; font-weight: bold; unicode-bidi: plaintext; }}
 img {{ width: 18em; height: 18em; image-rendering: pixelated; }}
-.help p {{ margin: .3em 0; }} [dir=rtl] {{ text-align: right; }}
+.help p {{ margin: .3em 0; }} [dir=rtl] {{ text-align: right; }} [dir=ltr] {{ text-align: left; }}
 </style></head><body>
-<h1>{html.escape(event.name)}</h1>
+<h1 dir="auto">{html.escape(event.name)}</h1>
 <p class="name" dir="auto">{name}</p>
 <p dir="auto">{html.escape(reg.organisation)}</p>
-<p>{html.escape(reg.role.value.upper())} · {html.escape(days_text(reg.days, Lang.EN))} · {dates}</p>
-<img alt="QR code" src="data:image/png;base64,{data}">
+<p>{facts}</p>
+<img alt="{alt}" src="data:image/png;base64,{data}">
 <div class="help">
-<p>Show this code to the camera of a check-in kiosk; your badge prints at once.</p>
-<p>Présentez ce code à la caméra d'une borne d'accueil : votre badge s'imprime aussitôt.</p>
-<p dir="rtl">اعرض هذا الرمز أمام كاميرا جهاز الاستقبال، وستُطبع شارتك فوراً.</p>
+{help_lines}
 </div>
 <p><small>{html.escape(reg.id)}</small></p>
 </body></html>

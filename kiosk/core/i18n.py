@@ -97,6 +97,35 @@ EXTRACT_KEYWORDS: dict[str, object] = {
 }
 
 
+class Words(str):
+    """Sentences said before anyone chose a language: English as a ``str``, any language
+    through :meth:`in_language`.
+
+    An adapter (the print queue, say) returns one where a screen will show it: the CLI and
+    the logs print it as the English ``str`` it is, a screen calls ``in_language(tr)``.
+    ``parts`` are (message id, fields) pairs joined by a space; a field that is itself a
+    :class:`Message` is translated too (a job status inside a sentence).
+    """
+
+    parts: tuple[tuple[str | Message, dict[str, object]], ...]
+
+    def __new__(cls, *parts: tuple[str | Message, dict[str, object]]) -> Words:
+        self = super().__new__(cls, _joined(SourceText(), parts))
+        self.parts = parts
+        return self
+
+    def in_language(self, tr: Translator) -> str:
+        return _joined(tr, self.parts)
+
+
+def _joined(tr: Translator, parts: tuple[tuple[str | Message, dict[str, object]], ...]) -> str:
+    said = []
+    for message, fields in parts:
+        filled = {k: translate(tr, v) if isinstance(v, Message) else v for k, v in fields.items()}
+        said.append(translate(tr, message, **filled))
+    return " ".join(said)
+
+
 def translate(tr: Translator, message: str | Message, /, **fields: object) -> str:
     """``message`` in ``tr``'s language, its ``str.format`` fields filled.
 

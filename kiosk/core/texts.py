@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from kiosk.core.i18n import N_, Translator
+from kiosk.core.i18n import C_, N_, Message, Translator
 from kiosk.core.model import Role, ScanKind
 from kiosk.core.verdict import Reason, Verdict
 
@@ -101,6 +101,24 @@ ROLE_WORDS: dict[Role, str] = {
     Role.EXHIBITOR: N_("exhibitor"),
     Role.VIP: N_("VIP"),
 }
+
+
+# A print job's status as staff read it (the queue's codes, printers.queue).
+JOB_STATUS: dict[str, Message] = {
+    "pending": C_("print job", "pending"),
+    "printing": C_("print job", "printing"),
+    "done": C_("print job", "done"),
+    "failed": C_("print job", "failed"),
+    "cancelled": C_("print job", "cancelled"),
+    "uncertain": C_("print job", "check tray"),
+    "desk": C_("print job", "print at desk"),
+    "held": C_("print job", "held"),
+}
+
+
+def job_status(status: str) -> Message:
+    """The words of a print job ``status`` code; an unknown code is shown as it is."""
+    return JOB_STATUS.get(status, Message(status))
 
 
 def role_word(role: Role, tr: Translator) -> str:

@@ -9,6 +9,7 @@ shaped (presentation forms) and put in visual order here, one wrapped line at a 
 
 from __future__ import annotations
 
+import re
 import textwrap
 import unicodedata
 from functools import lru_cache
@@ -62,6 +63,22 @@ def code_word(prefix: str, value: str, lang: Lang) -> str:
     """A stored code word (role, scan kind, print status…) in words, or as stored if new."""
     key = f"{prefix}.{value}"
     return ui_text(key, lang) if key in UI else value
+
+
+_WHO = re.compile(r"(?:(?P<name>.*) \()?(?P<role>steward|supervisor)\)?")
+
+
+def staff_words(who: str, lang: Lang | str) -> str:
+    """A staff member as the log keeps them ("NC (steward)") in ``lang``'s words.
+
+    The log keeps the role in English so every kiosk and the hub read it alike; only
+    the role is translated ("NC (agent d'accueil)"); anything else is shown as kept.
+    """
+    m = _WHO.fullmatch(who)
+    if m is None:
+        return who
+    role = ui_text(f"staff_role.{m['role']}", lang)
+    return f"{m['name']} ({role})" if m["name"] is not None else role
 
 
 def next_lang(lang: Lang) -> Lang:

@@ -9,7 +9,8 @@ grouped by screen: key.* (footer), alert.*, note.* (notifications), pin.*, desk.
 
 from __future__ import annotations
 
-from kiosk.core.i18n import C_, N_, NP_, Message
+from kiosk.core.i18n import N_, NP_, Message
+from kiosk.core.texts import JOB_STATUS
 
 STAFF_UI: dict[str, str | Message] = {
     # -- footer keys ----------------------------------------------------------------------
@@ -151,7 +152,12 @@ STAFF_UI: dict[str, str | Message] = {
     "detail.corrected": N_("  (corrected)"),
     "detail.now": N_("Now: {text}"),
     "detail.sent": N_("Badge sent to the printer."),
-    "detail.undone": N_("Undone: {note}."),
+    "detail.undone": N_("Undone: {what} of {time}."),
+    "detail.undo_of": N_("{what} of {time}"),
+    "note.by hand": N_("by hand"),
+    "note.walk-in": N_("walk-in"),
+    "staff_role.steward": N_("steward"),
+    "staff_role.supervisor": N_("supervisor"),
     "detail.yes_no": N_(" (yes / no)"),
     "detail.questions_stopped": N_("Questions stopped: nobody was checked in."),
     "detail.gone": N_("registration {id} is no longer in the list"),
@@ -188,14 +194,7 @@ STAFF_UI: dict[str, str | Message] = {
     "reason.checkin": N_("check-in"),
     "reason.walkin": N_("walk-in"),
     "reason.reprint": N_("reprint"),
-    "job.pending": N_("pending"),
-    "job.printing": N_("printing"),
-    "job.done": N_("done"),
-    "job.failed": N_("failed"),
-    "job.cancelled": C_("print job", "cancelled"),
-    "job.uncertain": N_("check tray"),
-    "job.desk": N_("print at desk"),
-    "job.held": N_("held"),
+    **{f"job.{status}": words for status, words in JOB_STATUS.items()},
     # -- walk-in --------------------------------------------------------------------------------
     "walkin.title": N_("Walk-in registration"),
     "walkin.first_name": N_("First name"),

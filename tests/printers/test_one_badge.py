@@ -294,7 +294,7 @@ def test_moving_a_job_takes_it_from_the_first_printer_atomically(make_site) -> N
 def test_shell_checkin_with_paper_out_promises_no_badge_and_holds_it(make_site) -> None:
     site = make_site()
     site.main.paper = fakeprinter.PAPER_OUT
-    done = site.cli("checkin", "CODE-1")
+    done = site.cli("checkin", "CODE-1", "--lang", "en")
     assert done.returncode == 3, done.stdout + done.stderr
     assert "Take your badge below" not in done.stdout
     assert "printed at the help desk" in done.stdout
@@ -322,7 +322,7 @@ def test_shell_checkin_with_paper_out_promises_no_badge_and_holds_it(make_site) 
 
 def test_shell_checkin_with_a_working_printer_prints_at_once(make_site) -> None:
     site = make_site()
-    done = site.cli("checkin", "CODE-1")
+    done = site.cli("checkin", "CODE-1", "--lang", "en")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Take your badge below" in done.stdout and "printed (job 1) on main" in done.stdout
     q = site.app_queue()
@@ -334,7 +334,7 @@ def test_shell_checkin_with_a_working_printer_prints_at_once(make_site) -> None:
 def test_shell_checkin_while_the_printer_is_unreachable_holds_the_badge(make_site) -> None:
     site = make_site()
     site.main.close()
-    done = site.cli("checkin", "CODE-1")
+    done = site.cli("checkin", "CODE-1", "--lang", "en")
     assert done.returncode == 3 and "NOT printed: printer main is offline" in done.stdout
     site.main.open()
     q = site.app_queue()

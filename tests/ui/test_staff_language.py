@@ -39,7 +39,7 @@ async def test_desk_speaks_french(make_kiosk):
     async with app.run_test(size=(120, 36)) as pilot:
         await sign_in(pilot, app)
         text = screen_text(app)
-        assert "Accueil équipe — connecté : AB (steward)" in text
+        assert "Accueil équipe — connecté : AB (agent d'accueil)" in text
         assert "Tapez au moins 2 lettres" in text
         assert {"Sur place", "Imprimante", "Sortir", "Langue", "Quitter", "Effacer"} <= set(
             footer_words(app)

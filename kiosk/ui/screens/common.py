@@ -241,7 +241,7 @@ class PromptScreen(StaffTexts, ModalScreen[str | None]):
 
 class ConfirmScreen(StaffTexts, ModalScreen[bool]):
     BINDINGS = [  # noqa: RUF012
-        Binding("y,enter", "answer(True)", "key.yes"),
+        Binding("y,o,enter", "answer(True)", "key.yes"),  # o: "oui"
         Binding("n,escape", "answer(False)", "key.no"),
     ]
 

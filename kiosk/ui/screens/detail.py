@@ -12,12 +12,13 @@ from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from kiosk.core.checkin_list import staff_notes
-from kiosk.core.model import Registration, Scan
+from kiosk.core.i18n import Words
+from kiosk.core.model import Registration, Scan, ScanKind
 from kiosk.core.ports import PrintJob, PrintReason, PrintRequest
 from kiosk.core.service import CheckinResult
 from kiosk.core.texts import days_text, staff_text
 from kiosk.locale import translator
-from kiosk.ui.i18n import code_word, is_rtl, ui_text, visual
+from kiosk.ui.i18n import code_word, is_rtl, staff_words, ui_text, visual
 from kiosk.ui.screens.common import (
     ConfirmScreen,
     PromptScreen,
@@ -149,7 +150,7 @@ class DetailScreen(StaffScreen):
                         + (self.t("verdict.ok") if s.accepted else s.reason)
                     )
                 ),
-                cell(visual(" ".join(p for p in (s.staff, s.note) if p))),
+                cell(visual(" ".join(p for p in (staff_words(s.staff, lang), self._note(s)) if p))),
             )
         prints = self.query_one("#prints", DataTable)
         prints.clear()
@@ -164,6 +165,23 @@ class DetailScreen(StaffScreen):
                 ),
                 printed,
             )
+
+    def _undone_scan(self, undo: Scan) -> tuple[str, str]:
+        """(what, time) of the scan an undo row took back, in words; ("", "") if unknown."""
+        scans = self.record.scans if self.record is not None else []
+        target = next((s for s in scans if s.nonce == undo.code), None)
+        if target is None:
+            return "", ""
+        tz = self.services.clock.now().tzinfo
+        return code_word("kind", target.kind.value, self.lang), f"{target.at.astimezone(tz):%H:%M}"
+
+    def _note(self, scan: Scan) -> str:
+        """A scan's note in the staff language: the core's own notes are English codes."""
+        if scan.kind is ScanKind.UNDO:
+            what, time = self._undone_scan(scan)
+            if what:
+                return self.t("detail.undo_of", what=what, time=time)
+        return code_word("note", scan.note, self.lang) if scan.note else ""
 
     # -- actions --------------------------------------------------------------------------
 
@@ -228,7 +246,8 @@ class DetailScreen(StaffScreen):
 
     def action_undo(self) -> None:
         def undone(scan: Scan) -> None:
-            self.say(self.t("detail.undone", note=scan.note))
+            what, time = self._undone_scan(scan)
+            self.say(self.t("detail.undone", what=what, time=time) if what else scan.note)
             self.reload()
 
         def confirmed(yes: bool | None) -> None:
@@ -278,6 +297,8 @@ class DetailScreen(StaffScreen):
 
         def done(result: tuple[int, str | None]) -> None:
             job, warning = result
+            if isinstance(warning, Words):  # the queue's sentences, said in the staff language
+                warning = warning.in_language(translator(self.lang))
             note = self.t("detail.note", warning=warning) if warning else ""
             self.say(self.t("detail.reprint_queued", job=job) + note)
             self.reload()

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from kiosk.core.model import Lang, Registration, Role
 from kiosk.ui.app import STAFF_QR_PREFIX
-from kiosk.ui.i18n import code_word, is_rtl, visual
+from kiosk.ui.i18n import code_word, is_rtl, staff_words, visual
 from kiosk.ui.screens.common import StaffScreen, StaffTexts, cell
 from kiosk.ui.widgets.sentence import Sentence
 
@@ -83,7 +83,9 @@ class DeskScreen(StaffScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_alert()
         with Vertical(id="desk"):
-            yield Static(self.v("desk.title", who=self.who), id="desk-title")
+            yield Static(
+                self.v("desk.title", who=staff_words(self.who, self.lang)), id="desk-title"
+            )
             yield Input(placeholder=self.v("desk.search"), id="search")
             yield Sentence(self.t("desk.min", n=MIN_SEARCH), rtl=is_rtl(self.lang), id="hint")
             yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
