@@ -27,6 +27,9 @@ UI: dict[str, str | Message] = {
     "ready.checking": N_("Checking…"),
     "ok.help_desk_badge": N_("Welcome, {name}! Your badge will be printed at the help desk."),
     "error.try_again": N_("Something went wrong. Please try again or see the help desk."),
+    "error.not_recorded": N_(
+        "Not recorded: the check failed (details in the kiosk log). Scan again."
+    ),
     "door.inside": N_("Inside"),
     "door.entry": N_("ENTRY"),
     "door.exit": N_("EXIT"),

@@ -240,10 +240,19 @@ def compose(self):
     yield Static(visual("Scan your badge here"))
     self.notify(f"Printer {name} is {state}", title=_("Printer alert"))
     print("wrote " + str(n) + " tickets")
+    self.show(Shown(ui_text("error.try_again", lang), False, False, NOT_RECORDED))
+NOT_RECORDED = "Not recorded: scan again."
 """
     found = [lit.text for lit in find(screen, "screen.py")]
     assert sorted(found) == sorted(
-        ["Scan your badge here", "Printer ", " is ", "wrote ", " tickets"]
+        [
+            "Scan your badge here",
+            "Printer ",
+            " is ",
+            "wrote ",
+            " tickets",
+            "Not recorded: scan again.",
+        ]
     )
     # ...and the project check would report it: it is in no baseline.
     assert not {f"screen.py: {t!r}" for t in found} & _baseline()

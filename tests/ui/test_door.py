@@ -128,7 +128,7 @@ async def test_door_without_session_and_without_pins_never_shows_the_list(make_k
 
 async def test_a_repeat_at_the_door_reshows_that_codes_own_verdict(make_kiosk):
     kiosk = make_kiosk(kiosk={"mode": "door"}, camera={"repeat_seconds": 30.0})
-    app = kiosk.app(session="W1", language="en")
+    app = kiosk.app(session="W1", language="en", staff_language="en")  # staff line: English
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, app, "CODE-W1-A")
         await scan(pilot, app, "CODE-W1-B")
@@ -146,7 +146,7 @@ async def test_a_store_that_cannot_record_gets_an_answer_and_a_retry_works(make_
     import sqlite3
 
     kiosk = make_kiosk(kiosk={"mode": "door"}, camera={"repeat_seconds": 30.0})
-    app = kiosk.app(session="W1", language="en")
+    app = kiosk.app(session="W1", language="en", staff_language="en")  # staff line: English
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: app.screen.session is not None)
         # Another process holds the database's write lock past the busy timeout.

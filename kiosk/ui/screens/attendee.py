@@ -30,7 +30,6 @@ from kiosk.ui.widgets.sentence import Sentence
 
 LANG_KEYS = {"f1": Lang.FR, "f2": Lang.EN, "f3": Lang.AR}
 REMEMBERED_CODES = 64  # codes whose verdict a repeat scan re-shows (each for repeat_seconds)
-NOT_RECORDED = "Not recorded: the check failed (details in the kiosk log). Scan again."
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +198,8 @@ class ScanScreen(Screen[None]):
     def failed(self, code: str, error: BaseException) -> None:
         """Not recorded: say so in the screen language with the next step, and ring."""
         lang = self.lang
-        self.show(Shown(ui_text("error.try_again", lang), False, is_rtl(lang), NOT_RECORDED))
+        staff = ui_text("error.not_recorded", self.app.staff_language)  # type: ignore[attr-defined]
+        self.show(Shown(ui_text("error.try_again", lang), False, is_rtl(lang), staff))
         self.app.sound("refused")  # type: ignore[attr-defined]
 
     def remember(self, code: str, shown: Shown) -> None:
