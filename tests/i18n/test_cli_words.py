@@ -13,7 +13,7 @@ from tests.conftest import ROOT, demo_config
 
 @pytest.fixture
 def demo(tmp_path):
-    config = demo_config(tmp_path, extra="[staff]\nlanguage = \"en\"\n")
+    config = demo_config(tmp_path, extra='[staff]\nlanguage = "en"\n')
     assert main.main(["--config", str(config), "setup"]) == 0
     return config
 
@@ -56,3 +56,13 @@ def test_a_ticket_is_in_the_attendees_language(demo, tmp_path):
     # how to use the code: the attendee's language first, then the others
     assert french.index("Présentez ce code") < french.index("Show this code")
     assert french.index("Show this code") < french.index("اعرض هذا الرمز")
+
+
+def test_search_says_the_days_and_no_match_in_the_staff_language(demo, capsys):
+    assert main.main(["--config", str(demo), "search", "Loïc", "Bonnet", "--lang", "fr"]) == 0
+    line = capsys.readouterr().out.splitlines()[0].split("\t")
+    assert line[0] == "S0002" and line[-1] in ("tous les jours", "jour 1", "jour 2", "jours 1 et 2")
+    assert main.main(["--config", str(demo), "search", "qwertyuiop"]) == 1  # [staff] = en
+    assert capsys.readouterr().out == "no registration found\n"
+    assert main.main(["--config", str(demo), "search", "qwertyuiop", "--lang", "ar"]) == 1
+    assert capsys.readouterr().out == "لم يُعثر على أي تسجيل\n"
