@@ -36,6 +36,9 @@ def register(sub: Any) -> None:
     parser.add_argument("--out", type=Path, help="folder (default: DATA_DIR/tickets)")
     parser.add_argument("--id", action="append", dest="ids", help="only this registration")
     parser.add_argument("--no-html", action="store_true", help="PNG files only")
+    parser.add_argument(
+        "--lang", choices=sorted(LANGUAGES), help="replies (default: [staff] language)"
+    )
     parser.set_defaults(func=run)
 
 
@@ -51,17 +54,21 @@ def run(args: argparse.Namespace, rt: Any) -> int:
     out: Path = args.out or rt.config.data_dir / "tickets"
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
     event: Event = rt.event
+    tr = translator(args.lang or rt.config.staff.language)
     regs = [rt.store.get(i) for i in args.ids] if args.ids else rt.store.all_registrations()
-    if any(r is None for r in regs):
-        print("accueil tickets: unknown registration id", file=sys.stderr)
+    unknown = [i for i, r in zip(args.ids or [], regs, strict=False) if r is None]
+    if unknown:
+        print(tr.gettext(N_("accueil tickets: unknown registration id {id}")).format(
+            id=unknown[0]), file=sys.stderr)  # fmt: skip
         return 1
     versions: Counter[int] = Counter()
     for reg in regs:
         code = reg.codes[0] if reg.codes else None
         if code is None:
             if rt.signer is None:
-                print(f"accueil tickets: {reg.id} has no code and [event] private_key is not "
-                      "set, so no signed code can be made", file=sys.stderr)  # fmt: skip
+                print(tr.gettext(N_(
+                    "accueil tickets: {id} has no code and [event] private_key is not set, so "
+                    "no signed code can be made")).format(id=reg.id), file=sys.stderr)  # fmt: skip
                 return 1
             code = tickets.encode(reg.id, reg.role, reg.days, event.slug, rt.signer)
             rt.store.add_codes(reg.id, [code])
@@ -75,8 +82,16 @@ def run(args: argparse.Namespace, rt: Any) -> int:
             lang = reg.lang or rt.config.kiosk.language
             page.write_text(ticket_page(event, reg, image, str(lang)), encoding="utf-8")
             os.chmod(page, 0o600)
-    summary = ", ".join(f"version {v}: {n}" for v, n in sorted(versions.items()))
-    print(f"wrote {len(regs)} tickets to {out} (QR {summary})")
+    summary = ", ".join(
+        tr.gettext(N_("version {version}: {count}")).format(version=v, count=n)
+        for v, n in sorted(versions.items())
+    )
+    wrote = tr.ngettext(
+        "wrote {count} ticket to {folder} (QR {versions})",
+        "wrote {count} tickets to {folder} (QR {versions})",
+        len(regs),
+    )
+    print(wrote.format(count=len(regs), folder=out, versions=summary))
     return 0
 
 

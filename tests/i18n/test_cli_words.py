@@ -43,10 +43,13 @@ def test_checkin_lang_puts_every_line_in_one_language(demo, capsys):
     assert out[-1].startswith("المنظمون: Loïc Bonnet: سُجّل دخوله")
 
 
-def test_a_ticket_is_in_the_attendees_language(demo, tmp_path):
+def test_a_ticket_is_in_the_attendees_language(demo, tmp_path, capsys):
     out = tmp_path / "tickets"
     argv = ["--config", str(demo), "tickets", "--out", str(out)]
     assert main.main([*argv, "--id", "S0001", "--id", "S0002", "--id", "S0006"]) == 0
+    assert capsys.readouterr().out.startswith(f"wrote 3 tickets to {out} (QR version ")
+    assert main.main([*argv, "--id", "S0002", "--lang", "fr"]) == 0  # the reply, not the page
+    assert capsys.readouterr().out.startswith(f"1 billet écrit dans {out} (QR version ")
     english = (out / "S0001.html").read_text(encoding="utf-8")
     french = (out / "S0002.html").read_text(encoding="utf-8")
     arabic = (out / "S0006.html").read_text(encoding="utf-8")
