@@ -6,20 +6,30 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from kiosk.core.i18n import C_, Message, translate
 from kiosk.core.model import Event, Lang, Registration, Role
 from kiosk.core.normalize import clean
 from kiosk.core.texts import days_text
+from kiosk.locale import translator
 
-ROLE_LABELS: dict[Role, dict[Lang, str]] = {
-    Role.PARTICIPANT: {Lang.EN: "PARTICIPANT", Lang.FR: "PARTICIPANT", Lang.AR: "مشارك"},
-    Role.SPEAKER: {Lang.EN: "SPEAKER", Lang.FR: "INTERVENANT", Lang.AR: "متحدث"},
-    Role.PRESS: {Lang.EN: "PRESS", Lang.FR: "PRESSE", Lang.AR: "صحافة"},
-    Role.STAFF: {Lang.EN: "STAFF", Lang.FR: "STAFF", Lang.AR: "طاقم التنظيم"},
-    Role.ORGANISER: {Lang.EN: "ORGANISER", Lang.FR: "ORGANISATEUR", Lang.AR: "منظم"},
-    Role.SPONSOR: {Lang.EN: "SPONSOR", Lang.FR: "SPONSOR", Lang.AR: "راعٍ"},
-    Role.EXHIBITOR: {Lang.EN: "EXHIBITOR", Lang.FR: "EXPOSANT", Lang.AR: "عارض"},
-    Role.VIP: {Lang.EN: "VIP", Lang.FR: "VIP", Lang.AR: "ضيف شرف"},
+# A badge's role band: upper case, in the badge's language (context "badge role", apart
+# from the same words inside sentences).
+ROLE_LABELS: dict[Role, Message] = {
+    Role.PARTICIPANT: C_("badge role", "PARTICIPANT"),
+    Role.SPEAKER: C_("badge role", "SPEAKER"),
+    Role.PRESS: C_("badge role", "PRESS"),
+    Role.STAFF: C_("badge role", "STAFF"),
+    Role.ORGANISER: C_("badge role", "ORGANISER"),
+    Role.SPONSOR: C_("badge role", "SPONSOR"),
+    Role.EXHIBITOR: C_("badge role", "EXHIBITOR"),
+    Role.VIP: C_("badge role", "VIP"),
 }
+
+
+def role_label(role: Role, lang: Lang | str) -> str:
+    """The badge label of ``role`` in ``lang`` ("INTERVENANT" for a French speaker)."""
+    return translate(translator(str(lang)), ROLE_LABELS[role])
+
 
 BANDS = ("inverted", "outlined", "none")
 
@@ -90,7 +100,7 @@ def badge_content(
         name=reg.name_on_badge,  # cleaned of invisible characters (kiosk.core.normalize)
         organisation=clean(reg.organisation) if t.show_organisation else "",
         role=reg.role,
-        role_label=t.label or ROLE_LABELS[reg.role][lang],
+        role_label=t.label or role_label(reg.role, lang),
         band=band,
         days=_days(reg, event, lang) if t.show_days else "",
         qr_data=reg.codes[0] if (t.show_qr and reg.codes) else "",
@@ -100,7 +110,7 @@ def badge_content(
 
 
 def _days(reg: Registration, event: Event | None, lang: Lang) -> str:
-    text = days_text(reg.days, lang)
+    text = days_text(reg.days, translator(str(lang)))
     text = text[:1].upper() + text[1:]
     if event is None:
         return text

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from kiosk.core.i18n import N_, NP_, Message, Words
 from kiosk.core.model import Registration
 from kiosk.core.ports import (
     Clock,
@@ -28,6 +29,7 @@ from kiosk.core.ports import (
     PrintReason,
     PrintRequest,
 )
+from kiosk.core.texts import job_status
 from printers.badges import BadgeMaker
 from printers.devices import PaperOut, Printer, PrinterError, SentUnconfirmed, Status
 
@@ -341,8 +343,11 @@ class PrintQueue:
         replace: bool = False,
         hold: bool = False,
         seen: int | None = None,
-    ) -> tuple[int, str | None]:
+    ) -> tuple[int, Words | None]:
         """Ask for this person's badge; returns (job id, warning for staff, or None).
+
+        The warning is :class:`~kiosk.core.i18n.Words`: English as a ``str`` (the CLI
+        prints it), in the staff's language through ``in_language``.
 
         At most one badge waits per person (the store enforces it in the same
         transaction): if one is already waiting, that job is the badge and prints now on
@@ -358,12 +363,14 @@ class PrintQueue:
             raise JobError(f"no registration {registration_id!r} in this kiosk's list")
         if printer:
             self._run_of(printer)
-        warnings = []
+        warnings: list[tuple[str | Message, dict[str, object]]] = []
+        name = reg.name_on_badge
         if reg.print_count:
-            warnings.append(
-                f"Badge of {reg.name_on_badge} already printed {reg.print_count} time"
-                f"{'s' if reg.print_count > 1 else ''}: this is print {reg.print_count + 1}."
-            )
+            warnings.append((
+                NP_("Badge of {name} already printed {count} time: this is print {next}.",
+                    "Badge of {name} already printed {count} times: this is print {next}."),
+                {"name": name, "count": reg.print_count, "next": reg.print_count + 1},
+            ))  # fmt: skip
         try:
             asked = self.store.request_badge(
                 PrintRequest(reg.id, PrintReason.REPRINT, staff, hold=hold),
@@ -376,20 +383,24 @@ class PrintQueue:
         previous = asked.previous
         if asked.outcome == "joined" and previous is not None:
             if previous.status == "printing":
-                warnings.append(
-                    f"The badge of {reg.name_on_badge} is printing right now (job "
-                    f"{previous.id}): no second copy."
-                )
+                warnings.append((
+                    N_("The badge of {name} is printing right now (job {job}): no second copy."),
+                    {"name": name, "job": previous.id},
+                ))  # fmt: skip
             else:
-                warnings.append(
-                    f"A badge for {reg.name_on_badge} was already waiting (job {previous.id}, "
-                    f"{previous.status}): that job prints now, no second copy."
-                )
+                warnings.append((
+                    N_("A badge for {name} was already waiting (job {job}, {status}): that job "
+                       "prints now, no second copy."),
+                    {"name": name, "job": previous.id, "status": job_status(previous.status)},
+                ))  # fmt: skip
         elif asked.outcome == "replaced" and previous and previous.status != "uncertain":
-            warnings.append(f"Job {previous.id} was cancelled: job {asked.job_id} replaces it.")
+            warnings.append((
+                N_("Job {job} was cancelled: job {new} replaces it."),
+                {"job": previous.id, "new": asked.job_id},
+            ))  # fmt: skip
         self._settle(registration_id=reg.id)
         self.wake()
-        return asked.job_id, " ".join(warnings) or None
+        return asked.job_id, Words(*warnings) if warnings else None
 
     def cancel(self, job_id: int, staff: str) -> None:
         job = self._job(job_id)

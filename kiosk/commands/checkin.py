@@ -1,4 +1,11 @@
-"""`accueil checkin CODE`: the whole decision against the local store, recorded."""
+"""`accueil checkin CODE`: the whole decision against the local store, recorded.
+
+It answers as a kiosk would: the attendee's sentence in the attendee's language (their
+registration's, else the kiosk's ``[kiosk] language``), the staff sentence and the badge
+line in the staff language (``[staff] language``); ``--lang`` puts every line in one
+language. The first line is for scripts and stays the same in every language:
+``OK|REFUSED <reason code> [<registration id>] [(provisional)]``.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,14 @@ import argparse
 import sys
 from typing import Any
 
-from kiosk.core.model import Direction, Lang
-from kiosk.core.texts import attendee_text, staff_text
+from kiosk.core.i18n import LANGUAGES, N_, Translator
+from kiosk.core.model import Direction
+from kiosk.core.texts import attendee_text, job_status, staff_text
+from kiosk.locale import translator
+
+# The first line's verdict word: a code for scripts, the same in every language.
+STATUS = {True: "OK", False: "REFUSED"}
+PROVISIONAL = "(provisional)"
 
 
 def register(sub: Any) -> None:
@@ -24,7 +37,12 @@ def register(sub: Any) -> None:
     parser.add_argument("--session", help="session id: a session door scan")
     parser.add_argument("--exit", action="store_true", help="an exit scan")
     parser.add_argument("--staff", default="", help="staff member recorded with the scan")
-    parser.add_argument("--lang", choices=[lang.value for lang in Lang], default="en")
+    parser.add_argument(
+        "--lang",
+        choices=sorted(LANGUAGES),
+        help="every line in this language (default: the attendee's for the attendee line, "
+        "[staff] language for the others)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -39,43 +57,56 @@ def run(args: argparse.Namespace, rt: Any) -> int:
     except LookupError as exc:  # no such session, or the door's session is not today
         print(f"accueil checkin: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
-    verdict, lang = result.verdict, Lang(args.lang)
+    verdict = result.verdict
+    reg = verdict.registration
+    attendee_lang = args.lang or (reg.lang if reg and reg.lang else rt.config.kiosk.language)
+    staff = translator(args.lang or rt.config.staff.language)
     title = ""
     if verdict.session_id:
         session = rt.store.session(verdict.session_id)
         title = session.title if session else verdict.session_id
-    reg = verdict.registration
     badge_line, printed = "", True
     if result.print_job is not None:
-        badge_line, printed = _print_badge(rt, result.print_job)
-    print(f"{'OK' if verdict.ok else 'REFUSED'} {verdict.reason.value}"
-          + (f" {reg.id}" if reg else "") + (" (provisional)" if verdict.provisional else ""))  # fmt: skip
-    print(f"attendee: {attendee_text(verdict, lang, title, badge_at_desk=not printed)}")
-    print(f"staff:    {staff_text(verdict, lang, title)}")
+        badge_line, printed = _print_badge(rt, result.print_job, staff)
+    status = [STATUS[verdict.ok], verdict.reason.value, reg.id if reg else ""]
+    print(" ".join(p for p in (*status, PROVISIONAL if verdict.provisional else "") if p))
+    said = attendee_text(verdict, translator(str(attendee_lang)), title, badge_at_desk=not printed)
+    print(staff.gettext("attendee: {text}").format(text=said))
+    print(staff.gettext("staff:    {text}").format(text=staff_text(verdict, staff, title)))
     if badge_line:
-        print(f"badge:    {badge_line}")
+        print(staff.gettext("badge:    {text}").format(text=badge_line))
     if not verdict.ok:
         return 1
     return 0 if printed else 3
 
 
-def _print_badge(rt: Any, job_id: int) -> tuple[str, bool]:
+def _print_badge(rt: Any, job_id: int, tr: Translator) -> tuple[str, bool]:
     """Print the earned badge now: (what to tell, printed). Never promises a badge that
     the printer's probed state says cannot come out; an unprinted one is held for staff."""
     queue = rt.print_queue
     printed, state = queue.print_now(job_id)
     job = rt.store.print_job(job_id)
     if printed:
-        return f"printed (job {job_id}) on {state.printer}", True
+        return tr.gettext(N_("printed (job {job}) on {printer}")).format(
+            job=job_id, printer=state.printer
+        ), True
     if job is not None and job.status in ("pending", "printing"):
         # the kiosk app (another process) has it: it is being printed there
-        return f"job {job_id} is being printed by the kiosk app on {state.printer}", True
-    status = job.status if job is not None else "gone"
-    return (
-        f"NOT printed: printer {state.printer} is {state.state.value} "
-        f"({state.printer_message or state.message}); "
-        f"job {job_id} is {status}: it will not print by itself. Release it with "
-        f"`accueil badge {job.registration_id if job else ''} --print` or from the printer "
-        "panel (F3, retry), or cancel it there.",
-        False,
-    )
+        return tr.gettext(N_("job {job} is being printed by the kiosk app on {printer}")).format(
+            job=job_id, printer=state.printer
+        ), True
+    status = tr.pgettext("print job", job_status(job.status).id) if job else "-"
+    return tr.gettext(
+        N_(
+            "NOT printed: printer {printer} is {state} ({message}); job {job} is {status}: it "
+            "will not print by itself. Release it with `accueil badge {registration} --print` "
+            "or from the printer panel (F3, retry), or cancel it there."
+        )
+    ).format(
+        printer=state.printer,
+        state=state.state.value,
+        message=state.printer_message or state.message,
+        job=job_id,
+        status=status,
+        registration=job.registration_id if job else "",
+    ), False

@@ -1,9 +1,17 @@
-"""`accueil search NAME`: find registrations by name, organisation or e-mail."""
+"""`accueil search NAME`: find registrations by name, organisation or e-mail.
+
+One registration a line, tab-separated: id, name, organisation, role and status codes, and
+the days in the staff language (``[staff] language``, or ``--lang``).
+"""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
+
+from kiosk.core.i18n import LANGUAGES
+from kiosk.core.texts import days_text
+from kiosk.locale import translator
 
 
 def register(sub: Any) -> None:
@@ -14,16 +22,17 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("text", nargs="+")
     parser.add_argument("--limit", type=int, default=20)
+    parser.add_argument("--lang", choices=sorted(LANGUAGES), help="default: [staff] language")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, rt: Any) -> int:
+    tr = translator(args.lang or rt.config.staff.language)
     found = rt.store.search(" ".join(args.text), args.limit)
     for reg in found:
-        days = ",".join(str(d) for d in sorted(reg.days)) or "all"
-        print(f"{reg.id}\t{reg.full_name}\t{reg.organisation}\t{reg.role.value}\t"
-              f"{reg.status.value}\tdays {days}")  # fmt: skip
+        fields = (reg.id, reg.full_name, reg.organisation, reg.role.value, reg.status.value)
+        print("\t".join((*fields, days_text(reg.days, tr))))
     if not found:
-        print("no registration found")
+        print(tr.gettext("no registration found"))
         return 1
     return 0

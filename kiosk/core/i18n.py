@@ -32,6 +32,10 @@ class Translator(Protocol):
 
     def ngettext(self, singular: str, plural: str, n: int, /) -> str: ...
 
+    def pgettext(self, context: str, message: str, /) -> str: ...
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int, /) -> str: ...
+
 
 class SourceText:
     """The identity translator: the English message ids, English plural rule (n != 1)."""
@@ -42,10 +46,106 @@ class SourceText:
     def ngettext(self, singular: str, plural: str, n: int, /) -> str:
         return singular if n == 1 else plural
 
+    def pgettext(self, context: str, message: str, /) -> str:
+        return message
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int, /) -> str:
+        return singular if n == 1 else plural
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A message id that needs more than ``gettext``: a plural, a context, or both.
+
+    ``id``/``plural``: the English singular and plural (``plural`` empty: no plural);
+    ``context``: gettext's ``msgctxt``, for one English word that other languages say in
+    two ways (a cancelled *registration* and a cancelled *print job* differ in Arabic);
+    ``count``: the name of the placeholder whose integer value picks the plural form.
+    """
+
+    id: str
+    plural: str = ""
+    context: str = ""
+    count: str = "count"
+
 
 def N_(message: str) -> str:
     """Marks a literal for extraction (pybabel's default ``N_`` keyword) without translating."""
     return message
+
+
+def NP_(singular: str, plural: str, count: str = "count") -> Message:
+    """Marks a plural message for extraction (keyword ``NP_:1,2``); ``count`` names the field."""
+    return Message(singular, plural, count=count)
+
+
+def C_(context: str, message: str) -> Message:
+    """Marks a message with a context for extraction (keyword ``C_:1c,2``)."""
+    return Message(message, context=context)
+
+
+# The marker keywords as Babel's extractor takes them (pybabel extract -k ...).
+EXTRACT_KEYWORDS: dict[str, object] = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+    "N_": None,
+    "NP_": (1, 2),
+    "C_": ((1, "c"), 2),
+}
+
+
+class Words(str):
+    """Sentences said before anyone chose a language: English as a ``str``, any language
+    through :meth:`in_language`.
+
+    An adapter (the print queue, say) returns one where a screen will show it: the CLI and
+    the logs print it as the English ``str`` it is, a screen calls ``in_language(tr)``.
+    ``parts`` are (message id, fields) pairs joined by a space; a field that is itself a
+    :class:`Message` is translated too (a job status inside a sentence).
+    """
+
+    parts: tuple[tuple[str | Message, dict[str, object]], ...]
+
+    def __new__(cls, *parts: tuple[str | Message, dict[str, object]]) -> Words:
+        self = super().__new__(cls, _joined(SourceText(), parts))
+        self.parts = parts
+        return self
+
+    def in_language(self, tr: Translator) -> str:
+        return _joined(tr, self.parts)
+
+
+def _joined(tr: Translator, parts: tuple[tuple[str | Message, dict[str, object]], ...]) -> str:
+    said = []
+    for message, fields in parts:
+        filled = {k: translate(tr, v) if isinstance(v, Message) else v for k, v in fields.items()}
+        said.append(translate(tr, message, **filled))
+    return " ".join(said)
+
+
+def translate(tr: Translator, message: str | Message, /, **fields: object) -> str:
+    """``message`` in ``tr``'s language, its ``str.format`` fields filled.
+
+    A plural :class:`Message` takes its count from ``fields[message.count]`` (an integer;
+    :class:`KeyError` when missing). With no fields the text is returned unformatted, so
+    a literal brace needs no doubling.
+    """
+    if isinstance(message, str):
+        text = tr.gettext(message) if message else ""
+    elif message.plural:
+        n = int(fields[message.count])  # type: ignore[call-overload]
+        if message.context:
+            text = tr.npgettext(message.context, message.id, message.plural, n)
+        else:
+            text = tr.ngettext(message.id, message.plural, n)
+    elif message.context:
+        text = tr.pgettext(message.context, message.id)
+    else:
+        text = tr.gettext(message.id)
+    return text.format(**fields) if fields else text
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,11 @@ def mo_path(lang: str) -> Path:
     return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
 
 
+def languages_with_catalogues() -> list[str]:
+    """The languages that have a ``.po`` file under :data:`LOCALE_DIR`, sorted."""
+    return sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+
+
 def _compile_po(path: Path) -> bytes | None:
     """The .mo bytes of a .po file with Babel, or None when Babel is not installed."""
     try:

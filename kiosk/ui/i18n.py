@@ -1,95 +1,87 @@
-"""Screen texts of the kiosk app in French, English and Arabic, and Arabic for terminals.
+"""Screen texts of the kiosk app, looked up in the gettext catalogues, and Arabic for terminals.
 
-Verdict sentences come from kiosk.core.texts; this module holds what only the screens say.
+Verdict sentences come from kiosk.core.texts; this module maps what only the screens say
+(stable keys such as ``"door.ready"``) to English message ids, translated per language by
+:func:`kiosk.locale.translator` (the ``.po`` files under ``kiosk/locale``).
 Terminals lay out cells left to right and do not join Arabic letters, so Arabic lines are
 shaped (presentation forms) and put in visual order here, one wrapped line at a time.
 """
 
 from __future__ import annotations
 
+import re
 import textwrap
 import unicodedata
 from functools import lru_cache
 from typing import Any
 
+from kiosk.core.i18n import LANGUAGES, N_, Message, language, translate
 from kiosk.core.model import Lang
+from kiosk.locale import translator
 from kiosk.ui.i18n_staff import STAFF_UI
 
-UI: dict[str, dict[Lang, str]] = {
-    "ready.title": {
-        Lang.FR: "Présentez votre QR code à la caméra",
-        Lang.EN: "Show your QR code to the camera",
-        Lang.AR: "اعرض رمز QR الخاص بك أمام الكاميرا",
-    },
-    "ready.hint": {
-        Lang.FR: "Tenez votre téléphone ou votre billet à 20 cm, code face à l'écran.",
-        Lang.EN: "Hold your phone or ticket about 20 cm away, code facing the screen.",
-        Lang.AR: "أمسك هاتفك أو تذكرتك على بعد 20 سم تقريباً والرمز مواجه للشاشة.",
-    },
-    "ready.no_camera": {
-        Lang.FR: "Pas de caméra : utilisez le lecteur de codes ou adressez-vous à l'accueil.",
-        Lang.EN: "No camera: please use the scanner or ask a member of staff.",
-        Lang.AR: "لا توجد كاميرا: يرجى استخدام الماسح الضوئي أو سؤال أحد المنظمين.",
-    },
-    "ready.checking": {
-        Lang.FR: "Vérification…",
-        Lang.EN: "Checking…",
-        Lang.AR: "جارٍ التحقق…",
-    },
-    "ok.help_desk_badge": {
-        Lang.FR: "Bienvenue, {name} ! Votre badge sera imprimé à l'accueil.",
-        Lang.EN: "Welcome, {name}! Your badge will be printed at the help desk.",
-        Lang.AR: "أهلاً وسهلاً، {name}! ستتم طباعة شارتك في مكتب الاستقبال.",
-    },
-    "error.try_again": {
-        Lang.FR: "Un problème est survenu. Merci de réessayer ou de vous adresser à l'accueil.",
-        Lang.EN: "Something went wrong. Please try again or see the help desk.",
-        Lang.AR: "حدث خطأ ما. يرجى المحاولة مرة أخرى أو التوجه إلى مكتب الاستقبال.",
-    },
-    "door.inside": {
-        Lang.FR: "Présents",
-        Lang.EN: "Inside",
-        Lang.AR: "الحاضرون",
-    },
-    "door.entry": {Lang.FR: "ENTRÉE", Lang.EN: "ENTRY", Lang.AR: "دخول"},
-    "door.exit": {Lang.FR: "SORTIE", Lang.EN: "EXIT", Lang.AR: "خروج"},
-    "door.ready": {
-        Lang.FR: "Scannez votre badge",
-        Lang.EN: "Scan your badge",
-        Lang.AR: "امسح شارتك",
-    },
-    "door.no_session": {
-        Lang.FR: "Cette porte n'est pas encore prête : demandez à un membre de l'équipe "
-        "de choisir la session.",
-        Lang.EN: "This door is not ready yet: please ask a member of staff to choose the session.",
-        Lang.AR: "هذا المدخل غير جاهز بعد: يرجى أن تطلب من أحد المنظمين اختيار الجلسة.",
-    },
-    "door.full": {
-        Lang.FR: "Session complète",
-        Lang.EN: "Session full",
-        Lang.AR: "الجلسة ممتلئة",
-    },
-    "door.near": {
-        Lang.FR: "Presque complète",
-        Lang.EN: "Almost full",
-        Lang.AR: "شبه ممتلئة",
-    },
+UI: dict[str, str | Message] = {
+    "ready.title": N_("Show your QR code to the camera"),
+    "ready.hint": N_("Hold your phone or ticket about 20 cm away, code facing the screen."),
+    "ready.no_camera": N_("No camera: please use the scanner or ask a member of staff."),
+    "ready.checking": N_("Checking…"),
+    "ok.help_desk_badge": N_("Welcome, {name}! Your badge will be printed at the help desk."),
+    "error.try_again": N_("Something went wrong. Please try again or see the help desk."),
+    "error.not_recorded": N_(
+        "Not recorded: the check failed (details in the kiosk log). Scan again."
+    ),
+    "door.inside": N_("Inside"),
+    "door.entry": N_("ENTRY"),
+    "door.exit": N_("EXIT"),
+    "door.ready": N_("Scan your badge"),
+    "door.no_session": N_(
+        "This door is not ready yet: please ask a member of staff to choose the session."
+    ),
+    "door.full": N_("Session full"),
+    "door.near": N_("Almost full"),
+    "door.hint": N_("F1/F2/F3 language · F12 staff"),
+    "attendee.staff_hint": N_("F12 staff"),
 }
 
 UI.update(STAFF_UI)
 
-LANG_NAMES = {Lang.FR: "Français", Lang.EN: "English", Lang.AR: "العربية"}
+LANG_NAMES = {Lang(code): lang.name for code, lang in LANGUAGES.items() if code in set(Lang)}
 
 
-def ui_text(key: str, lang: Lang, **fields: object) -> str:
-    text = UI[key][lang]
-    return text.format(**fields) if fields else text
+def ui_text(key: str, lang: Lang | str, **fields: object) -> str:
+    """The screen text ``key`` in ``lang``, its ``str.format`` fields filled.
+
+    :class:`KeyError` for an unknown key; a plural text takes its count from the field
+    its :class:`~kiosk.core.i18n.Message` names.
+    """
+    return translate(translator(str(lang)), UI[key], **fields)
+
+
+def is_rtl(lang: Lang | str) -> bool:
+    """Whether ``lang`` is written right to left (a property of the language)."""
+    return language(str(lang)).rtl
 
 
 def code_word(prefix: str, value: str, lang: Lang) -> str:
     """A stored code word (role, scan kind, print status…) in words, or as stored if new."""
     key = f"{prefix}.{value}"
     return ui_text(key, lang) if key in UI else value
+
+
+_WHO = re.compile(r"(?:(?P<name>.*) \()?(?P<role>steward|supervisor)\)?")
+
+
+def staff_words(who: str, lang: Lang | str) -> str:
+    """A staff member as the log keeps them ("NC (steward)") in ``lang``'s words.
+
+    The log keeps the role in English so every kiosk and the hub read it alike; only
+    the role is translated ("NC (agent d'accueil)"); anything else is shown as kept.
+    """
+    m = _WHO.fullmatch(who)
+    if m is None:
+        return who
+    role = ui_text(f"staff_role.{m['role']}", lang)
+    return f"{m['name']} ({role})" if m["name"] is not None else role
 
 
 def next_lang(lang: Lang) -> Lang:

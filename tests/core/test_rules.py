@@ -12,6 +12,7 @@ from kiosk.core.rules import Context, decide
 from kiosk.core.service import CheckinService, KioskIdentity
 from kiosk.core.texts import attendee_text
 from kiosk.core.verdict import Reason
+from kiosk.locale import translator
 from tests.conftest import EVENT, TZ, FixedClock
 
 
@@ -48,7 +49,7 @@ def test_entry_once_per_day_second_scan_answers_when_and_where(service, store, c
     assert second.verdict.reason is Reason.ALREADY_CHECKED_IN
     assert second.verdict.previous_at == first.scan.at
     assert second.verdict.previous_kiosk == "Kiosk 1"
-    assert "09:12" in attendee_text(second.verdict, Lang.EN)
+    assert "09:12" in attendee_text(second.verdict, translator(Lang.EN))
     entries = [s for s in store.history("R1").scans if s.kind is ScanKind.ENTRY]
     assert len(entries) == 1, "a repeat scan must not record a second entry"
     assert store.count_scans() == 2, "the refused repeat is still in the log"
@@ -69,7 +70,7 @@ def test_exit_then_reentry_same_day_and_new_day(service, clock):
     back = service.check("CODE-1")
     assert back.verdict.ok and back.verdict.previous_at is not None
     assert back.print_job is None, "re-entry prints no second badge"
-    assert "Welcome back" in attendee_text(back.verdict, Lang.EN)
+    assert "Welcome back" in attendee_text(back.verdict, translator(Lang.EN))
     assert service.check("CODE-1").verdict.reason is Reason.ALREADY_CHECKED_IN
 
 
@@ -229,7 +230,7 @@ def test_override_of_a_refusal_earns_the_badge_but_not_of_a_repeat(service, stor
 def test_validity_times_are_shown_in_the_event_zone(service):
     verdict = service.check("CODE-10").verdict  # valid from 12:00 Casablanca time
     assert verdict.reason is Reason.NOT_YET_VALID
-    assert "(from 08/12 12:00)" in attendee_text(verdict, Lang.EN)
+    assert "(from 08/12 12:00)" in attendee_text(verdict, translator(Lang.EN))
 
 
 def test_before_the_event_the_text_gives_the_opening_day():
@@ -237,7 +238,7 @@ def test_before_the_event_the_text_gives_the_opening_day():
 
     early = Context(now=datetime(2026, 12, 1, 9, tzinfo=TZ), event=EVENT)
     verdict = decide("CODE-1", [people()[0]], early)
-    assert "(à partir de 08/12)" in attendee_text(verdict, Lang.FR)
+    assert "(à partir de 08/12)" in attendee_text(verdict, translator(Lang.FR))
 
 
 def test_a_door_set_to_another_days_session_is_refused_with_a_reason(store, clock):
@@ -258,5 +259,5 @@ def test_day_two_arrival_with_yesterdays_badge_gets_no_new_badge(store, clock):
     day2 = CheckinService(store, store, clock, EVENT, KioskIdentity("k", "K"), day=2)
     second = day2.check("CODE-1")
     assert second.verdict.ok and second.print_job is None
-    assert "Welcome back" in attendee_text(second.verdict, Lang.EN)
-    assert "Take your badge" in attendee_text(first.verdict, Lang.EN)
+    assert "Welcome back" in attendee_text(second.verdict, translator(Lang.EN))
+    assert "Take your badge" in attendee_text(first.verdict, translator(Lang.EN))

@@ -463,7 +463,7 @@ def run_badge(config: Path, *argv: str) -> int:
     badge_command.register(parser.add_subparsers())
     runtime = Runtime(load_config(config))
     try:
-        return badge_command.run(parser.parse_args(["badge", *argv]), runtime)
+        return badge_command.run(parser.parse_args(["badge", *argv, "--lang", "en"]), runtime)
     finally:
         runtime.close()
 
@@ -673,8 +673,9 @@ def test_a_printer_that_drops_the_connection_after_taking_a_badge_prints_it_once
     first = "done" if kind == "brother_ql" else "uncertain"
     try:
         assert wait_until(
-            lambda: store.print_job(ids[0]).status == first
-            and store.print_job(ids[1]).status == "done"
+            lambda: (
+                store.print_job(ids[0]).status == first and store.print_job(ids[1]).status == "done"
+            )
         )
         time.sleep(0.5)  # nothing more arrives afterwards
         assert printed_codes(sim, printer.profile, tmp_path) == ["CODE-1", "CODE-2"]

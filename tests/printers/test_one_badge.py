@@ -179,7 +179,9 @@ def test_reprint_from_another_process_while_a_badge_waits(make_site) -> None:
     q = site.app_queue(runtime)
     q.start()  # the kiosk app runs
     job = runtime.checkin.check("CODE-1").print_job
-    done = site.cli("badge", "R1", "--print")  # a steward at the shell, printer still down
+    done = site.cli(
+        "badge", "R1", "--print", "--lang", "en"
+    )  # a steward at the shell, printer still down
     assert done.returncode == 1, done.stdout + done.stderr
     assert f"already waiting (job {job}" in done.stdout and "not printed" in done.stdout
     assert [j.id for j in site.store.print_jobs(None) if j.registration_id == "R1"] == [job]
@@ -187,7 +189,7 @@ def test_reprint_from_another_process_while_a_badge_waits(make_site) -> None:
     site.main.open()
     settle(1.5)
     assert badges(site.main) == []  # not behind their back
-    done = site.cli("badge", "R1", "--print")  # the same steward, printer fixed
+    done = site.cli("badge", "R1", "--print", "--lang", "en")  # the same steward, printer fixed
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"printed (job {job}) on main" in done.stdout
     settle()
@@ -243,10 +245,12 @@ def test_a_reprint_of_a_badge_sent_to_the_desk_printer_stays_there(make_site) ->
     assert again == job and site.store.print_job(job).printer == "desk"
     settle(1.5)
     assert badges(site.main) == []
-    done = site.cli("badge", "R1", "--print")  # from the shell: printed where it waits
+    done = site.cli(
+        "badge", "R1", "--print", "--lang", "en"
+    )  # from the shell: printed where it waits
     assert done.returncode == 1 and "not printed: printer desk is offline" in done.stdout
     site.desk.open()
-    done = site.cli("badge", "R1", "--print")
+    done = site.cli("badge", "R1", "--print", "--lang", "en")
     assert done.returncode == 0 and f"printed (job {job}) on desk" in done.stdout, done.stdout
     settle()
     assert badges(site.desk) == ["CODE-1"] and badges(site.main) == []
@@ -294,12 +298,12 @@ def test_moving_a_job_takes_it_from_the_first_printer_atomically(make_site) -> N
 def test_shell_checkin_with_paper_out_promises_no_badge_and_holds_it(make_site) -> None:
     site = make_site()
     site.main.paper = fakeprinter.PAPER_OUT
-    done = site.cli("checkin", "CODE-1")
+    done = site.cli("checkin", "CODE-1", "--lang", "en")
     assert done.returncode == 3, done.stdout + done.stderr
     assert "Take your badge below" not in done.stdout
     assert "printed at the help desk" in done.stdout
     assert "NOT printed: printer main is paper_out (Out of paper" in done.stdout
-    jobs = site.cli("badge", "--jobs")
+    jobs = site.cli("badge", "--jobs", "--lang", "en")
     assert "printer main (network): paper_out" in jobs.stdout, jobs.stdout
     assert "unknown" not in jobs.stdout.splitlines()[0]
     assert " held " in jobs.stdout
@@ -322,7 +326,7 @@ def test_shell_checkin_with_paper_out_promises_no_badge_and_holds_it(make_site) 
 
 def test_shell_checkin_with_a_working_printer_prints_at_once(make_site) -> None:
     site = make_site()
-    done = site.cli("checkin", "CODE-1")
+    done = site.cli("checkin", "CODE-1", "--lang", "en")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Take your badge below" in done.stdout and "printed (job 1) on main" in done.stdout
     q = site.app_queue()
@@ -334,7 +338,7 @@ def test_shell_checkin_with_a_working_printer_prints_at_once(make_site) -> None:
 def test_shell_checkin_while_the_printer_is_unreachable_holds_the_badge(make_site) -> None:
     site = make_site()
     site.main.close()
-    done = site.cli("checkin", "CODE-1")
+    done = site.cli("checkin", "CODE-1", "--lang", "en")
     assert done.returncode == 3 and "NOT printed: printer main is offline" in done.stdout
     site.main.open()
     q = site.app_queue()
@@ -535,10 +539,10 @@ def test_shell_reprint_of_a_badge_stopped_mid_way_asks_for_the_tray_first(make_s
     assert q.process_one() and site.store.print_job(job).status == "uncertain"
     with pytest.raises(JobError, match="may already be in the tray"):
         q.retry(job, "steward")  # the printer panel's t: no second copy unasked either
-    done = site.cli("badge", "R1", "--print")
+    done = site.cli("badge", "R1", "--print", "--lang", "en")
     assert done.returncode == 1 and "Check the tray" in done.stdout, done.stdout
     assert site.store.print_job(job).status == "uncertain" and badges(site.main) == ["CODE-1"]
-    done = site.cli("badge", "R1", "--print", "--replace")  # not in the tray
+    done = site.cli("badge", "R1", "--print", "--replace", "--lang", "en")  # not in the tray
     assert done.returncode == 0, done.stdout + done.stderr
     assert site.store.print_job(job).status == "cancelled"
     assert badges(site.main) == ["CODE-1", "CODE-1"]  # the second one, knowingly

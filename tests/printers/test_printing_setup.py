@@ -130,7 +130,7 @@ def run_badge(config: Path, *argv: str) -> int:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers()
     badge_command.register(sub)
-    args = parser.parse_args(["badge", *argv])
+    args = parser.parse_args(["badge", *argv, "--lang", "en"])  # replies in English
     runtime = Runtime(load_config(config))
     try:
         return badge_command.run(args, runtime)

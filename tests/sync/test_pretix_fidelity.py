@@ -401,6 +401,7 @@ def test_attention_texts_and_questions_reach_attendees_and_staff(pretix: Pretix,
     from kiosk.core.checkin_list import attendee_notes, staff_notes
     from kiosk.core.model import Lang, Mode
     from kiosk.core.texts import attendee_text
+    from kiosk.locale import translator
 
     door = make_door("speakers")
     door.engine.sync_once()
@@ -412,7 +413,7 @@ def test_attention_texts_and_questions_reach_attendees_and_staff(pretix: Pretix,
     # The self-service kiosk cannot ask pretix's check-in question: to the desk, saying why.
     alone = door.service.evaluate(secret)
     assert alone.reason is Reason.QUESTIONS_REQUIRED
-    assert "question" in attendee_text(alone, Lang.EN)
+    assert "question" in attendee_text(alone, translator(Lang.EN))
     asked = simulate(pretix, secret, int(pretix.info["checkin_list"]), questions_supported=True)
     assert asked["status"] == "incomplete"  # what pretix says when questions can be asked
 

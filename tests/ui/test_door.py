@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.core.model import Lang
-from kiosk.ui.i18n import UI
+from kiosk.ui.i18n import ui_text
 from kiosk.ui.screens.door import DoorScreen, SessionPicker, fill_level
 from kiosk.ui.screens.pin import PinScreen
 from tests.ui.conftest import OnUiThread, screen_text, wait_for
@@ -102,12 +102,12 @@ async def test_idle_door_without_session_asks_attendees_to_fetch_staff(make_kios
         await wait_for(pilot, lambda: isinstance(app.screen, DoorScreen), 5)
         text = screen_text(app)
         # …and the door says, big, to ask staff; staff read how on top.
-        assert UI["door.no_session"][Lang.EN] in text
+        assert ui_text("door.no_session", Lang.EN) in text
         assert "staff press F12" in text
         assert "Scan your badge" not in text
         await scan(pilot, app, "CODE-W1-A")  # a scan is answered, not silently dropped
         assert app.sounds == ["refused"]
-        assert UI["door.no_session"][Lang.EN] in screen_text(app)
+        assert ui_text("door.no_session", Lang.EN) in screen_text(app)
         await pilot.press("f12")  # staff: PIN first, never the list straight away
         await wait_for(pilot, lambda: isinstance(app.screen, PinScreen))
     assert kiosk.log_rows() == []
@@ -123,12 +123,12 @@ async def test_door_without_session_and_without_pins_never_shows_the_list(make_k
         await pilot.pause(0.2)
         assert isinstance(app.screen, DoorScreen)
         text = screen_text(app)
-        assert UI["door.no_session"][Lang.EN] in text and "set [door] session" in text
+        assert ui_text("door.no_session", Lang.EN) in text and "set [door] session" in text
 
 
 async def test_a_repeat_at_the_door_reshows_that_codes_own_verdict(make_kiosk):
     kiosk = make_kiosk(kiosk={"mode": "door"}, camera={"repeat_seconds": 30.0})
-    app = kiosk.app(session="W1", language="en")
+    app = kiosk.app(session="W1", language="en", staff_language="en")  # staff line: English
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, app, "CODE-W1-A")
         await scan(pilot, app, "CODE-W1-B")
@@ -146,7 +146,7 @@ async def test_a_store_that_cannot_record_gets_an_answer_and_a_retry_works(make_
     import sqlite3
 
     kiosk = make_kiosk(kiosk={"mode": "door"}, camera={"repeat_seconds": 30.0})
-    app = kiosk.app(session="W1", language="en")
+    app = kiosk.app(session="W1", language="en", staff_language="en")  # staff line: English
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: app.screen.session is not None)
         # Another process holds the database's write lock past the busy timeout.
@@ -161,7 +161,7 @@ async def test_a_store_that_cannot_record_gets_an_answer_and_a_retry_works(make_
             other.rollback()
             other.close()
         text = screen_text(app)
-        assert UI["error.try_again"][Lang.EN] in text and "Not recorded" in text
+        assert ui_text("error.try_again", Lang.EN) in text and "Not recorded" in text
         assert app.sounds == ["refused"]
         assert app.screen.query_one("#result").has_class("refused")
         assert any("locked" in e for e in app.errors)

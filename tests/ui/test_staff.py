@@ -159,7 +159,7 @@ async def test_reprint_warns_when_a_badge_was_printed_before(make_kiosk):
         await open_detail(pilot, app, "john smith")
         await pilot.press("r")
         assert isinstance(app.screen, ConfirmScreen)
-        assert "already printed 1×" in str(app.screen.query_one("#question").render())
+        assert "already printed 1 time for" in str(app.screen.query_one("#question").render())
         await pilot.press("y")
         await wait_for(pilot, lambda: store.get("R2").print_count == 2, 15)
         assert "Reprint queued" in screen_text(app)

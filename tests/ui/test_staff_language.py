@@ -9,6 +9,7 @@ from kiosk.config import ConfigError, load_config
 from kiosk.core.model import Lang
 from kiosk.core.ports import PrintRequest
 from kiosk.core.texts import staff_text
+from kiosk.locale import translator
 from kiosk.ui.i18n import has_arabic, ui_text, visual
 from kiosk.ui.screens.panels import PrinterScreen
 from kiosk.ui.screens.walkin import WalkinScreen
@@ -38,7 +39,7 @@ async def test_desk_speaks_french(make_kiosk):
     async with app.run_test(size=(120, 36)) as pilot:
         await sign_in(pilot, app)
         text = screen_text(app)
-        assert "Accueil équipe — connecté : AB (steward)" in text
+        assert "Accueil équipe — connecté : AB (agent d'accueil)" in text
         assert "Tapez au moins 2 lettres" in text
         assert {"Sur place", "Imprimante", "Sortir", "Langue", "Quitter", "Effacer"} <= set(
             footer_words(app)
@@ -64,7 +65,7 @@ async def test_desk_speaks_arabic_shaped_for_the_terminal(make_kiosk):
         words = footer_words(app)
         assert visual("تسجيل جديد") in words and all(shaped(w) for w in words if has_arabic(w))
         table = app.screen.query_one("#results", DataTable)
-        assert visual("الاسم") in headers(table)
+        await wait_for(pilot, lambda: visual("الاسم") in headers(table))
         for ch in "dupont":
             await pilot.press(ch)
         await wait_for(pilot, lambda: table.row_count == 1)
@@ -99,7 +100,7 @@ async def test_attendee_detail_in_the_staff_language(make_kiosk, lang):
         await sign_in(pilot, app)
         screen = await open_detail(pilot, app, "dupont")
         verdict = app.services.checkin.evaluate_registration(screen.record.registration)
-        assert screen.record.today_ok == staff_text(verdict, language)  # core texts, reused
+        assert screen.record.today_ok == staff_text(verdict, translator(lang))  # core texts, reused
         who = str(screen.query_one("#who").render())
         summary = ui_text("detail.summary", language, role="", status="", days="", sessions="")
         if language is Lang.FR:

@@ -21,15 +21,15 @@ from kiosk.core.intake import strip_aim, strip_controls
 from kiosk.core.model import Direction, Lang
 from kiosk.core.service import CheckinResult
 from kiosk.core.texts import GUEST, attendee_text
+from kiosk.locale import translator
 from kiosk.ui.app import STAFF_QR_PREFIX, AccueilApp
-from kiosk.ui.i18n import LANG_NAMES, drawable, printer_words, ui_text, visual
+from kiosk.ui.i18n import LANG_NAMES, drawable, is_rtl, printer_words, ui_text, visual
 from kiosk.ui.ports import AppServices, CameraView, PrinterView
 from kiosk.ui.widgets.preview import CameraPreview
 from kiosk.ui.widgets.sentence import Sentence
 
 LANG_KEYS = {"f1": Lang.FR, "f2": Lang.EN, "f3": Lang.AR}
 REMEMBERED_CODES = 64  # codes whose verdict a repeat scan re-shows (each for repeat_seconds)
-NOT_RECORDED = "Not recorded: the check failed (details in the kiosk log). Scan again."
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +200,8 @@ class ScanScreen(Screen[None]):
     def failed(self, code: str, error: BaseException) -> None:
         """Not recorded: say so in the screen language with the next step, and ring."""
         lang = self.lang
-        self.show(Shown(ui_text("error.try_again", lang), False, lang is Lang.AR, NOT_RECORDED))
+        staff = ui_text("error.not_recorded", self.app.staff_language)
+        self.show(Shown(ui_text("error.try_again", lang), False, is_rtl(lang), staff))
         self.app.sound("refused")
 
     def remember(self, code: str, shown: Shown) -> None:
@@ -250,7 +251,7 @@ class AttendeeScreen(ScanScreen):
                 yield LangButton(
                     f"{key.upper()} {visual(LANG_NAMES[lang])}", id=f"lang-{lang.value}"
                 )
-            yield Static("F12 staff", id="staff-hint")
+            yield Static(ui_text("attendee.staff_hint", self.lang), id="staff-hint")
 
     advice = ""  # the last scanner set-up advice for staff (stays until a clean scan)
 
@@ -264,11 +265,13 @@ class AttendeeScreen(ScanScreen):
 
     def refresh_texts(self) -> None:
         lang = self.lang
-        rtl = lang is Lang.AR
+        rtl = is_rtl(lang)
         self.query_one("#title", Sentence).show(ui_text("ready.title", lang), rtl)
         others = [ui_text("ready.title", other) for other in Lang if other is not lang]
         self.query_one("#others", Sentence).show("\n".join(others))
         self._camera_changed(self.app.camera)
+        for hint in self.query("#staff-hint").results(Static):
+            hint.update(visual(ui_text("attendee.staff_hint", lang)))
         for button in self.query(LangButton):
             button.set_class(button.id == f"lang-{lang.value}", "-current")
 
@@ -277,7 +280,7 @@ class AttendeeScreen(ScanScreen):
         preview = self.query_one("#preview", CameraPreview)
         preview.display = camera.available and self.app.settings.camera_preview
         note = ui_text("ready.hint", lang) if camera.available else ui_text("ready.no_camera", lang)
-        self.query_one("#camera-note", Sentence).show(note, lang is Lang.AR)
+        self.query_one("#camera-note", Sentence).show(note, is_rtl(lang))
 
     def _printer_changed(self, printer: PrinterView) -> None:
         alert = self.query_one("#staff-alert", Static)
@@ -325,12 +328,12 @@ class AttendeeScreen(ScanScreen):
         verdict = result.verdict
         reg = verdict.registration
         lang = reg.lang if reg is not None and reg.lang is not None else self.lang
-        text = attendee_text(verdict, lang)
+        text = attendee_text(verdict, translator(lang))
         if verdict.earns_badge and (result.print_job is None or at_desk):
-            name = (reg.name_on_badge if reg else "") or GUEST[lang]
+            name = (reg.name_on_badge if reg else "") or translator(lang).gettext(GUEST)
             text = ui_text("ok.help_desk_badge", lang, name=name)
         text += attendee_notes(verdict, lang)
-        shown = Shown(text, verdict.ok, lang is Lang.AR)
+        shown = Shown(text, verdict.ok, is_rtl(lang))
         self.remember(code, shown)
         self.show(shown)
         if result.intake is not None and (result.intake.matched or result.intake.ambiguous):

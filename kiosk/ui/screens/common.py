@@ -24,7 +24,7 @@ from textual.widgets import Footer, Input
 
 from kiosk.core.model import Lang
 from kiosk.ui.app import AccueilApp
-from kiosk.ui.i18n import drawable, printer_words, ui_text, visual, visual_lines
+from kiosk.ui.i18n import drawable, is_rtl, printer_words, ui_text, visual, visual_lines
 from kiosk.ui.ports import AppServices
 from kiosk.ui.widgets.sentence import Sentence
 
@@ -75,7 +75,7 @@ def rich_lines(lines: Sequence[str | Content], lang: Lang, width: int = 0) -> Co
     lose the styles, are wrapped to width (when known) in reading order, then shaped and
     right-aligned."""
     contents = [line if isinstance(line, Content) else Content.from_markup(line) for line in lines]
-    if lang is not Lang.AR:
+    if not is_rtl(lang):
         return Content("\n").join(contents)
     shaped: list[str] = []
     for content in contents:
@@ -177,7 +177,7 @@ class StaffScreen(StaffTexts, Screen[None]):
         if alert:
             text = staff_alert_text(self.app, self.lang)
             widget = alert.first(Sentence)
-            widget.show(text, self.lang is Lang.AR)
+            widget.show(text, is_rtl(self.lang))
             widget.set_class("⚠" in text, "bad")
 
     def footer(self) -> Footer:
@@ -209,7 +209,7 @@ class StaffScreen(StaffTexts, Screen[None]):
     def say(self, text: str, error: bool = False) -> None:
         for message in self.query("#message"):
             assert isinstance(message, Sentence)
-            message.show(text, self.lang is Lang.AR)
+            message.show(text, is_rtl(self.lang))
             message.set_class(error, "error")
 
 
@@ -226,7 +226,7 @@ class PromptScreen(StaffTexts, ModalScreen[str | None]):
         self.placeholder = placeholder
 
     def compose(self) -> ComposeResult:
-        rtl = self.lang is Lang.AR
+        rtl = is_rtl(self.lang)
         with Vertical(classes="dialog"):
             yield Sentence(self.question, rtl=rtl, id="question")
             yield Input(self.value, placeholder=visual(self.placeholder), id="answer")
@@ -235,7 +235,7 @@ class PromptScreen(StaffTexts, ModalScreen[str | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if not event.value.strip():
             self.query_one("#prompt-message", Sentence).show(
-                self.t("prompt.empty"), self.lang is Lang.AR
+                self.t("prompt.empty"), is_rtl(self.lang)
             )
             return
         self.dismiss(event.value.strip())
@@ -246,7 +246,7 @@ class PromptScreen(StaffTexts, ModalScreen[str | None]):
 
 class ConfirmScreen(StaffTexts, ModalScreen[bool]):
     BINDINGS = [  # noqa: RUF012
-        Binding("y,enter", "answer(True)", "key.yes"),
+        Binding("y,o,enter", "answer(True)", "key.yes"),  # o: "oui"
         Binding("n,escape", "answer(False)", "key.no"),
     ]
 
@@ -256,7 +256,7 @@ class ConfirmScreen(StaffTexts, ModalScreen[bool]):
         self.question = question
 
     def compose(self) -> ComposeResult:
-        rtl = self.lang is Lang.AR
+        rtl = is_rtl(self.lang)
         with Vertical(classes="dialog"):
             yield Sentence(self.question, rtl=rtl, id="question")
             yield Sentence(self.t("confirm.help"), rtl=rtl)

@@ -11,13 +11,15 @@ from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from kiosk.core.checkin_list import staff_notes
-from kiosk.core.model import Lang, Registration, Scan
+from kiosk.core.i18n import Words
+from kiosk.core.model import Registration, Scan, ScanKind
 from kiosk.core.ports import PrintJob
 from kiosk.core.service import CheckinResult
 from kiosk.core.texts import days_text, staff_text
 from kiosk.core.verdict import Verdict
+from kiosk.locale import translator
 from kiosk.services.desk import Reprint
-from kiosk.ui.i18n import code_word, ui_text, visual
+from kiosk.ui.i18n import code_word, is_rtl, staff_words, ui_text, visual
 from kiosk.ui.screens.common import (
     ConfirmScreen,
     PromptScreen,
@@ -89,7 +91,7 @@ class DetailScreen(StaffScreen):
         except LookupError:
             raise LookupError(ui_text("detail.gone", lang, id=self.registration_id)) from None
         verdict = found.verdict
-        said = staff_text(verdict, lang) + staff_notes(verdict, lang)
+        said = staff_text(verdict, translator(lang)) + staff_notes(verdict, lang)
         return Record(found.registration, found.scans, found.prints, said)
 
     def _show(self, record: Record) -> None:
@@ -100,7 +102,7 @@ class DetailScreen(StaffScreen):
 
         # Arabic lines are shaped whole by rich_lines; names are shaped here otherwise.
         def shape(text: str) -> str:
-            return text if lang is Lang.AR else visual(text)
+            return text if is_rtl(lang) else visual(text)
 
         lines: list[str | Content] = [
             with_data(
@@ -113,7 +115,7 @@ class DetailScreen(StaffScreen):
                     "detail.summary",
                     role=role_of(reg, lang),
                     status=status_of(reg, lang),
-                    days=days_text(reg.days, lang),
+                    days=days_text(reg.days, translator(lang)),
                     sessions="$sessions",
                 ),
                 sessions=", ".join(sorted(reg.sessions)) or self.t("detail.all_sessions"),
@@ -149,7 +151,7 @@ class DetailScreen(StaffScreen):
                         + (self.t("verdict.ok") if s.accepted else s.reason)
                     )
                 ),
-                cell(visual(" ".join(p for p in (s.staff, s.note) if p))),
+                cell(visual(" ".join(p for p in (staff_words(s.staff, lang), self._note(s)) if p))),
             )
         prints = self.query_one("#prints", DataTable)
         prints.clear()
@@ -165,11 +167,28 @@ class DetailScreen(StaffScreen):
                 printed,
             )
 
+    def _undone_scan(self, undo: Scan) -> tuple[str, str]:
+        """(what, time) of the scan an undo row took back, in words; ("", "") if unknown."""
+        scans = self.record.scans if self.record is not None else []
+        target = next((s for s in scans if s.nonce == undo.code), None)
+        if target is None:
+            return "", ""
+        tz = self.services.clock.now().tzinfo
+        return code_word("kind", target.kind.value, self.lang), f"{target.at.astimezone(tz):%H:%M}"
+
+    def _note(self, scan: Scan) -> str:
+        """A scan's note in the staff language: the core's own notes are English codes."""
+        if scan.kind is ScanKind.UNDO:
+            what, time = self._undone_scan(scan)
+            if what:
+                return self.t("detail.undo_of", what=what, time=time)
+        return code_word("note", scan.note, self.lang) if scan.note else ""
+
     # -- actions --------------------------------------------------------------------------
 
     def _after(self, result: CheckinResult) -> None:
         verdict = result.verdict
-        text = staff_text(verdict, self.lang) + staff_notes(verdict, self.lang)
+        text = staff_text(verdict, translator(self.lang)) + staff_notes(verdict, self.lang)
         if result.print_job is not None:
             text += " " + self.t("detail.sent")
         self.say(text, error=not verdict.ok)
@@ -217,7 +236,8 @@ class DetailScreen(StaffScreen):
 
     def action_undo(self) -> None:
         def undone(scan: Scan) -> None:
-            self.say(self.t("detail.undone", note=scan.note))
+            what, time = self._undone_scan(scan)
+            self.say(self.t("detail.undone", what=what, time=time) if what else scan.note)
             self.reload()
 
         def confirmed(yes: bool | None) -> None:
@@ -267,6 +287,8 @@ class DetailScreen(StaffScreen):
 
         def done(result: Reprint) -> None:
             warning = result.warning if result.printer else self.t("detail.no_printer")
+            if isinstance(warning, Words):  # the queue's sentences, said in the staff language
+                warning = warning.in_language(translator(self.lang))
             note = self.t("detail.note", warning=warning) if warning else ""
             self.say(self.t("detail.reprint_queued", job=result.job_id) + note)
             self.reload()

@@ -16,8 +16,9 @@ from kiosk.core.model import Direction, Lang, Session
 from kiosk.core.service import CheckinResult
 from kiosk.core.texts import attendee_text, staff_text
 from kiosk.core.verdict import Reason, Verdict
+from kiosk.locale import translator
 from kiosk.ui.app import StaffSession
-from kiosk.ui.i18n import ui_text, visual
+from kiosk.ui.i18n import is_rtl, ui_text, visual
 from kiosk.ui.ports import AppServices
 from kiosk.ui.screens.attendee import ScanScreen, Shown
 from kiosk.ui.screens.common import StaffTexts
@@ -121,7 +122,7 @@ class DoorScreen(ScanScreen):
             yield Sentence(id="result-text")
             yield Static("", id="result-staff", markup=False)
         yield Static("", id="typed", markup=False)  # what someone types: never markup
-        yield Static("F1/F2/F3 language · F12 staff", id="door-hint")
+        yield Static(ui_text("door.hint", self.lang), id="door-hint")
 
     def on_mount(self) -> None:
         self.query_one("#result").display = False
@@ -196,9 +197,10 @@ class DoorScreen(ScanScreen):
         session = self.session
         loading = session is None and bool(self.session_id) and not self.problem
         key = "door.ready" if session is not None or loading else "door.no_session"
-        self.query_one("#title", Sentence).show(ui_text(key, lang), lang is Lang.AR)
+        self.query_one("#title", Sentence).show(ui_text(key, lang), is_rtl(lang))
         key = "door.entry" if self.direction is Direction.ENTRY else "door.exit"
         self.query_one("#door-direction", Static).update(visual(ui_text(key, lang)))
+        self.query_one("#door-hint", Static).update(visual(ui_text("door.hint", lang)))
         if session is not None:
             top = f"{visual(session.title)} — {visual(session.room)}"
         else:
@@ -244,7 +246,7 @@ class DoorScreen(ScanScreen):
                 Shown(
                     ui_text("door.no_session", lang),
                     False,
-                    lang is Lang.AR,
+                    is_rtl(lang),
                     self._staff("door.staff_no_session"),
                 )
             )
@@ -275,9 +277,9 @@ class DoorScreen(ScanScreen):
                 lang = self.lang
                 self.show(
                     Shown(
-                        attendee_text(stopped, lang),
+                        attendee_text(stopped, translator(lang)),
                         False,
-                        lang is Lang.AR,
+                        is_rtl(lang),
                         self._staff("detail.questions_stopped"),
                     )
                 )
@@ -309,14 +311,14 @@ class DoorScreen(ScanScreen):
             self.inside = verdict.inside
         self._show_count()
         shown = Shown(
-            attendee_text(verdict, lang, title) + attendee_notes(verdict, lang),
+            attendee_text(verdict, translator(lang), title) + attendee_notes(verdict, lang),
             verdict.ok,
-            lang is Lang.AR,
+            is_rtl(lang),
             visual(
                 " ".join(
                     t
                     for t in (
-                        staff_text(verdict, self.app.staff_language, title)
+                        staff_text(verdict, translator(self.app.staff_language), title)
                         + staff_notes(verdict, self.app.staff_language),
                         self.scanner_advice(result),
                     )

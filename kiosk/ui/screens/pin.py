@@ -10,10 +10,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from kiosk.core.model import Lang
 from kiosk.services.ports import StaffAuthPort
 from kiosk.staff_auth import PinResult
 from kiosk.ui.app import StaffSession
+from kiosk.ui.i18n import is_rtl
 from kiosk.ui.screens.common import StaffTexts
 from kiosk.ui.widgets.sentence import Sentence
 
@@ -48,7 +48,7 @@ class PinScreen(StaffTexts, ModalScreen[StaffSession | None]):
                 restrict=r"[0-9]*",
                 max_length=12,
             )
-            yield Sentence(self.t("pin.help"), rtl=self.lang is Lang.AR, id="pin-message")
+            yield Sentence(self.t("pin.help"), rtl=is_rtl(self.lang), id="pin-message")
 
     def on_mount(self) -> None:
         # Initials first, then the PIN (Tab or Enter): the order they are on screen.
@@ -80,7 +80,7 @@ class PinScreen(StaffTexts, ModalScreen[StaffSession | None]):
 
     def _say(self, text: str, kind: str) -> None:
         message = self.query_one("#pin-message", Sentence)
-        message.show(text, self.lang is Lang.AR)
+        message.show(text, is_rtl(self.lang))
         message.set_class(kind == "error", "error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

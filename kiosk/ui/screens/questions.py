@@ -14,8 +14,8 @@ from typing import Any
 
 from textual.widgets import Input
 
-from kiosk.core.model import Lang
 from kiosk.core.questions import AnswerError, CheckinQuestion, clean_answer, hint
+from kiosk.ui.i18n import is_rtl
 from kiosk.ui.screens.common import PromptScreen
 from kiosk.ui.widgets.sentence import Sentence
 
@@ -24,8 +24,7 @@ class QuestionScreen(PromptScreen):
     """One check-in question; dismisses with the answer as typed (checked), or None."""
 
     def __init__(self, question: CheckinQuestion, zone: tzinfo, country: str = "") -> None:
-        shown = question.text + ("" if question.required else " (optional)")
-        super().__init__(shown, placeholder=hint(question))
+        super().__init__(question.text, placeholder=hint(question))
         self.checkin_question = question
         self.zone = zone
         self.country = country
@@ -35,9 +34,16 @@ class QuestionScreen(PromptScreen):
         try:
             clean_answer(self.checkin_question, event.value, self.zone, country=self.country)
         except AnswerError as exc:
-            self.query_one("#prompt-message", Sentence).show(str(exc), self.lang is Lang.AR)
+            self.query_one("#prompt-message", Sentence).show(str(exc), is_rtl(self.lang))
             return
         self.dismiss(event.value.strip())
+
+    def on_mount(self) -> None:
+        if not self.checkin_question.required:
+            self.query_one("#question", Sentence).show(
+                self.t("detail.optional_question", question=self.checkin_question.text),
+                is_rtl(self.lang),
+            )
 
 
 def ask_questions(

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from kiosk.core.model import Lang, Registration, Role
 from kiosk.ui.app import STAFF_QR_PREFIX
-from kiosk.ui.i18n import code_word, visual
+from kiosk.ui.i18n import code_word, is_rtl, staff_words, visual
 from kiosk.ui.screens.common import StaffScreen, StaffTexts, cell
 from kiosk.ui.widgets.sentence import Sentence
 
@@ -83,9 +83,11 @@ class DeskScreen(StaffScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_alert()
         with Vertical(id="desk"):
-            yield Static(self.v("desk.title", who=self.who), id="desk-title")
+            yield Static(
+                self.v("desk.title", who=staff_words(self.who, self.lang)), id="desk-title"
+            )
             yield Input(placeholder=self.v("desk.search"), id="search")
-            yield Sentence(self.t("desk.min", n=MIN_SEARCH), rtl=self.lang is Lang.AR, id="hint")
+            yield Sentence(self.t("desk.min", n=MIN_SEARCH), rtl=is_rtl(self.lang), id="hint")
             yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
             yield Sentence("", id="message")
         yield self.footer()
@@ -151,7 +153,7 @@ class DeskScreen(StaffScreen):
             hint = self.t("desk.none")
         else:
             hint = self.t("desk.found", n=len(found))
-        self.query_one("#hint", Sentence).show(hint, self.lang is Lang.AR)
+        self.query_one("#hint", Sentence).show(hint, is_rtl(self.lang))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter in the search box: a scanned code opens its attendee; else the only match."""

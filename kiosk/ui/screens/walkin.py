@@ -12,7 +12,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from kiosk.core.model import Lang, Role
 from kiosk.core.service import CheckinResult
-from kiosk.ui.i18n import LANG_NAMES, ui_text, visual
+from kiosk.ui.i18n import LANG_NAMES, is_rtl, ui_text, visual
 from kiosk.ui.screens.common import StaffScreen
 from kiosk.ui.screens.staff import role_words
 from kiosk.ui.widgets.sentence import Sentence
@@ -128,7 +128,7 @@ class WalkinScreen(StaffScreen):
         form = self.read_form()
         errors = validate(form, {d.number for d in self.services.event.days}, self.lang)
         for key in (*FIELDS, "days"):
-            self.query_one(f"#err-{key}", Sentence).show(errors.get(key, ""), self.lang is Lang.AR)
+            self.query_one(f"#err-{key}", Sentence).show(errors.get(key, ""), is_rtl(self.lang))
         if errors:
             self.say(self.t("walkin.correct"), error=True)
             first = next(iter(errors))

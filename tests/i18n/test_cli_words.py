@@ -1,0 +1,71 @@
+"""Issue 17, item 1: `accueil checkin` answers a French attendee in French; tickets speak
+the attendee's language ("SPEAKER · every day" on a French ticket was English)."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+import main
+from tests.conftest import ROOT, demo_config
+
+
+@pytest.fixture
+def demo(tmp_path):
+    config = demo_config(tmp_path, extra='[staff]\nlanguage = "en"\n')
+    assert main.main(["--config", str(config), "setup"]) == 0
+    return config
+
+
+def row(reg_id: str) -> dict[str, str]:
+    with (ROOT / "demo/registrations.csv").open(encoding="utf-8") as f:
+        return next(r for r in csv.DictReader(f) if r["id"] == reg_id)
+
+
+def test_checkin_answers_the_attendee_in_their_language_and_staff_in_theirs(demo, capsys):
+    loic = row("S0002")  # French, a speaker
+    assert loic["lang"] == "fr" and loic["role"] == "speaker"
+    main.main(["--config", str(demo), "checkin", loic["codes"]])
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "OK ok S0002"  # the line for scripts, the same in every language
+    assert out[1] == "attendee: Bienvenue, Loïc Bonnet ! Prenez votre badge ci-dessous."
+    assert out[2] == "staff:    Accepted: Loïc Bonnet (speaker)."  # [staff] language = en
+
+
+def test_checkin_lang_puts_every_line_in_one_language(demo, capsys):
+    loic = row("S0002")
+    main.main(["--config", str(demo), "checkin", loic["codes"], "--lang", "ar"])
+    main.main(["--config", str(demo), "checkin", loic["codes"], "--lang", "ar"])
+    out = capsys.readouterr().out.splitlines()
+    assert out[-3] == "REFUSED already_checked_in S0002"
+    assert out[-2].startswith("المشارك: تم تسجيل دخولك مسبقاً")
+    assert out[-1].startswith("المنظمون: Loïc Bonnet: سُجّل دخوله")
+
+
+def test_a_ticket_is_in_the_attendees_language(demo, tmp_path, capsys):
+    out = tmp_path / "tickets"
+    argv = ["--config", str(demo), "tickets", "--out", str(out)]
+    assert main.main([*argv, "--id", "S0001", "--id", "S0002", "--id", "S0006"]) == 0
+    assert capsys.readouterr().out.startswith(f"wrote 3 tickets to {out} (QR version ")
+    assert main.main([*argv, "--id", "S0002", "--lang", "fr"]) == 0  # the reply, not the page
+    assert capsys.readouterr().out.startswith(f"1 billet écrit dans {out} (QR version ")
+    english = (out / "S0001.html").read_text(encoding="utf-8")
+    french = (out / "S0002.html").read_text(encoding="utf-8")
+    arabic = (out / "S0006.html").read_text(encoding="utf-8")
+    assert '<html lang="fr" dir="ltr">' in french and "INTERVENANT · tous les jours" in french
+    assert "SPEAKER · every day" in english and "SPEAKER" not in french
+    assert '<html lang="ar" dir="rtl">' in arabic and "Noto Sans Arabic" in arabic
+    # how to use the code: the attendee's language first, then the others
+    assert french.index("Présentez ce code") < french.index("Show this code")
+    assert french.index("Show this code") < french.index("اعرض هذا الرمز")
+
+
+def test_search_says_the_days_and_no_match_in_the_staff_language(demo, capsys):
+    assert main.main(["--config", str(demo), "search", "Loïc", "Bonnet", "--lang", "fr"]) == 0
+    line = capsys.readouterr().out.splitlines()[0].split("\t")
+    assert line[0] == "S0002" and line[-1] in ("tous les jours", "jour 1", "jour 2", "jours 1 et 2")
+    assert main.main(["--config", str(demo), "search", "qwertyuiop"]) == 1  # [staff] = en
+    assert capsys.readouterr().out == "no registration found\n"
+    assert main.main(["--config", str(demo), "search", "qwertyuiop", "--lang", "ar"]) == 1
+    assert capsys.readouterr().out == "لم يُعثر على أي تسجيل\n"
