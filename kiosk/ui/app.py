@@ -77,6 +77,10 @@ class CodeRead(Message):
         self.repeat = repeat
 
 
+class DataChanged(Message):
+    """The print queue changed a job or a printer's state (from its thread)."""
+
+
 class ReaderState(Message):
     def __init__(self, state: Any) -> None:
         super().__init__()
@@ -99,6 +103,9 @@ class AccueilApp(App[int]):
     sync: reactive[SyncView] = reactive(SyncView(False), always_update=False)
     camera: reactive[CameraView] = reactive(CameraView(False, "no camera"))
     staff: reactive[StaffSession | None] = reactive(None)
+    # Bumped whenever what staff screens show may have changed (a print job's state, a
+    # check-in made here): screens that show such data watch it and read it again.
+    data_version: reactive[int] = reactive(0)
 
     def __init__(self, services: AppServices) -> None:
         super().__init__()
@@ -129,6 +136,9 @@ class AccueilApp(App[int]):
         if self.services.reader_factory is not None:
             self.reader = self.services.reader_factory(self._reader_code, self._reader_state)
             self.camera = CameraView(True, "starting camera")
+        queue = self.services.print_queue
+        if queue is not None and getattr(queue, "on_change", "") is None:
+            queue.on_change = self._queue_changed
         self.run_io(self._start_adapters, name="start")
         self.refresh_status()
         self.set_interval(self.settings.status_seconds, self.refresh_status)
@@ -152,7 +162,13 @@ class AccueilApp(App[int]):
             if part is not None:
                 part.start()
 
+    def _queue_changed(self) -> None:
+        self._from_thread(DataChanged())
+
     def on_unmount(self) -> None:
+        queue = self.services.print_queue
+        if queue is not None and getattr(queue, "on_change", None) == self._queue_changed:
+            queue.on_change = None
         if self._keys_idle is not None:
             self._keys_idle.stop()
         for part in (self.reader, self.services.print_queue, self.services.sync_engine):
@@ -202,6 +218,19 @@ class AccueilApp(App[int]):
         if self.staff is not None or self.settings.mode is Mode.STAFF:
             self.notify(message, title=self.staff_text("note.error"), severity="error", timeout=8)
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Textual's notification, always as plain text: messages carry errors, names and
+        config keys in brackets, which markup would eat or choke on."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
     # -- codes from the reader thread ------------------------------------------------------
 
     def _reader_code(self, code: str, source: str, repeat: bool) -> None:
@@ -222,6 +251,14 @@ class AccueilApp(App[int]):
         handler = getattr(self.screen, "handle_code", None)
         if handler is not None:
             handler(message.code, message.source, message.repeat)
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        self.data_changed()
+        self.refresh_status()
+
+    def data_changed(self) -> None:
+        """Something staff screens show changed: those watching ``data_version`` reload."""
+        self.data_version += 1
 
     def on_reader_state(self, message: ReaderState) -> None:
         self.camera = camera_view(message.state)

@@ -13,6 +13,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Static
@@ -246,9 +247,9 @@ class AttendeeScreen(ScanScreen):
         with Horizontal(id="langbar"):
             for key, lang in LANG_KEYS.items():
                 yield LangButton(
-                    f"{key.upper()} {visual(LANG_NAMES[lang])}", id=f"lang-{lang.value}"
+                    Content(f"{key.upper()} {visual(LANG_NAMES[lang])}"), id=f"lang-{lang.value}"
                 )
-            yield Static("F12 staff", id="staff-hint")
+            yield Static("F12 staff", id="staff-hint", markup=False)
 
     advice = ""  # the last scanner set-up advice for staff (stays until a clean scan)
 
