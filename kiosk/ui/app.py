@@ -403,6 +403,29 @@ class AccueilApp(App[int]):
             self.pop_screen()
         self.switch_screen(DoorScreen(session_id))
 
+    @property
+    def door_below(self) -> bool:
+        """This kiosk is a session door now (its own screen is under the staff ones)."""
+        from kiosk.ui.screens.door import DoorScreen
+
+        return len(self.screen_stack) > 1 and isinstance(self.screen_stack[1], DoorScreen)
+
+    def leave_door(self) -> None:
+        """Back from a session door to this kiosk's own screen: attendee check-in (or the
+        locked help desk on a staff kiosk). A staff action, as turning it into a door is;
+        staff are signed out, as when the door opened."""
+        from kiosk.ui.screens.attendee import AttendeeScreen
+        from kiosk.ui.screens.staff import StaffLockScreen
+
+        if not self.door_below:
+            return
+        self.staff = None
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(
+            StaffLockScreen() if self.settings.mode is Mode.STAFF else AttendeeScreen()
+        )
+
     def lock(self) -> None:
         """Sign staff out and go back to this kiosk's own screen."""
         self.staff = None

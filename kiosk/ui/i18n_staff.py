@@ -23,6 +23,7 @@ STAFF_UI: dict[str, dict[Lang, str]] = {
     "key.sync": _t("Synchro", "Sync", "المزامنة"),
     "key.dashboard": _t("Bilan", "Dashboard", "الإحصاءات"),
     "key.door": _t("Porte", "Door", "المدخل"),
+    "key.leave_door": _t("Fin de la porte", "End door mode", "إنهاء وضع المدخل"),
     "key.lock": _t("Sortir", "Sign out", "خروج"),
     "key.quit": _t("Quitter", "Quit app", "إغلاق"),
     "key.back": _t("Retour", "Back", "رجوع"),

@@ -20,11 +20,12 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from kiosk.core.model import Lang
 from kiosk.ui.i18n import drawable, printer_words, ui_text, visual, visual_lines
 from kiosk.ui.widgets.bidi_input import BidiInput
+from kiosk.ui.widgets.keybar import KeyBar
 from kiosk.ui.widgets.sentence import Sentence
 
 
@@ -154,6 +155,7 @@ class StaffScreen(StaffTexts, Screen[None]):
         Binding("f4", "app_screen('sync')", "key.sync"),
         Binding("f5", "app_screen('dashboard')", "key.dashboard"),
         Binding("f6", "app_screen('door')", "key.door"),
+        Binding("f8", "leave_door", "key.leave_door"),
         Binding("f7", "switch_language", "key.language"),
         Binding("f9", "lock", "key.lock"),
         Binding("f10", "quit_app", "key.quit"),
@@ -169,6 +171,8 @@ class StaffScreen(StaffTexts, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "switch_language":
             return self.switches_language
+        if action == "leave_door":  # only over a session door
+            return bool(getattr(self.app, "door_below", False))
         return True
 
     @property
@@ -200,13 +204,16 @@ class StaffScreen(StaffTexts, Screen[None]):
             widget.show(text, self.lang is Lang.AR)
             widget.set_class("⚠" in text, "bad")
 
-    def footer(self) -> Footer:
-        return Footer(compact=True)
+    def footer(self) -> KeyBar:
+        return KeyBar(rtl=self.lang is Lang.AR)
 
     def action_app_screen(self, name: str) -> None:
         from kiosk.ui.screens import open_staff_screen
 
         open_staff_screen(self.app, name)
+
+    def action_leave_door(self) -> None:
+        self.app.leave_door()  # type: ignore[attr-defined]
 
     def action_lock(self) -> None:
         self.app.lock()  # type: ignore[attr-defined]

@@ -39,6 +39,8 @@ class Record:
 
 
 class DetailScreen(StaffScreen):
+    # Scans above print jobs; side by side only where both fit whole.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]  # noqa: RUF012
     BINDINGS = [  # noqa: RUF012
         Binding("c", "checkin", "key.checkin"),
         Binding("u", "undo", "key.undo"),

@@ -7,13 +7,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from kiosk.core.model import Lang, Registration, Role
 from kiosk.ui.app import STAFF_QR_PREFIX
 from kiosk.ui.i18n import code_word, visual
 from kiosk.ui.screens.common import StaffScreen, StaffTexts, cell
 from kiosk.ui.widgets.bidi_input import BidiInput
+from kiosk.ui.widgets.keybar import KeyBar
 from kiosk.ui.widgets.sentence import Sentence
 
 MIN_SEARCH = 2
@@ -35,7 +36,7 @@ class StaffLockScreen(StaffTexts, Screen[None]):
         with Vertical(id="locked"):
             yield Static(visual(self.app.services.event.name), id="locked-event", markup=False)  # type: ignore[attr-defined]
             yield Static(self.v("locked.title"), id="locked-title", markup=False)
-        yield Footer()
+        yield KeyBar(rtl=self.lang is Lang.AR)
 
     def on_screen_resume(self) -> None:
         """Staff may have switched the staff language at the desk."""
