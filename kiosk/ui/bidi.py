@@ -81,6 +81,13 @@ def _ltr_span(segment: str) -> tuple[int, int] | None:
     letters = [i for i, char in enumerate(segment) if _strong(char) == "L"]
     if not letters:
         return None
+    # European digits after a Latin letter are Latin too (UAX #9, W7): "ID 12", "A0".
+    letters += [
+        i
+        for i, char in enumerate(segment)
+        if i > letters[0] and unicodedata.bidirectional(char) == "EN"
+    ]
+    letters.sort()
     start, end = letters[0], letters[-1] + 1
     for _ in range(len(segment)):  # each pass widens or stops
         closers, openers, odd_quote = _unpaired(segment[start:end])
