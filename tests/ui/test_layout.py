@@ -1,7 +1,7 @@
 """Every screen laid out from 80×24 to large kiosk screens (issue 17.4).
 
 At 120 columns the attendee detail drew its scans and print-jobs tables into each other
-and the footer lost its last keys. Here every screen, at 80×24, 120×40 and 160×48: no
+and the footer lost its last keys. Here every screen, at 80×24, 120×40, 160×48 and 240×67: no
 widget is drawn over another, every key of the screen is shown whole at the bottom, and
 from 120 columns up the detail's tables show every column without scrolling.
 """
@@ -18,7 +18,7 @@ from tests.ui.test_staff import open_detail, sign_in
 
 pytestmark = pytest.mark.anyio
 
-SIZES = [(80, 24), (120, 40), (160, 48)]
+SIZES = [(80, 24), (120, 40), (160, 48), (240, 67)]
 STAFF = ["desk", "detail", "f2", "f3", "f4", "f5", "f6"]
 
 
