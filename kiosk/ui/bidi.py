@@ -46,7 +46,7 @@ def _strong(char: str) -> str:
     return "R" if kind in ("R", "AL") else "L" if kind == "L" else ""
 
 
-def _first_strong(text: str) -> str:
+def first_strong(text: str) -> str:
     """P2 of UAX #9: the first strong letter outside isolates, 'L' when there is none."""
     depth = 0
     for char in text:
@@ -202,7 +202,7 @@ def display(line: str, base: str = "") -> str:
     from bidi.algorithm import get_display
 
     line = "".join(c if unicodedata.bidirectional(c) else "\ufffd" for c in line)
-    base = base or _first_strong(line)
+    base = base or first_strong(line)
     if base == "R":
         line = _isolate_ltr(line)
     outer, spans = _split(line.replace("\0", "\ufffd"))

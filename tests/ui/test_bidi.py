@@ -97,3 +97,12 @@ async def test_arabic_typed_in_the_search_box_is_drawn_shaped_value_stays_logica
         await wait_for(pilot, lambda: visual("محمد") in drawn(app).split("\n")[search.region.y + 1])
         assert "محمد" not in drawn(app)  # no unjoined letters anywhere
         assert visual("محمد العلوي") in str(results.get_row_at(0)[0])
+        # The cursor is where the next letter goes: on the left of a right-to-left word.
+        search.cursor_blink = False
+        await pilot.pause(0.1)
+        cursor = search.get_component_rich_style("input--cursor")
+        first, *_ = list(search.render_line(0))
+        assert (
+            first.text == " " and first.style is not None and cursor.bgcolor == first.style.bgcolor
+        )
+        assert "".join(s.text for s in search.render_line(0)).startswith(" " + visual("محمد"))
