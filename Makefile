@@ -6,7 +6,7 @@ PYTHON  ?= python3
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 
-.PHONY: demo demo-camera test system install catalogues lock bench clean
+.PHONY: demo demo-camera test snapshots system install catalogues lock bench clean
 
 demo: install  ## set up everything and start the kiosk on the demo event
 	$(VENV)/bin/accueil setup --demo-pins
@@ -23,6 +23,11 @@ test: install  ## set up everything and run linters and the whole test suite
 	$(VENV)/bin/mypy kiosk/core
 	$(VENV)/bin/mypy kiosk/services kiosk/ui  # strict on services (pyproject.toml), checked on the UI
 	$(PY) -m pytest
+
+# After a change of words or layout: redraw every screen's SVG (tests/ui/__snapshots__/),
+# then look at the report of what changed before committing them.
+snapshots: install  ## redraw the screen snapshots (fr, en, ar at 80x24 and 160x48)
+	$(PY) -m pytest tests/ui/test_snapshots.py --snapshot-update -q
 
 system:  ## Debian packages listed in scripts/apt-packages.txt, installed when missing
 	bash scripts/apt-install.sh

@@ -128,7 +128,13 @@ class Placement(Protocol):
 
 
 class PrintQueue(Protocol):
-    """The persistent badge queue and its printers (issue 4)."""
+    """The persistent badge queue and its printers (issue 4).
+
+    ``on_change``: called from the queue's worker thread after any job changes state
+    (the app sets it to refresh what staff see); None when nobody listens.
+    """
+
+    on_change: Callable[[], None] | None
 
     @property
     def printers(self) -> list[str]:

@@ -80,6 +80,10 @@ class CodeRead(Message):
         self.repeat = repeat
 
 
+class DataChanged(Message):
+    """The print queue changed a job or a printer's state (from its thread)."""
+
+
 class ReaderState(Message):
     def __init__(self, state: ReaderStatus) -> None:
         super().__init__()
@@ -102,6 +106,9 @@ class AccueilApp(App[int]):
     sync: reactive[SyncView] = reactive(SyncView(False), always_update=False)
     camera: reactive[CameraView] = reactive(CameraView(False, "no camera"))
     staff: reactive[StaffSession | None] = reactive(None)
+    # Bumped whenever what staff screens show may have changed (a print job's state, a
+    # check-in made here): screens that show such data watch it and read it again.
+    data_version: reactive[int] = reactive(0)
 
     def __init__(self, services: AppServices) -> None:
         super().__init__()
@@ -135,6 +142,9 @@ class AccueilApp(App[int]):
         if self.services.reader_factory is not None:
             self.reader = self.services.reader_factory(self._reader_code, self._reader_state)
             self.camera = CameraView(True, "starting camera")
+        queue = self.services.print_queue
+        if queue is not None and queue.on_change is None:
+            queue.on_change = self._queue_changed
         self.run_io(self._start_adapters, name="start")
         self.refresh_status()
         self.set_interval(self.settings.status_seconds, self.refresh_status)
@@ -158,7 +168,13 @@ class AccueilApp(App[int]):
             if part is not None:
                 part.start()
 
+    def _queue_changed(self) -> None:
+        self._from_thread(DataChanged())
+
     def on_unmount(self) -> None:
+        queue = self.services.print_queue
+        if queue is not None and queue.on_change == self._queue_changed:
+            queue.on_change = None
         if self._keys_idle is not None:
             self._keys_idle.stop()
         for part in (self.reader, self.services.print_queue, self.services.sync_engine):
@@ -208,6 +224,19 @@ class AccueilApp(App[int]):
         if self.staff is not None or self.settings.mode is Mode.STAFF:
             self.notify(message, title=self.staff_text("note.error"), severity="error", timeout=8)
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Textual's notification, always as plain text: messages carry errors, names and
+        config keys in brackets, which markup would eat or choke on."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
     # -- codes from the reader thread ------------------------------------------------------
 
     def _reader_code(self, code: str, source: str, repeat: bool) -> None:
@@ -228,6 +257,14 @@ class AccueilApp(App[int]):
         handler = getattr(self.screen, "handle_code", None)
         if handler is not None:
             handler(message.code, message.source, message.repeat)
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        self.data_changed()
+        self.refresh_status()
+
+    def data_changed(self) -> None:
+        """Something staff screens show changed: those watching ``data_version`` reload."""
+        self.data_version += 1
 
     def on_reader_state(self, message: ReaderState) -> None:
         self.camera = camera_view(message.state)
@@ -368,6 +405,29 @@ class AccueilApp(App[int]):
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(DoorScreen(session_id))
+
+    @property
+    def door_below(self) -> bool:
+        """This kiosk is a session door now (its own screen is under the staff ones)."""
+        from kiosk.ui.screens.door import DoorScreen
+
+        return len(self.screen_stack) > 1 and isinstance(self.screen_stack[1], DoorScreen)
+
+    def leave_door(self) -> None:
+        """Back from a session door to this kiosk's own screen: attendee check-in (or the
+        locked help desk on a staff kiosk). A staff action, as turning it into a door is;
+        staff are signed out, as when the door opened."""
+        from kiosk.ui.screens.attendee import AttendeeScreen
+        from kiosk.ui.screens.staff import StaffLockScreen
+
+        if not self.door_below:
+            return
+        self.staff = None
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(
+            StaffLockScreen() if self.settings.mode is Mode.STAFF else AttendeeScreen()
+        )
 
     def lock(self) -> None:
         """Sign staff out and go back to this kiosk's own screen."""

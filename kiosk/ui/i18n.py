@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 import textwrap
-import unicodedata
-from functools import lru_cache
 from typing import Any
 
 from kiosk.core.i18n import LANGUAGES, N_, Message, language, translate
@@ -102,25 +100,19 @@ def has_arabic(text: str) -> bool:
     return any("\u0600" <= c <= "\u06ff" or "\ufb50" <= c <= "\ufeff" for c in text)
 
 
-@lru_cache(maxsize=512)
 def _visual_line(line: str) -> str:
-    import arabic_reshaper
+    # Isolates, shaping and order: kiosk.ui.bidi (UAX #9 with isolates and mirroring).
+    from kiosk.ui.bidi import display
 
-    # The pure-Python algorithm: python-bidi's compiled get_display (0.6) does not mirror
-    # brackets, so "(Ctrl+S)" in an Arabic line would be drawn ")Ctrl+S(".
-    from bidi.algorithm import get_display
-
-    # A code point this Python's Unicode tables do not know has no bidi type, and the
-    # algorithm asserts on it: draw it as the replacement character instead of crashing.
-    line = "".join(c if unicodedata.bidirectional(c) else "\ufffd" for c in line)
-    return str(get_display(arabic_reshaper.reshape(line)))
+    return display(line)
 
 
 # Rich and Textual pass ESC and C1 controls through to the terminal (they strip only BEL,
 # BS, VT, FF and CR): a name holding "ESC ] 52 ;…" would set the kiosk's clipboard, a CSI
 # would move the cursor or clear the screen. Controls are drawn as their visible pictures
 # (U+2400 block; C1 as U+FFFD); the line break stays.
-_CONTROL_PICTURES = {
+_NO_ISOLATES: dict[int, int | None] = {ord(c): None for c in "\u2066\u2067\u2068\u2069"}
+_CONTROL_PICTURES: dict[int, int | None] = {
     **{c: 0x2400 + c for c in range(0x20) if c != 0x0A},
     0x09: 0x20,
     0x7F: 0x2421,
@@ -129,20 +121,26 @@ _CONTROL_PICTURES = {
 
 
 def drawable(text: str) -> str:
-    """``text`` with no control character a terminal would act on (line breaks kept)."""
-    return text if text.isprintable() else text.translate(_CONTROL_PICTURES)
+    """``text`` with no control character a terminal would act on (line breaks kept);
+    bidi isolate controls are dropped (:func:`visual` honours them before)."""
+    return text if text.isprintable() else text.translate(_CONTROL_PICTURES | _NO_ISOLATES)
 
 
 def visual_lines(text: str, width: int) -> list[str]:
     """Wrap in reading order, then shape and reorder each line for a left-to-right terminal."""
     lines: list[str] = []
-    for paragraph in drawable(text).split("\n"):
+    for paragraph in _keep_isolates(text).split("\n"):
         wrapped = textwrap.wrap(paragraph, max(8, width)) or [""]
-        lines.extend(_visual_line(line) if has_arabic(line) else line for line in wrapped)
+        lines.extend(_visual_line(line) if has_arabic(line) else drawable(line) for line in wrapped)
     return lines
 
 
 def visual(text: str) -> str:
     """One line of mixed text as a terminal should draw it (names in lists, titles)."""
-    text = drawable(text)
-    return _visual_line(text) if has_arabic(text) else text
+    text = _keep_isolates(text)
+    return _visual_line(text) if has_arabic(text) else drawable(text)
+
+
+def _keep_isolates(text: str) -> str:
+    """``drawable`` but for the bidi isolate controls, which the reordering reads."""
+    return text if text.isprintable() else text.translate(_CONTROL_PICTURES)

@@ -19,6 +19,7 @@ STAFF_UI: dict[str, str | Message] = {
     "key.sync": N_("Sync"),
     "key.dashboard": N_("Dashboard"),
     "key.door": N_("Door"),
+    "key.leave_door": N_("End door mode"),
     "key.lock": N_("Sign out"),
     "key.quit": N_("Quit app"),
     "key.back": N_("Back"),

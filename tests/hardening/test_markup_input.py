@@ -19,7 +19,7 @@ from textual.widgets import DataTable
 
 from kiosk.core.model import Lang, Registration
 from kiosk.core.ports import PrintRequest
-from kiosk.ui.screens.common import cell, rich_lines, with_data
+from kiosk.ui.screens.common import cell, plain, rich_lines, with_data
 from kiosk.ui.screens.detail import DetailScreen
 from kiosk.ui.screens.panels import PrinterScreen
 from tests.ui.conftest import (  # noqa: F401  (fixtures)
@@ -111,11 +111,12 @@ def test_data_in_a_line_is_shown_exactly_as_typed(text):
     """The kind: whatever a name holds, the line shows it and our own styles stay."""
     from kiosk.ui.i18n import drawable
 
-    line = with_data("[b]$data[/b] end", data=text)
+    line = with_data("$data end", data=plain(text, "bold"))
     assert line.plain == f"{drawable(text)} end"
-    assert bool(line.spans) == bool(text) and cell(text).plain == drawable(text)
-    shown = rich_lines(["[b]head[/b]", line], Lang.EN)
-    assert isinstance(shown, Content) and shown.plain == f"head\n{drawable(text)} end"
+    assert bool(line.spans) == bool(drawable(text)) and cell(text).plain == drawable(text)
+    shown = rich_lines([plain("head", "bold"), line, text], Lang.EN)
+    assert isinstance(shown, Content)
+    assert shown.plain == f"head\n{drawable(text)} end\n{drawable(text)}"
 
 
 ESCAPES = "\x1b]52;c;aGk=\x1b\\Mallory\x1b[2J\x9b31m\x07"

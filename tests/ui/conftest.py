@@ -227,3 +227,9 @@ async def send_keys(pilot: Any, text: str, gap: float, wait: bool = True) -> Non
         app._driver.send_message(event)
     if wait:
         await pilot.pause()
+
+
+def drawn(app: Any) -> str:
+    """The current screen as the terminal shows it: one line per row, plain characters
+    (what a person reads, tables, footer and notifications included)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())

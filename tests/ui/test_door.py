@@ -211,3 +211,34 @@ async def test_door_asks_pretix_checkin_questions_before_the_entry(make_kiosk):
     assert store.count_scans() == 1
     [item] = store.pending()
     assert json.loads(item.payload)["answers"] == [["6", "M"]]
+
+
+async def test_staff_turn_a_door_back_into_the_attendee_kiosk_behind_the_pin(make_kiosk):
+    from kiosk.ui.screens.attendee import AttendeeScreen
+    from kiosk.ui.screens.staff import DeskScreen
+    from tests.ui.test_staff import sign_in
+
+    kiosk = make_kiosk()
+    app = kiosk.app(staff_language="en", language="en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, app)
+        assert "End door mode" not in app.screen.query_one("KeyBar").render().plain
+        await pilot.press("f8")  # nothing to end: the desk stays
+        assert isinstance(app.screen, DeskScreen)
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionPicker))
+        await wait_for(pilot, lambda: app.screen.query_one("#sessions").option_count > 0)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DoorScreen) and app.screen.session)
+        await pilot.press("f8")  # attendees at the door cannot end it
+        assert isinstance(app.screen, DoorScreen) and app.staff is None
+        await sign_in(pilot, app)  # F12 and the PIN, as to open the door
+        keys = app.screen.query_one("KeyBar")
+        await wait_for(pilot, lambda: "End door mode" in keys.render().plain)
+        await pilot.press("f8")
+        await wait_for(pilot, lambda: isinstance(app.screen, AttendeeScreen))
+        assert app.staff is None and len(app.screen_stack) == 2
+        await scan(pilot, app, "CODE-OK-EN")  # the entrance check-in again, not a door entry
+        assert "Welcome" in screen_text(app)
+    [row] = kiosk.log_rows()
+    assert row.kind.value == "entry" and row.session_id in ("", None)

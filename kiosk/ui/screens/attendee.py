@@ -12,6 +12,7 @@ from textual import events, getters
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Static
@@ -249,9 +250,9 @@ class AttendeeScreen(ScanScreen):
         with Horizontal(id="langbar"):
             for key, lang in LANG_KEYS.items():
                 yield LangButton(
-                    f"{key.upper()} {visual(LANG_NAMES[lang])}", id=f"lang-{lang.value}"
+                    Content(f"{key.upper()} {visual(LANG_NAMES[lang])}"), id=f"lang-{lang.value}"
                 )
-            yield Static(ui_text("attendee.staff_hint", self.lang), id="staff-hint")
+            yield Static(ui_text("attendee.staff_hint", self.lang), id="staff-hint", markup=False)
 
     advice = ""  # the last scanner set-up advice for staff (stays until a clean scan)
 

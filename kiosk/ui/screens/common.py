@@ -8,6 +8,7 @@ so Arabic is shaped and right to left like on the attendee screen.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -20,12 +21,14 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from kiosk.core.model import Lang
 from kiosk.ui.app import AccueilApp
 from kiosk.ui.i18n import drawable, is_rtl, printer_words, ui_text, visual, visual_lines
 from kiosk.ui.ports import AppServices
+from kiosk.ui.widgets.bidi_input import BidiInput
+from kiosk.ui.widgets.keybar import KeyBar
 from kiosk.ui.widgets.sentence import Sentence
 
 
@@ -55,32 +58,55 @@ def staff_alert_text(app: AccueilApp, lang: Lang | None = None) -> str:
     return "   ".join(parts)
 
 
-# Data (names, e-mails, organisations, errors, notes) never goes through markup: a
-# registration named "[/b]" stopped the desk with MarkupError, and no escape is exact
-# (in Textual markup a backslash ending the data would escape the next tag).
+# Nothing we show goes through markup: not data (names, e-mails, organisations, errors,
+# notes, config values), which a registration named "[/b]" showed can stop the desk with
+# MarkupError, and not our own texts either, which name config keys in brackets
+# ('[sync] source = "none"' lost its "[sync]"). No escape is exact (in Textual markup a
+# backslash ending the data escapes the next tag), so text is Content or Text from the
+# start and styles are given as styles.
+
+_PLACEHOLDER = re.compile(r"\$([A-Za-z_]\w*)")
+
+
+def plain(text: str, style: str = "") -> Content:
+    """``text`` drawn as it is (controls made visible), optionally in one style."""
+    return Content.styled(drawable(text), style) if style else Content(drawable(text))
 
 
 def cell(text: str) -> Text:
-    """Data in a DataTable cell, shown as typed (the table reads ``str`` cells as markup)."""
+    """A DataTable cell or column label, shown as typed (the table reads ``str`` as markup)."""
     return Text(drawable(text))
 
 
-def with_data(markup: str, **data: str) -> Content:
-    """``markup`` (ours) whose ``$name`` placeholders are filled with data, as typed."""
-    return Content.from_markup(markup, **{k: drawable(v) for k, v in data.items()})
+def with_data(template: str, **data: str | Content) -> Content:
+    """``template`` (plain text, e.g. a translated sentence) with its ``$name`` placeholders
+    filled by ``data``: ``str`` values are drawn as typed, ``Content`` values keep their
+    styles. A ``$word`` with no value in ``data`` stays as written; values are not scanned
+    for placeholders."""
+    parts: list[Content] = []
+    at = 0
+    for match in _PLACEHOLDER.finditer(template):
+        value = data.get(match.group(1))
+        if value is None:
+            continue
+        parts.append(plain(template[at : match.start()]))
+        parts.append(value if isinstance(value, Content) else plain(value))
+        at = match.end()
+    parts.append(plain(template[at:]))
+    return Content("").join(parts)
 
 
 def rich_lines(lines: Sequence[str | Content], lang: Lang, width: int = 0) -> Content | Text:
-    """Lines for a Static (markup strings, or Content from :func:`with_data`); Arabic lines
-    lose the styles, are wrapped to width (when known) in reading order, then shaped and
-    right-aligned."""
-    contents = [line if isinstance(line, Content) else Content.from_markup(line) for line in lines]
+    """Lines for a Static (plain ``str``, or Content from :func:`with_data` / :func:`plain`);
+    Arabic lines lose the styles, are wrapped to width (when known) in reading order, then
+    shaped and right-aligned."""
+    contents = [line if isinstance(line, Content) else plain(line) for line in lines]
     if not is_rtl(lang):
         return Content("\n").join(contents)
     shaped: list[str] = []
     for content in contents:
-        plain = content.plain
-        shaped.extend(visual_lines(plain, width) if width > 8 else [visual(plain)])
+        plain_text = content.plain
+        shaped.extend(visual_lines(plain_text, width) if width > 8 else [visual(plain_text)])
     # Textual aligns by the widget's text-align, not the Text's justify: pad by hand.
     shaped = [" " * max(0, width - cell_len(line)) + line for line in shaped]
     return Text("\n".join(shaped), no_wrap=True)
@@ -134,6 +160,7 @@ class StaffScreen(StaffTexts, Screen[None]):
         Binding("f4", "app_screen('sync')", "key.sync"),
         Binding("f5", "app_screen('dashboard')", "key.dashboard"),
         Binding("f6", "app_screen('door')", "key.door"),
+        Binding("f8", "leave_door", "key.leave_door"),
         Binding("f7", "switch_language", "key.language"),
         Binding("f9", "lock", "key.lock"),
         Binding("f10", "quit_app", "key.quit"),
@@ -149,6 +176,8 @@ class StaffScreen(StaffTexts, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "switch_language":
             return self.switches_language
+        if action == "leave_door":  # only over a session door
+            return bool(getattr(self.app, "door_below", False))
         return True
 
     @property
@@ -180,13 +209,16 @@ class StaffScreen(StaffTexts, Screen[None]):
             widget.show(text, is_rtl(self.lang))
             widget.set_class("⚠" in text, "bad")
 
-    def footer(self) -> Footer:
-        return Footer(compact=True)
+    def footer(self) -> KeyBar:
+        return KeyBar(rtl=is_rtl(self.lang))
 
     def action_app_screen(self, name: str) -> None:
         from kiosk.ui.screens import open_staff_screen
 
         open_staff_screen(self.app, name)
+
+    def action_leave_door(self) -> None:
+        self.app.leave_door()
 
     def action_lock(self) -> None:
         self.app.lock()
@@ -229,7 +261,7 @@ class PromptScreen(StaffTexts, ModalScreen[str | None]):
         rtl = is_rtl(self.lang)
         with Vertical(classes="dialog"):
             yield Sentence(self.question, rtl=rtl, id="question")
-            yield Input(self.value, placeholder=visual(self.placeholder), id="answer")
+            yield BidiInput(self.value, placeholder=visual(self.placeholder), id="answer")
             yield Sentence(self.t("prompt.help"), rtl=rtl, id="prompt-message")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

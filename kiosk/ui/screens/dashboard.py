@@ -16,18 +16,18 @@ class DashboardScreen(StaffScreen):
         yield from self.compose_alert()
         with Vertical(id="dashboard"):
             with Horizontal(id="dash-top"):
-                yield Static("", id="dash-checkins", classes="card")
-                yield Static("", id="dash-health", classes="card")
-            yield Static(self.v("dash.arrivals"), classes="section")
+                yield Static("", id="dash-checkins", classes="card", markup=False)
+                yield Static("", id="dash-health", classes="card", markup=False)
+            yield Static(self.v("dash.arrivals"), classes="section", markup=False)
             yield Sparkline([], id="arrivals")
-            yield Static("", id="arrivals-axis")
+            yield Static("", id="arrivals-axis", markup=False)
             yield DataTable(id="dash-sessions", cursor_type="row", zebra_stripes=True)
         yield self.footer()
 
     def prepare(self) -> None:
         columns = ("col.session", "col.room", "col.day", "col.inside", "col.capacity")
         self.query_one("#dash-sessions", DataTable).add_columns(
-            *(self.v(c) for c in (*columns, "col.entries"))
+            *(cell(self.v(c)) for c in (*columns, "col.entries"))
         )
         self.watch(self.app, "printer", lambda _: self.reload())
         self.set_interval(5.0, self.reload)

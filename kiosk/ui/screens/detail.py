@@ -25,6 +25,7 @@ from kiosk.ui.screens.common import (
     PromptScreen,
     StaffScreen,
     cell,
+    plain,
     rich_lines,
     with_data,
 )
@@ -42,6 +43,8 @@ class Record:
 
 
 class DetailScreen(StaffScreen):
+    # Scans above print jobs; side by side only where both fit whole.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]  # noqa: RUF012
     BINDINGS = [  # noqa: RUF012
         Binding("c", "checkin", "key.checkin"),
         Binding("u", "undo", "key.undo"),
@@ -56,33 +59,55 @@ class DetailScreen(StaffScreen):
         self.registration_id = registration_id
         self.record: Record | None = None
         self.first_message = message
+        self._loading = False  # a read is on its way
+        self._stale = False  # something changed while it was
 
     def compose(self) -> ComposeResult:
         yield from self.compose_alert()
         with Vertical(id="detail"):
-            yield Static(self.v("detail.loading"), id="who")
+            yield Static(self.v("detail.loading"), id="who", markup=False)
             yield Sentence("", id="message")
             with Horizontal(id="detail-tables"):
                 with Vertical():
-                    yield Static(self.v("detail.scans"), classes="section")
+                    yield Static(self.v("detail.scans"), classes="section", markup=False)
                     yield DataTable(id="scans", cursor_type="row")
                 with Vertical():
-                    yield Static(self.v("detail.prints"), classes="section")
+                    yield Static(self.v("detail.prints"), classes="section", markup=False)
                     yield DataTable(id="prints", cursor_type="row")
         yield self.footer()
 
     def prepare(self) -> None:
         scans = ("col.when", "col.where", "col.what", "col.verdict", "col.staff_note")
-        self.query_one("#scans", DataTable).add_columns(*(self.v(c) for c in scans))
+        self.query_one("#scans", DataTable).add_columns(*(cell(self.v(c)) for c in scans))
         prints = ("col.job", "col.asked", "col.status", "col.printed")
-        self.query_one("#prints", DataTable).add_columns(*(self.v(c) for c in prints))
+        self.query_one("#prints", DataTable).add_columns(*(cell(self.v(c)) for c in prints))
         if self.first_message:
             self.say(self.first_message)
         self._refresh_alert()
+        # Every change staff can cause or the print queue reports shows here at once: the
+        # check-in, the badge printed, the job's state.
+        self.watch(self.app, "data_version", lambda _: self.reload(), init=False)
         self.reload()
 
     def reload(self) -> None:
-        self.app.run_io(self._load, done=self._show, name="detail")
+        """Read the attendee again; changes during a read make one more read after it."""
+        if self._loading:
+            self._stale = True
+            return
+        self._loading = True
+        self.app.run_io(self._load, done=self._loaded, failed=self._load_failed, name="detail")
+
+    def _loaded(self, record: Record) -> None:
+        self._loading = False
+        if self.is_attached:
+            self._show(record)
+        if self._stale:
+            self._stale = False
+            self.reload()
+
+    def _load_failed(self, error: BaseException) -> None:
+        self._loading = False
+        self._stale = False
 
     def _load(self) -> Record:
         lang = self.lang
@@ -106,8 +131,8 @@ class DetailScreen(StaffScreen):
 
         lines: list[str | Content] = [
             with_data(
-                "[b]$name[/b]   $organisation",
-                name=shape(reg.full_name),
+                "$name   $organisation",
+                name=plain(shape(reg.full_name), "bold"),
                 organisation=shape(reg.organisation),
             ),
             with_data(
@@ -143,8 +168,10 @@ class DetailScreen(StaffScreen):
             scans.add_row(
                 s.at.astimezone(tz).strftime("%d/%m %H:%M:%S"),
                 cell(visual(s.kiosk_name or s.kiosk_id)),
-                visual(code_word("kind", s.kind.value, lang))
-                + (f" {s.session_id}" if s.session_id else ""),
+                cell(
+                    visual(code_word("kind", s.kind.value, lang))
+                    + (f" {s.session_id}" if s.session_id else "")
+                ),
                 cell(
                     visual(
                         (self.t("verdict.forced") if s.forced else "")
@@ -159,7 +186,7 @@ class DetailScreen(StaffScreen):
             printed = j.printed_at.astimezone(tz).strftime("%H:%M:%S") if j.printed_at else ""
             prints.add_row(
                 str(j.id),
-                visual(code_word("reason", j.reason, lang)),
+                cell(visual(code_word("reason", j.reason, lang))),
                 cell(
                     visual(code_word("job", j.status, lang))
                     + (f" ({j.last_error})" if j.last_error else "")

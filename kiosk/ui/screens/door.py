@@ -61,9 +61,9 @@ class SessionPicker(StaffTexts, ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="picker"):
-            yield Label(self.v("picker.question"))
-            yield OptionList(id="sessions")
-            yield Static(self.v("picker.loading"), id="picker-message")
+            yield Label(self.v("picker.question"), markup=False)
+            yield OptionList(id="sessions", markup=False)
+            yield Static(self.v("picker.loading"), id="picker-message", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#sessions", OptionList).focus()
@@ -112,17 +112,17 @@ class DoorScreen(ScanScreen):
     def compose(self) -> ComposeResult:
         with Horizontal(id="topbar"):
             yield Static("", id="door-session", markup=False)
-            yield Static("", id="door-direction")
+            yield Static("", id="door-direction", markup=False)
         with Vertical(id="door-count"):
-            yield Static("", id="door-inside")
-            yield Static("", id="door-level")
+            yield Static("", id="door-inside", markup=False)
+            yield Static("", id="door-level", markup=False)
         with Vertical(id="ready"):
             yield Sentence(id="title")
         with Vertical(id="result"):
             yield Sentence(id="result-text")
             yield Static("", id="result-staff", markup=False)
         yield Static("", id="typed", markup=False)  # what someone types: never markup
-        yield Static(ui_text("door.hint", self.lang), id="door-hint")
+        yield Static(ui_text("door.hint", self.lang), id="door-hint", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#result").display = False

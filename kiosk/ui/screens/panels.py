@@ -14,7 +14,7 @@ from kiosk.core.ports import PrintJob
 from kiosk.services.printing import JobVerb, QueuedJob
 from kiosk.ui.i18n import code_word, printer_words, visual
 from kiosk.ui.ports import PrinterView, SyncView
-from kiosk.ui.screens.common import StaffScreen, cell, rich_lines, with_data
+from kiosk.ui.screens.common import StaffScreen, cell, plain, rich_lines, with_data
 from kiosk.ui.widgets.sentence import Sentence
 
 
@@ -34,7 +34,7 @@ class PrinterScreen(StaffScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_alert()
         with Vertical(id="printer-panel"):
-            yield Static("", id="printer-state")
+            yield Static("", id="printer-state", markup=False)
             yield DataTable(id="jobs", cursor_type="row", zebra_stripes=True)
             yield Sentence("", id="message")
         yield self.footer()
@@ -49,24 +49,25 @@ class PrinterScreen(StaffScreen):
             "col.last_error",
             "col.asked",
         )
-        self.query_one("#jobs", DataTable).add_columns(*(self.v(c) for c in columns))
+        self.query_one("#jobs", DataTable).add_columns(*(cell(self.v(c)) for c in columns))
         self.watch(self.app, "printer", self._state)
         self.set_interval(2.0, self.reload)
+        self.watch(self.app, "data_version", lambda _: self.reload(), init=False)
         self._refresh_alert()
         self.reload()
 
     def _state(self, printer: PrinterView) -> None:
-        state = f"[b]{printer_words(printer, self.lang)}[/b]"
-        text = self.t("printer.state", state=state, waiting=printer.waiting)
+        state = plain(printer_words(printer, self.lang), "bold")
+        text = self.t("printer.state", state="$state", waiting=printer.waiting)
         if printer.last_error:
             text += self.t("printer.last_error", error="$error")
-        lines: list[str | Content] = [with_data(text, error=printer.last_error)]
-        for name, other in self.others:
-            words = f"[b]{printer_words(other, self.lang)}[/b]"
+        lines: list[str | Content] = [with_data(text, state=state, error=printer.last_error)]
+        for name, other in self.others:  # [printer.extra] ones, e.g. the desk
+            words = plain(printer_words(other, self.lang), "bold")
             other_state = self.t(
-                "printer.other_state", name="$name", state=words, waiting=other.waiting
+                "printer.other_state", name="$name", state="$state", waiting=other.waiting
             )
-            lines.append(with_data(other_state, name=name))
+            lines.append(with_data(other_state, name=name, state=words))
         widget = self.query_one("#printer-state", Static)
         widget.update(rich_lines(lines, self.lang, widget.content_region.width))
 
@@ -90,8 +91,8 @@ class PrinterScreen(StaffScreen):
             table.add_row(
                 str(job.id),
                 name,
-                visual(code_word("reason", job.reason, self.lang)),
-                visual(code_word("job", job.status, self.lang)),
+                cell(visual(code_word("reason", job.reason, self.lang))),
+                cell(visual(code_word("job", job.status, self.lang))),
                 str(job.attempts),
                 cell(job.last_error[:40]),
                 job.created_at.astimezone(tz).strftime("%H:%M:%S"),
@@ -155,7 +156,7 @@ class SyncScreen(StaffScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_alert()
         with Vertical(id="sync-panel"):
-            yield Static("", id="sync-state")
+            yield Static("", id="sync-state", markup=False)
             yield Sentence("", id="message")
         yield self.footer()
 
@@ -180,7 +181,9 @@ class SyncScreen(StaffScreen):
             )
             state = self.t("sync.online" if sync.online else "sync.offline")
             lines = [
-                self.t("sync.state", state=f"[b]{state}[/b]", last=last),
+                with_data(
+                    self.t("sync.state", state="$state", last=last), state=plain(state, "bold")
+                ),
                 self.t("sync.waiting", waiting=sync.waiting),
                 with_data(
                     self.t("sync.last_error", error="$error"),

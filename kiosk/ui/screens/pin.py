@@ -15,6 +15,7 @@ from kiosk.staff_auth import PinResult
 from kiosk.ui.app import StaffSession
 from kiosk.ui.i18n import is_rtl
 from kiosk.ui.screens.common import StaffTexts
+from kiosk.ui.widgets.bidi_input import BidiInput
 from kiosk.ui.widgets.sentence import Sentence
 
 
@@ -33,9 +34,9 @@ class PinScreen(StaffTexts, ModalScreen[StaffSession | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pin-box"):
-            yield Static(self.v("pin.title"), id="pin-title")
+            yield Static(self.v("pin.title"), id="pin-title", markup=False)
             # No digits: a PIN typed into it by mistake would be logged as a name.
-            yield Input(
+            yield BidiInput(
                 placeholder=self.v("pin.initials"),
                 id="initials",
                 max_length=12,

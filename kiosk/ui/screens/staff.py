@@ -7,12 +7,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from kiosk.core.model import Lang, Registration, Role
 from kiosk.ui.app import STAFF_QR_PREFIX
 from kiosk.ui.i18n import code_word, is_rtl, staff_words, visual
 from kiosk.ui.screens.common import StaffScreen, StaffTexts, cell
+from kiosk.ui.widgets.bidi_input import BidiInput
+from kiosk.ui.widgets.keybar import KeyBar
 from kiosk.ui.widgets.sentence import Sentence
 
 MIN_SEARCH = 2
@@ -33,8 +35,8 @@ class StaffLockScreen(StaffTexts, Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="locked"):
             yield Static(visual(self.app.services.event.name), id="locked-event", markup=False)
-            yield Static(self.v("locked.title"), id="locked-title")
-        yield Footer()
+            yield Static(self.v("locked.title"), id="locked-title", markup=False)
+        yield KeyBar(rtl=is_rtl(self.lang))
 
     def on_screen_resume(self) -> None:
         """Staff may have switched the staff language at the desk."""
@@ -84,9 +86,11 @@ class DeskScreen(StaffScreen):
         yield from self.compose_alert()
         with Vertical(id="desk"):
             yield Static(
-                self.v("desk.title", who=staff_words(self.who, self.lang)), id="desk-title"
+                self.v("desk.title", who=staff_words(self.who, self.lang)),
+                id="desk-title",
+                markup=False,
             )
-            yield Input(placeholder=self.v("desk.search"), id="search")
+            yield BidiInput(placeholder=self.v("desk.search"), id="search")
             yield Sentence(self.t("desk.min", n=MIN_SEARCH), rtl=is_rtl(self.lang), id="hint")
             yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
             yield Sentence("", id="message")
@@ -95,7 +99,7 @@ class DeskScreen(StaffScreen):
     def prepare(self) -> None:
         table = self.query_one("#results", DataTable)
         columns = ("col.name", "col.organisation", "col.role", "col.status", "col.days")
-        table.add_columns(*(self.v(c) for c in columns))
+        table.add_columns(*(cell(self.v(c)) for c in columns))
         table.display = False
         self.query_one("#search", Input).focus()
         self._refresh_alert()
@@ -140,9 +144,9 @@ class DeskScreen(StaffScreen):
             table.add_row(
                 cell(visual(reg.full_name + (f" [{reg.badge_name}]" if reg.badge_name else ""))),
                 cell(visual(reg.organisation)),
-                visual(role_of(reg, self.lang)),
-                visual(status_of(reg, self.lang)),
-                ",".join(str(d) for d in sorted(reg.days)) or self.v("desk.all_days"),
+                cell(visual(role_of(reg, self.lang))),
+                cell(visual(status_of(reg, self.lang))),
+                cell(",".join(str(d) for d in sorted(reg.days)) or self.v("desk.all_days")),
                 key=reg.id,
             )
         table.display = bool(found)

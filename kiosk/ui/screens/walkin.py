@@ -13,8 +13,9 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from kiosk.core.model import Lang, Role
 from kiosk.core.service import CheckinResult
 from kiosk.ui.i18n import LANG_NAMES, is_rtl, ui_text, visual
-from kiosk.ui.screens.common import StaffScreen
+from kiosk.ui.screens.common import StaffScreen, plain
 from kiosk.ui.screens.staff import role_words
+from kiosk.ui.widgets.bidi_input import BidiInput
 from kiosk.ui.widgets.sentence import Sentence
 
 FIELDS = ("first_name", "last_name", "organisation", "email")
@@ -59,38 +60,38 @@ class WalkinScreen(StaffScreen):
         yield from self.compose_alert()
         today = self.services.today()
         with VerticalScroll(id="walkin"):
-            yield Static(self.v("walkin.title"), classes="section")
+            yield Static(self.v("walkin.title"), classes="section", markup=False)
             for key in FIELDS:
                 with Horizontal(classes="field"):
-                    yield Label(self.v(f"walkin.{key}"), classes="field-label")
-                    yield Input(id=key, max_length=120)
+                    yield Label(self.v(f"walkin.{key}"), classes="field-label", markup=False)
+                    yield BidiInput(id=key, max_length=120)
                 yield Sentence("", id=f"err-{key}", classes="field-error")
             with Horizontal(classes="field"):
-                yield Label(self.v("walkin.role"), classes="field-label")
+                yield Label(self.v("walkin.role"), classes="field-label", markup=False)
                 yield Select(
-                    [(visual(role_words(r, self.lang)), r.value) for r in Role],
+                    [(plain(visual(role_words(r, self.lang))), r.value) for r in Role],
                     value=Role.PARTICIPANT.value,
                     id="role",
                     allow_blank=False,
                 )
             with Horizontal(classes="field"):
-                yield Label(self.v("walkin.lang"), classes="field-label")
+                yield Label(self.v("walkin.lang"), classes="field-label", markup=False)
                 yield Select(
-                    [(LANG_NAMES[lang], lang.value) for lang in Lang],
+                    [(plain(visual(LANG_NAMES[lang])), lang.value) for lang in Lang],
                     value=self.app.language.value,
                     id="lang",
                     allow_blank=False,
                 )
             with Horizontal(classes="field", id="days"):
-                yield Label(self.v("walkin.days"), classes="field-label")
+                yield Label(self.v("walkin.days"), classes="field-label", markup=False)
                 for day in self.services.event.days:
                     yield Checkbox(
-                        self.v("walkin.day", n=day.number, date=f"{day.date:%d/%m}"),
+                        plain(self.v("walkin.day", n=day.number, date=f"{day.date:%d/%m}")),
                         value=(today is None or day.number == today),
                         id=f"day-{day.number}",
                     )
             yield Sentence("", id="err-days", classes="field-error")
-            yield Button(self.v("walkin.submit"), id="submit", variant="success")
+            yield Button(plain(self.v("walkin.submit")), id="submit", variant="success")
             yield Sentence("", id="message")
         yield self.footer()
 
