@@ -19,7 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kiosk.core.model import Scan, ScanKind
-from sync.hub.db import HubDB, _Upload
+from sync.hub.db import HubDB
+from sync.hub.db.sync import _Upload
+from sync.hub.routers.kiosk import changes_body
 from sync.store import scan_to_dict
 
 KIOSKS = ("door-a", "door-b", "desk-1")
@@ -55,9 +57,9 @@ def _pull_all(db: HubDB, token: str, cursor: str | None, limit: int) -> tuple[li
     """Every page from ``cursor`` on, as a kiosk pulls them: (nonces in order, last cursor)."""
     nonces: list[str] = []
     for _ in range(1000):
-        body = db.changes_for_token(token, cursor, limit)
-        assert body is not None
-        page = json.loads(body)
+        pulled = db.changes_for_token(token, cursor, limit)
+        assert pulled is not None
+        page = json.loads(changes_body(pulled))  # the body as the hub's router makes it
         assert len(page["scans"]) <= limit
         nonces += [s["nonce"] for s in page["scans"]]
         cursor = page["cursor"]
