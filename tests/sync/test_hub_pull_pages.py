@@ -22,7 +22,9 @@ from kiosk.core.model import Scan, ScanKind
 from sync.hub.db import HubDB
 from sync.hub.db.sync import _Upload
 from sync.hub.routers.kiosk import changes_body
+from sync.reports import event_to_dict
 from sync.store import scan_to_dict
+from tests.conftest import EVENT, SESSIONS, TZ
 
 KIOSKS = ("door-a", "door-b", "desk-1")
 NOTES = st.text(
@@ -181,3 +183,36 @@ def test_uploads_sharing_a_transaction_store_each_nonce_once_and_acknowledge_onl
         if row["nonce"].startswith(tag)
     }
     assert held == {n: scan_to_dict(s) for n, s in model.items()}
+
+
+def test_an_upload_checks_its_scans_against_the_event_another_worker_published_last(
+    db: HubDB, hub_db_url: str
+) -> None:
+    """The event's window is kept parsed per published text, and the text is read with each
+    upload's token: what another worker publishes holds for the very next upload."""
+    other = HubDB(hub_db_url)  # a second worker on the same database
+    token = db.create_token("door-a")
+
+    def day(n: int) -> dict[str, object]:
+        scan = Scan(uuid.uuid4().hex, "door-a", datetime(2026, 12, 8, 9, 0, tzinfo=TZ), "C1",
+                    None, ScanKind.ENTRY, False, "unknown", day=n)  # fmt: skip
+        return {"kind": "scan", "key": scan.nonce, "data": scan_to_dict(scan)}
+
+    def acknowledged(n: int) -> bool:
+        who = db.kiosk_and_window(token)
+        assert who is not None
+        item = day(n)
+        outcome = db.upload(who[0], [item], who[1])
+        return outcome.acknowledged == [item["key"]]
+
+    try:
+        assert acknowledged(5)  # no event published: any day of the codec's range
+        published = event_to_dict(EVENT, SESSIONS)
+        other.set_event_definition(published)
+        assert acknowledged(1) and not acknowledged(5)
+        assert not db.upload("door-a", [day(5)]).acknowledged  # the window read by upload
+        published["days"] = [*published["days"], {"number": 5, "date": "2026-12-12"}]
+        other.set_event_definition(published)
+        assert acknowledged(5)
+    finally:
+        other.close()
