@@ -40,7 +40,7 @@ def create_app(
     *,
     docs: bool = True,
     database_url: str | None = None,
-    pool_size: int = 10,
+    pool_size: int = 20,
 ) -> FastAPI:
     """The ASGI application of one hub.
 
@@ -134,7 +134,7 @@ def serve(
     access_log: bool = False,
     docs: bool = True,
     workers: int = 1,
-    pool_size: int = 10,
+    pool_size: int = 20,
 ) -> None:
     """Run the hub with uvicorn until interrupted, in ``workers`` processes.
 
@@ -178,5 +178,5 @@ def worker_app() -> FastAPI:
         organiser_token=os.environ.get(_ENV_TOKEN, ""),
         docs=os.environ.get(_ENV_DOCS, "1") == "1",
         database_url=os.environ[_ENV_DATABASE],
-        pool_size=int(os.environ.get(_ENV_POOL, "10")),
+        pool_size=int(os.environ.get(_ENV_POOL, "20")),
     )

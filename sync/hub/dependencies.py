@@ -120,14 +120,29 @@ def unauthorised(detail: str) -> HTTPException:
     return HTTPException(401, detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-def current_kiosk(creds: Credentials, db: Database, settings: Settings) -> str:
+def kiosk_token(creds: HTTPAuthorizationCredentials | None) -> str:
+    """The bearer token of a kiosk call; none is 401. Routes that read the token with their
+    first query (``/v1/changes``, ``/v1/upload``) check it themselves, then refuse an unknown
+    one with ``unknown_kiosk``; the others depend on ``CurrentKiosk``."""
     if creds is None:
         raise unauthorised("a kiosk token is required (Authorization: Bearer …)")
-    kiosk_id = db.kiosk_for_token(creds.credentials)
+    return creds.credentials
+
+
+def unknown_kiosk(
+    creds: HTTPAuthorizationCredentials | None, settings: HubSettings
+) -> HTTPException:
+    """The refusal of a token that is no live kiosk token: 403 for the organiser token, 401
+    for anything else."""
+    if creds is not None and organiser_token_matches(settings.organiser_token, creds.credentials):
+        return HTTPException(403, "the organiser token cannot act as a kiosk")
+    return unauthorised("unknown or revoked kiosk token")
+
+
+def current_kiosk(creds: Credentials, db: Database, settings: Settings) -> str:
+    kiosk_id = db.kiosk_for_token(kiosk_token(creds))
     if kiosk_id is None:
-        if organiser_token_matches(settings.organiser_token, creds.credentials):
-            raise HTTPException(403, "the organiser token cannot act as a kiosk")
-        raise unauthorised("unknown or revoked kiosk token")
+        raise unknown_kiosk(creds, settings)
     return kiosk_id
 
 

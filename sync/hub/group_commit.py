@@ -33,8 +33,9 @@ class GroupCommitter:
     connection. At most ``max_jobs`` jobs share one transaction. A job is either a callable
     ``job(conn) -> result`` (``submit``), run in its own savepoint, or an item (``submit_item``)
     handed with the other waiting items to ``combine(conn, items) -> results``, one result
-    per item in order, so that their statements are batched too; if that call fails, each
-    item is run alone in its own savepoint, so one bad item fails only itself.
+    per item in order, so that their statements are batched too; if that call fails, the
+    transaction is rolled back and run again with each item alone in its own savepoint, so
+    one bad item fails only itself.
 
     A future holds the job's result once the transaction that ran it is committed, or the
     job's own exception (its savepoint rolled back, the others unaffected), or the commit's
@@ -52,9 +53,7 @@ class GroupCommitter:
         self._transaction = transaction
         self._combine = combine
         self._max_jobs = max_jobs
-        self._queue: queue.SimpleQueue[tuple[Job | _Item, Future[Any]] | None] = (
-            queue.SimpleQueue()
-        )
+        self._queue: queue.SimpleQueue[tuple[Job | _Item, Future[Any]] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._closed = False
         self._thread.start()
@@ -107,20 +106,11 @@ class GroupCommitter:
             jobs = [j for j in self._waiting(first) if j[1].set_running_or_notify_cancel()]
             if not jobs:
                 continue
-            outcomes: list[tuple[Future[Any], bool, Any]] = []
             try:
-                with self._transaction() as conn:
-                    items = [(j.value, f) for j, f in jobs if isinstance(j, _Item)]
-                    if items:
-                        outcomes += self._run_items(conn, items)
-                    for job, future in jobs:
-                        if isinstance(job, _Item):
-                            continue
-                        try:
-                            with conn.begin_nested():
-                                outcomes.append((future, True, job(conn)))
-                        except Exception as exc:  # the job's own failure: only it is undone
-                            outcomes.append((future, False, exc))
+                try:
+                    outcomes = self._commit(jobs, items_together=True)
+                except _CombineFailed:  # that transaction was undone: each item alone
+                    outcomes = self._commit(jobs, items_together=False)
             except Exception as exc:  # the commit failed: nothing of this batch is stored
                 for _, future in jobs:
                     future.set_exception(exc)
@@ -131,17 +121,43 @@ class GroupCommitter:
                 else:
                     future.set_exception(value)
 
-    def _run_items(
+    def _commit(
+        self, jobs: list[tuple[Job | _Item, Future[Any]]], *, items_together: bool
+    ) -> list[tuple[Future[Any], bool, Any]]:
+        """Run ``jobs`` in one transaction and commit it; (future, ok, result or exception).
+
+        ``items_together``: the items in one ``combine`` call without a savepoint of their
+        own (two round trips fewer per transaction, the common case); when that call fails
+        the whole transaction is rolled back (``_CombineFailed``) and run again with
+        ``items_together=False``: each item alone in its own savepoint.
+        """
+        outcomes: list[tuple[Future[Any], bool, Any]] = []
+        with self._transaction() as conn:
+            items = [(j.value, f) for j, f in jobs if isinstance(j, _Item)]
+            if items and items_together:
+                assert self._combine is not None
+                try:
+                    results = self._combine(conn, [value for value, _ in items])
+                except Exception as exc:
+                    raise _CombineFailed from exc
+                outcomes += [(f, True, r) for (_, f), r in zip(items, results, strict=True)]
+            elif items:
+                outcomes += self._run_alone(conn, items)
+            for job, future in jobs:
+                if isinstance(job, _Item):
+                    continue
+                try:
+                    with conn.begin_nested():
+                        outcomes.append((future, True, job(conn)))
+                except Exception as exc:  # the job's own failure: only it is undone
+                    outcomes.append((future, False, exc))
+        return outcomes
+
+    def _run_alone(
         self, conn: Connection, items: list[tuple[Any, Future[Any]]]
     ) -> list[tuple[Future[Any], bool, Any]]:
+        """Each item in its own ``combine`` call and savepoint: a bad one fails alone."""
         assert self._combine is not None
-        try:
-            with conn.begin_nested():
-                results = self._combine(conn, [value for value, _ in items])
-            return [(f, True, r) for (_, f), r in zip(items, results, strict=True)]
-        except Exception as exc:  # find the bad one: each item alone, in its own savepoint
-            if len(items) == 1:
-                return [(items[0][1], False, exc)]
         outcomes: list[tuple[Future[Any], bool, Any]] = []
         for value, future in items:
             try:
@@ -150,6 +166,10 @@ class GroupCommitter:
             except Exception as exc:
                 outcomes.append((future, False, exc))
         return outcomes
+
+
+class _CombineFailed(Exception):
+    """The combined call of a transaction's items failed: run them again one by one."""
 
 
 class _Item:

@@ -103,3 +103,44 @@ def test_a_configured_hash_matches_in_upper_case_too():
     assert organiser_token_matches(f"sha256: {digest} ", "s3cret")  # pasted with spaces
     assert not organiser_token_matches("sha256:" + digest.upper(), "S3CRET")
     assert not organiser_token_matches("sha256:é" + digest[1:], "s3cret")  # no crash either
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"not json", b'{"items": "no list"}', b'{"items": [' + b'{"kind": "scan"},' * 3 + b"1]}"],
+)
+def test_an_upload_checks_its_token_before_it_reads_the_body(hub, body: bytes):
+    """The upload reads its token, its batch and stores it in one thread hand-off: a
+    stranger's body is refused for the token (never parsed), a kiosk's bad one with 422."""
+    kiosk_token = hub.db.create_token("door-a")
+    revoked = hub.db.create_token("door-b")
+    assert hub.db.revoke_token("door-b")
+
+    def post(token: str | None) -> httpx.Response:
+        headers = {"Content-Type": "application/json"}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        return httpx.post(hub.url + "/v1/upload", content=body, headers=headers)
+
+    for stranger in (None, "acc_not-a-real-token", revoked):
+        answer = post(stranger)
+        assert answer.status_code == 401, stranger
+        assert answer.headers["WWW-Authenticate"] == "Bearer"
+    assert post(ORGANISER).status_code == 403
+    answer = post(kiosk_token)
+    assert answer.status_code == 422
+    assert "not an upload batch" in answer.json()["detail"]
+
+
+def test_a_pull_with_a_revoked_token_or_the_organisers_is_refused_and_a_bad_cursor_is_400(hub):
+    """A pull reads its token in its first query: a bad cursor is 400 for a live kiosk only."""
+    token = hub.db.create_token("door-a")
+
+    def pull(who: str) -> int:
+        headers = {"Authorization": f"Bearer {who}"}
+        params = {"cursor": "v9.nope"}
+        return httpx.get(hub.url + "/v1/changes", params=params, headers=headers).status_code
+
+    assert pull(token) == 400
+    assert hub.db.revoke_token("door-a")
+    assert [pull(who) for who in (token, ORGANISER, "acc_x")] == [401, 403, 401]

@@ -71,14 +71,15 @@ class HubDB(SyncStore, AuthStore):
         self,
         url: str,
         *,
-        pool_size: int = 10,
+        pool_size: int = 20,
         group_commit: bool | None = None,
         migrate: bool = True,
     ) -> None:
         """``group_commit`` (default: on unless ``ACCUEIL_HUB_GROUP_COMMIT=0``, which the
         benchmark uses to compare) lets uploads that wait together share one transaction.
         ``migrate`` (default) brings the schema to the newest revision first; False refuses
-        a database that is not at it (``accueil hub migrate``). Raises HubError."""
+        a database that is not at it (``accueil hub migrate``). ``pool_size``: on PostgreSQL,
+        the most connections held at once (``Database``). Raises HubError."""
         super().__init__(url, pool_size=pool_size, migrate=migrate)
         if group_commit is None:
             group_commit = os.environ.get("ACCUEIL_HUB_GROUP_COMMIT", "1") != "0"

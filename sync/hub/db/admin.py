@@ -27,6 +27,8 @@ from sync.wire import (
 )
 
 _log = logging.getLogger(__name__)
+# The published event's text (read with a kiosk's token before an upload, sync.hub.db.sync).
+EVENT_QUERY = select(hub_meta.c.value).where(hub_meta.c.key == "event")
 
 
 class AdminStore(Database):
@@ -290,7 +292,7 @@ class AdminStore(Database):
 
     def event_definition(self) -> dict[str, Any] | None:
         with self._reading() as conn:
-            value = conn.scalar(select(hub_meta.c.value).where(hub_meta.c.key == "event"))
+            value = conn.scalar(EVENT_QUERY)
         return json.loads(value) if value else None
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import re
 import secrets
 from typing import Any
@@ -13,7 +12,7 @@ from sqlalchemy import (
     update,
 )
 
-from sync.hub.db.base import Database, HubError, hash_token, now_text
+from sync.hub.db.base import TOKEN_QUERY, Database, HubError, hash_token, now_text
 from sync.hub.db.schema import kiosks, scans
 
 _KIOSK_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -59,14 +58,9 @@ class AuthStore(Database):
             return bool(result.rowcount)
 
     def kiosk_for_token(self, token: str) -> str | None:
-        digest = hash_token(token)
         with self._reading() as conn:
-            row = conn.execute(
-                select(kiosks.c.kiosk_id, kiosks.c.token_hash).where(kiosks.c.token_hash == digest)
-            ).first()
-        if row is None or not hmac.compare_digest(row.token_hash, digest):
-            return None
-        return str(row.kiosk_id)
+            row = self._token_row(conn, token, TOKEN_QUERY)
+        return None if row is None else str(row.kiosk_id)
 
     def kiosks(self) -> list[dict[str, Any]]:
         with self._reading() as conn:

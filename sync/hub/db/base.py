@@ -10,6 +10,7 @@ largest number sees every smaller one.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import os
 import threading
@@ -24,6 +25,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Table,
+    bindparam,
     create_engine,
     event,
     select,
@@ -33,7 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.errors import AccueilError
-from sync.hub.db.schema import hub_meta
+from sync.hub.db.schema import hub_meta, kiosks
 from sync.wire import (
     utc_text,
 )
@@ -44,6 +46,12 @@ _log = logging.getLogger(__name__)
 # that an older hub could not use).
 SCHEMA_VERSION = "1"
 _WRITE_LOCK_KEY = 0x4143_4355  # "ACCU": the PostgreSQL advisory lock of hub writers
+# A live token's kiosk; the stores add what a request reads with it (``sync.hub.db.sync``).
+# The statements of every request are built once: SQLAlchemy then finds their compiled form
+# without recomputing a cache key each time.
+TOKEN_QUERY = select(kiosks.c.kiosk_id, kiosks.c.token_hash).where(
+    kiosks.c.token_hash == bindparam("digest")
+)
 
 
 class HubError(AccueilError):
@@ -86,9 +94,12 @@ class Database:
     """One hub database: the engine, its schema brought to the newest revision, and the
     reading and writing transactions the stores (``auth``, ``sync``, ``admin``) use."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, migrate: bool = True) -> None:
+    def __init__(self, url: str, *, pool_size: int = 20, migrate: bool = True) -> None:
         """``migrate``: bring the schema to the newest revision (``sync.hub.db.migrate``);
-        False refuses, with HubError, a database that is not there already."""
+        False refuses, with HubError, a database that is not there already.
+
+        ``pool_size``: on PostgreSQL, the most connections this object holds at once; a
+        request that finds them all busy waits for one (up to 30 s)."""
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self._write_lock = threading.Lock()
@@ -101,8 +112,11 @@ class Database:
         else:
             self.engine = create_engine(
                 url,
+                # Every connection made is kept: an overflow connection, closed when it
+                # came back, cost a new server process (a few ms of the database's CPU)
+                # and a connect in the request that needed it, at every burst.
                 pool_size=pool_size,
-                max_overflow=pool_size,
+                max_overflow=0,
                 # No ping before every checkout: it cost a round trip per request. A
                 # connection the server dropped fails one request (the kiosk retries it,
                 # nothing is lost) and SQLAlchemy then replaces the whole pool.
@@ -150,6 +164,15 @@ class Database:
         # "maxima first" rule (module doc) holds statement by statement.
         with self.engine.connect() as conn:
             yield conn.execution_options(isolation_level="AUTOCOMMIT")
+
+    def _token_row(self, conn: Connection, token: str, statement: Any) -> Any:
+        """The row of ``statement`` (``TOKEN_QUERY`` and what a request reads with it, in
+        one round trip) for a live token, or None."""
+        digest = hash_token(token)
+        row = conn.execute(statement, {"digest": digest}).first()
+        if row is None or not hmac.compare_digest(row.token_hash, digest):
+            return None
+        return row
 
     def _insert(self, table: Table) -> Any:
         dialect = sqlite if self.is_sqlite else postgresql

@@ -14,14 +14,17 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    bindparam,
     func,
+    literal_column,
     or_,
     select,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from kiosk.core.model import Registration, Scan, ScanKind
-from sync.hub.db.admin import AdminStore
-from sync.hub.db.base import HubError, now_text
+from sync.hub.db.admin import EVENT_QUERY, AdminStore
+from sync.hub.db.base import TOKEN_QUERY, HubError, now_text
 from sync.hub.db.schema import conflicts, registrations, scans
 from sync.hub.group_commit import GroupCommitter
 from sync.hub.models import EventWindow, read_scan, read_walkin, refusal
@@ -31,6 +34,41 @@ from sync.wire import (
 
 _log = logging.getLogger(__name__)
 _WALKIN_SUFFIX = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+
+# The newest registration revision and scan number, read before a pull's rows.
+_MAX_REV = select(func.coalesce(func.max(registrations.c.rev), 0)).scalar_subquery()
+_MAX_SEQ = select(func.coalesce(func.max(scans.c.seq), 0)).scalar_subquery()
+_MAXIMA = select(_MAX_REV, _MAX_SEQ)
+# A live token's kiosk with what its request reads first, in one statement: the published
+# event for an upload, the maxima for a pull. Built once, like every statement below
+# (``sync.hub.db.base.TOKEN_QUERY``).
+_TOKEN_AND_EVENT = TOKEN_QUERY.add_columns(EVENT_QUERY.scalar_subquery().label("event"))
+_TOKEN_AND_MAXIMA = TOKEN_QUERY.add_columns(_MAX_REV.label("max_rev"), _MAX_SEQ.label("max_seq"))
+_PULL_REGISTRATIONS = (
+    select(registrations.c.rev, registrations.c.id, registrations.c.origin, registrations.c.data)
+    .where(registrations.c.rev > bindparam("rev0"), registrations.c.rev <= bindparam("max_rev"))
+    .order_by(registrations.c.rev)
+    .limit(bindparam("limit"))
+)
+# The scans of a pull, after the kiosk's cursor, up to the maxima read first, in number order;
+# on PostgreSQL also as one row (count, last seq, the stored JSON joined by commas).
+_PULL_PAGE = (
+    select(scans.c.seq, scans.c.data)
+    .where(
+        scans.c.seq > bindparam("seq0"),
+        scans.c.seq <= bindparam("max_seq"),
+        or_(scans.c.kiosk_id != bindparam("kiosk"), scans.c.seq <= bindparam("own_until")),
+    )
+    .order_by(scans.c.seq)
+    .limit(bindparam("limit"))
+    .subquery("page")
+)
+_PULL_SCANS_JOINED = select(
+    func.count(),
+    func.max(_PULL_PAGE.c.seq),
+    func.string_agg(_PULL_PAGE.c.data, aggregate_order_by(literal_column("','"), _PULL_PAGE.c.seq)),
+)
+_PULL_SCANS = select(_PULL_PAGE.c.seq, _PULL_PAGE.c.data).order_by(_PULL_PAGE.c.seq)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +90,11 @@ class _Stored:
 
 @dataclass(frozen=True, slots=True)
 class PullPage:
-    """One page of ``changes``: the ``ChangesPage`` fields, rows as stored JSON texts."""
+    """One page of ``changes``: the ``ChangesPage`` fields, rows as stored JSON texts.
+
+    ``scans`` joined by commas is the content of the page's ``scans`` array: one text per
+    scan on SQLite; on PostgreSQL the database joins the page itself, one text for all
+    (none for an empty page)."""
 
     hub: str
     cursor: str
@@ -60,7 +102,7 @@ class PullPage:
     reset: bool
     remaining: int
     registrations: list[str]  # registration_to_dict JSON, one object each
-    scans: list[str]  # scan_to_dict JSON, one object each
+    scans: list[str]  # scan_to_dict JSON objects, one per text or comma-joined (see above)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +116,8 @@ class SyncStore(AdminStore):
     """Pulls, uploads and conflicts (walk-ins are stored as registrations, ``AdminStore``)."""
 
     _committer: GroupCommitter | None  # set by HubDB: uploads waiting together commit once
+    # the published event's text and its window, parsed once per text (``_event_window``)
+    _window_cache: tuple[str | None, EventWindow] | None = None
 
     # -- the kiosk's pull -------------------------------------------------------------
 
@@ -111,46 +155,66 @@ class SyncStore(AdminStore):
         registrations is spliced into the answer as is (``sync.hub.routers.kiosk``).
         Raises HubError for a cursor that is not a hub cursor.
         """
-        rev0, seq0, own_until, reset = self._parse_cursor(cursor)
-        limit = max(1, min(limit, 20000))
         with self._reading() as conn:
             # The maxima first: every number up to them is committed (see the module doc).
-            max_rev = int(conn.scalar(select(func.coalesce(func.max(registrations.c.rev), 0))) or 0)
-            max_seq = int(conn.scalar(select(func.coalesce(func.max(scans.c.seq), 0))) or 0)
-            if own_until is None:
-                own_until = max_seq
-            reg_rows = conn.execute(
-                select(registrations.c.rev, registrations.c.id, registrations.c.origin,
-                       registrations.c.data)
-                .where(registrations.c.rev > rev0, registrations.c.rev <= max_rev)
-                .order_by(registrations.c.rev)
-                .limit(limit)
-            ).all()  # fmt: skip
-            reg_data = self._without_claimed_codes(conn, reg_rows)
-            scan_rows = conn.execute(
-                select(scans.c.seq, scans.c.data)
-                .where(
-                    scans.c.seq > seq0,
-                    scans.c.seq <= max_seq,
-                    or_(scans.c.kiosk_id != kiosk_id, scans.c.seq <= own_until),
-                )
-                .order_by(scans.c.seq)
-                .limit(limit)
-            ).all()
-            more_regs = len(reg_rows) == limit
-            more_scans = len(scan_rows) == limit
-            rev = reg_rows[-1].rev if more_regs else max_rev
-            seq = scan_rows[-1].seq if more_scans else max_seq
-            remaining = 0
-            if more_regs:
-                remaining = int(
-                    conn.scalar(
-                        select(func.count()).where(
-                            registrations.c.rev > rev, registrations.c.rev <= max_rev
-                        )
+            max_rev, max_seq = conn.execute(_MAXIMA).one()
+            return self._changes(conn, kiosk_id, limit, cursor, max_rev, max_seq)
+
+    def changes_for_token(
+        self, token: str, cursor: str | None, limit: int = 5000
+    ) -> PullPage | None:
+        """``changes`` for the kiosk whose live token is ``token``, or None when the token is
+        unknown or revoked. The token and the maxima are read in one statement, so a pull
+        costs three queries. Raises HubError for a cursor that is not a hub cursor."""
+        with self._reading() as conn:
+            row = self._token_row(conn, token, _TOKEN_AND_MAXIMA)
+            if row is None:
+                return None
+            return self._changes(conn, row.kiosk_id, limit, cursor, row.max_rev, row.max_seq)
+
+    def _changes(
+        self,
+        conn: Connection,
+        kiosk_id: str,
+        limit: int,
+        cursor: str | None,
+        max_rev: int,
+        max_seq: int,
+    ) -> PullPage:
+        rev0, seq0, own_until, reset = self._parse_cursor(cursor)
+        limit = max(1, min(limit, 20000))
+        max_rev, max_seq = int(max_rev or 0), int(max_seq or 0)
+        if own_until is None:
+            own_until = max_seq
+        reg_rows = conn.execute(
+            _PULL_REGISTRATIONS, {"rev0": rev0, "max_rev": max_rev, "limit": limit}
+        ).all()
+        reg_data = self._without_claimed_codes(conn, reg_rows)
+        window = {"seq0": seq0, "max_seq": max_seq, "kiosk": kiosk_id, "own_until": own_until,
+                  "limit": limit}  # fmt: skip
+        scan_texts: list[str]
+        if self.is_sqlite:
+            scan_rows = conn.execute(_PULL_SCANS, window).all()
+            n_scans = len(scan_rows)
+            last_seq = scan_rows[-1].seq if scan_rows else 0
+            scan_texts = [r.data for r in scan_rows]
+        else:  # PostgreSQL joins the stored JSON itself: one row to fetch, not one per scan
+            n_scans, last_seq, joined = conn.execute(_PULL_SCANS_JOINED, window).one()
+            scan_texts = [joined] if joined else []
+        more_regs = len(reg_rows) == limit
+        more_scans = n_scans == limit
+        rev = reg_rows[-1].rev if more_regs else max_rev
+        seq = last_seq if more_scans else max_seq
+        remaining = 0
+        if more_regs:
+            remaining = int(
+                conn.scalar(
+                    select(func.count()).where(
+                        registrations.c.rev > rev, registrations.c.rev <= max_rev
                     )
-                    or 0
                 )
+                or 0
+            )
         return PullPage(
             hub=self.hub_id,
             cursor=self.cursor(rev, seq, own_until),
@@ -158,7 +222,7 @@ class SyncStore(AdminStore):
             reset=reset,
             remaining=remaining,
             registrations=reg_data,
-            scans=[r.data for r in scan_rows],
+            scans=scan_texts,
         )
 
     def _without_claimed_codes(self, conn: Connection, rows: Sequence[Any]) -> list[str]:
@@ -192,14 +256,40 @@ class SyncStore(AdminStore):
 
     # -- the kiosk's upload -----------------------------------------------------------
 
-    def upload(self, kiosk_id: str, items: Sequence[dict[str, Any]]) -> UploadOutcome:
+    def kiosk_and_window(self, token: str) -> tuple[str, EventWindow] | None:
+        """The kiosk of a live token and the window of the published event, read in one
+        statement (one round trip before an upload's transaction); None for a token that is
+        unknown or revoked."""
+        with self._reading() as conn:
+            row = self._token_row(conn, token, _TOKEN_AND_EVENT)
+        return None if row is None else (str(row.kiosk_id), self._event_window(row.event))
+
+    def _event_window(self, text: str | None) -> EventWindow:
+        """The window of the published event whose stored text is ``text``: parsed once
+        per text, not per upload (another worker may publish a new one at any time, so
+        the text is read each time, in the same statement as the token)."""
+        cached = self._window_cache
+        if cached is None or cached[0] != text:
+            cached = (text, EventWindow.of(json.loads(text) if text else None))
+            self._window_cache = cached
+        return cached[1]
+
+    def upload(
+        self,
+        kiosk_id: str,
+        items: Sequence[dict[str, Any]],
+        window: EventWindow | None = None,
+    ) -> UploadOutcome:
         """Store a batch of scans and walk-ins; idempotent by scan nonce and registration id.
 
-        Each item is validated on its own (``sync.hub.models``) against the published event:
-        a bad one is refused with its reason, the rest are stored. A nonce that already holds
-        a different scan (another kiosk's) is refused, never acknowledged.
+        Each item is validated on its own (``sync.hub.models``) against the published event
+        (``window``, from ``kiosk_and_window``; read here when None): a bad one is refused
+        with its reason, the rest are stored. A nonce that already holds a different scan
+        (another kiosk's) is refused, never acknowledged.
         """
-        window = EventWindow.of(self.event_definition())
+        if window is None:
+            with self._reading() as conn:
+                window = self._event_window(conn.scalar(EVENT_QUERY))
         acknowledged: list[str] = []
         rejected: list[dict[str, str]] = []
         batch: dict[str, tuple[str, Scan]] = {}
@@ -251,36 +341,52 @@ class SyncStore(AdminStore):
     def _insert_scans(
         self, conn: Connection, uploads: Sequence[tuple[str, dict[str, tuple[str, Scan]], str]]
     ) -> list[dict[str, Scan]]:
-        """Insert the new nonces of several uploads ``(kiosk id, batch, stamp)`` with one
-        query and one insert; per upload, the scans the hub now holds exactly as sent (new
-        ones and re-sent ones). A nonce held by a different scan is left out, including one
-        another upload of the same transaction took first."""
-        nonces = list({n for _, batch, _ in uploads for n in batch})
+        """Insert the new nonces of several uploads ``(kiosk id, batch, stamp)``; per upload,
+        the scans the hub now holds exactly as sent (new ones and re-sent ones). A nonce held
+        by a different scan is left out, including one another upload of the same
+        transaction took first.
+
+        One statement inserts the new nonces and names them back (``ON CONFLICT DO NOTHING
+        RETURNING``); only nonces the hub held already (a re-sent upload, a nonce conflict)
+        cost a query, to compare what is held with what was sent.
+        """
+        first: dict[str, tuple[Scan, dict[str, Any]]] = {}
+        for kiosk_id, batch, stamp in uploads:
+            for nonce, (_, scan) in batch.items():
+                if nonce not in first:
+                    first[nonce] = (scan, _scan_row(scan, kiosk_id, stamp))
+        insert = (
+            self._insert(scans)
+            .on_conflict_do_nothing(index_elements=["nonce"])
+            .returning(scans.c.nonce)
+        )
+        rows = [row for _, row in first.values()]
+        inserted: set[str] = set()
+        for start in range(0, len(rows), 5000):
+            inserted.update(conn.execute(insert, rows[start : start + 5000]).scalars())
+        before = [n for n in first if n not in inserted]
         held: dict[str, Any] = {}
-        for start in range(0, len(nonces), 500):
+        for start in range(0, len(before), 500):
             held.update(
                 (r.nonce, json.loads(r.data))
                 for r in conn.execute(
                     select(scans.c.nonce, scans.c.data).where(
-                        scans.c.nonce.in_(nonces[start : start + 500])
+                        scans.c.nonce.in_(before[start : start + 500])
                     )
                 )
             )
-        rows: list[dict[str, Any]] = []
+        for nonce in inserted:  # held now; compared below only if sent twice in this batch
+            held[nonce] = first[nonce][0]
         answers: list[dict[str, Scan]] = []
-        for kiosk_id, batch, stamp in uploads:
+        for _, batch, _ in uploads:
             stored: dict[str, Scan] = {}
             for nonce, (_, scan) in batch.items():
-                if nonce not in held:
-                    row = _scan_row(scan, kiosk_id, stamp)
-                    rows.append(row)
-                    held[nonce] = json.loads(row["data"])
-                    stored[nonce] = scan
-                elif held[nonce] == json.loads(_scan_json(scan)):
+                holds = held.get(nonce)
+                if holds is scan or (
+                    holds is not None and _as_held(holds) == json.loads(_scan_json(scan))
+                ):
                     stored[nonce] = scan
             answers.append(stored)
-        for start in range(0, len(rows), 5000):
-            conn.execute(self._insert(scans), rows[start : start + 5000])
         return answers
 
     def _store_uploads(self, conn: Connection, uploads: Sequence[_Upload]) -> list[_Stored]:
@@ -488,6 +594,12 @@ def stored_elsewhere(nonce: str) -> str:
         f"nonce conflict: the hub already holds a different scan under nonce {nonce!r} "
         "(made at another kiosk or changed since); this one was not stored"
     )
+
+
+def _as_held(value: Scan | dict[str, Any]) -> dict[str, Any]:
+    """What the hub holds for a nonce, as stored JSON parsed: a stored row's, or the scan's
+    that this transaction inserted."""
+    return json.loads(_scan_json(value)) if isinstance(value, Scan) else value
 
 
 def _scan_json(scan: Scan) -> str:

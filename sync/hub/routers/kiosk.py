@@ -9,8 +9,15 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from sync.hub.db import HubError, PullPage
-from sync.hub.dependencies import CurrentKiosk, Database
+from sync.hub.db import HubError, PullPage, UploadOutcome
+from sync.hub.dependencies import (
+    Credentials,
+    CurrentKiosk,
+    Database,
+    Settings,
+    kiosk_token,
+    unknown_kiosk,
+)
 from sync.hub.limits import body_limit
 from sync.hub.models import (
     MAX_BATCH,
@@ -41,17 +48,21 @@ def whoami(kiosk_id: CurrentKiosk, db: Database) -> WhoAmI:
     responses={200: {"description": "registrations, other kiosks' scans"}},
 )
 def changes(
-    kiosk_id: CurrentKiosk,
+    creds: Credentials,
     db: Database,
+    settings: Settings,
     cursor: Annotated[str | None, Query(description="from the previous pull; none: all")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_BATCH)] = 5000,
 ) -> Response:
     """Registrations changed (cancellations and walk-ins included) and scans made at
     other kiosks since ``cursor``; ``more`` says another page is waiting."""
+    # the token checked in the same statement as the pull's first query
     try:
-        page = db.changes(cursor, kiosk_id, limit)
+        page = db.changes_for_token(kiosk_token(creds), cursor, limit)
     except HubError as exc:
         raise HTTPException(400, str(exc)) from None
+    if page is None:
+        raise unknown_kiosk(creds, settings)
     return Response(changes_body(page), media_type="application/json")
 
 
@@ -93,16 +104,27 @@ def changes_body(page: PullPage) -> bytes:
         }
     },
 )
-async def upload(request: Request, kiosk_id: CurrentKiosk, db: Database) -> UploadAnswer:
+async def upload(
+    request: Request, creds: Credentials, db: Database, settings: Settings
+) -> UploadAnswer:
     """A batch of outbox items: scans (idempotent by nonce, refused ones too) and
     walk-in registrations. The answer lists the check-ins that conflict."""
+    token = kiosk_token(creds)
     raw = await request.body()
-    try:
-        batch = UploadBatch.model_validate_json(raw)
-    except ValueError as exc:
-        raise HTTPException(422, f"not an upload batch: {str(exc)[:300]}") from None
-    items = [i.model_dump() for i in batch.items]
-    outcome = await run_in_threadpool(db.upload, kiosk_id, items)
+
+    def receive() -> UploadOutcome:
+        # token, batch and store in one thread hand-off; the token is checked first, so a
+        # stranger's body is never parsed
+        who = db.kiosk_and_window(token)
+        if who is None:
+            raise unknown_kiosk(creds, settings)
+        try:
+            batch = UploadBatch.model_validate_json(raw)
+        except ValueError as exc:
+            raise HTTPException(422, f"not an upload batch: {str(exc)[:300]}") from None
+        return db.upload(who[0], [i.model_dump() for i in batch.items], who[1])
+
+    outcome = await run_in_threadpool(receive)
     return UploadAnswer(
         acknowledged=outcome.acknowledged,
         rejected=[Rejected(**r) for r in outcome.rejected],
