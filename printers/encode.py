@@ -23,6 +23,7 @@ from typing import Any
 
 from PIL import Image
 
+from kiosk.errors import AccueilError
 from printers.escpos_env import escpos_printer, import_escpos, quiet
 from printers.layout import BadgeContent
 from printers.render import logo_strip, qr_matrix, qr_module_dots, render_badge
@@ -35,7 +36,7 @@ CODE_PAGES = ("CP1252", "CP858", "CP850", "CP437")  # preferred Latin pages, in 
 FONT_A = (12, 24)  # dots per character cell of the printers' font A
 
 
-class ProfileError(ValueError):
+class ProfileError(AccueilError, ValueError):
     """The [printer] profile or width cannot describe a real printer."""
 
 

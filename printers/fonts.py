@@ -19,6 +19,8 @@ from pathlib import Path
 
 from PIL import ImageDraw, ImageFont, features
 
+from kiosk.errors import PrinterError
+
 log = logging.getLogger(__name__)
 
 LATIN = "latin"
@@ -31,7 +33,7 @@ _FONT_FILES = {
 _PROBE_MISSING = "\U0010fffd"  # a private-use code point no font maps: its mask is .notdef
 
 
-class FontMissingError(RuntimeError):
+class FontMissingError(PrinterError, RuntimeError):
     """A font package is not installed: the badge cannot be rendered."""
 
 

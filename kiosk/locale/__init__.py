@@ -16,12 +16,13 @@ from functools import cache
 from pathlib import Path
 
 from kiosk.core.i18n import LANGUAGES, SOURCE_LANGUAGE, SourceText, Translator
+from kiosk.errors import AccueilError
 
 DOMAIN = "accueil"
 LOCALE_DIR = Path(__file__).resolve().parent
 
 
-class CatalogueError(RuntimeError):
+class CatalogueError(AccueilError, RuntimeError):
     """A catalogue cannot be read: the message names the file and what to do."""
 
 

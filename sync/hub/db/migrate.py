@@ -25,6 +25,7 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, inspect, select, text
 
+from kiosk.errors import StorageError
 from sync.hub.db.schema import hub_meta
 
 SCRIPT_LOCATION = "sync.hub:migrations"
@@ -35,7 +36,7 @@ ADOPTABLE_SCHEMAS = frozenset({"1"})
 _MIGRATE_LOCK_KEY = 0x4143_4D47  # "ACMG": PostgreSQL advisory lock of a migrating hub
 
 
-class MigrationError(Exception):
+class MigrationError(StorageError):
     """The database cannot be brought to this hub's schema: unknown revision (a newer hub
     made it), a pre-Alembic schema this hub does not know, or not migrated yet."""
 
