@@ -41,6 +41,8 @@ from typing import Any
 import phonenumbers
 import pycountry
 
+from kiosk.core.i18n import N_, NP_, Message, Words
+
 NUMBER, STRING, TEXT, BOOLEAN = "N", "S", "T", "B"
 CHOICE, MULTIPLE, FILE, DATE, TIME, DATETIME, COUNTRY, PHONE = (
     "C",
@@ -95,7 +97,15 @@ class CheckinQuestion:
 
 
 class AnswerError(ValueError):
-    """An answer pretix would not accept; the message says what to type instead."""
+    """An answer pretix would not accept; the message says what to type instead.
+
+    ``str(exc)`` is English (logs, the CLI); ``exc.words.in_language(tr)`` is the same
+    sentence from the catalogues, for the screen in the staff language.
+    """
+
+    def __init__(self, message: str | Message, /, **fields: object) -> None:
+        self.words = Words((message, fields))
+        super().__init__(str(self.words))
 
 
 def clean_answer(question: CheckinQuestion, raw: str, zone: tzinfo, *, country: str = "") -> str:
@@ -114,12 +124,12 @@ def clean_answer(question: CheckinQuestion, raw: str, zone: tzinfo, *, country: 
             return "true"
         if word in _NO or not word:
             if question.required:
-                raise AnswerError("pretix accepts only yes to this required question")
+                raise AnswerError(N_("pretix accepts only yes to this required question"))
             return "false"
-        raise AnswerError("answer yes or no")
+        raise AnswerError(N_("answer yes or no"))
     if not text:
         if question.required:
-            raise AnswerError("an answer to this question is required")
+            raise AnswerError(N_("an answer to this question is required"))
         return ""
     if kind == CHOICE:
         return str(_option(question, text).id)
@@ -132,9 +142,13 @@ def clean_answer(question: CheckinQuestion, raw: str, zone: tzinfo, *, country: 
     if kind == DATE:
         day = _date(text)
         if question.date_min is not None and day < question.date_min:
-            raise AnswerError(f"choose a date on or after {question.date_min:%Y-%m-%d}")
+            raise AnswerError(
+                N_("choose a date on or after {date}"), date=f"{question.date_min:%Y-%m-%d}"
+            )
         if question.date_max is not None and day > question.date_max:
-            raise AnswerError(f"choose a date on or before {question.date_max:%Y-%m-%d}")
+            raise AnswerError(
+                N_("choose a date on or before {date}"), date=f"{question.date_max:%Y-%m-%d}"
+            )
         return day.isoformat()
     if kind == TIME:
         return _time(text).strftime("%H:%M")
@@ -143,15 +157,21 @@ def clean_answer(question: CheckinQuestion, raw: str, zone: tzinfo, *, country: 
     if kind == COUNTRY:
         found = pycountry.countries.get(alpha_2=text.upper()) if len(text) == 2 else None
         if found is None:
-            raise AnswerError("type a two-letter country code, such as MA or FR")
+            raise AnswerError(N_("type a two-letter country code, such as MA or FR"))
         return str(found.alpha_2)
     if kind == PHONE:
         return _phone(text, country)
     if kind in (STRING, TEXT):
         if question.length_min is not None and len(text) < question.length_min:
-            raise AnswerError(f"at least {question.length_min} characters")
+            raise AnswerError(
+                NP_("at least {count} character", "at least {count} characters"),
+                count=question.length_min,
+            )
         if question.length_max is not None and len(text) > question.length_max:
-            raise AnswerError(f"at most {question.length_max} characters")
+            raise AnswerError(
+                NP_("at most {count} character", "at most {count} characters"),
+                count=question.length_max,
+            )
     return text
 
 
@@ -163,14 +183,14 @@ def hint(question: CheckinQuestion) -> str:
         )
         return listed + ("  (1,3…)" if question.type == MULTIPLE else "")
     return {
-        BOOLEAN: "yes / no",
+        BOOLEAN: N_("yes / no"),
         NUMBER: "12.5",
         DATE: "31/12/2026",
         TIME: "09:30",
         DATETIME: "31/12/2026 09:30",
         COUNTRY: "MA",
         PHONE: "+212…",
-        FILE: "file: add it in pretix",
+        FILE: N_("file: add it in pretix"),
     }.get(question.type, "")
 
 
@@ -182,7 +202,11 @@ def _option(question: CheckinQuestion, text: str) -> Option:
     for option in options:
         if folded in (option.identifier.casefold(), option.text.casefold(), str(option.id)):
             return option
-    raise AnswerError(f"no option {text!r}: choose a number from 1 to {len(options)}")
+    raise AnswerError(
+        N_("no option {answer}: choose a number from 1 to {last}"),
+        answer=repr(text),
+        last=len(options),
+    )
 
 
 def _number(question: CheckinQuestion, text: str) -> str:
@@ -192,13 +216,13 @@ def _number(question: CheckinQuestion, text: str) -> str:
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise AnswerError("type a number, such as 12 or 12.5") from None
+        raise AnswerError(N_("type a number, such as 12 or 12.5")) from None
     if not value.is_finite():
-        raise AnswerError("type a number, such as 12 or 12.5")
+        raise AnswerError(N_("type a number, such as 12 or 12.5"))
     if question.number_min is not None and value < Decimal(question.number_min):
-        raise AnswerError(f"the number must be at least {question.number_min}")
+        raise AnswerError(N_("the number must be at least {least}"), least=question.number_min)
     if question.number_max is not None and value > Decimal(question.number_max):
-        raise AnswerError(f"the number must be at most {question.number_max}")
+        raise AnswerError(N_("the number must be at most {most}"), most=question.number_max)
     return str(value)
 
 
@@ -212,7 +236,7 @@ def _date(text: str) -> date:
             return date(year, month, day)
         return date.fromisoformat(text)
     except ValueError:
-        raise AnswerError("type a date as 31/12/2026 or 2026-12-31") from None
+        raise AnswerError(N_("type a date as 31/12/2026 or 2026-12-31")) from None
 
 
 _TIME = re.compile(r"^(\d{1,2})\s*[:hH.]\s*(\d{2})?(?::(\d{2}))?$")
@@ -226,7 +250,7 @@ def _time(text: str) -> time:
         hour, minute, second = (int(g) if g else 0 for g in match.groups())
         return time(hour, minute, second)
     except ValueError:
-        raise AnswerError("type a time as 09:30") from None
+        raise AnswerError(N_("type a time as 09:30")) from None
 
 
 def _datetime(question: CheckinQuestion, text: str, zone: tzinfo) -> str:
@@ -235,17 +259,19 @@ def _datetime(question: CheckinQuestion, text: str, zone: tzinfo) -> str:
         when = datetime.fromisoformat(text)
     except ValueError:
         if not time_text:
-            raise AnswerError("type a date and time as 31/12/2026 09:30") from None
+            raise AnswerError(N_("type a date and time as 31/12/2026 09:30")) from None
         when = datetime.combine(_date(day_text), _time(time_text.strip()))
     if when.tzinfo is None:
         when = when.replace(tzinfo=zone)
     if question.datetime_min is not None and when < question.datetime_min:
         raise AnswerError(
-            f"choose a time on or after {question.datetime_min.astimezone(zone):%d/%m/%Y %H:%M}"
+            N_("choose a time on or after {when}"),
+            when=f"{question.datetime_min.astimezone(zone):%d/%m/%Y %H:%M}",
         )
     if question.datetime_max is not None and when > question.datetime_max:
         raise AnswerError(
-            f"choose a time on or before {question.datetime_max.astimezone(zone):%d/%m/%Y %H:%M}"
+            N_("choose a time on or before {when}"),
+            when=f"{question.datetime_max.astimezone(zone):%d/%m/%Y %H:%M}",
         )
     return when.isoformat()
 
@@ -255,9 +281,11 @@ def _phone(text: str, country: str) -> str:
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
-        raise AnswerError("type the phone number with its country code, such as +212 6…") from None
+        raise AnswerError(
+            N_("type the phone number with its country code, such as +212 6…")
+        ) from None
     if not phonenumbers.is_possible_number(number):
-        raise AnswerError("this is not a possible phone number: check the digits")
+        raise AnswerError(N_("this is not a possible phone number: check the digits"))
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 

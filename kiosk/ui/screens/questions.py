@@ -15,7 +15,8 @@ from typing import Any
 from textual.widgets import Input
 
 from kiosk.core.questions import AnswerError, CheckinQuestion, clean_answer, hint
-from kiosk.ui.i18n import is_rtl
+from kiosk.locale import translator
+from kiosk.ui.i18n import is_rtl, visual
 from kiosk.ui.screens.common import PromptScreen
 from kiosk.ui.widgets.sentence import Sentence
 
@@ -34,11 +35,16 @@ class QuestionScreen(PromptScreen):
         try:
             clean_answer(self.checkin_question, event.value, self.zone, country=self.country)
         except AnswerError as exc:
-            self.query_one("#prompt-message", Sentence).show(str(exc), is_rtl(self.lang))
+            said = exc.words.in_language(translator(self.lang))
+            self.query_one("#prompt-message", Sentence).show(said, is_rtl(self.lang))
             return
         self.dismiss(event.value.strip())
 
     def on_mount(self) -> None:
+        # The form of the answer (yes / no, a date…) in the staff language; a list of
+        # options is pretix's own text and has no catalogue entry, so it stays as it is.
+        hinted = translator(self.lang).gettext(hint(self.checkin_question))
+        self.query_one("#answer", Input).placeholder = visual(hinted)
         if not self.checkin_question.required:
             self.query_one("#question", Sentence).show(
                 self.t("detail.optional_question", question=self.checkin_question.text),
