@@ -458,17 +458,22 @@ def load_config(path: Path | str) -> Config:
         if env in os.environ:
             setattr(_holder(config, section, key), key, os.environ[env])
             origins[section, key] = f"{env} (environment)"
-    _legacy_source_keys(config, raw.get("sync", {}))
+    _legacy_source_keys(config, raw)
     _cross_checks(config)
     return config
 
 
-def _legacy_source_keys(config: Config, written: dict[str, Any]) -> None:
+def _legacy_source_keys(config: Config, raw: dict[str, Any]) -> None:
     """The old flat [sync] keys (url, token, pretix_*), still read: each fills its source's
     option when that is not set (one deprecation notice per key written in the file),
     then [sync] mirrors the options so code reading ``config.sync.url`` sees them (url and
-    token: the chosen source's; pretix_*: pretix's whatever the source)."""
+    token: the chosen source's; pretix_*: pretix's whatever the source).
+
+    Raises ConfigError when the file sets an old key and its new key to different values
+    (which one was meant cannot be known)."""
     defaults = SyncSection()
+    written: dict[str, Any] = raw.get("sync", {})
+    told: set[str] = set()
     for name, kind in _source_kinds().items():
         options = config.sources.get(name)
         if options is None:
@@ -476,6 +481,25 @@ def _legacy_source_keys(config: Config, written: dict[str, Any]) -> None:
         for old, new in kind.legacy.items():
             generic = not old.startswith(f"{name}_")  # url, token: the chosen source's
             if generic and config.sync.source != name:
+                continue
+            there = raw.get(kind.section, {})
+            if old in written and new in there:
+                told.add(old)
+                if written[old] != there[new]:
+                    raise ConfigError(
+                        f"{config.path}: [sync] {old} and [{kind.section}] {new} are both set, "
+                        f"to different values: [sync] {old} is the old place of "
+                        f"[{kind.section}] {new}. Keep [{kind.section}] {new} and delete "
+                        f"[sync] {old}",
+                        file=str(config.path),
+                        section="sync",
+                        key=old,
+                        expected=f"only [{kind.section}] {new}",
+                    )
+                config.warnings.append(
+                    f"{config.path}: [sync] {old} is deprecated: move it to [{kind.section}] "
+                    f"{new} (the same value is there already: delete [sync] {old})"
+                )
                 continue
             value = getattr(config.sync, old)
             origin = config.secret_origins.get(("sync", old), "")
@@ -488,10 +512,20 @@ def _legacy_source_keys(config: Config, written: dict[str, Any]) -> None:
                 if origin:
                     config.secret_origins[kind.section, new] = origin
                 if old in written:
+                    told.add(old)
                     config.warnings.append(
                         f"{config.path}: [sync] {old} is deprecated: move it to "
                         f"[{kind.section}] {new} (read from [sync] for now)"
                     )
+    # an old key of a source not chosen (the hub's token under pretix) said nothing before
+    for old in sorted(set(written) - told):
+        places = [f"[{kind.section}] {kind.legacy[old]}" for kind in _source_kinds().values()
+                  if old in kind.legacy and not old.startswith(f"{kind.name}_")]  # fmt: skip
+        if places and written[old] != getattr(defaults, old):
+            config.warnings.append(
+                f"{config.path}: [sync] {old} is deprecated: move it to {' or '.join(places)} "
+                f'(not used while [sync] source = "{config.sync.source}")'
+            )
     for name, kind in _source_kinds().items():
         options = config.sources.get(name)
         for old, new in kind.legacy.items():
