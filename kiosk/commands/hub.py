@@ -67,6 +67,8 @@ def open_db(rt: Any, override: str | None = None) -> Any:
     try:
         return HubDB(database_url(raw, rt.config.base))
     except HubError as exc:
+        if override:  # the command line's, not the file's
+            raise ConfigError(f"--database: {exc}") from None
         raise ConfigError(f"{rt.config.path}: [hub] database: {exc}") from None
 
 

@@ -197,6 +197,23 @@ def test_accueil_hub_migrate_adopts_then_finds_nothing_to_do(tmp_path: Path, cap
     assert revision(url) == head()
 
 
+@pytest.mark.parametrize("where", ["a-folder", "a-file/hub.db"])
+def test_a_sqlite_path_that_cannot_be_a_file_is_refused_naming_it(
+    tmp_path: Path, capsys, where: str
+) -> None:
+    """A folder (or a path under a file) as the SQLite database: a traceback and exit 1."""
+    (tmp_path / "a-folder").mkdir()
+    (tmp_path / "a-file").write_text("")
+    url = f"sqlite:///{tmp_path / where}"
+    with pytest.raises(HubError, match=rf"cannot create the SQLite database {tmp_path / where}"):
+        HubDB(url)
+    config = demo_config(tmp_path)
+    assert main.main(["--config", str(config), "hub", "migrate", "--database", url]) == 2
+    err = capsys.readouterr().err
+    assert f"--database: cannot create the SQLite database {tmp_path / where}" in err
+    assert "Traceback" not in err
+
+
 def dump(url: str) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every hub table, in primary-key order."""
     engine = create_engine(url)
