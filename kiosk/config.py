@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # Defined in the error tree (kiosk.errors), importable from here as before.
@@ -102,6 +103,29 @@ class IsPath:
 
 
 PathText = Annotated[str, IsPath()]
+
+
+@dataclass(frozen=True)
+class IsHttpUrl:
+    """Mark of a key holding a server's address: empty (not set) or an absolute http(s)
+    URL with a host (RFC 3986). A scheme-less ``10.0.0.2:8470`` otherwise reached the HTTP
+    client, which called it unreachable at every sync: a typo taken for an outage."""
+
+    def holds(self, value: str) -> bool:
+        if not value:
+            return True
+        try:
+            parts = urlsplit(value.strip())
+            parts.port  # noqa: B018  (raises ValueError for a port out of range)
+        except ValueError:
+            return False
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+    def describe(self) -> str:
+        return "that is an http:// or https:// address with a host, e.g. https://10.0.0.2:8470"
+
+
+HttpUrl = Annotated[str, IsHttpUrl()]
 
 
 # The hub's rule for kiosk ids (tokens, walk-in ids W-<kiosk>-…, its String(64) columns).
@@ -228,7 +252,7 @@ class BadgeSection:
 @dataclass
 class SyncSection:
     source: str = "none"  # a registered source (kiosk.registry): none, hub, pretix …
-    url: str = ""
+    url: HttpUrl = ""
     token: str = ""
     interval_seconds: Seconds = 3.0
     timeout_seconds: Seconds = 5.0
@@ -359,7 +383,7 @@ def _describe(tp: Any) -> str:
     origin = get_origin(tp)
     if origin is Annotated:
         base, *marks = get_args(tp)
-        bounds = [m.describe() for m in marks if isinstance(m, Range | IsPath)]
+        bounds = [m.describe() for m in marks if isinstance(m, Range | IsPath | IsHttpUrl)]
         return " ".join([_describe(base), *bounds])
     if origin is Literal:
         return "one of " + ", ".join(repr(a) for a in get_args(tp))
@@ -380,7 +404,7 @@ def _check(value: Any, tp: Any) -> bool:
     if origin is Annotated:
         base, *marks = get_args(tp)
         return _check(value, base) and all(
-            m.holds(value) for m in marks if isinstance(m, Range | IsPath)
+            m.holds(value) for m in marks if isinstance(m, Range | IsPath | IsHttpUrl)
         )
     if origin is Literal:
         return value in get_args(tp)

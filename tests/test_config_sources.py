@@ -236,3 +236,37 @@ def test_an_old_hub_key_under_another_source_still_says_where_it_moved(tmp_path)
     assert len(notices) == 1
     assert "[sync] token is deprecated: move it to [hub] token" in notices[0]
     assert 'not used while [sync] source = "pretix"' in notices[0]
+
+
+NOT_AN_ADDRESS = ["127.0.0.1:8470", "ftp://127.0.0.1:8470", "javascript:alert(1)", "http://",
+                  "https:///path", "pretix.example.org", "file:///etc/passwd"]  # fmt: skip
+
+
+@pytest.mark.parametrize("url", NOT_AN_ADDRESS)
+@pytest.mark.parametrize(
+    ("source", "table"), [("hub", "[hub]\n"), ("pretix", "[pretix]\n"), ("hub", "")]
+)
+def test_a_source_address_that_is_not_http_is_refused_at_load_naming_the_key(
+    tmp_path, capsys, url, source, table
+):
+    """A scheme-less hub URL read as "hub unreachable … try again later" at every sync:
+    a typo looked like a network outage. Now exit 2 naming the key ([sync] url: the old one)."""
+    section = table.strip("[]\n") or "sync"
+    config = demo_config(
+        tmp_path, extra=f'[sync]\nsource = "{source}"\n' + (table or "") + f'url = "{url}"\n'
+    )
+    config.chmod(0o600)
+    with pytest.raises(ConfigError) as refused:
+        load_config(config)
+    assert (refused.value.section, refused.value.key) == (section, "url")
+    assert "http:// or https://" in str(refused.value)
+    assert main.main(["--config", str(config), "setup"]) == 2
+    assert f"[{section}] url = {url!r}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8470", "https://pretix.example.org/", "HTTPS://[::1]:8443/x", ""]
+)
+def test_http_addresses_and_an_empty_one_load(tmp_path, url):
+    loaded = _load(tmp_path, f'[hub]\nurl = "{url}"\n')
+    assert loaded.sources["hub"].url == url
