@@ -68,7 +68,15 @@ def open_db(rt: Any, override: str | None = None) -> Any:
 
     raw = override or rt.config.hub.database
     try:
-        return HubDB(database_url(raw, rt.config.base))
+        url = database_url(raw, rt.config.base)
+        if url in ("sqlite://", "sqlite:///", "sqlite:///:memory:"):
+            # every command here is a process of its own: a token, an import or the scans
+            # of a whole day would be gone when it ends
+            raise HubError(
+                f"database = {raw!r} is an in-memory SQLite database: nothing would be kept "
+                "after this command. Give a file, e.g. sqlite:///data/hub.db"
+            )
+        return HubDB(url)
     except HubError as exc:
         if override:  # the command line's, not the file's
             raise ConfigError(f"--database: {exc}") from None

@@ -298,3 +298,13 @@ def test_workers_starting_together_migrate_once_and_share_one_hub_id(url: str) -
         for db in opened:
             db.close()
     assert revision(url) == head() and differences(url) == []
+
+
+@pytest.mark.parametrize("memory", ["sqlite://", "sqlite:///:memory:"])
+def test_an_in_memory_database_is_refused_by_the_commands(tmp_path: Path, capsys, memory) -> None:
+    """`accueil hub token create` on one printed a token that was gone at exit, and `hub
+    serve` would have dropped the day's scans when it stopped: nothing lost."""
+    config = demo_config(tmp_path)
+    for action in (["migrate"], ["token", "create", "door-a"]):
+        assert main.main(["--config", str(config), "hub", *action, "--database", memory]) == 2
+        assert "in-memory SQLite database: nothing would be kept" in capsys.readouterr().err
