@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # Defined in the error tree (kiosk.errors), importable from here as before.
@@ -102,6 +103,29 @@ class IsPath:
 
 
 PathText = Annotated[str, IsPath()]
+
+
+@dataclass(frozen=True)
+class IsHttpUrl:
+    """Mark of a key holding a server's address: empty (not set) or an absolute http(s)
+    URL with a host (RFC 3986). A scheme-less ``10.0.0.2:8470`` otherwise reached the HTTP
+    client, which called it unreachable at every sync: a typo taken for an outage."""
+
+    def holds(self, value: str) -> bool:
+        if not value:
+            return True
+        try:
+            parts = urlsplit(value.strip())
+            parts.port  # noqa: B018  (raises ValueError for a port out of range)
+        except ValueError:
+            return False
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+    def describe(self) -> str:
+        return "that is an http:// or https:// address with a host, e.g. https://10.0.0.2:8470"
+
+
+HttpUrl = Annotated[str, IsHttpUrl()]
 
 
 # The hub's rule for kiosk ids (tokens, walk-in ids W-<kiosk>-…, its String(64) columns).
@@ -228,7 +252,7 @@ class BadgeSection:
 @dataclass
 class SyncSection:
     source: str = "none"  # a registered source (kiosk.registry): none, hub, pretix …
-    url: str = ""
+    url: HttpUrl = ""
     token: str = ""
     interval_seconds: Seconds = 3.0
     timeout_seconds: Seconds = 5.0
@@ -359,7 +383,7 @@ def _describe(tp: Any) -> str:
     origin = get_origin(tp)
     if origin is Annotated:
         base, *marks = get_args(tp)
-        bounds = [m.describe() for m in marks if isinstance(m, Range | IsPath)]
+        bounds = [m.describe() for m in marks if isinstance(m, Range | IsPath | IsHttpUrl)]
         return " ".join([_describe(base), *bounds])
     if origin is Literal:
         return "one of " + ", ".join(repr(a) for a in get_args(tp))
@@ -380,7 +404,7 @@ def _check(value: Any, tp: Any) -> bool:
     if origin is Annotated:
         base, *marks = get_args(tp)
         return _check(value, base) and all(
-            m.holds(value) for m in marks if isinstance(m, Range | IsPath)
+            m.holds(value) for m in marks if isinstance(m, Range | IsPath | IsHttpUrl)
         )
     if origin is Literal:
         return value in get_args(tp)
@@ -458,17 +482,22 @@ def load_config(path: Path | str) -> Config:
         if env in os.environ:
             setattr(_holder(config, section, key), key, os.environ[env])
             origins[section, key] = f"{env} (environment)"
-    _legacy_source_keys(config, raw.get("sync", {}))
+    _legacy_source_keys(config, raw)
     _cross_checks(config)
     return config
 
 
-def _legacy_source_keys(config: Config, written: dict[str, Any]) -> None:
+def _legacy_source_keys(config: Config, raw: dict[str, Any]) -> None:
     """The old flat [sync] keys (url, token, pretix_*), still read: each fills its source's
     option when that is not set (one deprecation notice per key written in the file),
     then [sync] mirrors the options so code reading ``config.sync.url`` sees them (url and
-    token: the chosen source's; pretix_*: pretix's whatever the source)."""
+    token: the chosen source's; pretix_*: pretix's whatever the source).
+
+    Raises ConfigError when the file sets an old key and its new key to different values
+    (which one was meant cannot be known)."""
     defaults = SyncSection()
+    written: dict[str, Any] = raw.get("sync", {})
+    told: set[str] = set()
     for name, kind in _source_kinds().items():
         options = config.sources.get(name)
         if options is None:
@@ -476,6 +505,25 @@ def _legacy_source_keys(config: Config, written: dict[str, Any]) -> None:
         for old, new in kind.legacy.items():
             generic = not old.startswith(f"{name}_")  # url, token: the chosen source's
             if generic and config.sync.source != name:
+                continue
+            there = raw.get(kind.section, {})
+            if old in written and new in there:
+                told.add(old)
+                if written[old] != there[new]:
+                    raise ConfigError(
+                        f"{config.path}: [sync] {old} and [{kind.section}] {new} are both set, "
+                        f"to different values: [sync] {old} is the old place of "
+                        f"[{kind.section}] {new}. Keep [{kind.section}] {new} and delete "
+                        f"[sync] {old}",
+                        file=str(config.path),
+                        section="sync",
+                        key=old,
+                        expected=f"only [{kind.section}] {new}",
+                    )
+                config.warnings.append(
+                    f"{config.path}: [sync] {old} is deprecated: move it to [{kind.section}] "
+                    f"{new} (the same value is there already: delete [sync] {old})"
+                )
                 continue
             value = getattr(config.sync, old)
             origin = config.secret_origins.get(("sync", old), "")
@@ -488,10 +536,20 @@ def _legacy_source_keys(config: Config, written: dict[str, Any]) -> None:
                 if origin:
                     config.secret_origins[kind.section, new] = origin
                 if old in written:
+                    told.add(old)
                     config.warnings.append(
                         f"{config.path}: [sync] {old} is deprecated: move it to "
                         f"[{kind.section}] {new} (read from [sync] for now)"
                     )
+    # an old key of a source not chosen (the hub's token under pretix) said nothing before
+    for old in sorted(set(written) - told):
+        places = [f"[{kind.section}] {kind.legacy[old]}" for kind in _source_kinds().values()
+                  if old in kind.legacy and not old.startswith(f"{kind.name}_")]  # fmt: skip
+        if places and written[old] != getattr(defaults, old):
+            config.warnings.append(
+                f"{config.path}: [sync] {old} is deprecated: move it to {' or '.join(places)} "
+                f'(not used while [sync] source = "{config.sync.source}")'
+            )
     for name, kind in _source_kinds().items():
         options = config.sources.get(name)
         for old, new in kind.legacy.items():

@@ -98,8 +98,8 @@ def normalise_url(url: str) -> str:
 class Probe:
     """One step of ``PretixSource.probe``: what was checked, whether it holds, why not.
 
-    ``key`` names the [sync] key to fix; ``temporary`` marks trouble that may pass
-    (unreachable, 5xx) rather than configuration.
+    ``key`` names the config key to fix, as "[pretix] token"; ``temporary`` marks trouble
+    that may pass (unreachable, 5xx) rather than configuration.
     """
 
     what: str
@@ -266,8 +266,8 @@ class PretixSource:
     ) -> None:
         if not (organizer and event and checkin_list and token):
             raise SourceRejected(
-                "pretix needs [sync] pretix_organizer, pretix_event, pretix_checkin_list and "
-                "pretix_token (or ACCUEIL_SYNC_PRETIX_TOKEN)"
+                "pretix needs [pretix] organizer, event, checkin_list and token (or "
+                "ACCUEIL_PRETIX_TOKEN)"
             )
         self.url = normalise_url(url)
         self.organizer = organizer
@@ -320,7 +320,7 @@ class PretixSource:
             session, _, list_id = entry.partition("=")
             if not session.strip() or not list_id.strip().isdigit():
                 raise ConfigError(
-                    f"[sync] pretix_session_lists entry {entry!r}: expected "
+                    f"[pretix] session_lists entry {entry!r}: expected "
                     '"<session id>=<pretix check-in list id>", e.g. "atelier-1=7"'
                 )
             session_lists[session.strip()] = int(list_id)
@@ -347,7 +347,7 @@ class PretixSource:
     # -- probing (sync status, sync --once) ---------------------------------------------
 
     def probe(self) -> list[Probe]:
-        """Ask pretix, step by step, whether this kiosk's [sync] settings work.
+        """Ask pretix, step by step, whether this kiosk's [pretix] settings work.
 
         Steps: reachable (url), token, organizer, event, then each check-in list (the
         entrance's and each session door's). A failed step names the key to fix; the
@@ -357,16 +357,20 @@ class PretixSource:
         try:
             root = self._client.get(base)
         except httpx.HTTPError as exc:
-            return [Probe("reachable", False, f"{base} unreachable: {exc!r}", "url", True)]
+            return [Probe("reachable", False, f"{base} unreachable: {exc!r}", "[pretix] url", True)]
         if root.status_code >= 500 or root.status_code == 429:
-            return [Probe("reachable", False, f"{base} answered {root.status_code}", "url", True)]
+            return [
+                Probe(
+                    "reachable", False, f"{base} answered {root.status_code}", "[pretix] url", True
+                )
+            ]
         if root.status_code == 404 or "json" not in root.headers.get("content-type", ""):
             return [
                 Probe(
                     "reachable",
                     False,
                     f"{base} is not pretix's API ({root.status_code}); give pretix's address",
-                    "url",
+                    "[pretix] url",
                 )
             ]
         steps = [Probe("reachable", True, self.url)]
@@ -374,20 +378,20 @@ class PretixSource:
             return self._probe_steps(base, steps)
         except (httpx.HTTPError, SourceUnavailable, AttributeError, TypeError) as exc:
             why = f"pretix stopped answering as expected: {exc!r}"
-            return [*steps, Probe("answers", False, why, "url", True)]
+            return [*steps, Probe("answers", False, why, "[pretix] url", True)]
 
     def _probe_steps(self, base: str, steps: list[Probe]) -> list[Probe]:
         whoami = self._client.get(f"{base}organizers/")
         if whoami.status_code == 401:
-            return [*steps, Probe("token", False, response_detail(whoami), "pretix_token")]
+            return [*steps, Probe("token", False, response_detail(whoami), "[pretix] token")]
         if whoami.status_code >= 400:
-            return [*steps, self._probe_failure("token", whoami, "pretix_token")]
+            return [*steps, self._probe_failure("token", whoami, "[pretix] token")]
         steps.append(Probe("token", True, "accepted"))
         mine = [str(o.get("slug")) for o in (self._json(whoami).get("results") or ())]
         if self.organizer not in mine:
             known = ", ".join(mine) or "none"
             why = f"no organizer {self.organizer!r} for this token (its organizers: {known})"
-            return [*steps, Probe("organizer", False, why, "pretix_organizer")]
+            return [*steps, Probe("organizer", False, why, "[pretix] organizer")]
         steps.append(Probe("organizer", True, self.organizer))
         event = self._client.get(self._event_path(""))
         if event.status_code != 200:
@@ -399,7 +403,7 @@ class PretixSource:
                 f"no event {self.event!r} in organizer {self.organizer!r} that this token may "
                 f"see ({event.status_code}); events it sees: {', '.join(slugs) or 'none'}"
             )
-            return [*steps, Probe("event", False, why, "pretix_event")]
+            return [*steps, Probe("event", False, why, "[pretix] event")]
         steps.append(Probe("event", True, self.event))
         self._event_info = dict(self._json(event))
         doors = [("", self.checkin_list)] + sorted(self.session_lists.items())
@@ -425,7 +429,7 @@ class PretixSource:
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """One request (sync.remote.send); other answers are returned for the caller to read."""
         hint = (
-            "check [sync] pretix_token: its team needs 'View all orders' and 'Check-in' "
+            "check [pretix] token: its team needs 'View all orders' and 'Check-in' "
             f"on event {self.event!r}"
         )
         try:
@@ -449,7 +453,7 @@ class PretixSource:
             return message
         if not failed or not failed[0].key:
             return message
-        return f"pretix: {failed[0].what}: {failed[0].detail}; check [sync] {failed[0].key}"
+        return f"pretix: {failed[0].what}: {failed[0].detail}; check {failed[0].key}"
 
     def _get(self, path: str, params: Mapping[str, Any] | None = None) -> httpx.Response:
         return self._check(self._send("GET", path, params=params), path)
@@ -457,8 +461,8 @@ class PretixSource:
     def _check(self, response: httpx.Response, path: str) -> httpx.Response:
         if response.status_code == 404:
             raise SourceRejected(
-                f"pretix has no {path!r} for organizer {self.organizer!r}: check [sync] "
-                "url, pretix_organizer, pretix_event and pretix_checkin_list",
+                f"pretix has no {path!r} for organizer {self.organizer!r}: check [pretix] "
+                "url, organizer, event and checkin_list",
                 **refusal_fields("pretix", response),
             )
         if response.status_code >= 400:
@@ -559,7 +563,7 @@ class PretixSource:
         if response.status_code == 404:
             raise ListRefused(
                 list_id,
-                f"pretix has no check-in list {list_id} in event {self.event!r}: check [sync] "
+                f"pretix has no check-in list {list_id} in event {self.event!r}: check "
                 + self._list_key(list_id),
             )
         data = self._json(self._check(response, path))
@@ -891,7 +895,7 @@ class PretixSource:
             try:
                 outcome = self._push_one(item)
             except ListRefused as exc:
-                outcome = str(exc)  # names the [sync] key of that list
+                outcome = str(exc)  # names the [pretix] key of that list
             except (SourceUnavailable, SourceRejected) as exc:
                 if not result.acknowledged:
                     raise
@@ -906,11 +910,11 @@ class PretixSource:
         return result
 
     def _list_key(self, list_id: int) -> str:
-        """The [sync] key that names this check-in list (what a person must fix)."""
+        """The config key ([pretix] …) that names this check-in list (what a person must fix)."""
         doors = [door for door, lid in self.session_lists.items() if lid == list_id]
         if doors and list_id != self.checkin_list:
-            return "pretix_session_lists (" + ", ".join(f"{d}={list_id}" for d in doors) + ")"
-        return "pretix_checkin_list"
+            return "[pretix] session_lists (" + ", ".join(f"{d}={list_id}" for d in doors) + ")"
+        return "[pretix] checkin_list"
 
     def _push_one(self, item: OutboxItem) -> str | list[dict[str, object]]:
         """Conflicts to report once uploaded, or why this item cannot go to pretix."""
@@ -925,7 +929,7 @@ class PretixSource:
             if scan.session_id not in self.session_lists:
                 return (
                     f"no pretix check-in list for session {scan.session_id!r}: add it to "
-                    "[sync] pretix_session_lists"
+                    "[pretix] session_lists"
                 )
             list_id = self.session_lists[scan.session_id]
         if scan.kind is ScanKind.UNDO:
@@ -979,7 +983,7 @@ class PretixSource:
             raise ListRefused(
                 list_id,
                 f"pretix refused the check-in upload to list {list_id} ({response.status_code}): "
-                f"{response_detail(response)}; check [sync] {self._list_key(list_id)}",
+                f"{response_detail(response)}; check {self._list_key(list_id)}",
             )
         return answer
 
@@ -1058,7 +1062,7 @@ class PretixSource:
         if response.status_code == 404:
             raise ListRefused(
                 list_id,
-                f"pretix has no check-in list {list_id} in event {self.event!r}: check [sync] "
+                f"pretix has no check-in list {list_id} in event {self.event!r}: check "
                 + self._list_key(list_id),
             )
         # Statistics only: a 400 left after the retry is not worth keeping the scan queued.

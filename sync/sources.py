@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from kiosk.config import Range
+from kiosk.config import HttpUrl, Range
 from kiosk.errors import ConfigError, SourceRejected
 from kiosk.registry import SourceContext, SourceKind, register_source
 
@@ -23,7 +23,7 @@ def _help(text: str) -> dict[str, str]:
 class HubOptions:
     """[hub]: the hub this kiosk syncs with (the same table holds the hub's own keys)."""
 
-    url: str = field(default="", metadata=_help("the hub's address, e.g. http://10.0.0.2:8470"))
+    url: HttpUrl = field(default="", metadata=_help("the hub's address, e.g. http://10.0.0.2:8470"))
     token: str = field(
         default="",
         metadata=_help(
@@ -37,7 +37,7 @@ class HubOptions:
 class PretixOptions:
     """[pretix]: a pretix event as the registration source (docs/pretix.md)."""
 
-    url: str = field(default="", metadata=_help("pretix's address, https://pretix.example.org"))
+    url: HttpUrl = field(default="", metadata=_help("pretix's address, https://pretix.example.org"))
     organizer: str = field(default="", metadata=_help("the organizer's short name (in URLs)"))
     event: str = field(default="", metadata=_help("the event's short name (in URLs)"))
     checkin_list: Annotated[int, Range(ge=0, le=2**63 - 1)] = field(

@@ -14,6 +14,7 @@ more on top and never less. Pure: imports no IO library, only the core's model.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -274,6 +275,9 @@ def event_from_dict(data: Mapping[str, Any]) -> tuple[Event, list[Session]]:
     return event, sessions
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # as the hub's one-line fields (sync.hub.models)
+
+
 def event_from_definition(data: object) -> tuple[Event, list[Session]]:
     """The event of an event definition as organisers write it (event.json, the body of the
     hub's ``PUT /v1/admin/event``): slug, name, IANA time zone, days (number, YYYY-MM-DD)
@@ -290,7 +294,18 @@ def event_from_definition(data: object) -> tuple[Event, list[Session]]:
             raise ValueError(f"{where}{key} is missing")
         if not isinstance(obj[key], kind) or (isinstance(obj[key], bool) and kind is int):
             raise ValueError(f"{where}{key} must be a {kind.__name__}")
+        if kind is str:
+            one_line(obj[key], f"{where}{key}")
         return obj[key]
+
+    def one_line(text: str, name: str) -> str:
+        # JSON may escape a lone surrogate ("\ud800"): no UTF-8 database stores it
+        if _CONTROL.search(text) or any("\ud800" <= c <= "\udfff" for c in text):
+            raise ValueError(
+                f"{name} must be one line of Unicode text (no control character or lone "
+                f"surrogate): {text[:60]!r}"
+            )
+        return text
 
     if not isinstance(data, dict):
         raise ValueError("expected a JSON object")
@@ -334,6 +349,7 @@ def event_from_definition(data: object) -> tuple[Event, list[Session]]:
         room = s.get("room", "")
         if not isinstance(room, str):
             raise ValueError(f"{where}room must be a str")
+        one_line(room, f"{where}room")
         sessions.append(Session(need(s, "id", str, where), need(s, "title", str, where),
                                 room, day, start, end, capacity))  # fmt: skip
     return event, sessions

@@ -175,3 +175,98 @@ def test_an_old_config_runs_and_says_once_per_key_where_it_moved(tmp_path, capsy
         f"accueil: warning: {config}: [sync] token is deprecated: move it to [hub] token "
         "(read from [sync] for now)",
     ]
+
+
+def _both(source: str, old: str, new: str, old_value: object, new_value: object) -> str:
+    section = source_kind(source).section
+    return (
+        f'[sync]\nsource = "{source}"\n{old} = {old_value!r}\n[{section}]\n{new} = {new_value!r}\n'
+    ).replace("'", '"')
+
+
+@pytest.mark.parametrize(
+    ("source", "old", "new", "old_value", "new_value"),
+    [
+        ("pretix", "url", "url", "https://old.example.org", "https://new.example.org"),
+        ("pretix", "pretix_checkin_list", "checkin_list", 3, 4),
+        ("pretix", "pretix_event", "event", "old", "new"),
+        ("pretix", "pretix_token", "token", "old", "new"),
+        ("hub", "url", "url", "http://127.0.0.1:1", "http://127.0.0.1:2"),
+        ("hub", "token", "token", "old", "new"),
+    ],
+)  # fmt: skip
+def test_an_old_and_a_new_key_for_one_option_that_disagree_are_refused_naming_both(
+    tmp_path, capsys, source, old, new, old_value, new_value
+):
+    """Before, the new key won silently and the old one was dropped without a word."""
+    section = source_kind(source).section
+    config = demo_config(tmp_path, extra=_both(source, old, new, old_value, new_value))
+    config.chmod(0o600)
+    with pytest.raises(ConfigError) as refused:
+        load_config(config)
+    message = str(refused.value)
+    assert message.startswith(f"{config}: [sync] {old} and [{section}] {new} ")
+    assert (refused.value.file, refused.value.section, refused.value.key) == (
+        str(config),
+        "sync",
+        old,
+    )
+    assert f"delete [sync] {old}" in message
+    assert main.main(["--config", str(config), "setup"]) == 2
+    assert f"[sync] {old} and [{section}] {new}" in capsys.readouterr().err
+
+
+def test_an_old_key_repeating_its_new_key_loads_with_one_notice(tmp_path):
+    both = _both("pretix", "pretix_event", "event", "sccs", "sccs")
+    loaded = _load(tmp_path, both + 'url = "https://pretix.example.org"\n')
+    assert loaded.source_options().event == "sccs"
+    assert [w for w in loaded.warnings if "deprecated" in w] == [
+        f"{tmp_path / 'config.toml'}: [sync] pretix_event is deprecated: move it to "
+        "[pretix] event (the same value is there already: delete [sync] pretix_event)"
+    ]
+
+
+def test_an_old_hub_key_under_another_source_still_says_where_it_moved(tmp_path):
+    """The old [sync] token was the hub's: with source = "pretix" it was dropped unsaid."""
+    loaded = _load(
+        tmp_path, PRETIX_NEW.replace('source = "pretix"', 'source = "pretix"\ntoken = "t"')
+    )
+    assert loaded.source_options().token == "tok"
+    notices = [w for w in loaded.warnings if "deprecated" in w]
+    assert len(notices) == 1
+    assert "[sync] token is deprecated: move it to [hub] token" in notices[0]
+    assert 'not used while [sync] source = "pretix"' in notices[0]
+
+
+NOT_AN_ADDRESS = ["127.0.0.1:8470", "ftp://127.0.0.1:8470", "javascript:alert(1)", "http://",
+                  "https:///path", "pretix.example.org", "file:///etc/passwd"]  # fmt: skip
+
+
+@pytest.mark.parametrize("url", NOT_AN_ADDRESS)
+@pytest.mark.parametrize(
+    ("source", "table"), [("hub", "[hub]\n"), ("pretix", "[pretix]\n"), ("hub", "")]
+)
+def test_a_source_address_that_is_not_http_is_refused_at_load_naming_the_key(
+    tmp_path, capsys, url, source, table
+):
+    """A scheme-less hub URL read as "hub unreachable … try again later" at every sync:
+    a typo looked like a network outage. Now exit 2 naming the key ([sync] url: the old one)."""
+    section = table.strip("[]\n") or "sync"
+    config = demo_config(
+        tmp_path, extra=f'[sync]\nsource = "{source}"\n' + (table or "") + f'url = "{url}"\n'
+    )
+    config.chmod(0o600)
+    with pytest.raises(ConfigError) as refused:
+        load_config(config)
+    assert (refused.value.section, refused.value.key) == (section, "url")
+    assert "http:// or https://" in str(refused.value)
+    assert main.main(["--config", str(config), "setup"]) == 2
+    assert f"[{section}] url = {url!r}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8470", "https://pretix.example.org/", "HTTPS://[::1]:8443/x", ""]
+)
+def test_http_addresses_and_an_empty_one_load(tmp_path, url):
+    loaded = _load(tmp_path, f'[hub]\nurl = "{url}"\n')
+    assert loaded.sources["hub"].url == url

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import ipaddress
 import json
 import sys
@@ -10,6 +11,8 @@ from typing import Any
 
 from kiosk.commands.importing import REFUSED, add_file_arguments, clash_report
 from kiosk.config import ConfigError
+from kiosk.core.i18n import N_
+from kiosk.locale import translator
 
 
 def register(sub: Any) -> None:
@@ -65,8 +68,18 @@ def open_db(rt: Any, override: str | None = None) -> Any:
 
     raw = override or rt.config.hub.database
     try:
-        return HubDB(database_url(raw, rt.config.base))
+        url = database_url(raw, rt.config.base)
+        if url in ("sqlite://", "sqlite:///", "sqlite:///:memory:"):
+            # every command here is a process of its own: a token, an import or the scans
+            # of a whole day would be gone when it ends
+            raise HubError(
+                f"database = {raw!r} is an in-memory SQLite database: nothing would be kept "
+                "after this command. Give a file, e.g. sqlite:///data/hub.db"
+            )
+        return HubDB(url)
     except HubError as exc:
+        if override:  # the command line's, not the file's
+            raise ConfigError(f"--database: {exc}") from None
         raise ConfigError(f"{rt.config.path}: [hub] database: {exc}") from None
 
 
@@ -107,11 +120,6 @@ def _serve(args: argparse.Namespace, rt: Any) -> int:
         )
     db = open_db(rt, args.database)
     try:
-        _publish_event(rt, db)
-        print(
-            f"accueil hub: http://{host}:{port} (docs at /docs), hub id {db.hub_id}",
-            file=sys.stderr,
-        )
         if args.workers > 1 and db.is_sqlite:
             print(
                 "accueil hub: --workers needs PostgreSQL: SQLite lets one process write at a "
@@ -119,6 +127,27 @@ def _serve(args: argparse.Namespace, rt: Any) -> int:
                 file=sys.stderr,
             )
             return 2
+        refused = _cannot_listen(host, port)
+        if refused is not None:
+            tr = translator(rt.config.staff.language)
+            if refused.errno == errno.EADDRINUSE:
+                message = tr.gettext(N_(
+                    "accueil hub: {address} is in use: another hub may be running there. "
+                    "Stop it, or choose another [hub] host/port (or --host/--port)"
+                ))  # fmt: skip
+            else:
+                message = tr.gettext(N_(
+                    "accueil hub: cannot listen on {address} ({reason}): choose another "
+                    "[hub] host/port (or --host/--port)"
+                ))  # fmt: skip
+            reason = refused.strerror or str(refused)
+            print(message.format(address=f"{host}:{port}", reason=reason), file=sys.stderr)
+            return 2
+        _publish_event(rt, db)
+        print(
+            f"accueil hub: http://{host}:{port} (docs at /docs), hub id {db.hub_id}",
+            file=sys.stderr,
+        )
         url = db.url
     finally:
         db.close()
@@ -132,6 +161,22 @@ def _serve(args: argparse.Namespace, rt: Any) -> int:
         workers=args.workers,
     )
     return 0
+
+
+def _cannot_listen(host: str, port: int) -> OSError | None:
+    """Why ``host:port`` cannot be listened on (None when it can), checked as uvicorn binds
+    (SO_REUSEADDR: a port in TIME_WAIT is free); the socket is closed again at once."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:  # socket.gaierror too
+        return exc
+    return None
 
 
 def _workers(text: str) -> int:

@@ -58,7 +58,7 @@ def _probe_quietly(source: Any) -> int:
     worst = 0
     for step in source.probe():
         if not step.ok:
-            fix = f"; check [sync] {step.key}" if step.key else ""
+            fix = f"; check {step.key}" if step.key else ""
             print(f"accueil sync: {step.what}: {step.detail}{fix}", file=sys.stderr)
             worst = max(worst, 1 if step.temporary else 2)
     return worst
@@ -212,7 +212,7 @@ def _probe(source: Any, kind: Any) -> int:
             if step.ok:
                 print(f"{name}: {step.what}: ok ({step.detail})")
                 continue
-            fix = f"; check [sync] {step.key}" if step.key else ""
+            fix = f"; check {step.key}" if step.key else ""
             print(f"{name}: {step.what}: FAILED: {step.detail}{fix}")
             worst = max(worst, 1 if step.temporary else 2)
         return worst

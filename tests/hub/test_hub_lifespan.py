@@ -86,3 +86,40 @@ def test_the_factory_takes_one_database(tmp_path: Path) -> None:
 def test_the_hub_uses_no_deprecated_startup_hooks() -> None:
     app = create_app(organiser_token=ORGANISER, database_url="sqlite:///:memory:")
     assert app.router.on_startup == [] and app.router.on_shutdown == []
+
+
+def test_serving_on_a_port_in_use_is_refused_naming_it_before_any_banner(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A second `accueil hub serve` announced "http://127.0.0.1:8470" first, then uvicorn's
+    "[Errno 98] error while attempting to bind" and exit 3: which hub is serving, then?"""
+    import socket
+
+    import main
+    from tests.conftest import demo_config
+
+    config = demo_config(tmp_path, extra='[staff]\nlanguage = "en"\n')
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        args = ["--config", str(config), "hub", "serve", "--database", url, "--port", str(port)]
+        assert main.main(args) == 2
+    err = capsys.readouterr().err
+    assert f"127.0.0.1:{port} is in use" in err and "[hub] host/port (or --host/--port)" in err
+    assert "(docs at /docs)" not in err
+
+
+def test_workers_on_sqlite_are_refused_before_the_banner(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import main
+    from tests.conftest import demo_config
+
+    config = demo_config(tmp_path)
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    args = ["--config", str(config), "hub", "serve", "--database", url, "--workers", "2"]
+    assert main.main(args) == 2
+    err = capsys.readouterr().err
+    assert "--workers needs PostgreSQL" in err and "(docs at /docs)" not in err

@@ -197,6 +197,23 @@ def test_accueil_hub_migrate_adopts_then_finds_nothing_to_do(tmp_path: Path, cap
     assert revision(url) == head()
 
 
+@pytest.mark.parametrize("where", ["a-folder", "a-file/hub.db"])
+def test_a_sqlite_path_that_cannot_be_a_file_is_refused_naming_it(
+    tmp_path: Path, capsys, where: str
+) -> None:
+    """A folder (or a path under a file) as the SQLite database: a traceback and exit 1."""
+    (tmp_path / "a-folder").mkdir()
+    (tmp_path / "a-file").write_text("")
+    url = f"sqlite:///{tmp_path / where}"
+    with pytest.raises(HubError, match=rf"cannot create the SQLite database {tmp_path / where}"):
+        HubDB(url)
+    config = demo_config(tmp_path)
+    assert main.main(["--config", str(config), "hub", "migrate", "--database", url]) == 2
+    err = capsys.readouterr().err
+    assert f"--database: cannot create the SQLite database {tmp_path / where}" in err
+    assert "Traceback" not in err
+
+
 def dump(url: str) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every hub table, in primary-key order."""
     engine = create_engine(url)
@@ -281,3 +298,13 @@ def test_workers_starting_together_migrate_once_and_share_one_hub_id(url: str) -
         for db in opened:
             db.close()
     assert revision(url) == head() and differences(url) == []
+
+
+@pytest.mark.parametrize("memory", ["sqlite://", "sqlite:///:memory:"])
+def test_an_in_memory_database_is_refused_by_the_commands(tmp_path: Path, capsys, memory) -> None:
+    """`accueil hub token create` on one printed a token that was gone at exit, and `hub
+    serve` would have dropped the day's scans when it stopped: nothing lost."""
+    config = demo_config(tmp_path)
+    for action in (["migrate"], ["token", "create", "door-a"]):
+        assert main.main(["--config", str(config), "hub", *action, "--database", memory]) == 2
+        assert "in-memory SQLite database: nothing would be kept" in capsys.readouterr().err

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -287,3 +288,20 @@ language = "en"
         assert sorted(r["registration_id"] for r in csv.DictReader(f)) == sorted(ids)
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "Reprints are kept on each kiosk" in page and "k1: 2" in page
+
+
+def test_an_event_text_the_database_cannot_store_is_a_422_and_the_event_stays(hub):
+    """A lone surrogate escaped in the JSON body ("\\ud800") reached the database and the
+    hub answered 500; now a 422 naming the key, and the published event is unchanged."""
+    published = hub.db.event_definition()
+    assert published is not None
+    for bad in ('"\\ud800"', '"Casa\\udfffblanca"', '"a\\u0000b"'):
+        body = json.dumps(published)[:-1] + f', "name": {bad}}}'
+        answer = httpx.put(
+            f"{hub.url}/v1/admin/event",
+            content=body.encode(),
+            headers={**organiser(), "Content-Type": "application/json"},
+        )
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["detail"].startswith("event: name must be one line of Unicode")
+        assert hub.db.event_definition() == published

@@ -13,6 +13,7 @@ served back. Finally, any damaged upload the wire refuses is refused by the hub 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -539,3 +540,31 @@ def test_the_event_file_says_which_file_and_key(tmp_path):
     path.write_bytes(b"\xff\xfe{}")
     with pytest.raises(EventFileError, match="not UTF-8"):
         load_event(path)
+
+
+UNSTORABLE = st.text(
+    st.characters(whitelist_categories=("Cs",)) | st.sampled_from("\x00\x1b\x7f\n"),
+    min_size=1, max_size=3,
+)  # fmt: skip
+
+
+@given(
+    st.sampled_from(["slug", "name", "title", "room", "id"]),
+    texts(max_size=8, hub=True),
+    UNSTORABLE,
+    texts(max_size=8, hub=True),
+)
+def test_a_definition_text_no_database_can_store_is_refused_by_key(field, before, bad, after):
+    """A JSON body may hold lone surrogates ("\\ud800", which no UTF-8 database stores: the
+    hub answered 500) and control characters in one-line texts: refused by key, a 422."""
+    data: dict[str, Any] = {
+        "slug": "s", "name": "n", "timezone": "UTC",
+        "days": [{"number": 1, "date": "2026-12-08"}],
+        "sessions": [{"id": "W1", "title": "t", "room": "r", "day": 1,
+                      "start": "09:00", "end": "10:00"}],
+    }  # fmt: skip
+    holder = data if field in ("slug", "name") else data["sessions"][0]
+    holder[field] = before + bad + after
+    where = field if holder is data else f"sessions[0].{field}"
+    with pytest.raises(ValueError, match=rf"^{re.escape(where)} must be one line of Unicode"):
+        event_from_definition(data)

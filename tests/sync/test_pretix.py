@@ -463,7 +463,7 @@ def test_what_pretix_cannot_hold_stays_in_the_outbox_with_why(pretix: Pretix, ma
     result = kiosk.source.push([walk_in, session_item])
     assert result.acknowledged == []
     assert "walk-ins" in kiosk.source.rejected[901]
-    assert "pretix_session_lists" in kiosk.source.rejected[902]
+    assert "[pretix] session_lists" in kiosk.source.rejected[902]
 
 
 def test_unknown_code_accepted_offline_is_reported_not_retried(pretix: Pretix, make_kiosk):
@@ -532,11 +532,11 @@ def test_pretix_reason_codes_map_onto_ours():
 
 
 def test_wrong_token_and_wrong_list_say_what_to_fix(pretix: Pretix, make_kiosk):
-    with pytest.raises(SourceRejected, match="pretix_token"):
+    with pytest.raises(SourceRejected, match=r"\[pretix\] token"):
         make_kiosk("badtoken", token="not-a-token").source.pull(None)
     kiosk = make_kiosk("badlist")
     kiosk.source.checkin_list = 999
-    with pytest.raises(SourceRejected, match="pretix_checkin_list"):
+    with pytest.raises(SourceRejected, match=r"\[pretix\] checkin_list"):
         kiosk.source.pull(None)
 
 
@@ -563,9 +563,9 @@ def test_from_config_reads_the_sync_section():
     source.close()
     from kiosk.config import ConfigError
 
-    with pytest.raises(ConfigError, match="pretix_session_lists"):
+    with pytest.raises(ConfigError, match=r"\[pretix\] session_lists"):
         PretixSource.from_config(SyncSection(**{**sync.__dict__, "pretix_session_lists": ["W1"]}))
-    with pytest.raises(ConfigError, match="pretix_token"):
+    with pytest.raises(ConfigError, match=r"\[pretix\] organizer, event, checkin_list and token"):
         PretixSource.from_config(SyncSection(**{**sync.__dict__, "pretix_token": ""}))
 
 

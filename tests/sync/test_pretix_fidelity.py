@@ -236,7 +236,7 @@ def test_a_wrong_session_list_holds_only_its_items(pretix: Pretix, make_door):
     door = make_door("isolated", session_lists={"WS": 99})
     door.engine.sync_once()  # the pull works; the WS list's problem is noted and shown
     assert "WS=99" in door.source.list_errors["WS"]
-    assert "pretix_session_lists (WS=99)" in door.engine.status().last_error
+    assert "[pretix] session_lists (WS=99)" in door.engine.status().last_error
     entrance = pretix.info["bulk"][24]
     session = pretix.info["bulk"][25]
     assert door.service.check(entrance).verdict.ok
@@ -259,8 +259,8 @@ def test_a_wrong_session_list_holds_only_its_items(pretix: Pretix, make_door):
     status = door.engine.status()
     assert status.online is True
     assert status.pending == 1  # the WS scan, held with its reason
-    assert "pretix_session_lists (WS=99)" in status.last_error
-    assert "pretix_checkin_list" not in status.last_error
+    assert "[pretix] session_lists (WS=99)" in status.last_error
+    assert "[pretix] checkin_list" not in status.last_error
     assert len(pretix.checkins(_position(pretix, entrance), successful="true")) == 1
     door.engine.sync_once()
     assert door.service.evaluate(later).reason is Reason.CANCELLED  # changes still flow
@@ -310,28 +310,28 @@ def test_sync_status_probes_pretix_and_names_the_key(pretix: Pretix, tmp_path, c
     assert "check-in list 1: ok" in out
 
     cases = {
-        "pretix_token": ({"pretix_token": "not-a-token"}, 2),
-        "pretix_organizer": ({"pretix_organizer": "nope"}, 2),
-        "pretix_event": ({"pretix_event": "nope"}, 2),
-        "pretix_checkin_list": ({"pretix_checkin_list": 99}, 2),
-        "pretix_session_lists (WS=98)": ({"pretix_session_lists": ["WS=98"]}, 2),
-        "url": ({"url": "http://127.0.0.1:9"}, 1),
+        "[pretix] token": ({"pretix_token": "not-a-token"}, 2),
+        "[pretix] organizer": ({"pretix_organizer": "nope"}, 2),
+        "[pretix] event": ({"pretix_event": "nope"}, 2),
+        "[pretix] checkin_list": ({"pretix_checkin_list": 99}, 2),
+        "[pretix] session_lists (WS=98)": ({"pretix_session_lists": ["WS=98"]}, 2),
+        "[pretix] url": ({"url": "http://127.0.0.1:9"}, 1),
     }
     for key, (change, code) in cases.items():
         config = write_config(tmp_path, pretix, **change)
         assert main.main(["--config", str(config), "sync", "status"]) == code, key
         out = capsys.readouterr().out
-        assert f"check [sync] {key}" in out, out
-    assert "pretix_token" not in out.split("FAILED")[-1]  # a wrong slug is not a token problem
+        assert f"check {key}" in out, out
+    assert "[pretix] token" not in out.split("FAILED")[-1]  # a wrong slug is not a token problem
 
 
 def test_a_wrong_slug_in_a_pull_is_not_called_a_token_problem(pretix: Pretix, make_door):
     from sync.remote import SourceRejected
 
-    with pytest.raises(SourceRejected, match=r"check \[sync\] pretix_organizer") as caught:
+    with pytest.raises(SourceRejected, match=r"check \[pretix\] organizer") as caught:
         make_door("org", organizer="nope").source.pull(None)
-    assert "pretix_token" not in str(caught.value)
-    with pytest.raises(SourceRejected, match=r"check \[sync\] pretix_event"):
+    assert "[pretix] token" not in str(caught.value)
+    with pytest.raises(SourceRejected, match=r"check \[pretix\] event"):
         make_door("ev", event_slug="nope").source.pull(None)
 
 

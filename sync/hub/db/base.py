@@ -85,9 +85,17 @@ def database_url(raw: str, base: Path) -> str:
 
 
 def _create_private(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
-    os.chmod(path, 0o600)
+    """Create the SQLite file owner-only (and its folders); HubError naming the path when
+    the path cannot be a file (a folder, a path under a file, no permission)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+        os.chmod(path, 0o600)
+    except OSError as exc:
+        raise HubError(
+            f"cannot create the SQLite database {path} ({exc.strerror or exc}): give the path "
+            f"of a file, e.g. sqlite:///{path / 'hub.db' if path.is_dir() else 'data/hub.db'}"
+        ) from None
 
 
 class Database:
