@@ -117,3 +117,23 @@ def test_pin_replies_in_the_staff_language(demo, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "الرمز السري الجديد لموظف الاستقبال (4 أرقام على الأقل): " in err
     assert err.endswith("accueil pin: الرمزان مختلفان؛ لم يتغير شيء\n")
+
+
+def test_hub_replies_in_the_staff_language_and_keeps_token_lists_as_codes(tmp_path, capsys):
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[hub]\ndatabase = "sqlite:///hub.db"\n[event]\ndefinition = "{ROOT / "demo/event.json"}"\n',
+        encoding="utf-8",
+    )  # [staff] language: the default, French
+    hub = ["--config", str(config), "hub"]
+    assert main.main([*hub, "import", str(ROOT / "demo/registrations.csv"), "--lang", "ar"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith("registrations.csv: 760 تسجيلاً (generic)")
+    assert out[1] == "760 تسجيلاً جديداً أو معدَّلاً في المجموع (تسحبها الأجهزة)"
+    assert main.main([*hub, "token", "revoke", "door-9"]) == 1
+    err = capsys.readouterr().err
+    assert err == "accueil hub token revoke: la borne 'door-9' n'a pas de jeton valide\n"
+    assert main.main([*hub, "token", "create", "door-1"]) == 0
+    assert capsys.readouterr().err.startswith("Jeton de la borne 'door-1' : affiché une seule fois")
+    assert main.main([*hub, "token", "list"]) == 0  # for scripts: the same in every language
+    assert capsys.readouterr().out.startswith("door-1\tactive\tsince ")
