@@ -137,3 +137,12 @@ def test_hub_replies_in_the_staff_language_and_keeps_token_lists_as_codes(tmp_pa
     assert capsys.readouterr().err.startswith("Jeton de la borne 'door-1' : affiché une seule fois")
     assert main.main([*hub, "token", "list"]) == 0  # for scripts: the same in every language
     assert capsys.readouterr().out.startswith("door-1\tactive\tsince ")
+
+
+def test_keys_replies_in_the_staff_language(demo, tmp_path, capsys):
+    argv = ["--config", str(demo), "keys", "generate", "--private", str(tmp_path / "o.key"),
+            "--public", str(tmp_path / "o.pub"), "--lang", "fr"]  # fmt: skip
+    assert main.main(argv) == 0
+    assert capsys.readouterr().out.startswith(f"clé privée : {tmp_path / 'o.key'} (mode 600")
+    assert main.main(argv) == 1  # never replaced by accident
+    assert capsys.readouterr().out.startswith(f"accueil keys: {tmp_path / 'o.key'} existe ;")
