@@ -90,7 +90,9 @@ def test_scan_test_says_what_the_kiosk_would_do_with_a_camera_code(runtime, tmp_
     video = make_video(tmp_path / "v.avi", [url], blank_frames=3)
     parser = argparse.ArgumentParser()
     decode.register(parser.add_subparsers())
-    args = parser.parse_args(["scan-test", "--source", str(video), "--seconds", "20"])
+    args = parser.parse_args(
+        ["scan-test", "--source", str(video), "--seconds", "20", "--lang", "en"]
+    )
     capsys.readouterr()
     assert args.func(args, runtime) == 0
     out = capsys.readouterr().out
