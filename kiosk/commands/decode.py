@@ -176,7 +176,7 @@ def run_scan_test(args: argparse.Namespace, runtime: Any) -> int:
             )
         )
         checkin = None
-    probe = ScannerProbe(runtime.build_keys(), checkin, lambda line: print(line, flush=True))
+    probe = ScannerProbe(runtime.build_keys(), checkin, lambda line: print(line, flush=True), tr)
     reader.start()
     print(
         _(
