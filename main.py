@@ -368,14 +368,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _replies(args: argparse.Namespace, config: Config | None) -> Any:
+    """The replies' translator: --lang, else [staff] language; English before the config is
+    read (its errors name the file) or when the catalogue itself cannot be read."""
+    import gettext
+
+    from kiosk.locale import CatalogueError, translator
+
+    lang = getattr(args, "lang", None) or (config.staff.language if config else "en")
+    try:
+        return translator(lang)
+    except (CatalogueError, KeyError):
+        return gettext.NullTranslations()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     runtime = None
+    config = None
     try:
         config = load_config(Path(args.config))
         for warning in config.warnings:
-            print(f"accueil: warning: {warning}", file=sys.stderr)
+            print(f"accueil: warning: {warning}", file=sys.stderr)  # the loader's words: English
         runtime = Runtime(config)
         return int(args.func(args, runtime) or 0)
     except ConfigError as exc:
@@ -387,11 +402,12 @@ def main(argv: list[str] | None = None) -> int:
         extra = OPTIONAL_MODULES.get((exc.name or "").partition(".")[0])
         if extra is None:
             raise
-        print(
-            f"accueil {args.command}: needs {exc.name}, which this installation lacks: "
-            f"pip install 'accueil[{extra}]' (a kiosk installs only what it runs)",
-            file=sys.stderr,
+        said = _replies(args, config).gettext(
+            "needs {module}, which this installation lacks: pip install '{package}' (a kiosk "
+            "installs only what it runs)"
         )
+        command, package = f"accueil {args.command}", f"accueil[{extra}]"
+        print(f"{command}: {said.format(module=exc.name, package=package)}", file=sys.stderr)
         return 2
     finally:
         if runtime is not None:

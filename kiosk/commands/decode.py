@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from kiosk.commands.words import add_lang_argument, replies
 from kiosk.errors import InputFileError
 
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mjpeg", ".mjpg"}
@@ -50,6 +51,7 @@ def register(sub: Any) -> None:
     t.add_argument("--source", help="override [camera] source (index, /dev/videoN, file, folder)")
     t.add_argument("--decoder", choices=("pipeline", "zxing", "pyzbar"))
     t.add_argument("--seconds", type=float, default=0, help="stop after this time (0: Ctrl-C)")
+    add_lang_argument(t)
     t.set_defaults(func=run_scan_test)
 
 
@@ -133,6 +135,8 @@ def run_scan_test(args: argparse.Namespace, runtime: Any) -> int:
     from kiosk.commands.scan_keys import ScannerProbe
     from kiosk.reading import build_reader
 
+    tr = replies(args, runtime)
+    _ = tr.gettext
     camera = runtime.config.camera
     changes: dict[str, Any] = {"loop": False}
     if args.source:
@@ -160,18 +164,25 @@ def run_scan_test(args: argparse.Namespace, runtime: Any) -> int:
         )
 
     reader = build_reader(camera, on_code, on_state, runtime.config.resolve)
-    print(f"Reading from {reader.spec.label} with the {camera.decoder} decoder. Ctrl-C stops.")
+    reading = _("Reading from {source} with the {decoder} decoder. Ctrl-C stops.")
+    print(reading.format(source=reader.spec.label, decoder=camera.decoder))
     last_report = time.monotonic()
     try:
         checkin = runtime.checkin
     except Exception as exc:  # no event set up yet: keys and layout only
-        print(f"No verdicts: the kiosk's registration list cannot be read ({exc}).")
+        print(
+            _("No verdicts: the kiosk's registration list cannot be read ({error}).").format(
+                error=exc
+            )
+        )
         checkin = None
-    probe = ScannerProbe(runtime.build_keys(), checkin, lambda line: print(line, flush=True))
+    probe = ScannerProbe(runtime.build_keys(), checkin, lambda line: print(line, flush=True), tr)
     reader.start()
     print(
-        "Scan a code with the USB scanner (or type one and press Enter): its keys, suffix, "
-        "keyboard layout and the verdict the kiosk would give are shown; nothing is recorded."
+        _(
+            "Scan a code with the USB scanner (or type one and press Enter): its keys, suffix, "
+            "keyboard layout and the verdict the kiosk would give are shown; nothing is recorded."
+        )
     )
     try:
         with _keys() as read_key:
@@ -185,11 +196,11 @@ def run_scan_test(args: argparse.Namespace, runtime: Any) -> int:
                 if now - last_report >= 5:
                     last_report = now
                     s = reader.stats
-                    print(
-                        f"{now - started:7.2f} s  {reader.fps:5.1f} frames/s decoded, "
-                        f"{s.frames_corrupt} corrupt, {s.decoder_errors} decoder errors",
-                        flush=True,
+                    rate = _("{fps} frames/s decoded, {corrupt} corrupt, {errors} decoder errors")
+                    said = rate.format(
+                        fps=f"{reader.fps:5.1f}", corrupt=s.frames_corrupt, errors=s.decoder_errors
                     )
+                    print(f"{now - started:7.2f} s  {said}", flush=True)
                 if reader.state.status in ("ended", "stopped"):
                     break
     except KeyboardInterrupt:
@@ -197,9 +208,18 @@ def run_scan_test(args: argparse.Namespace, runtime: Any) -> int:
     finally:
         reader.stop()
     s = reader.stats
+    summary = _(
+        "{frames} frames decoded ({fps}/s), {codes} codes, {corrupt} corrupt frames, "
+        "{errors} decoder errors."
+    )
     print(
-        f"{s.frames_decoded} frames decoded ({reader.fps:.1f}/s), {s.codes_read} codes, "
-        f"{s.frames_corrupt} corrupt frames, {s.decoder_errors} decoder errors."
+        summary.format(
+            frames=s.frames_decoded,
+            fps=f"{reader.fps:.1f}",
+            codes=s.codes_read,
+            corrupt=s.frames_corrupt,
+            errors=s.decoder_errors,
+        )
     )
     return 0
 

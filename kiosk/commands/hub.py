@@ -9,10 +9,10 @@ import json
 import sys
 from typing import Any
 
-from kiosk.commands.importing import REFUSED, add_file_arguments, clash_report
+from kiosk.commands.importing import REFUSED, add_file_arguments, clash_report, print_problems
+from kiosk.commands.words import add_lang_argument, replies
 from kiosk.config import ConfigError
-from kiosk.core.i18n import N_
-from kiosk.locale import translator
+from kiosk.core.i18n import N_, Translator
 
 
 def register(sub: Any) -> None:
@@ -60,6 +60,8 @@ def register(sub: Any) -> None:
     report.add_argument("--json", action="store_true", help="machine-readable output")
     report.add_argument("--database", help="default: [hub] database")
 
+    for action in (serve, token, imp, migrate, report):
+        add_lang_argument(action)
     parser.set_defaults(func=run)
 
 
@@ -85,51 +87,52 @@ def open_db(rt: Any, override: str | None = None) -> Any:
 
 def run(args: argparse.Namespace, rt: Any) -> int:
     action = args.hub_action
+    tr = replies(args, rt)
     if action == "serve":
-        return _serve(args, rt)
+        return _serve(args, rt, tr)
     db = open_db(rt, args.database)
     try:
         if action == "token":
-            return _token(args, db)
+            return _token(args, db, tr)
         if action == "import":
-            return _import(args, rt, db)
+            return _import(args, rt, db, tr)
         if action == "migrate":
-            return _migrated(db)
-        return _status(args, db)
+            return _migrated(db, tr)
+        return _status(args, db, tr)
     finally:
         db.close()
 
 
-def _serve(args: argparse.Namespace, rt: Any) -> int:
+def _serve(args: argparse.Namespace, rt: Any, tr: Translator) -> int:
     from sync.hub.app import serve
 
+    _ = tr.gettext
     hub = rt.config.hub
     host = args.host or hub.host
     port = args.port or hub.port
     if not hub.organiser_token:
-        print(
-            "accueil hub: no [hub] organiser_token: organiser calls (/v1/admin) are refused. "
-            "Set ACCUEIL_HUB_ORGANISER_TOKEN to enable them.",
-            file=sys.stderr,
+        said = _(
+            "no [hub] organiser_token: organiser calls (/v1/admin) are refused. Set "
+            "ACCUEIL_HUB_ORGANISER_TOKEN to enable them."
         )
+        print(f"accueil hub: {said}", file=sys.stderr)
     if not _is_loopback(host):
-        print(
-            f"accueil hub: listening on {host}, not loopback: put it behind a TLS reverse "
-            "proxy (docs/hub.md) so kiosk tokens never cross the network in clear.",
-            file=sys.stderr,
-        )
+        said = _(
+            "listening on {host}, not loopback: put it behind a TLS reverse proxy (docs/hub.md) "
+            "so kiosk tokens never cross the network in clear."
+        ).format(host=host)
+        print(f"accueil hub: {said}", file=sys.stderr)
     db = open_db(rt, args.database)
     try:
         if args.workers > 1 and db.is_sqlite:
-            print(
-                "accueil hub: --workers needs PostgreSQL: SQLite lets one process write at a "
-                "time, so more workers only wait for each other (docs/hub.md)",
-                file=sys.stderr,
+            said = _(
+                "--workers needs PostgreSQL: SQLite lets one process write at a time, so more "
+                "workers only wait for each other (docs/hub.md)"
             )
+            print(f"accueil hub: {said}", file=sys.stderr)
             return 2
         refused = _cannot_listen(host, port)
         if refused is not None:
-            tr = translator(rt.config.staff.language)
             if refused.errno == errno.EADDRINUSE:
                 message = tr.gettext(N_(
                     "accueil hub: {address} is in use: another hub may be running there. "
@@ -143,11 +146,11 @@ def _serve(args: argparse.Namespace, rt: Any) -> int:
             reason = refused.strerror or str(refused)
             print(message.format(address=f"{host}:{port}", reason=reason), file=sys.stderr)
             return 2
-        _publish_event(rt, db)
-        print(
-            f"accueil hub: http://{host}:{port} (docs at /docs), hub id {db.hub_id}",
-            file=sys.stderr,
+        _publish_event(rt, db, tr)
+        said = _("{url} (docs at /docs), hub id {hub_id}").format(
+            url=f"http://{host}:{port}", hub_id=db.hub_id
         )
+        print(f"accueil hub: {said}", file=sys.stderr)
         url = db.url
     finally:
         db.close()
@@ -189,7 +192,7 @@ def _workers(text: str) -> int:
     return value
 
 
-def _publish_event(rt: Any, db: Any) -> None:
+def _publish_event(rt: Any, db: Any, tr: Translator) -> None:
     """Give the hub the event's days and sessions (capacities) for its page and reports."""
     from sync.importers import EventFileError, load_event
     from sync.reports.source import event_to_dict
@@ -198,22 +201,25 @@ def _publish_event(rt: Any, db: Any) -> None:
     try:
         event, sessions = load_event(path)
     except EventFileError as exc:
-        print(f"accueil hub: [event] definition: {exc}; the hub page shows no sessions",
-              file=sys.stderr)  # fmt: skip
+        said = tr.gettext("[event] definition: {error}; the hub page shows no sessions")
+        print(f"accueil hub: {said.format(error=exc)}", file=sys.stderr)
         return
     db.set_event_definition(event_to_dict(event, sessions))
 
 
-def _token(args: argparse.Namespace, db: Any) -> int:
+def _token(args: argparse.Namespace, db: Any, tr: Translator) -> int:
     from sync.hub.db import HubError
 
-    if args.token_action == "list":
+    _ = tr.gettext
+    if args.token_action == "list":  # tab-separated for scripts: codes, never translated
         for k in db.kiosks():
             state = "active" if k["active"] else f"revoked {k['revoked_at']}"
             print(f"{k['kiosk_id']}\t{state}\tsince {k['created_at']}\t{k['scans']} scans")
         return 0
+    command = f"accueil hub token {args.token_action}"
     if not args.kiosk:
-        print(f"accueil hub token {args.token_action}: name the kiosk id", file=sys.stderr)
+        said = _("name the kiosk id")
+        print(f"{command}: {said}", file=sys.stderr)
         return 2
     if args.token_action == "create":
         try:
@@ -222,20 +228,24 @@ def _token(args: argparse.Namespace, db: Any) -> int:
             print(f"accueil hub token create: {exc}", file=sys.stderr)
             return 2
         print(token)
-        print(
-            f"Token for kiosk {args.kiosk!r}: shown once, only its hash is kept. On that kiosk "
-            "set [hub] token (or ACCUEIL_HUB_TOKEN). Any earlier token of it stops working.",
-            file=sys.stderr,
-        )
+        said = _(
+            "Token for kiosk {kiosk}: shown once, only its hash is kept. On that kiosk set [hub] "
+            "token (or ACCUEIL_HUB_TOKEN). Any earlier token of it stops working."
+        ).format(kiosk=repr(args.kiosk))
+        print(said, file=sys.stderr)
         return 0
     if not db.revoke_token(args.kiosk):
-        print(f"accueil hub token revoke: kiosk {args.kiosk!r} has no live token", file=sys.stderr)
+        said = _("kiosk {kiosk} has no live token").format(kiosk=repr(args.kiosk))
+        print(f"{command}: {said}", file=sys.stderr)
         return 1
-    print(f"kiosk {args.kiosk!r}: token revoked; its next request gets 401", file=sys.stderr)
+    said = _("kiosk {kiosk}: token revoked; its next request gets 401").format(
+        kiosk=repr(args.kiosk)
+    )
+    print(said, file=sys.stderr)
     return 0
 
 
-def _import(args: argparse.Namespace, rt: Any, db: Any) -> int:
+def _import(args: argparse.Namespace, rt: Any, db: Any, tr: Translator) -> int:
     from kiosk.core.codes import CodeClashError
     from sync.importers import read_files
 
@@ -256,30 +266,43 @@ def _import(args: argparse.Namespace, rt: Any, db: Any) -> int:
         except CodeClashError as exc:  # a kiosk's walk-in landed in between
             problems = clash_report(results, exc.clashes, name_of)
     if problems:
-        print(f"accueil hub import: import refused, nothing was written ({len(problems)} "
-              "problem(s)):", file=sys.stderr)  # fmt: skip
-        for problem in problems[:20]:
-            print(f"  {problem}", file=sys.stderr)
-        if len(problems) > 20:
-            print(f"  … and {len(problems) - 20} more", file=sys.stderr)
+        title = tr.gettext("import refused, nothing was written")
+        print_problems(tr, "accueil hub import", title, problems)
         return REFUSED
-    _publish_event(rt, db)
+    _publish_event(rt, db, tr)
     for result in results:
-        print(f"{result.path}: {len(result.registrations)} registrations ({result.format})")
-    print(f"{changed} new or changed in all (kiosks pull them)")
+        count = len(result.registrations)
+        regs_said = tr.ngettext("{count} registration", "{count} registrations", count)
+        print(f"{result.path}: {regs_said.format(count=count)} ({result.format})")
+    said = tr.ngettext(
+        "{count} new or changed in all (kiosks pull them)",
+        "{count} new or changed in all (kiosks pull them)",
+        changed,
+    )
+    print(said.format(count=changed))
     return 0
 
 
-def _migrated(db: Any) -> int:
+def _migrated(db: Any, tr: Translator) -> int:
     """Opening the database migrated it (``HubDB``): say from where to where."""
+    _ = tr.gettext
     done = db.migration
-    before = done.before or ("none (made before revisions: adopted)" if done.adopted else "none")
-    change = "already there" if done.before == done.after else f"was {before}"
-    print(f"hub database {db.hub_id}: schema revision {done.after} ({change})")
+    if done.before == done.after:
+        change = _("already there")
+    elif done.before:
+        change = _("was {revision}").format(revision=done.before)
+    elif done.adopted:
+        change = _("was none (made before revisions: adopted)")
+    else:
+        change = _("was none")
+    said = _("hub database {hub_id}: schema revision {revision} ({change})").format(
+        hub_id=db.hub_id, revision=done.after, change=change
+    )
+    print(said)
     return 0
 
 
-def _status(args: argparse.Namespace, db: Any) -> int:
+def _status(args: argparse.Namespace, db: Any, tr: Translator) -> int:
     report = {
         "stats": db.stats(),
         "kiosks": db.kiosks(),
@@ -291,13 +314,15 @@ def _status(args: argparse.Namespace, db: Any) -> int:
         return 0
     for key, value in report["stats"].items():
         print(f"{key}: {value}")
+    conflict = tr.gettext(
+        "conflict: {registration_id} day {day}: {first_kiosk} {first_at} and {second_kiosk} "
+        "{second_at}"
+    )
     for c in report["conflicts"]:
-        print(
-            f"conflict: {c['registration_id']} day {c['day']}: {c['first_kiosk']} "
-            f"{c['first_at']} and {c['second_kiosk']} {c['second_at']}"
-        )
+        print(conflict.format_map(c))
+    unreadable = tr.gettext("unreadable scan {nonce} from {kiosk_id}: {error}")
     for u in report["unreadable"]:  # stored before uploads were checked: left out of reports
-        print(f"unreadable scan {u['nonce']} from {u['kiosk_id']}: {u['error']}")
+        print(unreadable.format_map(u))
     return 0
 
 

@@ -9,7 +9,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from kiosk.commands.words import add_lang_argument, replies
 from kiosk.core.codes import CodeClash, CodeClashError
+from kiosk.core.i18n import Translator
 from kiosk.core.model import Registration
 from sync.importers import FORMATS, FileResult, RowProblem, read_files
 
@@ -32,6 +34,7 @@ def register(sub: Any) -> None:
         action="store_true",
         help="say what would change (new, updated, unchanged, refused) and write nothing",
     )
+    add_lang_argument(parser)
     parser.set_defaults(func=run)
 
 
@@ -47,6 +50,10 @@ def add_file_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, rt: Any) -> int:
+    from kiosk.commands.setup import import_counts
+
+    tr = replies(args, rt)
+    _ = tr.gettext
     results = read_files(args.files, args.format, rt.timezone, args.encoding)
     regs = [reg for r in results for reg in r.registrations]
     clash_problems = clash_report(results, rt.store.code_clashes(regs), _namer(rt.store.get))
@@ -56,32 +63,35 @@ def run(args: argparse.Namespace, rt: Any) -> int:
         refused = _refused_by_file(results, clash_problems)
         for result in results:
             if result.problems and not result.refused_rows:
-                print(f"{result.path}: refused as a whole (see below; dry run: nothing written)")
+                said = _("refused as a whole (see below; dry run: nothing written)")
+                print(f"{result.path}: {said}")
                 continue
             counts = rt.store.preview_registrations(result.registrations)
-            print(
-                f"{result.path}: {_kind(result)}: {counts.added} new, {counts.updated} updated, "
-                f"{counts.unchanged} unchanged, {refused[str(result.path)]} refused "
+            said = _(
+                "{added} new, {updated} updated, {unchanged} unchanged, {refused} refused "
                 "(dry run: nothing written)"
+            ).format(
+                added=counts.added,
+                updated=counts.updated,
+                unchanged=counts.unchanged,
+                refused=refused[str(result.path)],
             )
+            print(f"{result.path}: {_kind(result)}: {said}")
         if problems:
-            _print_problems("accueil import: the import would be refused", problems)
+            _print_problems(tr, _("the import would be refused"), problems)
             return REFUSED
         return 0
     if problems:
-        _print_problems("accueil import: import refused, nothing was written", problems)
+        _print_problems(tr, _("import refused, nothing was written"), problems)
         return REFUSED
     try:
         counts_by_file = rt.store.import_batches([(r.path.name, r.registrations) for r in results])
     except CodeClashError as exc:  # another process wrote in between: still nothing written
         report = clash_report(results, exc.clashes, _namer(rt.store.get))
-        _print_problems("accueil import: import refused, nothing was written", report)
+        _print_problems(tr, _("import refused, nothing was written"), report)
         return REFUSED
     for result, counts in zip(results, counts_by_file, strict=True):
-        print(
-            f"{result.path}: {_kind(result)}: {counts.total} registrations "
-            f"({counts.added} new, {counts.updated} updated, {counts.unchanged} unchanged)"
-        )
+        print(f"{result.path}: {_kind(result)}: {import_counts(tr, counts)}")
     return 0
 
 
@@ -182,9 +192,25 @@ def _short(code: str) -> str:
     return repr(code if len(code) <= 24 else code[:21] + "…")
 
 
-def _print_problems(title: str, problems: Sequence[RowProblem]) -> None:
-    print(f"{title} ({len(problems)} problem(s)):", file=sys.stderr)
+def _print_problems(tr: Translator, title: str, problems: Sequence[RowProblem]) -> None:
+    """``title`` (translated) and the first problems, each at its file, line and column."""
+    print_problems(tr, "accueil import", title, problems)
+
+
+def print_problems(
+    tr: Translator, command: str, title: str, problems: Sequence[RowProblem]
+) -> None:
+    """``command: title (N problems):`` then at most MAX_SHOWN problems and how many more.
+
+    Shared with `accueil hub import`; the problems themselves are the importers' (English).
+    """
+    count = tr.ngettext("{count} problem", "{count} problems", len(problems))
+    heading = tr.gettext("{title} ({problems}):").format(
+        title=title, problems=count.format(count=len(problems))
+    )
+    print(f"{command}: {heading}", file=sys.stderr)
     for problem in problems[:MAX_SHOWN]:
         print(f"  {problem}", file=sys.stderr)
     if len(problems) > MAX_SHOWN:
-        print(f"  … and {len(problems) - MAX_SHOWN} more", file=sys.stderr)
+        more = tr.ngettext("… and {count} more", "… and {count} more", len(problems) - MAX_SHOWN)
+        print("  " + more.format(count=len(problems) - MAX_SHOWN), file=sys.stderr)

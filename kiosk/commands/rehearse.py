@@ -10,6 +10,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from kiosk.commands.words import add_lang_argument, replies
+
 
 def register(sub: Any) -> None:
     parser = sub.add_parser(
@@ -33,6 +35,7 @@ def register(sub: Any) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, help="keep the workspace (hub, kiosks, logs) here")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_lang_argument(parser)
     parser.set_defaults(func=run)
 
 
@@ -41,6 +44,7 @@ def run(args: argparse.Namespace, rt: Any) -> int:
     from kiosk.rehearsal.report import render
     from kiosk.rehearsal.wave import WaveShape
 
+    tr = replies(args, rt)
     span = args.span_minutes * 60
     shape = WaveShape(attendees=args.attendees, span=span, peak_start=span * 0.3,
                       door_opens=span * 0.6)  # fmt: skip
@@ -54,13 +58,23 @@ def run(args: argparse.Namespace, rt: Any) -> int:
     rehearsal = Rehearsal(workspace, kiosks=args.kiosks, shape=shape, speed=args.speed,
                           handling_seconds=args.handling, faults=faults, seed=args.seed)  # fmt: skip
     try:
-        print(
-            f"setting up a hub and {args.kiosks + 2} kiosk processes ({args.kiosks} entrance "
-            f"kiosks, a help desk, a session door) in {workspace} …",
-            file=sys.stderr,
+        entrance = tr.ngettext(
+            "setting up a hub and {processes} kiosk processes ({count} entrance kiosk, a help "
+            "desk, a session door) in {folder} …",
+            "setting up a hub and {processes} kiosk processes ({count} entrance kiosks, a help "
+            "desk, a session door) in {folder} …",
+            args.kiosks,
         )
+        said = entrance.format(processes=args.kiosks + 2, count=args.kiosks, folder=workspace)
+        print(said, file=sys.stderr)
         rehearsal.setup()
-        print(f"replaying {args.span_minutes:.0f} minutes at {args.speed:g}× …", file=sys.stderr)
+        minutes = round(args.span_minutes)
+        replaying = tr.ngettext(
+            "replaying {minutes} minute at {speed}× …",
+            "replaying {minutes} minutes at {speed}× …",
+            minutes,
+        ).format(minutes=f"{args.span_minutes:.0f}", speed=f"{args.speed:g}")
+        print(replaying, file=sys.stderr)
         rehearsal.run()
         rehearsal.finish()
         report = rehearsal.report()

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace, rt: Any) -> int:
     )
     warning = rt.demo_key_warning()
     if warning:
-        print(f"accueil run: warning: {warning}", file=sys.stderr)
+        print(f"accueil run: warning: {warning}", file=sys.stderr)  # the runtime's words: English
         logging.getLogger("accueil").warning(warning)
     result = app.run()
     return int(result or 0)

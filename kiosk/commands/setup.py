@@ -6,8 +6,10 @@ import argparse
 import sys
 from typing import Any
 
+from kiosk.commands.words import add_lang_argument, replies
 from kiosk.config import ConfigError
 from kiosk.core.codes import CodeClashError
+from kiosk.core.i18n import Translator
 from sync.importers import EventFileError, RegistrationImportError, load_event, load_registrations
 
 
@@ -25,6 +27,7 @@ def register(sub: Any) -> None:
         help=f"demo event only: set the public demo PINs (steward {DEMO_STEWARD_PIN}, "
         f"supervisor {DEMO_SUPERVISOR_PIN}) where no PIN is set yet",
     )
+    add_lang_argument(parser)
     parser.set_defaults(func=run)
 
 
@@ -35,6 +38,8 @@ DEMO_SUPERVISOR_PIN = "135790"
 
 def run(args: argparse.Namespace, rt: Any) -> int:
     cfg = rt.config
+    tr = replies(args, rt)
+    _ = tr.gettext
     event, sessions = None, []
     if cfg.event.definition:
         try:
@@ -42,7 +47,7 @@ def run(args: argparse.Namespace, rt: Any) -> int:
         except EventFileError as exc:
             raise ConfigError(f"{cfg.path}: [event] definition: {exc}") from None
     if cfg.sync.source == "pretix":
-        status = _event_from_pretix(rt)
+        status = _event_from_pretix(rt, tr)
         if isinstance(status, int):
             return status
         event = status  # pretix owns the name, dates and zone; sessions stay the file's
@@ -52,18 +57,26 @@ def run(args: argparse.Namespace, rt: Any) -> int:
             'source = "pretix" to take the event from pretix'
         )
     rt.store.save_event(event, sessions)
-    print(f"event: {event.name} ({len(event.days)} days, {len(sessions)} sessions)")
+    days = tr.ngettext("{count} day", "{count} days", len(event.days)).format(count=len(event.days))
+    talks = tr.ngettext("{count} session", "{count} sessions", len(sessions)).format(
+        count=len(sessions)
+    )
+    print(
+        _("event: {name} ({days}, {sessions})").format(name=event.name, days=days, sessions=talks)
+    )
     if cfg.sync.source == "pretix":
         if cfg.event.day:
             print(
-                f"{cfg.path}: [event] day = {cfg.event.day} forces the event day: pretix's dates "
-                "are not followed and check-ins from pretix count for their own day. "
-                "Set day = 0 at a real event.",
+                _(
+                    "{path}: [event] day = {day} forces the event day: pretix's dates are not "
+                    "followed and check-ins from pretix count for their own day. Set day = 0 at "
+                    "a real event."
+                ).format(path=cfg.path, day=cfg.event.day),
                 file=sys.stderr,
             )
         if cfg.event.registrations:
-            print("[event] registrations ignored: pretix is the source (accueil sync --once)")
-        print(f"store: {cfg.store_path} (owner-only)")
+            print(_("[event] registrations ignored: pretix is the source (accueil sync --once)"))
+        print(_("store: {path} (owner-only)").format(path=cfg.store_path))
         return 0
     for name in cfg.event.registrations:
         path = cfg.resolve(name)
@@ -75,22 +88,35 @@ def run(args: argparse.Namespace, rt: Any) -> int:
         try:
             counts = rt.store.import_registrations(regs, source=path.name)
         except CodeClashError as exc:
-            print(f"accueil setup: {path}: import refused, nothing was written: {exc}",
-                  file=sys.stderr)  # fmt: skip
+            refused = _("{path}: import refused, nothing was written: {error}")
+            print("accueil setup: " + refused.format(path=path, error=exc), file=sys.stderr)
             return 1
-        print(
-            f"{path.name}: {counts.total} registrations "
-            f"({counts.added} new, {counts.updated} updated, {counts.unchanged} unchanged)"
-        )
-    print(f"store: {cfg.store_path} (owner-only)")
-    _staff_secrets(args, cfg)
+        print(f"{path.name}: {import_counts(tr, counts)}")
+    print(_("store: {path} (owner-only)").format(path=cfg.store_path))
+    _staff_secrets(args, cfg, tr)
     warning = rt.demo_key_warning()
     if warning:
-        print(f"accueil setup: warning: {warning}", file=sys.stderr)
+        print(f"accueil setup: warning: {warning}", file=sys.stderr)  # the runtime's words: English
     return 0
 
 
-def _staff_secrets(args: argparse.Namespace, cfg: Any) -> None:
+def import_counts(tr: Translator, counts: Any) -> str:
+    """``"760 registrations (2 new, 1 updated, 757 unchanged)"`` in ``tr``'s language.
+
+    ``counts`` has ``total``, ``added``, ``updated`` and ``unchanged`` (integers), as
+    :class:`sync.store.ImportCounts`; shared with `accueil import`.
+    """
+    total = tr.ngettext("{count} registration", "{count} registrations", counts.total)
+    detail = tr.gettext("{added} new, {updated} updated, {unchanged} unchanged")
+    return (
+        total.format(count=counts.total)
+        + " ("
+        + detail.format(added=counts.added, updated=counts.updated, unchanged=counts.unchanged)
+        + ")"
+    )
+
+
+def _staff_secrets(args: argparse.Namespace, cfg: Any, tr: Translator) -> None:
     """The recovery code on the first run; the demo PINs when asked for."""
     from kiosk.commands.pin import recovery_notice
     from kiosk.config import write_secret
@@ -103,14 +129,17 @@ def _staff_secrets(args: argparse.Namespace, cfg: Any) -> None:
                 line = hash_pin(pin)
                 setattr(cfg.staff, key, line)
                 write_secret(cfg, "staff", key, line)
-                print(f"demo PIN set: [staff] {key} = {pin} (public: never for a real event)")
+                print(tr.gettext("demo PIN set: [staff] {key} = {pin} (public: never for a real "
+                                 "event)").format(key=key, pin=pin))  # fmt: skip
     if not cfg.staff.recovery_code_hash:
         code = new_recovery_code()
         cfg.staff.recovery_code_hash = hash_pin(code)
         path = write_secret(cfg, "staff", "recovery_code_hash", cfg.staff.recovery_code_hash)
-        print(recovery_notice(code))
-        print(f"(its hash is in {path}, owner-only)")
-def _event_from_pretix(rt: Any) -> Any:
+        print(recovery_notice(code, tr))
+        print(tr.gettext("(its hash is in {path}, owner-only)").format(path=path))
+
+
+def _event_from_pretix(rt: Any, tr: Translator) -> Any:
     """pretix's event as the kiosk's, or an exit status (1 unreachable, 2 a key to fix)."""
     from sync.pretix import PretixSource
     from sync.remote import SourceRejected, SourceUnavailable
@@ -122,9 +151,13 @@ def _event_from_pretix(rt: Any) -> Any:
         print(f"accueil setup: {exc}", file=sys.stderr)
         return 2
     except SourceUnavailable as exc:
-        print(f"accueil setup: {exc}; try again when pretix answers", file=sys.stderr)
+        again = tr.gettext("{error}; try again when pretix answers").format(error=exc)
+        print(f"accueil setup: {again}", file=sys.stderr)
         return 1
     finally:
         source.close()
-    print(f"event from pretix: {event.slug}, {event.timezone}" + (f" ({note})" if note else ""))
+    said = tr.gettext("event from pretix: {slug}, {timezone}").format(
+        slug=event.slug, timezone=event.timezone
+    )
+    print(said + (f" ({note})" if note else ""))
     return event

@@ -205,7 +205,7 @@ def test_accueil_hub_status_names_the_unreadable_rows(tmp_path, capsys):
     db = HubDB(f"sqlite:///{tmp_path / 'hub.db'}")
     plant(db, "old-future", FAR_FUTURE)
     db.close()
-    assert main.main(["--config", str(config), "hub", "status"]) == 0
+    assert main.main(["--config", str(config), "hub", "status", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "unreadable scan old-future from old-kiosk" in out and "9999" in out
 

@@ -16,7 +16,7 @@ from tests.conftest import demo_config
 
 def pin(monkeypatch, config, typed: str, *flags: str) -> int:
     monkeypatch.setattr("sys.stdin", io.StringIO(typed))
-    return main.main(["--config", str(config), "pin", *flags])
+    return main.main(["--config", str(config), "pin", "--lang", "en", *flags])
 
 
 def test_a_steward_pin_equal_to_the_supervisors_is_refused_and_nothing_changes(

@@ -187,7 +187,7 @@ def test_without_migrating_a_database_behind_is_refused_with_the_command_to_run(
 def test_accueil_hub_migrate_adopts_then_finds_nothing_to_do(tmp_path: Path, capsys) -> None:
     url = f"sqlite:///{tmp_path / 'hub.db'}"
     make_pre_alembic_hub(url)
-    args = ["--config", str(demo_config(tmp_path)), "hub", "migrate", "--database", url]
+    args = ["--config", str(demo_config(tmp_path)), "hub", "migrate", "--lang", "en", "--database", url]
     assert main.main(args) == 0
     assert f"schema revision {head()} (was none (made before revisions: adopted))" in (
         capsys.readouterr().out

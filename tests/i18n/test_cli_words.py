@@ -4,6 +4,7 @@ the attendee's language ("SPEAKER · every day" on a French ticket was English).
 from __future__ import annotations
 
 import csv
+import io
 
 import pytest
 
@@ -69,3 +70,79 @@ def test_search_says_the_days_and_no_match_in_the_staff_language(demo, capsys):
     assert capsys.readouterr().out == "no registration found\n"
     assert main.main(["--config", str(demo), "search", "qwertyuiop", "--lang", "ar"]) == 1
     assert capsys.readouterr().out == "لم يُعثر على أي تسجيل\n"
+
+
+def test_setup_replies_in_the_staff_language_with_the_languages_plurals(tmp_path, capsys):
+    """`accueil setup` speaks `[staff] language` (else --lang); the recovery code's first
+    line stays the same in every language, since scripts read it."""
+    config = demo_config(tmp_path)  # [staff] language: the default, French
+    assert main.main(["--config", str(config), "setup"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "événement : Smart City Casablanca Symposium (2 jours, 9 sessions)"
+    assert out[1] == (
+        "registrations.csv: 760 inscriptions (nouvelles : 760, mises à jour : 0, inchangées : 0)"
+    )
+    assert out[2].startswith("base locale : ")
+    assert out[3].startswith("RECOVERY CODE: ") and out[4].startswith("Tapez-le (chiffres seuls)")
+    assert main.main(["--config", str(config), "setup", "--lang", "ar"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    # two days: the dual, said in words; 760 (760 % 100 = 60): the singular with tanwin
+    assert out[0] == "الحدث: Smart City Casablanca Symposium (يومان، 9 جلسات)"
+    assert out[1] == "registrations.csv: 760 تسجيلاً (جديدة: 0، محدَّثة: 0، دون تغيير: 760)"
+    assert main.main(["--config", str(config), "setup", "--lang", "en"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "event: Smart City Casablanca Symposium (2 days, 9 sessions)"
+    assert out[1] == "registrations.csv: 760 registrations (0 new, 0 updated, 760 unchanged)"
+
+
+def test_import_counts_its_problems_with_real_plurals(demo, tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,first_name,last_name,email\nX1,,,\nX2,,,\nX3,,,\n", encoding="utf-8")
+    argv = ["--config", str(demo), "import", str(bad)]
+    assert main.main(argv) == 1  # [staff] language = en
+    assert "accueil import: import refused, nothing was written (3 problems):" in (
+        capsys.readouterr().err
+    )
+    assert main.main([*argv, "--lang", "fr"]) == 1
+    assert "accueil import: import refusé, rien n'a été écrit (3 problèmes) :" in (
+        capsys.readouterr().err
+    )
+    assert main.main([*argv, "--lang", "ar"]) == 1
+    assert "accueil import: رُفض الاستيراد، ولم يُكتب شيء (3 مشاكل):" in capsys.readouterr().err
+
+
+def test_pin_replies_in_the_staff_language(demo, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO("24680\n13579\n"))
+    assert main.main(["--config", str(demo), "pin", "--lang", "ar"]) == 2
+    err = capsys.readouterr().err
+    assert "الرمز السري الجديد لموظف الاستقبال (4 أرقام على الأقل): " in err
+    assert err.endswith("accueil pin: الرمزان مختلفان؛ لم يتغير شيء\n")
+
+
+def test_hub_replies_in_the_staff_language_and_keeps_token_lists_as_codes(tmp_path, capsys):
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[hub]\ndatabase = "sqlite:///hub.db"\n[event]\ndefinition = "{ROOT / "demo/event.json"}"\n',
+        encoding="utf-8",
+    )  # [staff] language: the default, French
+    hub = ["--config", str(config), "hub"]
+    assert main.main([*hub, "import", str(ROOT / "demo/registrations.csv"), "--lang", "ar"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith("registrations.csv: 760 تسجيلاً (generic)")
+    assert out[1] == "760 تسجيلاً جديداً أو معدَّلاً في المجموع (تسحبها الأجهزة)"
+    assert main.main([*hub, "token", "revoke", "door-9"]) == 1
+    err = capsys.readouterr().err
+    assert err == "accueil hub token revoke: la borne 'door-9' n'a pas de jeton valide\n"
+    assert main.main([*hub, "token", "create", "door-1"]) == 0
+    assert capsys.readouterr().err.startswith("Jeton de la borne 'door-1' : affiché une seule fois")
+    assert main.main([*hub, "token", "list"]) == 0  # for scripts: the same in every language
+    assert capsys.readouterr().out.startswith("door-1\tactive\tsince ")
+
+
+def test_keys_replies_in_the_staff_language(demo, tmp_path, capsys):
+    argv = ["--config", str(demo), "keys", "generate", "--private", str(tmp_path / "o.key"),
+            "--public", str(tmp_path / "o.pub"), "--lang", "fr"]  # fmt: skip
+    assert main.main(argv) == 0
+    assert capsys.readouterr().out.startswith(f"clé privée : {tmp_path / 'o.key'} (mode 600")
+    assert main.main(argv) == 1  # never replaced by accident
+    assert capsys.readouterr().out.startswith(f"accueil keys: {tmp_path / 'o.key'} existe ;")

@@ -77,7 +77,9 @@ def test_decode_json_and_unreadable_files(tmp_path: Path, runtime, capsys) -> No
 
 def test_scan_test_prints_codes_states_and_frame_rate(tmp_path: Path, runtime, capsys) -> None:
     video = make_video(tmp_path / "v.avi", [CODE], blank_frames=3)
-    assert run(["scan-test", "--source", str(video), "--seconds", "20"], runtime) == 0
+    assert (
+        run(["scan-test", "--source", str(video), "--seconds", "20", "--lang", "en"], runtime) == 0
+    )
     out = capsys.readouterr().out
     assert f"camera  {CODE}" in out
     assert "camera  ok: Camera ready" in out and "ended" in out

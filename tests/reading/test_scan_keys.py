@@ -90,10 +90,38 @@ def test_scan_test_says_what_the_kiosk_would_do_with_a_camera_code(runtime, tmp_
     video = make_video(tmp_path / "v.avi", [url], blank_frames=3)
     parser = argparse.ArgumentParser()
     decode.register(parser.add_subparsers())
-    args = parser.parse_args(["scan-test", "--source", str(video), "--seconds", "20"])
+    args = parser.parse_args(
+        ["scan-test", "--source", str(video), "--seconds", "20", "--lang", "en"]
+    )
     capsys.readouterr()
     assert args.func(args, runtime) == 0
     out = capsys.readouterr().out
     assert f"camera  {url}" in out
     assert f"kiosk: would check as {code!r} (url): ok, {reg_id}" in out
     assert runtime.store.scans() == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("fr", ["scanner : {n} touches en ", "ce scanner termine les codes par CR LF",
+                "réglez-la sur French (AZERTY)", "borne : vérifierait comme ", "ok, {id}"]),
+        ("ar", ["الماسح: {n} مفتاحاً في ", "ينهي هذا الماسح الرموز بـ CR LF",
+                "اضبطه على French (AZERTY)", "الجهاز: سيتحقق منه بصيغة ", "ok، {id}"]),
+    ],
+)  # fmt: skip
+def test_the_probe_speaks_the_staff_language_and_keeps_codes(runtime, lang, said):
+    """Suffix names, verdict codes and layout names stay as written; the words around them
+    are the catalogue's, with the language's plural for the key count."""
+    from kiosk.locale import translator
+
+    reg_id, code = first_ticket()
+    lines: list[str] = []
+    probe = ScannerProbe(runtime.build_keys(), runtime.checkin, lines.append, translator(lang))
+    shown = typed_as(code, "us", "azerty")
+    assert 11 <= len(shown) % 100 <= 99  # Arabic's "many" form: the singular with tanwin
+    feed(probe, shown + "\r\n", 100.0, 0.004)
+    text = "\n".join(lines)
+    for part in said:
+        assert part.format(n=len(shown), id=reg_id) in text, text
+    assert "layout:us-on-azerty" in text

@@ -166,7 +166,7 @@ def test_the_pretix_csv_export_and_the_api_path_give_the_same_registrations():
 
 @pytest.fixture
 def demo(tmp_path):
-    config = demo_config(tmp_path)
+    config = demo_config(tmp_path, extra='[staff]\nlanguage = "en"\n')  # the replies asserted
     assert main.main(["--config", str(config), "setup"]) == 0
     return config
 

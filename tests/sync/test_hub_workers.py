@@ -153,7 +153,7 @@ def test_sqlite_refuses_more_than_one_worker(tmp_path: Path) -> None:
     )
     done = subprocess.run(
         [sys.executable, str(ROOT / "main.py"), "--config", str(config)]
-        + ["hub", "serve", "--workers", "2", "--port", "1"],
+        + ["hub", "serve", "--workers", "2", "--port", "1", "--lang", "en"],
         capture_output=True,
         text=True,
         timeout=60,

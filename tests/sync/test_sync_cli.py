@@ -43,7 +43,7 @@ token = "{token}"
 
 def test_hub_and_sync_commands_end_to_end(tmp_path, hub_config, capsys):
     csv = ROOT / "demo/registrations.csv"
-    assert main.main(["--config", str(hub_config), "hub", "import", str(csv)]) == 0
+    assert main.main(["--config", str(hub_config), "hub", "import", "--lang", "en", str(csv)]) == 0
     out = capsys.readouterr().out
     count = int(out.split(": ")[1].split()[0])
     assert count > 100 and f"{count} new or changed" in out
