@@ -10,19 +10,20 @@ the services and the UI import none of those modules.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
-from kiosk.core.model import Registration, Scan, Session
-from kiosk.core.ports import Clock, PrintJob, PrintRequest, QueuedBadge
+from kiosk.core.model import Event, Registration, Scan, Session
+from kiosk.core.ports import Clock, OutboxItem, PrintJob, PrintRequest, QueuedBadge
 from kiosk.staff_auth import PinResult, Source
 
 __all__ = [
     "Clock",
     "DeskStore",
+    "HeldConfirmer",
     "KeyEntry",
     "KeyLine",
     "OnCode",
@@ -30,6 +31,7 @@ __all__ = [
     "Placement",
     "PreviewFrame",
     "PrintQueue",
+    "PurgeStore",
     "QueueState",
     "Reader",
     "ReaderFactory",
@@ -298,3 +300,47 @@ class StaffAuthPort(Protocol):
         ...
 
     def attempt(self, pin: str, source: Source = ...) -> PinResult: ...
+
+
+# -- purge -----------------------------------------------------------------------------
+
+
+class HeldConfirmer(Protocol):
+    """A source that can say which of this kiosk's scans and walk-ins it holds
+    (sync.hub_client.HubClient, the ``confirm`` ability of the source registry)."""
+
+    def confirm_held(self, nonces: Sequence[str], walkins: Sequence[str]) -> dict[str, Any]:
+        """The hub's answer: ``missing_scans``, ``missing_registrations`` (lists of nonces
+        and ids), ``scans_held`` (int), ``kiosk_id``, ``hub_id``, ``last_nonce``,
+        ``confirmed_at``. Raises SourceAuthError on a refused token, SourceError (reason
+        ``not_a_hub``, or ``status`` None when unreachable) otherwise."""
+        ...
+
+
+class PurgeStore(Protocol):
+    """The local store as the purge reads and empties it (sync.store.LocalStore)."""
+
+    def count_pending(self) -> int: ...
+
+    def pending(self, limit: int = 500) -> list[OutboxItem]: ...
+
+    def outbox_failures(self) -> list[dict[str, object]]: ...
+
+    def own_scan_nonces(self) -> list[str]:
+        """Nonces of the scans made here, in log order."""
+        ...
+
+    def own_walkin_ids(self) -> list[str]: ...
+
+    def count_registrations(self) -> int: ...
+
+    def event(self) -> Event | None: ...
+
+    def set_meta(self, key: str, value: str) -> None: ...
+
+    def purge_attendee_data(
+        self, confirmed_scans: int, confirmed_last_nonce: str | None
+    ) -> dict[str, int]:
+        """Rows deleted per table, in one transaction; StorageError (nothing deleted) when
+        anything waits for upload or the kiosk's scans differ from the confirmed ones."""
+        ...
