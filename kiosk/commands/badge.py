@@ -13,6 +13,7 @@ from typing import Any
 from kiosk.core.i18n import LANGUAGES, N_, Translator, Words
 from kiosk.core.texts import job_status
 from kiosk.locale import translator
+from kiosk.services.desk import Reprints
 
 PRINT_WAIT_SECONDS = 20.0
 
@@ -99,9 +100,8 @@ def run(args: argparse.Namespace, rt: Any) -> int:
         say(N_("preview written to {path}"), path=target)
     if not args.print:
         return 0
-    interrupted = [
-        j.id for j in rt.store.print_jobs("uncertain", 1000) if j.registration_id == reg.id
-    ]
+    desk = Reprints(rt.store, queue)
+    interrupted = desk.interrupted(reg.id)
     if interrupted and not args.replace:  # the badge may be in the tray: a look first
         say(N_("not printed: job {job} stopped mid-badge (the kiosk or the printer went away), "
                "so the badge of {name} may already be in the tray. Check the tray; if it is "
@@ -110,12 +110,13 @@ def run(args: argparse.Namespace, rt: Any) -> int:
             job=interrupted[0], name=reg.name_on_badge)  # fmt: skip
         return 1
     try:
-        job_id, warning = queue.reprint(
+        asked = desk.reprint(
             reg.id, args.staff, printer=args.printer, replace=args.replace, hold=True
         )
     except JobError as exc:
         say(N_("cannot print: {error}"), error=exc)
         return 1
+    job_id, warning = asked.job_id, asked.warning
     if warning:
         said = warning.in_language(tr) if isinstance(warning, Words) else warning
         say(N_("warning: {warning}"), warning=said)
