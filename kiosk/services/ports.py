@@ -24,6 +24,7 @@ __all__ = [
     "Clock",
     "DeskStore",
     "HeldConfirmer",
+    "IdentityChecking",
     "KeyEntry",
     "KeyLine",
     "OnCode",
@@ -31,6 +32,8 @@ __all__ = [
     "Placement",
     "PreviewFrame",
     "PrintQueue",
+    "ProbeStep",
+    "Probing",
     "PurgeStore",
     "QueueState",
     "Reader",
@@ -38,6 +41,7 @@ __all__ = [
     "ReaderStatus",
     "StaffAuthPort",
     "SyncEngine",
+    "SyncLedger",
     "SyncStatus",
 ]
 
@@ -344,3 +348,69 @@ class PurgeStore(Protocol):
         """Rows deleted per table, in one transaction; StorageError (nothing deleted) when
         anything waits for upload or the kiosk's scans differ from the confirmed ones."""
         ...
+
+
+# -- sync status -----------------------------------------------------------------------
+
+
+class SyncLedger(Protocol):
+    """What the store keeps about syncing (sync.store.LocalStore), as `sync status` reads it."""
+
+    def count_pending(self) -> int: ...
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None: ...
+
+    def sync_cursor(self, source: str) -> str | None:
+        """Where the next incremental pull starts (None: a full pull)."""
+        ...
+
+    def count_registrations(self) -> int: ...
+
+    def sync_conflicts(self) -> list[dict[str, Any]]: ...
+
+    def event(self) -> Event | None: ...
+
+    def outbox_failures(self) -> list[dict[str, object]]:
+        """Outbox items that failed at least once: seq, kind, key, attempts, last_error."""
+        ...
+
+    def last_full_pull(self, source: str) -> dict[str, Any]:
+        """``at``, ``removed``, ``lists_changed`` (door -> what) of the last full pull."""
+        ...
+
+
+class ProbeStep(Protocol):
+    """One step of a source's self-check (sync.pretix.Probe)."""
+
+    @property
+    def what(self) -> str: ...
+
+    @property
+    def ok(self) -> bool: ...
+
+    @property
+    def detail(self) -> str: ...
+
+    @property
+    def key(self) -> str:
+        """The [sync] key to fix ("" none)."""
+        ...
+
+    @property
+    def temporary(self) -> bool:
+        """Trouble that may pass (unreachable, 5xx) rather than configuration."""
+        ...
+
+
+class Probing(Protocol):
+    """A source with the ``probe`` ability (pretix): checks itself step by step."""
+
+    def probe(self) -> Sequence[ProbeStep]: ...
+
+
+class IdentityChecking(Protocol):
+    """A source with the ``identity`` ability (the hub): is the token this kiosk's?
+
+    ``check_identity`` raises SourceRejected (a token to fix) or SourceUnavailable."""
+
+    def check_identity(self) -> None: ...

@@ -187,12 +187,14 @@ def test_the_adapters_satisfy_the_ports_the_ui_is_typed_against(
             from printers.queue import PrintQueue, QueueState
             from sync.engine import SyncEngine, SyncStatus
             from sync.hub_client import HubSource
+            from sync.pretix import PretixSource
             from sync.store import LocalStore
 
             def conforms(
                 store: LocalStore, queue: PrintQueue, state: QueueState, engine: SyncEngine,
                 status: SyncStatus, reader: CodeReader, camera: ReaderState,
                 keys: WedgeDetector, auth: StaffAuth, hub: HubSource,
+                pretix: PretixSource,
             ) -> None:
                 a: ports.DeskStore = store
                 b: ports.PrintQueue = queue
@@ -205,6 +207,9 @@ def test_the_adapters_satisfy_the_ports_the_ui_is_typed_against(
                 i: ports.StaffAuthPort = auth
                 j: ports.PurgeStore = store
                 k: ports.HeldConfirmer = hub
+                m: ports.SyncLedger = store
+                n: ports.Probing = pretix
+                o: ports.IdentityChecking = hub
             """
         ),
         encoding="utf-8",
