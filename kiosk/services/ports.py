@@ -32,6 +32,8 @@ __all__ = [
     "Placement",
     "PreviewFrame",
     "PrintQueue",
+    "PrinterReport",
+    "PrintsNow",
     "ProbeStep",
     "Probing",
     "PurgeStore",
@@ -80,6 +82,8 @@ class DeskStore(Protocol):
     def print_jobs(self, status: str | None = None, limit: int = 200) -> list[PrintJob]:
         """Newest first; ``status`` None: any status."""
         ...
+
+    def print_job(self, job_id: int) -> PrintJob | None: ...
 
     def request_badge(
         self,
@@ -175,6 +179,26 @@ class PrintQueue(Protocol):
     def cancel(self, job_id: int, staff: str) -> None: ...
 
     def retry(self, job_id: int, staff: str) -> None: ...
+
+
+class PrinterReport(QueueState, Protocol):
+    """A printer's state as a command reports it (printers.queue.QueueState)."""
+
+    @property
+    def printer_message(self) -> str:
+        """The printer's own words, without the queue's alerts ("" none)."""
+        ...
+
+
+class PrintsNow(Protocol):
+    """A queue that prints one job at once for a command, no worker running
+    (printers.queue.PrintQueue.print_now)."""
+
+    def print_now(
+        self, job_id: int, printer: str | None = None, seconds: float = 20.0
+    ) -> tuple[bool, PrinterReport]:
+        """(printed, the printer's state); a job that cannot print now is left 'held'."""
+        ...
 
 
 # -- sync ------------------------------------------------------------------------------

@@ -210,6 +210,7 @@ def test_the_adapters_satisfy_the_ports_the_ui_is_typed_against(
                 m: ports.SyncLedger = store
                 n: ports.Probing = pretix
                 o: ports.IdentityChecking = hub
+                p: ports.PrintsNow = queue
             """
         ),
         encoding="utf-8",
