@@ -71,7 +71,7 @@ class Purging:
         if missing or missing_regs:
             raise PurgeRefused(
                 f"the hub does not hold {len(missing)} scan(s) and {len(missing_regs)} "
-                f"walk-in(s) of this kiosk (first: {', '.join((missing + missing_regs)[:3])}); "
+                f"walk-in(s) of this kiosk (first: {', '.join(map(str, (missing + missing_regs)[:3]))}); "
                 "run `accueil sync` and try again, or ask the organisers to check the hub "
                 "database"
             )

@@ -4,10 +4,13 @@ be asked; a complete confirmation deletes every attendee row, unless a scan came
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kiosk.core.service import CheckinService
 from kiosk.services.purge import PurgeRefused, Purging
@@ -125,3 +128,38 @@ def test_refused_when_the_hub_cannot_be_reached(store: LocalStore) -> None:
     finally:
         gone.close()
     assert store.count_registrations() > 0
+
+
+class Answer:
+    """A hub's reply as HubSource.confirm_held returns it once it checked its shape: the
+    property is about what the purge decides from any such reply, not about HTTP."""
+
+    def __init__(self, reply: dict[str, object]) -> None:
+        self.reply = reply
+
+    def confirm_held(self, nonces: Sequence[str], walkins: Sequence[str]) -> dict[str, Any]:
+        return dict(self.reply)
+
+
+ids = st.lists(st.text(min_size=1, max_size=8), max_size=4)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(kiosk=st.sampled_from(["k1", "k2", "", None]), missing=ids, missing_regs=ids)
+def test_only_a_reply_for_this_kiosk_missing_nothing_allows_the_purge(
+    store: LocalStore, kiosk: str | None, missing: list[str], missing_regs: list[str]
+) -> None:
+    reply = {
+        "kiosk_id": kiosk,
+        "missing_scans": missing,
+        "missing_registrations": missing_regs,
+        "scans_held": 0,
+    }
+    purging = Purging(store, "k1")
+    if kiosk == "k1" and not missing and not missing_regs:
+        assert purging.confirm(Answer(reply)).answer == reply
+    else:
+        with pytest.raises(PurgeRefused):
+            purging.confirm(Answer(reply))
