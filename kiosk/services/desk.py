@@ -51,7 +51,10 @@ class DeskActions:
         self.store = store
         self.checkin = checkin
         self.print_queue = print_queue
-        self.reprints = Reprints(store, print_queue)
+
+    @property
+    def reprints(self) -> Reprints:
+        return Reprints(self.store, self.print_queue)
 
     # -- finding people ---------------------------------------------------------------
 
