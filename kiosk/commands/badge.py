@@ -13,6 +13,8 @@ from typing import Any
 from kiosk.core.i18n import LANGUAGES, N_, Translator, Words
 from kiosk.core.texts import job_status
 from kiosk.locale import translator
+from kiosk.services.desk import Reprints
+from kiosk.services.printing import print_now
 
 PRINT_WAIT_SECONDS = 20.0
 
@@ -99,9 +101,8 @@ def run(args: argparse.Namespace, rt: Any) -> int:
         say(N_("preview written to {path}"), path=target)
     if not args.print:
         return 0
-    interrupted = [
-        j.id for j in rt.store.print_jobs("uncertain", 1000) if j.registration_id == reg.id
-    ]
+    desk = Reprints(rt.store, queue)
+    interrupted = desk.interrupted(reg.id)
     if interrupted and not args.replace:  # the badge may be in the tray: a look first
         say(N_("not printed: job {job} stopped mid-badge (the kiosk or the printer went away), "
                "so the badge of {name} may already be in the tray. Check the tray; if it is "
@@ -110,12 +111,13 @@ def run(args: argparse.Namespace, rt: Any) -> int:
             job=interrupted[0], name=reg.name_on_badge)  # fmt: skip
         return 1
     try:
-        job_id, warning = queue.reprint(
+        asked = desk.reprint(
             reg.id, args.staff, printer=args.printer, replace=args.replace, hold=True
         )
     except JobError as exc:
         say(N_("cannot print: {error}"), error=exc)
         return 1
+    job_id, warning = asked.job_id, asked.warning
     if warning:
         said = warning.in_language(tr) if isinstance(warning, Words) else warning
         say(N_("warning: {warning}"), warning=said)
@@ -126,22 +128,22 @@ def run(args: argparse.Namespace, rt: Any) -> int:
 
 
 def _print_now(rt: Any, queue: Any, job_id: int, printer: str, tr: Translator) -> int:
-    printed, state = queue.print_now(job_id, printer, PRINT_WAIT_SECONDS)
-    if printed:
+    done = print_now(queue, rt.store, job_id, printer, PRINT_WAIT_SECONDS)
+    if done.printed:
         print(tr.gettext("printed (job {job}) on {printer}").format(job=job_id, printer=printer))
         return 0
-    job = rt.store.print_job(job_id)
-    if job is not None and job.status in ("pending", "printing"):
+    if done.elsewhere:
         print(tr.gettext("job {job} is being printed by the kiosk app on {printer}").format(
             job=job_id, printer=printer))  # fmt: skip
         return 0
+    job = done.job
     status = tr.pgettext("print job", job_status(job.status).id) if job else "-"
     print(tr.gettext(N_(
         "not printed: printer {printer} is {state} ({message}); job {job} is {status} and "
         "will not print by itself: run this again when the printer is fixed, or release or "
         "cancel it from the printer panel (`accueil badge --jobs` shows it)"
-    )).format(printer=printer, state=state.state.value, job=job_id, status=status,
-              message=state.printer_message or state.message))  # fmt: skip
+    )).format(printer=printer, state=done.state, job=job_id, status=status,
+              message=done.message))  # fmt: skip
     return 1
 
 

@@ -17,6 +17,8 @@ from kiosk.core.i18n import LANGUAGES, N_, Translator
 from kiosk.core.model import Direction
 from kiosk.core.texts import attendee_text, job_status, staff_text
 from kiosk.locale import translator
+from kiosk.services.checking import CommandCheckin
+from kiosk.services.printing import PrintedNow
 
 # The first line's verdict word: a code for scripts, the same in every language.
 STATUS = {True: "OK", False: "REFUSED"}
@@ -51,23 +53,20 @@ def run(args: argparse.Namespace, rt: Any) -> int:
         if warning:
             print(f"accueil checkin: warning: {warning}", file=sys.stderr)
     direction = Direction.EXIT if args.exit else Direction.ENTRY
-    rt.checkin.hold_badges = True  # printed below, or left held: never later by itself
+    desk = CommandCheckin(rt.checkin, rt.store, lambda: rt.print_queue)
     try:
-        result = rt.checkin.check(args.code, direction, args.session, staff=args.staff)
+        checked = desk.check(args.code, direction, args.session, staff=args.staff)
     except LookupError as exc:  # no such session, or the door's session is not today
         print(f"accueil checkin: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
-    verdict = result.verdict
+    verdict = checked.result.verdict
     reg = verdict.registration
     attendee_lang = args.lang or (reg.lang if reg and reg.lang else rt.config.kiosk.language)
     staff = translator(args.lang or rt.config.staff.language)
-    title = ""
-    if verdict.session_id:
-        session = rt.store.session(verdict.session_id)
-        title = session.title if session else verdict.session_id
+    title = checked.session_title
     badge_line, printed = "", True
-    if result.print_job is not None:
-        badge_line, printed = _print_badge(rt, result.print_job, staff)
+    if checked.badge is not None:
+        badge_line, printed = _badge_line(checked.badge, staff)
     status = [STATUS[verdict.ok], verdict.reason.value, reg.id if reg else ""]
     print(" ".join(p for p in (*status, PROVISIONAL if verdict.provisional else "") if p))
     said = attendee_text(verdict, translator(str(attendee_lang)), title, badge_at_desk=not printed)
@@ -80,21 +79,19 @@ def run(args: argparse.Namespace, rt: Any) -> int:
     return 0 if printed else 3
 
 
-def _print_badge(rt: Any, job_id: int, tr: Translator) -> tuple[str, bool]:
-    """Print the earned badge now: (what to tell, printed). Never promises a badge that
-    the printer's probed state says cannot come out; an unprinted one is held for staff."""
-    queue = rt.print_queue
-    printed, state = queue.print_now(job_id)
-    job = rt.store.print_job(job_id)
-    if printed:
+def _badge_line(badge: PrintedNow, tr: Translator) -> tuple[str, bool]:
+    """What to tell of the earned badge, and whether it comes out. Never promises a badge
+    that the printer's probed state says cannot come out; an unprinted one is held."""
+    if badge.printed:
         return tr.gettext(N_("printed (job {job}) on {printer}")).format(
-            job=job_id, printer=state.printer
+            job=badge.job_id, printer=badge.printer
         ), True
-    if job is not None and job.status in ("pending", "printing"):
+    if badge.elsewhere:
         # the kiosk app (another process) has it: it is being printed there
         return tr.gettext(N_("job {job} is being printed by the kiosk app on {printer}")).format(
-            job=job_id, printer=state.printer
+            job=badge.job_id, printer=badge.printer
         ), True
+    job = badge.job
     status = tr.pgettext("print job", job_status(job.status).id) if job else "-"
     return tr.gettext(
         N_(
@@ -103,10 +100,10 @@ def _print_badge(rt: Any, job_id: int, tr: Translator) -> tuple[str, bool]:
             "or from the printer panel (F3, retry), or cancel it there."
         )
     ).format(
-        printer=state.printer,
-        state=state.state.value,
-        message=state.printer_message or state.message,
-        job=job_id,
+        printer=badge.printer,
+        state=badge.state,
+        message=badge.message,
+        job=badge.job_id,
         status=status,
         registration=job.registration_id if job else "",
     ), False

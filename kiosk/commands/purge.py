@@ -19,13 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from kiosk.services.purge import PurgeRefused as Refused
+from kiosk.services.purge import Purging
+
 RECEIPT_TYPE = "accueil-purge-receipt"
 KEY_NAME = "kiosk-signing.key"  # in the data folder; kept by the purge, to verify receipts
 _PUBLIC_PREFIX = "accueil-ed25519-public "
-
-
-class Refused(Exception):
-    """The purge cannot go ahead; the message says why and what to do."""
 
 
 def register(sub: Any) -> None:
@@ -103,38 +102,16 @@ def _purge(
 ) -> tuple[Path, dict[str, Any]]:
     config = rt.config
     store = rt.store
+    purging = Purging(store, config.kiosk.id)
     if upload and store.count_pending():
         _upload(rt)
-    pending = store.count_pending()
-    if pending:
-        raise Refused(
-            f"{pending} item(s) not uploaded yet ({_pending_detail(store)}). {_why(store)}"
-        )
-    nonces = store.own_scan_nonces()
-    walkins = store.own_walkin_ids()
-    answer = confirm_held(source, nonces, walkins)
-    if answer.get("kiosk_id") != config.kiosk.id:
-        raise Refused(
-            f"the [hub] token belongs to kiosk {answer.get('kiosk_id')!r}, this kiosk is "
-            f"{config.kiosk.id!r}: the hub cannot confirm this kiosk's scans with it"
-        )
-    missing, missing_regs = answer.get("missing_scans", []), answer.get("missing_registrations", [])
-    if missing or missing_regs:
-        raise Refused(
-            f"the hub does not hold {len(missing)} scan(s) and {len(missing_regs)} walk-in(s) "
-            f"of this kiosk (first: {', '.join((missing + missing_regs)[:3])}); "
-            "run `accueil sync` and try again, or ask the organisers to check the hub database"
-        )
-    if not yes and not _confirmed(config.kiosk.id, len(nonces), store.count_registrations()):
+    purging.refuse_if_pending()
+    held = purging.confirm(source)
+    answer = held.answer
+    if not yes and not _confirmed(config.kiosk.id, len(held.nonces), purging.registrations()):
         raise Refused("not confirmed; nothing was deleted")
-    last = nonces[-1] if nonces else None
     signer, public_text = kiosk_key(config.data_dir)
-    from sync.store import StoreError
-
-    try:
-        deleted = store.purge_attendee_data(len(nonces), last)
-    except StoreError as exc:  # a scan arrived after the confirmation: nothing was deleted
-        raise Refused(f"{exc}; nothing was deleted, run `accueil purge` again") from None
+    deleted = purging.delete(held)
     files = {name: _delete_files(path) for name, path in _attendee_folders(rt).items()}
     for path in _attendee_files(rt):
         if path.exists():
@@ -145,13 +122,13 @@ def _purge(
         "version": 1,
         "kiosk_id": config.kiosk.id,
         "kiosk_name": config.kiosk.name,
-        "event": _event_slug(store),
+        "event": purging.event_slug(),
         "hub_id": answer.get("hub_id"),
         "hub_url": source.url,
         "confirmed": {
-            "scans": len(nonces),
-            "walkins": len(walkins),
-            "last_nonce": last,
+            "scans": len(held.nonces),
+            "walkins": len(held.walkins),
+            "last_nonce": held.last_nonce,
             "hub_scans_of_kiosk": answer.get("scans_held"),
             "hub_last_nonce": answer.get("last_nonce"),
             "hub_confirmed_at": answer.get("confirmed_at"),
@@ -170,7 +147,7 @@ def _purge(
         "public_key": public_text.strip(),
         "signature": base64.b64encode(signer(canonical(body))).decode(),
     }
-    store.set_meta("purge.last", json.dumps(body))
+    purging.remember(body)
     path = out or config.data_dir / "purge-receipts" / (
         f"purge-{config.kiosk.id}-{body['purged_at'].replace(':', '')[:17]}.json"
     )
@@ -190,40 +167,6 @@ def _upload(rt: Any) -> None:
     finally:
         if rt.source_kind.has("close"):
             engine.source.close()
-
-
-def _pending_detail(store: Any) -> str:
-    kinds: dict[str, int] = {}
-    for item in store.pending(100_000):
-        kinds[item.kind] = kinds.get(item.kind, 0) + 1
-    return ", ".join(
-        f"{n} {'walk-in' if k == 'registration' else k}(s)" for k, n in sorted(kinds.items())
-    )
-
-
-def _why(store: Any) -> str:
-    failures = store.outbox_failures()
-    if failures:
-        return f"Last upload error: {failures[-1]['last_error'] or 'unknown'}."
-    return "Connect to the hub (`accueil sync`) and try again."
-
-
-def confirm_held(source: Any, nonces: list[str], walkins: list[str]) -> dict[str, Any]:
-    """The source's answer on which of this kiosk's scans and walk-ins it holds; Refused
-    (nothing deleted) when it cannot be asked or does not answer like a hub."""
-    from kiosk.errors import SourceAuthError, SourceError
-
-    try:
-        answer: dict[str, Any] = source.confirm_held(nonces, walkins)
-    except SourceAuthError as exc:
-        raise Refused(f"the hub refused this kiosk's token ({exc.status or exc.reason})") from None
-    except SourceError as exc:
-        if exc.reason == "not_a_hub":
-            raise Refused(f"{exc}; nothing was deleted") from None
-        if exc.status is None:
-            raise Refused(f"{exc}; nothing was deleted") from None
-        raise Refused(f"the hub answered {exc.status}: {exc.detail[:200]}") from None
-    return answer
 
 
 def _confirmed(kiosk_id: str, scans: int, registrations: int) -> bool:
@@ -258,11 +201,6 @@ def _delete_files(folder: Path) -> int:
     count = sum(1 for p in folder.rglob("*") if p.is_file())
     shutil.rmtree(folder)
     return count
-
-
-def _event_slug(store: Any) -> str:
-    event = store.event()
-    return str(event.slug) if event else ""
 
 
 def _write_private(path: Path, text: str) -> None:

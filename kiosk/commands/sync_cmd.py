@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from kiosk.config import ConfigError
+from kiosk.services.syncing import check_source, sync_ledger
 
 
 def register(sub: Any) -> None:
@@ -55,13 +56,12 @@ def run(args: argparse.Namespace, rt: Any) -> int:
 
 def _probe_quietly(source: Any) -> int:
     """Before a pass: a failed probe step is printed and stops it (exit 1 or 2)."""
-    worst = 0
-    for step in source.probe():
+    check = check_source(source, {"probe"})
+    for step in check.steps:
         if not step.ok:
             fix = f"; check {step.key}" if step.key else ""
             print(f"accueil sync: {step.what}: {step.detail}{fix}", file=sys.stderr)
-            worst = max(worst, 1 if step.temporary else 2)
-    return worst
+    return check.status
 
 
 def _once(engine: Any) -> int:
@@ -138,27 +138,22 @@ def _line(st: Any) -> str:
 
 
 def _status(rt: Any) -> int:
-    store = rt.store
     sync = rt.config.sync
+    ledger = sync_ledger(rt.store, sync.source)
     print(f"source: {sync.source}" + (f" ({sync.url})" if sync.url else ""))
-    print(f"waiting to upload: {store.count_pending()}")
-    last = store.get_meta("sync.last_success")
-    print(f"last successful sync: {last or 'never'}")
-    cursor = store.sync_cursor(sync.source) if sync.source != "none" else None
+    print(f"waiting to upload: {ledger.waiting}")
+    print(f"last successful sync: {ledger.last_success or 'never'}")
     print(
-        f"registration list: {store.count_registrations()} ({'incremental' if cursor else 'not pulled yet'})"
+        f"registration list: {ledger.registrations} ({'incremental' if ledger.pulled else 'not pulled yet'})"
     )
-    conflicts = store.sync_conflicts()
-    print(f"conflicts reported: {len(conflicts)}")
-    event = store.event()
-    zone = event.timezone if event is not None else "UTC"
-    for c in conflicts:
-        print(f"  {conflict_line(c, zone)}")
-    for f in store.outbox_failures():
+    print(f"conflicts reported: {len(ledger.conflicts)}")
+    for c in ledger.conflicts:
+        print(f"  {conflict_line(c, ledger.timezone)}")
+    for f in ledger.outbox_failures:
         print(
             f"  outbox #{f['seq']} {f['kind']} {f['key']}: {f['attempts']} tries, {f['last_error']}"
         )
-    _pretix_lines(store)
+    _pretix_lines(ledger.pretix_pull)
     if sync.source == "none":
         return 0
     return _probe(_engine(rt).source, rt.source_kind)
@@ -191,9 +186,8 @@ def conflict_line(c: dict[str, Any], zone: str) -> str:
     return line
 
 
-def _pretix_lines(store: Any) -> None:
+def _pretix_lines(last: dict[str, Any]) -> None:
     """What the last pulls said about pretix's check-in lists (changes, removals)."""
-    last = store.last_full_pull("pretix")
     if last.get("at"):
         print(f"last full pull: {last['at']}, {last.get('removed', 0)} registrations removed")
     for door, what in sorted((last.get("lists_changed") or {}).items()):
@@ -203,25 +197,17 @@ def _pretix_lines(store: Any) -> None:
 def _probe(source: Any, kind: Any) -> int:
     """Ask the source now. pretix: 0 all good, 1 unreachable (try later), 2 a key to fix
     (as `sync --once`); the hub: 0 or 1, as before."""
-    from sync.remote import SourceRejected, SourceUnavailable
-
     name = kind.name
-    if kind.has("probe"):
-        worst = 0
-        for step in source.probe():
-            if step.ok:
-                print(f"{name}: {step.what}: ok ({step.detail})")
-                continue
+    check = check_source(source, kind.abilities)
+    for step in check.steps:
+        if step.ok:
+            print(f"{name}: {step.what}: ok ({step.detail})")
+        else:
             fix = f"; check {step.key}" if step.key else ""
             print(f"{name}: {step.what}: FAILED: {step.detail}{fix}")
-            worst = max(worst, 1 if step.temporary else 2)
-        return worst
-    if not kind.has("identity"):
-        return 0
-    try:
-        source.check_identity()
-    except (SourceRejected, SourceUnavailable) as exc:
-        print(f"{name}: not reachable now: {exc}")
-        return 1
-    print(f"{name}: reachable, token accepted")
-    return 0
+    if check.identity:
+        if check.reachable:
+            print(f"{name}: reachable, token accepted")
+        else:
+            print(f"{name}: not reachable now: {check.error}")
+    return check.status

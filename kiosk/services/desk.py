@@ -52,6 +52,10 @@ class DeskActions:
         self.checkin = checkin
         self.print_queue = print_queue
 
+    @property
+    def reprints(self) -> Reprints:
+        return Reprints(self.store, self.print_queue)
+
     # -- finding people ---------------------------------------------------------------
 
     def search(self, text: str, limit: int = 20) -> list[Registration]:
@@ -135,7 +139,47 @@ class DeskActions:
         self.store.set_badge_name(registration_id, name, staff)
 
     def reprint(
-        self, registration_id: str, staff: str, *, replace: bool = False, seen: int | None = None
+        self,
+        registration_id: str,
+        staff: str,
+        *,
+        replace: bool = False,
+        seen: int | None = None,
+        printer: str = "",
+        hold: bool = False,
+    ) -> Reprint:
+        """See Reprints.reprint."""
+        return self.reprints.reprint(
+            registration_id, staff, replace=replace, seen=seen, printer=printer, hold=hold
+        )
+
+    def interrupted(self, registration_id: str) -> list[int]:
+        """See Reprints.interrupted."""
+        return self.reprints.interrupted(registration_id)
+
+    def _queued(self, result: CheckinResult) -> CheckinResult:
+        if result.print_job is not None and self.print_queue is not None:
+            self.print_queue.wake()
+        return result
+
+
+class Reprints:
+    """A badge asked for again, over the store and the print queue only: what the desk
+    and `accueil badge --print` share (the command needs no check-in service for it)."""
+
+    def __init__(self, store: DeskStore, print_queue: PrintQueue | None = None) -> None:
+        self.store = store
+        self.print_queue = print_queue
+
+    def reprint(
+        self,
+        registration_id: str,
+        staff: str,
+        *,
+        replace: bool = False,
+        seen: int | None = None,
+        printer: str = "",
+        hold: bool = False,
     ) -> Reprint:
         """Ask for this person's badge under the one-waiting-badge rule.
 
@@ -143,17 +187,27 @@ class DeskActions:
         without one the job is stored for a printer to come (``Reprint.printer`` False).
         ``seen``: the waiting job staff were shown; PrintJobConflict, nothing queued, if it
         printed or was cancelled since. ``replace``: cancel the waiting job, queue a new one.
+        ``printer``: a configured printer's name ("" the main one). ``hold``: the caller
+        prints the job itself at once (a command's print_now), so the queue is not woken
+        and the job, if it cannot print, stays held for staff instead of printing later.
         """
         queue = self.print_queue
         if queue is not None:
-            job, warning = queue.reprint(registration_id, staff, replace=replace, seen=seen)
-            queue.wake()
+            job, warning = queue.reprint(
+                registration_id, staff, printer, replace=replace, hold=hold, seen=seen
+            )
+            if not hold:
+                queue.wake()
             return Reprint(job, warning)
-        request = PrintRequest(registration_id, PrintReason.REPRINT, staff)
-        asked = self.store.request_badge(request, replace=replace, seen=seen)
+        request = PrintRequest(registration_id, PrintReason.REPRINT, staff, hold=hold)
+        asked = self.store.request_badge(request, printer, replace=replace, seen=seen)
         return Reprint(asked.job_id, None, printer=False)
 
-    def _queued(self, result: CheckinResult) -> CheckinResult:
-        if result.print_job is not None and self.print_queue is not None:
-            self.print_queue.wake()
-        return result
+    def interrupted(self, registration_id: str) -> list[int]:
+        """Ids of this person's jobs that stopped mid-badge ("uncertain": the badge may be
+        in the tray), newest first; staff look before a reprint replaces them."""
+        return [
+            j.id
+            for j in self.store.print_jobs("uncertain", RECORD_JOBS)
+            if j.registration_id == registration_id
+        ]

@@ -10,19 +10,21 @@ the services and the UI import none of those modules.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
-from kiosk.core.model import Registration, Scan, Session
-from kiosk.core.ports import Clock, PrintJob, PrintRequest, QueuedBadge
+from kiosk.core.model import Event, Registration, Scan, Session
+from kiosk.core.ports import Clock, OutboxItem, PrintJob, PrintRequest, QueuedBadge
 from kiosk.staff_auth import PinResult, Source
 
 __all__ = [
     "Clock",
     "DeskStore",
+    "HeldConfirmer",
+    "IdentityChecking",
     "KeyEntry",
     "KeyLine",
     "OnCode",
@@ -30,12 +32,18 @@ __all__ = [
     "Placement",
     "PreviewFrame",
     "PrintQueue",
+    "PrinterReport",
+    "PrintsNow",
+    "ProbeStep",
+    "Probing",
+    "PurgeStore",
     "QueueState",
     "Reader",
     "ReaderFactory",
     "ReaderStatus",
     "StaffAuthPort",
     "SyncEngine",
+    "SyncLedger",
     "SyncStatus",
 ]
 
@@ -74,6 +82,8 @@ class DeskStore(Protocol):
     def print_jobs(self, status: str | None = None, limit: int = 200) -> list[PrintJob]:
         """Newest first; ``status`` None: any status."""
         ...
+
+    def print_job(self, job_id: int) -> PrintJob | None: ...
 
     def request_badge(
         self,
@@ -169,6 +179,26 @@ class PrintQueue(Protocol):
     def cancel(self, job_id: int, staff: str) -> None: ...
 
     def retry(self, job_id: int, staff: str) -> None: ...
+
+
+class PrinterReport(QueueState, Protocol):
+    """A printer's state as a command reports it (printers.queue.QueueState)."""
+
+    @property
+    def printer_message(self) -> str:
+        """The printer's own words, without the queue's alerts ("" none)."""
+        ...
+
+
+class PrintsNow(Protocol):
+    """A queue that prints one job at once for a command, no worker running
+    (printers.queue.PrintQueue.print_now)."""
+
+    def print_now(
+        self, job_id: int, printer: str | None = None, seconds: float = 20.0
+    ) -> tuple[bool, PrinterReport]:
+        """(printed, the printer's state); a job that cannot print now is left 'held'."""
+        ...
 
 
 # -- sync ------------------------------------------------------------------------------
@@ -298,3 +328,113 @@ class StaffAuthPort(Protocol):
         ...
 
     def attempt(self, pin: str, source: Source = ...) -> PinResult: ...
+
+
+# -- purge -----------------------------------------------------------------------------
+
+
+class HeldConfirmer(Protocol):
+    """A source that can say which of this kiosk's scans and walk-ins it holds
+    (sync.hub_client.HubClient, the ``confirm`` ability of the source registry)."""
+
+    def confirm_held(self, nonces: Sequence[str], walkins: Sequence[str]) -> dict[str, Any]:
+        """The hub's answer: ``missing_scans``, ``missing_registrations`` (lists of nonces
+        and ids), ``scans_held`` (int), ``kiosk_id``, ``hub_id``, ``last_nonce``,
+        ``confirmed_at``. Raises SourceAuthError on a refused token, SourceError (reason
+        ``not_a_hub``, or ``status`` None when unreachable) otherwise."""
+        ...
+
+
+class PurgeStore(Protocol):
+    """The local store as the purge reads and empties it (sync.store.LocalStore)."""
+
+    def count_pending(self) -> int: ...
+
+    def pending(self, limit: int = 500) -> list[OutboxItem]: ...
+
+    def outbox_failures(self) -> list[dict[str, object]]: ...
+
+    def own_scan_nonces(self) -> list[str]:
+        """Nonces of the scans made here, in log order."""
+        ...
+
+    def own_walkin_ids(self) -> list[str]: ...
+
+    def count_registrations(self) -> int: ...
+
+    def event(self) -> Event | None: ...
+
+    def set_meta(self, key: str, value: str) -> None: ...
+
+    def purge_attendee_data(
+        self, confirmed_scans: int, confirmed_last_nonce: str | None
+    ) -> dict[str, int]:
+        """Rows deleted per table, in one transaction; StorageError (nothing deleted) when
+        anything waits for upload or the kiosk's scans differ from the confirmed ones."""
+        ...
+
+
+# -- sync status -----------------------------------------------------------------------
+
+
+class SyncLedger(Protocol):
+    """What the store keeps about syncing (sync.store.LocalStore), as `sync status` reads it."""
+
+    def count_pending(self) -> int: ...
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None: ...
+
+    def sync_cursor(self, source: str) -> str | None:
+        """Where the next incremental pull starts (None: a full pull)."""
+        ...
+
+    def count_registrations(self) -> int: ...
+
+    def sync_conflicts(self) -> list[dict[str, Any]]: ...
+
+    def event(self) -> Event | None: ...
+
+    def outbox_failures(self) -> list[dict[str, object]]:
+        """Outbox items that failed at least once: seq, kind, key, attempts, last_error."""
+        ...
+
+    def last_full_pull(self, source: str) -> dict[str, Any]:
+        """``at``, ``removed``, ``lists_changed`` (door -> what) of the last full pull."""
+        ...
+
+
+class ProbeStep(Protocol):
+    """One step of a source's self-check (sync.pretix.Probe)."""
+
+    @property
+    def what(self) -> str: ...
+
+    @property
+    def ok(self) -> bool: ...
+
+    @property
+    def detail(self) -> str: ...
+
+    @property
+    def key(self) -> str:
+        """The [sync] key to fix ("" none)."""
+        ...
+
+    @property
+    def temporary(self) -> bool:
+        """Trouble that may pass (unreachable, 5xx) rather than configuration."""
+        ...
+
+
+class Probing(Protocol):
+    """A source with the ``probe`` ability (pretix): checks itself step by step."""
+
+    def probe(self) -> Sequence[ProbeStep]: ...
+
+
+class IdentityChecking(Protocol):
+    """A source with the ``identity`` ability (the hub): is the token this kiosk's?
+
+    ``check_identity`` raises SourceRejected (a token to fix) or SourceUnavailable."""
+
+    def check_identity(self) -> None: ...

@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from kiosk.core.model import Registration
 from kiosk.core.ports import PrintJob
-from kiosk.services.ports import DeskStore, PrintQueue
+from kiosk.services.ports import DeskStore, PrintQueue, PrintsNow
 from kiosk.services.status import PRINTER_STALE_SECONDS, PrinterView, printer_view, printer_view_of
 
 
@@ -66,3 +66,51 @@ class Printing:
         else:
             queue.cancel(job_id, staff)
         queue.wake()
+
+
+@dataclass(frozen=True, slots=True)
+class PrintedNow:
+    """One job a command printed at once (PrintsNow.print_now), as it ended.
+
+    ``printed``: it came out here; ``elsewhere``: not here, but the job is pending or
+    printing, so another process (the kiosk app) prints it; otherwise it is left for staff
+    (``job.status``, usually 'held'). ``printer``, ``state`` (a PrinterState value) and
+    ``message`` (the printer's own words, else the queue's) are the probed printer's.
+    """
+
+    job_id: int
+    printed: bool
+    elsewhere: bool
+    printer: str
+    state: str
+    message: str
+    job: PrintJob | None
+
+    @property
+    def coming(self) -> bool:
+        """The badge comes out without staff (here or by the kiosk app)."""
+        return self.printed or self.elsewhere
+
+
+def print_now(
+    queue: PrintsNow,
+    store: DeskStore,
+    job_id: int,
+    printer: str | None = None,
+    seconds: float = 20.0,
+) -> PrintedNow:
+    """Print ``job_id`` now on ``printer`` (None: the main one), waiting at most ``seconds``
+    for another process that holds it; never promises a badge the probed printer cannot
+    print (see PrintedNow)."""
+    printed, state = queue.print_now(job_id, printer, seconds)
+    job = store.print_job(job_id)
+    elsewhere = not printed and job is not None and job.status in ("pending", "printing")
+    return PrintedNow(
+        job_id,
+        printed,
+        elsewhere,
+        state.printer,
+        str(state.state),
+        state.printer_message or state.message,
+        job,
+    )

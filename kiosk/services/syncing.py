@@ -1,11 +1,22 @@
-"""The sync panel's use cases: status, the scans the source refused, and "sync now"."""
+"""The sync panel's use cases: status, the scans the source refused, and "sync now"; and
+what `accueil sync status` reads: the store's sync ledger and the source asked now."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from kiosk.services.ports import DeskStore, SyncEngine
+from kiosk.errors import SourceRejected, SourceUnavailable
+from kiosk.services.ports import (
+    DeskStore,
+    IdentityChecking,
+    ProbeStep,
+    Probing,
+    SyncEngine,
+    SyncLedger,
+)
 from kiosk.services.status import SyncView, sync_view
 
 REFUSALS_SHOWN = 5
@@ -65,3 +76,77 @@ def _refusal(conflict: dict[str, object]) -> Refusal:
         when,
         text,
     )
+
+
+# -- `accueil sync status` -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SyncLedgerView:
+    """What the store says about syncing with ``source`` (a source kind's name, or "none").
+
+    ``last_success``: the stored UTC time text of the last successful pass (None: never);
+    ``pulled``: an incremental cursor exists (the list was pulled once); ``timezone``: the
+    event's IANA zone ("UTC" without an event) for showing conflict times; ``pretix_pull``:
+    the last full pretix pull (``at``, ``removed``, ``lists_changed``), {} when none.
+    """
+
+    source: str
+    waiting: int
+    last_success: str | None
+    pulled: bool
+    registrations: int
+    conflicts: list[dict[str, Any]]
+    timezone: str
+    outbox_failures: list[dict[str, object]]
+    pretix_pull: dict[str, Any]
+
+
+def sync_ledger(store: SyncLedger, source: str) -> SyncLedgerView:
+    """Read the store's sync state for ``source``; reads the store, call it off the UI."""
+    event = store.event()
+    return SyncLedgerView(
+        source=source,
+        waiting=store.count_pending(),
+        last_success=store.get_meta("sync.last_success") or None,
+        pulled=bool(store.sync_cursor(source)) if source != "none" else False,
+        registrations=store.count_registrations(),
+        conflicts=store.sync_conflicts(),
+        timezone=event.timezone if event is not None else "UTC",
+        outbox_failures=store.outbox_failures(),
+        pretix_pull=store.last_full_pull("pretix"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCheck:
+    """A source asked now: its probe steps (``probed``), or whether it took the token
+    (``identity``: ``reachable`` and the refusal's ``error``); ``status`` 0 all good, 1 to
+    try later, 2 a [sync] key to fix (the hub's identity check gives 0 or 1)."""
+
+    status: int
+    probed: bool = False
+    steps: tuple[ProbeStep, ...] = ()
+    identity: bool = False
+    reachable: bool = True
+    error: str = ""
+
+
+def check_source(source: object, abilities: frozenset[str] | set[str]) -> SourceCheck:
+    """Ask ``source`` how it is, by the abilities its kind declares (kiosk.registry):
+    ``probe`` (Probing) first, else ``identity`` (IdentityChecking), else nothing to ask."""
+    if "probe" in abilities:
+        steps = tuple(cast("Probing", source).probe())
+        return SourceCheck(worst_step(steps), probed=True, steps=steps)
+    if "identity" not in abilities:
+        return SourceCheck(0)
+    try:
+        cast("IdentityChecking", source).check_identity()
+    except (SourceRejected, SourceUnavailable) as exc:
+        return SourceCheck(1, identity=True, reachable=False, error=str(exc))
+    return SourceCheck(0, identity=True)
+
+
+def worst_step(steps: Sequence[ProbeStep]) -> int:
+    """0 every step holds, 1 the worst failure may pass (unreachable), 2 a key to fix."""
+    return max((1 if s.temporary else 2 for s in steps if not s.ok), default=0)

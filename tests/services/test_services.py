@@ -186,12 +186,15 @@ def test_the_adapters_satisfy_the_ports_the_ui_is_typed_against(
             from kiosk.staff_auth import StaffAuth
             from printers.queue import PrintQueue, QueueState
             from sync.engine import SyncEngine, SyncStatus
+            from sync.hub_client import HubSource
+            from sync.pretix import PretixSource
             from sync.store import LocalStore
 
             def conforms(
                 store: LocalStore, queue: PrintQueue, state: QueueState, engine: SyncEngine,
                 status: SyncStatus, reader: CodeReader, camera: ReaderState,
-                keys: WedgeDetector, auth: StaffAuth,
+                keys: WedgeDetector, auth: StaffAuth, hub: HubSource,
+                pretix: PretixSource,
             ) -> None:
                 a: ports.DeskStore = store
                 b: ports.PrintQueue = queue
@@ -202,6 +205,12 @@ def test_the_adapters_satisfy_the_ports_the_ui_is_typed_against(
                 g: ports.ReaderStatus = camera
                 h: ports.KeyLine = keys
                 i: ports.StaffAuthPort = auth
+                j: ports.PurgeStore = store
+                k: ports.HeldConfirmer = hub
+                m: ports.SyncLedger = store
+                n: ports.Probing = pretix
+                o: ports.IdentityChecking = hub
+                p: ports.PrintsNow = queue
             """
         ),
         encoding="utf-8",
