@@ -21,7 +21,7 @@ test: install  ## set up everything and run linters and the whole test suite
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy kiosk/core
-	$(VENV)/bin/mypy kiosk/services kiosk/ui  # strict on services (pyproject.toml), checked on the UI
+	$(VENV)/bin/mypy kiosk/services kiosk/ui sync/wire.py  # strict on services and the wire (pyproject.toml), checked on the UI
 	$(PY) -m pytest
 
 # After a change of words or layout: redraw every screen's SVG (tests/ui/__snapshots__/),

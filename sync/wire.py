@@ -278,6 +278,11 @@ def event_from_dict(data: Mapping[str, Any]) -> tuple[Event, list[Session]]:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # as the hub's one-line fields (sync.hub.models)
 
 
+# A room's seats: far above any venue, far below what the databases and the reports' sums
+# (63-bit integers) hold; 0 means no limit.
+MAX_CAPACITY = 1_000_000
+
+
 def event_from_definition(data: object) -> tuple[Event, list[Session]]:
     """The event of an event definition as organisers write it (event.json, the body of the
     hub's ``PUT /v1/admin/event``): slug, name, IANA time zone, days (number, YYYY-MM-DD)
@@ -344,8 +349,12 @@ def event_from_definition(data: object) -> tuple[Event, list[Session]]:
         if end <= start:
             raise ValueError(f"{where}end must be after start")
         capacity = s.get("capacity", 0)
-        if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 0:
-            raise ValueError(f"{where}capacity must be a whole number ≥ 0")
+        if (
+            not isinstance(capacity, int)
+            or isinstance(capacity, bool)
+            or not 0 <= capacity <= MAX_CAPACITY
+        ):
+            raise ValueError(f"{where}capacity must be a whole number from 0 to {MAX_CAPACITY}")
         room = s.get("room", "")
         if not isinstance(room, str):
             raise ValueError(f"{where}room must be a str")

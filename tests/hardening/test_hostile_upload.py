@@ -115,6 +115,18 @@ def test_one_bad_item_is_refused_and_the_rest_of_the_batch_is_stored(event_hub):
     assert event_hub.db.stats()["scans"] == 3
 
 
+def test_an_item_key_that_is_not_its_scans_nonce_is_refused(event_hub):
+    """The hub acknowledges keys: a key naming another scan than the one stored would tell
+    the kiosk that scan is held when it is not (found by this round's attacker)."""
+    token = event_hub.db.create_token("door-a")
+    lying = {**scan_item("real1", "door-a"), "key": "other1"}
+    answer = upload(event_hub, token, [lying, scan_item("good", "door-a", "R2")])
+    assert answer["acknowledged"] == ["good"]
+    assert [r["key"] for r in answer["rejected"]] == ["other1"]
+    assert "nonce" in answer["rejected"][0]["error"]
+    assert [s["nonce"] for s in event_hub.db.scans()] == ["good"]
+
+
 # -- every field, strictly (item 8) --------------------------------------------------------
 
 EVENT_START = datetime(2026, 12, 8, tzinfo=TZ)

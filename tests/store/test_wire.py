@@ -523,6 +523,9 @@ def test_any_json_is_an_event_definition_or_a_value_error_naming_the_key(data):
           "sessions": [{"id": "W1", "title": "t", "day": 1, "start": "09:00", "end": "10:00",
                         "room": 7}]}, "sessions[0].room must be a str"),
         ({"slug": "s", "name": "n", "timezone": "Europe", "days": []}, "not a known time zone"),
+        ({"slug": "s", "name": "n", "timezone": "UTC", "days": [{"number": 1, "date": "2026-12-08"}],
+          "sessions": [{"id": "W1", "title": "t", "day": 1, "start": "09:00", "end": "10:00",
+                        "capacity": 10**40}]}, "sessions[0].capacity must be a whole number from 0"),
     ],
 )  # fmt: skip
 def test_the_definitions_that_crashed_the_reader_are_refused_by_key(data, message):

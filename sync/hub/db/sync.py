@@ -304,6 +304,11 @@ class SyncStore(AdminStore):
                         raise ValueError(
                             f"made at kiosk {scan.kiosk_id!r}, but this token is {kiosk_id!r}"
                         )
+                    if key and key != scan.nonce:
+                        raise ValueError(
+                            f"item key {key!r} is not the scan's nonce {scan.nonce!r}: a "
+                            "kiosk sends each scan under its own nonce"
+                        )
                     batch[scan.nonce] = (key or scan.nonce, scan)
                 elif item.get("kind") == "registration":
                     reg = read_walkin(data, window)
@@ -311,6 +316,11 @@ class SyncStore(AdminStore):
                         raise ValueError(
                             f"walk-in id {reg.id!r} is not one kiosk {kiosk_id!r} makes "
                             f"(W-{kiosk_id}-…); the organisers import other registrations"
+                        )
+                    if key and key != reg.id:
+                        raise ValueError(
+                            f"item key {key!r} is not the walk-in's id {reg.id!r}: a kiosk "
+                            "sends each walk-in under its own id"
                         )
                     walkins[reg.id] = (key or reg.id, reg)
                 else:
