@@ -99,19 +99,23 @@ def purge(
     tr = tr or _english()
     config = rt.config
     if not config.store_path.exists():
-        raise Refused(f"no kiosk store at {config.store_path}: nothing to purge")
+        raise Refused(
+            tr.gettext("no kiosk store at {path}: nothing to purge").format(path=config.store_path)
+        )
     from kiosk.errors import ConfigError
 
     kind = rt.source_kind
     if not kind.has("confirm"):
         raise Refused(
-            "only the hub can confirm that every scan was received: set [sync] source = "
-            '"hub" with [hub] url and this kiosk\'s token'
+            tr.gettext(
+                "only the hub can confirm that every scan was received: set [sync] source = "
+                '"hub" with [hub] url and this kiosk\'s token'
+            )
         )
     try:
         source = rt.build_source()
     except ConfigError as exc:
-        raise Refused(f"{exc}; nothing was deleted") from None
+        raise Refused(tr.gettext("{error}; nothing was deleted").format(error=exc)) from None
     try:
         return _purge(rt, source, yes=yes, upload=upload, out=out, tr=tr)
     finally:
@@ -131,7 +135,7 @@ def _purge(
     held = purging.confirm(source)
     answer = held.answer
     if not yes and not _confirmed(config.kiosk.id, len(held.nonces), purging.registrations(), tr):
-        raise Refused("not confirmed; nothing was deleted")
+        raise Refused(tr.gettext("not confirmed; nothing was deleted"))
     signer, public_text = kiosk_key(config.data_dir)
     deleted = purging.delete(held)
     files = {name: _delete_files(path) for name, path in _attendee_folders(rt).items()}
