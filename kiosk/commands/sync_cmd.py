@@ -51,19 +51,19 @@ def run(args: argparse.Namespace, rt: Any) -> int:
         rt.store.set_meta(f"sync.{engine.source.name}.cursor", "")
     if args.once:
         if rt.source_kind.has("probe"):
-            failed = _probe_quietly(engine.source)
+            failed = _probe_quietly(engine.source, tr)
             if failed:
                 return failed
         return _once(engine, tr)
-    return _loop(engine, args.seconds)
+    return _loop(engine, args.seconds, tr)
 
 
-def _probe_quietly(source: Any) -> int:
+def _probe_quietly(source: Any, tr: Translator) -> int:
     """Before a pass: a failed probe step is printed and stops it (exit 1 or 2)."""
     check = check_source(source, {"probe"})
     for step in check.steps:
         if not step.ok:
-            fix = f"; check {step.key}" if step.key else ""
+            fix = _fix(step.key, tr)
             print(f"accueil sync: {step.what}: {step.detail}{fix}", file=sys.stderr)
     return check.status
 
@@ -135,13 +135,13 @@ def _once(engine: Any, tr: Translator) -> int:
     return 0
 
 
-def _loop(engine: Any, seconds: float) -> int:
+def _loop(engine: Any, seconds: float, tr: Translator) -> int:
     engine.start()
     shown = ""
     deadline = time.monotonic() + seconds if seconds > 0 else float("inf")
     try:
         while time.monotonic() < deadline:
-            line = _line(engine.status())
+            line = _line(engine.status(), tr)
             if line != shown:
                 print(line, file=sys.stderr)
                 shown = line
@@ -153,10 +153,24 @@ def _loop(engine: Any, seconds: float) -> int:
     return 0
 
 
-def _line(st: Any) -> str:
-    state = {True: "online", False: "OFFLINE", None: "starting"}[st.online]
-    when = st.last_success.astimezone().strftime("%H:%M:%S") if st.last_success else "never"
-    text = f"{state}: last sync {when}, {st.pending} waiting to upload, {st.conflicts} conflicts"
+def _fix(key: str | None, tr: Translator) -> str:
+    """What to check after a failed step: the config key, kept as written."""
+    return tr.gettext("; check {key}").format(key=key) if key else ""
+
+
+def _line(st: Any, tr: Translator) -> str:
+    _ = tr.gettext
+    state = {True: _("online"), False: _("OFFLINE"), None: _("starting")}[st.online]
+    when = st.last_success.astimezone().strftime("%H:%M:%S") if st.last_success else _("never")
+    waiting = tr.ngettext(
+        "{count} waiting to upload", "{count} waiting to upload", st.pending
+    ).format(count=st.pending)
+    conflicts = tr.ngettext("{count} conflict", "{count} conflicts", st.conflicts).format(
+        count=st.conflicts
+    )
+    text = _("{state}: last sync {when}, {waiting}, {conflicts}").format(
+        state=state, when=when, waiting=waiting, conflicts=conflicts
+    )
     return text + (f" — {st.last_error}" if st.last_error else "")
 
 
@@ -248,7 +262,7 @@ def _probe(source: Any, kind: Any, tr: Translator) -> int:
         if step.ok:
             said = _("{what}: ok ({detail})").format(what=step.what, detail=step.detail)
         else:
-            fix = f"; check {step.key}" if step.key else ""
+            fix = _fix(step.key, tr)
             said = _("{what}: FAILED: {detail}").format(what=step.what, detail=step.detail) + fix
         print(f"{name}: {said}")
     if check.identity:

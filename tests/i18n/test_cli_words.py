@@ -172,3 +172,31 @@ def test_sync_status_and_purge_reply_in_french_and_arabic(demo, capsys):
         err = capsys.readouterr().err
         assert err.startswith(refused), err
         assert '[sync] source = "hub"' in err  # the key and its value stay as written
+
+
+@pytest.mark.parametrize(
+    ("pending", "fr", "ar"),
+    [
+        (0, "0 en attente d'envoi", "لا شيء في انتظار الإرسال"),
+        (1, "1 en attente d'envoi", "عنصر واحد في انتظار الإرسال"),
+        (2, "2 en attente d'envoi", "عنصران في انتظار الإرسال"),
+        (5, "5 en attente d'envoi", "5 عناصر في انتظار الإرسال"),
+        (11, "11 en attente d'envoi", "11 عنصراً في انتظار الإرسال"),
+        (100, "100 en attente d'envoi", "100 عنصر في انتظار الإرسال"),
+    ],
+)
+def test_the_foreground_sync_line_counts_with_each_languages_plurals(pending, fr, ar):
+    """`accueil sync`'s running line (no more "waiting to upload" after any count)."""
+    from types import SimpleNamespace
+
+    from kiosk.commands.sync_cmd import _line
+    from kiosk.locale import translator
+
+    st = SimpleNamespace(
+        online=False, last_success=None, pending=pending, conflicts=1, last_error=""
+    )
+    assert (
+        _line(st, translator("fr"))
+        == f"HORS LIGNE : dernière synchronisation jamais, {fr}, 1 conflit"
+    )
+    assert _line(st, translator("ar")) == f"غير متصل: آخر مزامنة أبداً، {ar}، تعارض واحد"
