@@ -118,7 +118,7 @@ def test_an_empty_hub_token_names_the_new_key(tmp_path, capsys):
     config = demo_config(tmp_path, extra='[sync]\nsource = "hub"\n[hub]\nurl = "http://h:1"\n')
     assert main.main(["--config", str(config), "setup"]) == 0
     capsys.readouterr()
-    assert main.main(["--config", str(config), "sync", "--once"]) == 2
+    assert main.main(["--config", str(config), "sync", "--once", "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert "[hub] token is empty" in err and "ACCUEIL_HUB_TOKEN" in err
 

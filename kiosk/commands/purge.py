@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from kiosk.commands.words import add_lang_argument, replies
+from kiosk.core.i18n import Translator
 from kiosk.services.purge import PurgeRefused as Refused
 from kiosk.services.purge import Purging
 
@@ -45,27 +47,43 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--public-key", type=Path, help="with --verify: the kiosk's public key file to trust"
     )
+    add_lang_argument(parser)
     parser.set_defaults(func=run)
 
 
+def _english() -> Translator:
+    from kiosk.locale import translator
+
+    return translator("en")
+
+
 def run(args: argparse.Namespace, rt: Any) -> int:
+    tr = replies(args, rt)
+    _ = tr.gettext
     if args.verify:
-        return verify_command(args.verify, args.public_key, rt)
+        return verify_command(args.verify, args.public_key, rt, tr)
     try:
-        receipt_path, receipt = purge(rt, yes=args.yes, upload=not args.no_upload, out=args.receipt)
+        receipt_path, receipt = purge(
+            rt, yes=args.yes, upload=not args.no_upload, out=args.receipt, tr=tr
+        )
     except Refused as exc:
-        print(f"accueil purge: refused: {exc}", file=sys.stderr)
+        said = _("refused: {reason}").format(reason=exc)
+        print(f"accueil purge: {said}", file=sys.stderr)
         return 1
     print(format_receipt(receipt))
-    print(f"Receipt written to {receipt_path}")
+    print(_("Receipt written to {path}").format(path=receipt_path))
     print(
-        "Keep it with the kiosk's public key (fingerprint above); check it any time with "
-        f"`accueil purge --verify {receipt_path.name}`."
+        _(
+            "Keep it with the kiosk's public key (fingerprint above); check it any time with "
+            "`accueil purge --verify {name}`."
+        ).format(name=receipt_path.name)
     )
     if rt.config.sync.source != "none":
         print(
-            'This kiosk still syncs: set [sync] source = "none" (or revoke its token on the '
-            "hub) or it will download the registration list again.",
+            _(
+                'This kiosk still syncs: set [sync] source = "none" (or revoke its token on the '
+                "hub) or it will download the registration list again."
+            ),
             file=sys.stderr,
         )
     return 0
@@ -74,42 +92,50 @@ def run(args: argparse.Namespace, rt: Any) -> int:
 # -- the purge -------------------------------------------------------------------------------
 
 
-def purge(rt: Any, *, yes: bool, upload: bool, out: Path | None) -> tuple[Path, dict[str, Any]]:
+def purge(
+    rt: Any, *, yes: bool, upload: bool, out: Path | None, tr: Translator | None = None
+) -> tuple[Path, dict[str, Any]]:
+    """Purge the kiosk; ``tr``: the language of the questions asked (default English)."""
+    tr = tr or _english()
     config = rt.config
     if not config.store_path.exists():
-        raise Refused(f"no kiosk store at {config.store_path}: nothing to purge")
+        raise Refused(
+            tr.gettext("no kiosk store at {path}: nothing to purge").format(path=config.store_path)
+        )
     from kiosk.errors import ConfigError
 
     kind = rt.source_kind
     if not kind.has("confirm"):
         raise Refused(
-            "only the hub can confirm that every scan was received: set [sync] source = "
-            '"hub" with [hub] url and this kiosk\'s token'
+            tr.gettext(
+                "only the hub can confirm that every scan was received: set [sync] source = "
+                '"hub" with [hub] url and this kiosk\'s token'
+            )
         )
     try:
         source = rt.build_source()
     except ConfigError as exc:
-        raise Refused(f"{exc}; nothing was deleted") from None
+        raise Refused(tr.gettext("{error}; nothing was deleted").format(error=exc)) from None
     try:
-        return _purge(rt, source, yes=yes, upload=upload, out=out)
+        return _purge(rt, source, yes=yes, upload=upload, out=out, tr=tr)
     finally:
         if kind.has("close"):
             source.close()
 
 
 def _purge(
-    rt: Any, source: Any, *, yes: bool, upload: bool, out: Path | None
+    rt: Any, source: Any, *, yes: bool, upload: bool, out: Path | None, tr: Translator
 ) -> tuple[Path, dict[str, Any]]:
     config = rt.config
     store = rt.store
     purging = Purging(store, config.kiosk.id)
     if upload and store.count_pending():
-        _upload(rt)
+        _upload(rt, tr)
     purging.refuse_if_pending()
     held = purging.confirm(source)
     answer = held.answer
-    if not yes and not _confirmed(config.kiosk.id, len(held.nonces), purging.registrations()):
-        raise Refused("not confirmed; nothing was deleted")
+    if not yes and not _confirmed(config.kiosk.id, len(held.nonces), purging.registrations(), tr):
+        raise Refused(tr.gettext("not confirmed; nothing was deleted"))
     signer, public_text = kiosk_key(config.data_dir)
     deleted = purging.delete(held)
     files = {name: _delete_files(path) for name, path in _attendee_folders(rt).items()}
@@ -155,7 +181,7 @@ def _purge(
     return path, receipt
 
 
-def _upload(rt: Any) -> None:
+def _upload(rt: Any, tr: Translator) -> None:
     """One upload pass through the sync engine; failures leave the outbox as it is."""
     from sync.remote import SourceRejected, SourceUnavailable
 
@@ -163,21 +189,33 @@ def _upload(rt: Any) -> None:
     try:
         engine.sync_once()
     except (SourceUnavailable, SourceRejected) as exc:
-        print(f"accueil purge: upload failed: {exc}", file=sys.stderr)
+        said = tr.gettext("upload failed: {error}").format(error=exc)
+        print(f"accueil purge: {said}", file=sys.stderr)
     finally:
         if rt.source_kind.has("close"):
             engine.source.close()
 
 
-def _confirmed(kiosk_id: str, scans: int, registrations: int) -> bool:
+def _confirmed(kiosk_id: str, scans: int, registrations: int, tr: Translator) -> bool:
     if not sys.stdin.isatty():
-        print("accueil purge: add --yes to purge without a terminal", file=sys.stderr)
+        said = tr.gettext("add --yes to purge without a terminal")
+        print(f"accueil purge: {said}", file=sys.stderr)
         return False
-    print(
-        f"The hub holds all {scans} scan(s) made here. This deletes {registrations} "
-        "registrations, the scan log, the print queue, badge images and tickets from this kiosk."
-    )
-    return input(f"Type the kiosk id ({kiosk_id}) to go ahead: ").strip() == kiosk_id
+    held = tr.ngettext(
+        "The hub holds the {count} scan made here.",
+        "The hub holds all {count} scans made here.",
+        scans,
+    ).format(count=scans)
+    deletes = tr.ngettext(
+        "This deletes {count} registration, the scan log, the print queue, badge images and "
+        "tickets from this kiosk.",
+        "This deletes {count} registrations, the scan log, the print queue, badge images and "
+        "tickets from this kiosk.",
+        registrations,
+    ).format(count=registrations)
+    print(f"{held} {deletes}")
+    asked = tr.gettext("Type the kiosk id ({kiosk_id}) to go ahead: ").format(kiosk_id=kiosk_id)
+    return input(asked).strip() == kiosk_id
 
 
 def _attendee_folders(rt: Any) -> dict[str, Path]:
@@ -258,11 +296,17 @@ def verify_receipt(receipt: Any, trusted_public: str | None = None) -> tuple[boo
     return True, f"signature valid ({source}, fingerprint {fingerprint(embedded)})"
 
 
-def verify_command(path: Path, public_key: Path | None, rt: Any) -> int:
+def verify_command(
+    path: Path, public_key: Path | None, rt: Any, tr: Translator | None = None
+) -> int:
+    """Check one receipt: 0 valid, 1 invalid, 2 unreadable. The ``VALID``/``INVALID`` word
+    leads the line for scripts and is never translated."""
+    _ = (tr or _english()).gettext
     try:
         receipt = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        print(f"accueil purge --verify: cannot read {path}: {exc}", file=sys.stderr)
+        said = _("cannot read {path}: {error}").format(path=path, error=exc)
+        print(f"accueil purge --verify: {said}", file=sys.stderr)
         return 2
     trusted = None
     if public_key is not None:
@@ -286,8 +330,10 @@ def verify_command(path: Path, public_key: Path | None, rt: Any) -> int:
     print(f"VALID: {why}")
     if trusted is None:
         print(
-            "Compare that fingerprint with the one recorded for this kiosk, or pass "
-            "--public-key FILE: a receipt alone cannot prove which key signed it."
+            _(
+                "Compare that fingerprint with the one recorded for this kiosk, or pass "
+                "--public-key FILE: a receipt alone cannot prove which key signed it."
+            )
         )
     return 0
 

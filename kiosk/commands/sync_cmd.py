@@ -7,7 +7,9 @@ import sys
 import time
 from typing import Any
 
+from kiosk.commands.words import add_lang_argument, replies
 from kiosk.config import ConfigError
+from kiosk.core.i18n import Translator
 from kiosk.services.syncing import check_source, sync_ledger
 
 
@@ -26,6 +28,7 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--seconds", type=float, default=0, help="without --once: stop after this long (0: never)"
     )
+    add_lang_argument(parser)
     parser.set_defaults(func=run)
 
 
@@ -40,31 +43,33 @@ def _engine(rt: Any) -> Any:
 
 
 def run(args: argparse.Namespace, rt: Any) -> int:
+    tr = replies(args, rt)
     if args.what == "status":
-        return _status(rt)
+        return _status(rt, tr)
     engine = _engine(rt)
     if args.full:
         rt.store.set_meta(f"sync.{engine.source.name}.cursor", "")
     if args.once:
         if rt.source_kind.has("probe"):
-            failed = _probe_quietly(engine.source)
+            failed = _probe_quietly(engine.source, tr)
             if failed:
                 return failed
-        return _once(engine)
-    return _loop(engine, args.seconds)
+        return _once(engine, tr)
+    return _loop(engine, args.seconds, tr)
 
 
-def _probe_quietly(source: Any) -> int:
+def _probe_quietly(source: Any, tr: Translator) -> int:
     """Before a pass: a failed probe step is printed and stops it (exit 1 or 2)."""
     check = check_source(source, {"probe"})
     for step in check.steps:
         if not step.ok:
-            fix = f"; check {step.key}" if step.key else ""
+            fix = _fix(step.key, tr)
             print(f"accueil sync: {step.what}: {step.detail}{fix}", file=sys.stderr)
     return check.status
 
 
-def _once(engine: Any) -> int:
+def _once(engine: Any, tr: Translator) -> int:
+    _ = tr.gettext
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -90,35 +95,53 @@ def _once(engine: Any) -> int:
             print(f"accueil sync: {exc}", file=sys.stderr)
             return 2
         except SourceUnavailable as exc:
-            print(f"accueil sync: {exc}; nothing is lost, try again later", file=sys.stderr)
+            said = _("{error}; nothing is lost, try again later").format(error=exc)
+            print(f"accueil sync: {said}", file=sys.stderr)
             return 1
-    print(
-        f"uploaded {report.uploaded}, {report.registrations} registrations changed, "
-        f"{report.remote_scans} scans from other kiosks, {report.conflicts} new conflicts"
-    )
+    counts = [
+        tr.ngettext("uploaded {count}", "uploaded {count}", report.uploaded),
+        tr.ngettext(
+            "{count} registration changed", "{count} registrations changed", report.registrations
+        ),
+        tr.ngettext(
+            "{count} scan from other kiosks", "{count} scans from other kiosks", report.remote_scans
+        ),
+        tr.ngettext("{count} new conflict", "{count} new conflicts", report.conflicts),
+    ]
+    done = (report.uploaded, report.registrations, report.remote_scans, report.conflicts)
+    print(_(", ").join(c.format(count=n) for c, n in zip(counts, done, strict=True)))
     unreadable = getattr(engine.source, "unreadable", 0)
     if unreadable:
-        print(
-            f"left out {unreadable} pulled row(s) holding values no kiosk writes; the "
-            "organisers see them with: accueil hub status",
-            file=sys.stderr,
-        )
+        said = tr.ngettext(
+            "left out {count} pulled row holding values no kiosk writes; the organisers see "
+            "it with: accueil hub status",
+            "left out {count} pulled rows holding values no kiosk writes; the organisers see "
+            "them with: accueil hub status",
+            unreadable,
+        ).format(count=unreadable)
+        print(said, file=sys.stderr)
     last = engine.store.last_full_pull(engine.source.name)
     if str(last.get("at") or "") >= started:
-        print(f"full pull: {last.get('removed', 0)} registrations no longer on the lists removed")
+        removed = int(last.get("removed", 0) or 0)
+        said = tr.ngettext(
+            "full pull: {count} registration no longer on the lists removed",
+            "full pull: {count} registrations no longer on the lists removed",
+            removed,
+        )
+        print(said.format(count=removed))
     if str(last.get("lists_changed_at") or "") >= started:
         for door, what in sorted((last.get("lists_changed") or {}).items()):
-            print(f"check-in list of {door or 'the entrance'}: {what}")
+            print(_list_line(door, what, tr))
     return 0
 
 
-def _loop(engine: Any, seconds: float) -> int:
+def _loop(engine: Any, seconds: float, tr: Translator) -> int:
     engine.start()
     shown = ""
     deadline = time.monotonic() + seconds if seconds > 0 else float("inf")
     try:
         while time.monotonic() < deadline:
-            line = _line(engine.status())
+            line = _line(engine.status(), tr)
             if line != shown:
                 print(line, file=sys.stderr)
                 shown = line
@@ -130,33 +153,61 @@ def _loop(engine: Any, seconds: float) -> int:
     return 0
 
 
-def _line(st: Any) -> str:
-    state = {True: "online", False: "OFFLINE", None: "starting"}[st.online]
-    when = st.last_success.astimezone().strftime("%H:%M:%S") if st.last_success else "never"
-    text = f"{state}: last sync {when}, {st.pending} waiting to upload, {st.conflicts} conflicts"
+def _fix(key: str | None, tr: Translator) -> str:
+    """What to check after a failed step: the config key, kept as written."""
+    return tr.gettext("; check {key}").format(key=key) if key else ""
+
+
+def _line(st: Any, tr: Translator) -> str:
+    _ = tr.gettext
+    state = {True: _("online"), False: _("OFFLINE"), None: _("starting")}[st.online]
+    when = st.last_success.astimezone().strftime("%H:%M:%S") if st.last_success else _("never")
+    waiting = tr.ngettext(
+        "{count} waiting to upload", "{count} waiting to upload", st.pending
+    ).format(count=st.pending)
+    conflicts = tr.ngettext("{count} conflict", "{count} conflicts", st.conflicts).format(
+        count=st.conflicts
+    )
+    text = _("{state}: last sync {when}, {waiting}, {conflicts}").format(
+        state=state, when=when, waiting=waiting, conflicts=conflicts
+    )
     return text + (f" — {st.last_error}" if st.last_error else "")
 
 
-def _status(rt: Any) -> int:
+def _list_line(door: str, what: object, tr: Translator) -> str:
+    if door:
+        return tr.gettext("check-in list of {door}: {what}").format(door=door, what=what)
+    return tr.gettext("check-in list of the entrance: {what}").format(what=what)
+
+
+def _status(rt: Any, tr: Translator) -> int:
+    _ = tr.gettext
     sync = rt.config.sync
     ledger = sync_ledger(rt.store, sync.source)
-    print(f"source: {sync.source}" + (f" ({sync.url})" if sync.url else ""))
-    print(f"waiting to upload: {ledger.waiting}")
-    print(f"last successful sync: {ledger.last_success or 'never'}")
-    print(
-        f"registration list: {ledger.registrations} ({'incremental' if ledger.pulled else 'not pulled yet'})"
-    )
-    print(f"conflicts reported: {len(ledger.conflicts)}")
+    url = f" ({sync.url})" if sync.url else ""
+    print(_("source: {source}").format(source=sync.source) + url)
+    print(_("waiting to upload: {count}").format(count=ledger.waiting))
+    print(_("last successful sync: {when}").format(when=ledger.last_success or _("never")))
+    if ledger.pulled:
+        listed = _("registration list: {count} (incremental)")
+    else:
+        listed = _("registration list: {count} (not pulled yet)")
+    print(listed.format(count=ledger.registrations))
+    print(_("conflicts reported: {count}").format(count=len(ledger.conflicts)))
     for c in ledger.conflicts:
         print(f"  {conflict_line(c, ledger.timezone)}")
     for f in ledger.outbox_failures:
-        print(
-            f"  outbox #{f['seq']} {f['kind']} {f['key']}: {f['attempts']} tries, {f['last_error']}"
+        tries = tr.ngettext("{count} try", "{count} tries", f["attempts"]).format(
+            count=f["attempts"]
         )
-    _pretix_lines(ledger.pretix_pull)
+        said = _("outbox #{seq} {kind} {key}: {tries}, {error}").format(
+            seq=f["seq"], kind=f["kind"], key=f["key"], tries=tries, error=f["last_error"]
+        )
+        print(f"  {said}")
+    _pretix_lines(ledger.pretix_pull, tr)
     if sync.source == "none":
         return 0
-    return _probe(_engine(rt).source, rt.source_kind)
+    return _probe(_engine(rt).source, rt.source_kind, tr)
 
 
 def local_time(text: object, zone: str) -> str:
@@ -186,28 +237,37 @@ def conflict_line(c: dict[str, Any], zone: str) -> str:
     return line
 
 
-def _pretix_lines(last: dict[str, Any]) -> None:
+def _pretix_lines(last: dict[str, Any], tr: Translator) -> None:
     """What the last pulls said about pretix's check-in lists (changes, removals)."""
     if last.get("at"):
-        print(f"last full pull: {last['at']}, {last.get('removed', 0)} registrations removed")
+        removed = int(last.get("removed", 0) or 0)
+        said = tr.ngettext(
+            "last full pull: {at}, {count} registration removed",
+            "last full pull: {at}, {count} registrations removed",
+            removed,
+        )
+        when = last.get("at")
+        print(said.format(at=when, count=removed))
     for door, what in sorted((last.get("lists_changed") or {}).items()):
-        print(f"  check-in list of {door or 'the entrance'}: {what}")
+        print(f"  {_list_line(door, what, tr)}")
 
 
-def _probe(source: Any, kind: Any) -> int:
+def _probe(source: Any, kind: Any, tr: Translator) -> int:
     """Ask the source now. pretix: 0 all good, 1 unreachable (try later), 2 a key to fix
     (as `sync --once`); the hub: 0 or 1, as before."""
+    _ = tr.gettext
     name = kind.name
     check = check_source(source, kind.abilities)
     for step in check.steps:
         if step.ok:
-            print(f"{name}: {step.what}: ok ({step.detail})")
+            said = _("{what}: ok ({detail})").format(what=step.what, detail=step.detail)
         else:
-            fix = f"; check {step.key}" if step.key else ""
-            print(f"{name}: {step.what}: FAILED: {step.detail}{fix}")
+            fix = _fix(step.key, tr)
+            said = _("{what}: FAILED: {detail}").format(what=step.what, detail=step.detail) + fix
+        print(f"{name}: {said}")
     if check.identity:
         if check.reachable:
-            print(f"{name}: reachable, token accepted")
+            print(f"{name}: " + _("reachable, token accepted"))
         else:
-            print(f"{name}: not reachable now: {check.error}")
+            print(f"{name}: " + _("not reachable now: {error}").format(error=check.error))
     return check.status

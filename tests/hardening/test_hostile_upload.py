@@ -357,5 +357,5 @@ def test_accueil_sync_says_what_it_left_out(event_hub, tmp_path, capsys):
 
     plant(event_hub.db, "old-future", FAR_FUTURE)
     config = kiosk_config(tmp_path, event_hub.url, event_hub.db.create_token("door-1"))
-    assert main.main(["--config", str(config), "sync", "--once"]) == 0
-    assert "left out 1 pulled row(s)" in capsys.readouterr().err
+    assert main.main(["--config", str(config), "sync", "--once", "--lang", "en"]) == 0
+    assert "left out 1 pulled row holding" in capsys.readouterr().err  # one row, singular

@@ -46,7 +46,7 @@ def test_no_purged_name_or_email_is_left_in_any_file(kiosk, tmp_path):  # noqa: 
     # The attack can see them before: the check would fail on a kiosk that was not purged.
     assert sum(n in store_bytes for n in needles) > 700
 
-    assert main.main(["--config", str(kiosk), "purge", "--yes"]) == 0
+    assert main.main(["--config", str(kiosk), "purge", "--yes", "--lang", "en"]) == 0
 
     after = _files(data)
     assert "k1.db" in after  # the store stays (event, sessions) …

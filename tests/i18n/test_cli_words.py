@@ -146,3 +146,57 @@ def test_keys_replies_in_the_staff_language(demo, tmp_path, capsys):
     assert capsys.readouterr().out.startswith(f"clé privée : {tmp_path / 'o.key'} (mode 600")
     assert main.main(argv) == 1  # never replaced by accident
     assert capsys.readouterr().out.startswith(f"accueil keys: {tmp_path / 'o.key'} existe ;")
+
+
+def test_sync_status_and_purge_reply_in_french_and_arabic(demo, capsys):
+    """The last two admin commands: `accueil sync status` and a refused `accueil purge`."""
+    base = ["--config", str(demo)]
+    assert main.main([*base, "sync", "status", "--lang", "fr"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[:3] == [
+        "source : none",  # the value of [sync] source is a code, kept as written
+        "en attente d'envoi : 0",
+        "dernière synchronisation réussie : jamais",
+    ]
+    assert "conflits signalés : 0" in out
+    assert main.main([*base, "sync", "status", "--lang", "ar"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[:2] == ["المصدر: none", "في انتظار الإرسال: 0"]
+    assert "التعارضات المُبلّغ عنها: 0" in out
+
+    for lang, refused in [
+        ("fr", "accueil purge: refusé : seul le hub peut confirmer"),
+        ("ar", "accueil purge: مرفوض: الخادم المركزي وحده يستطيع تأكيد استلام كل مسح"),
+    ]:
+        assert main.main([*base, "purge", "--yes", "--lang", lang]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith(refused), err
+        assert '[sync] source = "hub"' in err  # the key and its value stay as written
+
+
+@pytest.mark.parametrize(
+    ("pending", "fr", "ar"),
+    [
+        (0, "0 en attente d'envoi", "لا شيء في انتظار الإرسال"),
+        (1, "1 en attente d'envoi", "عنصر واحد في انتظار الإرسال"),
+        (2, "2 en attente d'envoi", "عنصران في انتظار الإرسال"),
+        (5, "5 en attente d'envoi", "5 عناصر في انتظار الإرسال"),
+        (11, "11 en attente d'envoi", "11 عنصراً في انتظار الإرسال"),
+        (100, "100 en attente d'envoi", "100 عنصر في انتظار الإرسال"),
+    ],
+)
+def test_the_foreground_sync_line_counts_with_each_languages_plurals(pending, fr, ar):
+    """`accueil sync`'s running line (no more "waiting to upload" after any count)."""
+    from types import SimpleNamespace
+
+    from kiosk.commands.sync_cmd import _line
+    from kiosk.locale import translator
+
+    st = SimpleNamespace(
+        online=False, last_success=None, pending=pending, conflicts=1, last_error=""
+    )
+    assert (
+        _line(st, translator("fr"))
+        == f"HORS LIGNE : dernière synchronisation jamais, {fr}, 1 conflit"
+    )
+    assert _line(st, translator("ar")) == f"غير متصل: آخر مزامنة أبداً، {ar}، تعارض واحد"

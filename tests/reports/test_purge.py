@@ -69,7 +69,7 @@ def counts(db_path: Path) -> dict[str, int]:
 def test_refused_while_scans_are_pending(kiosk, tmp_path, capsys):
     before = counts(tmp_path / "data" / "k1.db")
     assert before["outbox"] == 15  # 13 scans + the walk-in's scan + the walk-in registration
-    assert main.main(["--config", str(kiosk), "purge", "--yes", "--no-upload"]) == 1
+    assert main.main(["--config", str(kiosk), "purge", "--yes", "--no-upload", "--lang", "en"]) == 1
     err = capsys.readouterr().err
     assert "refused: 15 item(s) not uploaded yet" in err
     assert "1 walk-in(s)" in err and "14 scan(s)" in err
@@ -83,14 +83,14 @@ def test_refused_when_the_hub_is_unreachable(kiosk, tmp_path, capsys):
     dead = tmp_path / "dead.toml"
     dead.write_text(text.replace(url, f"http://127.0.0.1:{free_port()}"))  # nothing listens
     before = counts(tmp_path / "data" / "k1.db")
-    assert main.main(["--config", str(dead), "purge", "--yes"]) == 1
+    assert main.main(["--config", str(dead), "purge", "--yes", "--lang", "en"]) == 1
     assert "15 item(s) not uploaded yet" in capsys.readouterr().err
     assert counts(tmp_path / "data" / "k1.db") == before
 
 
 def test_purge_after_upload_is_complete_and_the_receipt_verifies(kiosk, tmp_path, hub, capsys):
     data = tmp_path / "data"
-    assert main.main(["--config", str(kiosk), "purge", "--yes"]) == 0  # uploads first
+    assert main.main(["--config", str(kiosk), "purge", "--yes", "--lang", "en"]) == 0  # uploads first
     out = capsys.readouterr().out
     assert "ACCUEIL PURGE RECEIPT" in out and "scans confirmed:  14" in out
     after = counts(data / "k1.db")
@@ -120,12 +120,12 @@ def test_purge_after_upload_is_complete_and_the_receipt_verifies(kiosk, tmp_path
     tampered = tmp_path / "tampered.json"
     body["confirmed"]["scans"] = 13
     tampered.write_text(json.dumps(receipt))
-    assert main.main(["--config", str(kiosk), "purge", "--verify", str(tampered)]) == 1
+    assert main.main(["--config", str(kiosk), "purge", "--verify", str(tampered), "--lang", "en"]) == 1
     assert "INVALID" in capsys.readouterr().out
 
 
 def test_a_receipt_resigned_with_another_key_is_refused(kiosk, tmp_path, capsys):
-    assert main.main(["--config", str(kiosk), "purge", "--yes"]) == 0
+    assert main.main(["--config", str(kiosk), "purge", "--yes", "--lang", "en"]) == 0
     capsys.readouterr()
     path = next((tmp_path / "data" / "purge-receipts").iterdir())
     receipt = json.loads(path.read_text())
@@ -144,13 +144,13 @@ def test_a_receipt_resigned_with_another_key_is_refused(kiosk, tmp_path, capsys)
     assert main.main(["--config", str(kiosk), "purge", "--verify", str(forged),
                       "--public-key", str(own_pub)]) == 1  # fmt: skip
     assert "another key" in capsys.readouterr().out
-    assert main.main(["--config", str(kiosk), "purge", "--verify", str(forged)]) == 1
+    assert main.main(["--config", str(kiosk), "purge", "--verify", str(forged), "--lang", "en"]) == 1
 
 
 def test_refused_when_the_hub_lost_scans(kiosk, tmp_path, capsys):
     """The outbox is empty but this hub never got the scans (e.g. a hub database restored
     from an old backup): the hub's answer, not the outbox, decides."""
-    assert main.main(["--config", str(kiosk), "sync", "--once"]) == 0
+    assert main.main(["--config", str(kiosk), "sync", "--once", "--lang", "en"]) == 0
     other = HubThread(f"sqlite:///{tmp_path / 'other-hub.db'}", ORGANISER)
     try:
         text = kiosk.read_text()
@@ -161,7 +161,7 @@ def test_refused_when_the_hub_lost_scans(kiosk, tmp_path, capsys):
             text.replace(old_url, other.url).replace(old_token, other.db.create_token("k1"))
         )
         capsys.readouterr()
-        assert main.main(["--config", str(moved), "purge", "--yes"]) == 1
+        assert main.main(["--config", str(moved), "purge", "--yes", "--lang", "en"]) == 1
         err = capsys.readouterr().err
         assert "the hub does not hold 14 scan(s) and 1 walk-in(s)" in err
         assert counts(tmp_path / "data" / "k1.db")["scans"] == 14
@@ -217,7 +217,7 @@ def test_refused_when_the_url_answers_but_is_not_a_hub(tmp_path: Path, hub: HubT
         with LocalStore(tmp_path / "data" / "k1.db") as store:
             services({"k1": store}, event, clock)["k1"].check(regs[0].codes[0])
             store.mark_sent([item.seq for item in store.pending()])  # as if uploaded
-        assert main.main(["--config", str(config), "purge", "--yes", "--no-upload"]) == 1
+        assert main.main(["--config", str(config), "purge", "--yes", "--no-upload", "--lang", "en"]) == 1
         with LocalStore(tmp_path / "data" / "k1.db") as store:
             assert store.count_scans() == 1 and store.count_registrations() > 700
     finally:

@@ -305,7 +305,7 @@ def test_sync_status_probes_pretix_and_names_the_key(pretix: Pretix, tmp_path, c
     monkeypatch.delenv("ACCUEIL_SYNC_PRETIX_TOKEN", raising=False)
     good = write_config(tmp_path, pretix)
     assert main.main(["--config", str(good), "setup"]) == 0
-    assert main.main(["--config", str(good), "sync", "status"]) == 0
+    assert main.main(["--config", str(good), "sync", "status", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "check-in list 1: ok" in out
 
@@ -319,7 +319,7 @@ def test_sync_status_probes_pretix_and_names_the_key(pretix: Pretix, tmp_path, c
     }
     for key, (change, code) in cases.items():
         config = write_config(tmp_path, pretix, **change)
-        assert main.main(["--config", str(config), "sync", "status"]) == code, key
+        assert main.main(["--config", str(config), "sync", "status", "--lang", "en"]) == code, key
         out = capsys.readouterr().out
         assert f"check {key}" in out, out
     assert "[pretix] token" not in out.split("FAILED")[-1]  # a wrong slug is not a token problem
@@ -381,7 +381,7 @@ def test_setup_takes_the_event_from_pretix_without_an_event_file(pretix: Pretix,
     config = write_config(tmp_path, pretix)
     assert main.main(["--config", str(config), "setup"]) == 0
     assert "Smart City Casablanca Symposium" in capsys.readouterr().out
-    assert main.main(["--config", str(config), "sync", "--once"]) == 0
+    assert main.main(["--config", str(config), "sync", "--once", "--lang", "en"]) == 0
     assert "full pull: 0 registrations no longer on the lists removed" in capsys.readouterr().out
     secret = pretix.info["bulk"][28]
     assert main.main(["--config", str(config), "checkin", secret]) == 0
@@ -390,7 +390,7 @@ def test_setup_takes_the_event_from_pretix_without_an_event_file(pretix: Pretix,
     config.write_text(
         config.read_text().replace("registrations = []", "registrations = []\nday = 1")
     )
-    assert main.main(["--config", str(config), "setup"]) == 0
+    assert main.main(["--config", str(config), "setup", "--lang", "en"]) == 0
     assert "Set day = 0" in capsys.readouterr().err
 
 

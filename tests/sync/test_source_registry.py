@@ -144,7 +144,7 @@ def test_an_unknown_source_names_the_registered_ones(tiny, tmp_path):
         load_config(config)
     assert (caught.value.section, caught.value.key) == ("sync", "source")
     assert all(repr(name) in str(caught.value) for name in ("none", "hub", "pretix", "tiny"))
-    assert main.main(["--config", str(config), "sync", "status"]) == 2
+    assert main.main(["--config", str(config), "sync", "status", "--lang", "en"]) == 2
 
 
 def test_without_the_plug_in_its_table_is_unknown(tmp_path):

@@ -57,20 +57,20 @@ def test_hub_and_sync_commands_end_to_end(tmp_path, hub_config, capsys):
     server = HubProcess(hub_config, ORGANISER)
     try:
         kiosk = kiosk_config(tmp_path, server.url, token)
-        assert main.main(["--config", str(kiosk), "sync", "--once"]) == 0
+        assert main.main(["--config", str(kiosk), "sync", "--once", "--lang", "en"]) == 0
         captured = capsys.readouterr()
         assert f"{count} registrations changed" in captured.out
 
-        assert main.main(["--config", str(kiosk), "sync", "status"]) == 0
+        assert main.main(["--config", str(kiosk), "sync", "status", "--lang", "en"]) == 0
         out = capsys.readouterr().out
         assert "waiting to upload: 0" in out
         assert f"registration list: {count} (incremental)" in out
         assert "hub: reachable, token accepted" in out
 
         assert main.main(["--config", str(hub_config), "hub", "token", "revoke", "door-1"]) == 0
-        assert main.main(["--config", str(kiosk), "sync", "--once"]) == 2
+        assert main.main(["--config", str(kiosk), "sync", "--once", "--lang", "en"]) == 2
         assert "token create door-1" in capsys.readouterr().err
-        assert main.main(["--config", str(kiosk), "sync", "status"]) == 1
+        assert main.main(["--config", str(kiosk), "sync", "status", "--lang", "en"]) == 1
 
         assert main.main(["--config", str(hub_config), "hub", "token", "list"]) == 0
         assert "door-1\trevoked" in capsys.readouterr().out
@@ -84,7 +84,7 @@ def test_hub_and_sync_commands_end_to_end(tmp_path, hub_config, capsys):
 def test_sync_without_a_source_says_what_to_set(tmp_path, capsys):
     config = tmp_path / "kiosk.toml"
     config.write_text(f'[kiosk]\ndata_dir = "{tmp_path / "data"}"\n', encoding="utf-8")
-    assert main.main(["--config", str(config), "sync", "--once"]) == 2
+    assert main.main(["--config", str(config), "sync", "--once", "--lang", "en"]) == 2
     assert 'set source = "hub"' in capsys.readouterr().err
 
 
