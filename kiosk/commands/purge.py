@@ -67,7 +67,7 @@ def run(args: argparse.Namespace, rt: Any) -> int:
             rt, yes=args.yes, upload=not args.no_upload, out=args.receipt, tr=tr
         )
     except Refused as exc:
-        said = _("refused: {reason}").format(reason=exc)
+        said = _("refused: {reason}").format(reason=exc.words.in_language(tr))
         print(f"accueil purge: {said}", file=sys.stderr)
         return 1
     print(format_receipt(receipt))

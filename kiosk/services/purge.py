@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kiosk.core.i18n import N_, NP_, Message, Words
 from kiosk.errors import SourceAuthError, SourceError, StorageError
 from kiosk.services.ports import HeldConfirmer, PurgeStore
 
@@ -23,7 +24,15 @@ PENDING_READ = 100_000  # outbox items read to say what still waits for upload
 
 
 class PurgeRefused(Exception):
-    """The purge cannot go ahead; the message says why and what to do. Nothing deleted."""
+    """The purge cannot go ahead; the message says why and what to do. Nothing deleted.
+
+    ``str(exc)`` is English; ``exc.words.in_language(tr)`` says it from the catalogues.
+    """
+
+    def __init__(self, *parts: str | tuple[str | Message, dict[str, object]]) -> None:
+        # A plain str is a sentence already said in its language (the command's own).
+        self.words = Words(*((p, {}) if isinstance(p, str) else p for p in parts))
+        super().__init__(str(self.words))
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +61,12 @@ class Purging:
         pending = self.store.count_pending()
         if pending:
             raise PurgeRefused(
-                f"{pending} item(s) not uploaded yet ({self._pending_detail()}). {self._why()}"
+                (
+                    NP_("{count} item is not uploaded yet", "{count} items are not uploaded yet"),
+                    {"count": pending},
+                ),
+                (N_("(scans: {scans}, walk-ins: {walkins})."), self._pending_detail()),
+                self._why(),
             )
 
     def confirm(self, source: HeldConfirmer) -> HubHolds:
@@ -62,19 +76,24 @@ class Purging:
         walkins = self.store.own_walkin_ids()
         answer = _ask(source, nonces, walkins)
         if answer.get("kiosk_id") != self.kiosk_id:
+            said = N_(
+                "the [hub] token belongs to kiosk {other}, this kiosk is {this}: the hub "
+                "cannot confirm this kiosk's scans with it"
+            )
             raise PurgeRefused(
-                f"the [hub] token belongs to kiosk {answer.get('kiosk_id')!r}, this kiosk is "
-                f"{self.kiosk_id!r}: the hub cannot confirm this kiosk's scans with it"
+                (said, {"other": repr(answer.get("kiosk_id")), "this": repr(self.kiosk_id)})
             )
         missing = list(answer.get("missing_scans", []))
         missing_regs = list(answer.get("missing_registrations", []))
         if missing or missing_regs:
-            raise PurgeRefused(
-                f"the hub does not hold {len(missing)} scan(s) and {len(missing_regs)} "
-                f"walk-in(s) of this kiosk (first: {', '.join(map(str, (missing + missing_regs)[:3]))}); "
-                "run `accueil sync` and try again, or ask the organisers to check the hub "
-                "database"
+            said = N_(
+                "the hub does not hold all of this kiosk's records (scans: {scans}, walk-ins: "
+                "{walkins}; first: {first}): run `accueil sync` and try again, or ask the "
+                "organisers to check the hub database"
             )
+            first = ", ".join(map(str, (missing + missing_regs)[:3]))
+            counts = {"scans": len(missing), "walkins": len(missing_regs), "first": first}
+            raise PurgeRefused((said, counts))
         return HubHolds(nonces, walkins, answer)
 
     def registrations(self) -> int:
@@ -87,7 +106,8 @@ class Purging:
         try:
             return self.store.purge_attendee_data(len(held.nonces), held.last_nonce)
         except StorageError as exc:
-            raise PurgeRefused(f"{exc}; nothing was deleted, run `accueil purge` again") from None
+            said = N_("{error}; nothing was deleted, run `accueil purge` again")
+            raise PurgeRefused((said, {"error": str(exc)})) from None
 
     def event_slug(self) -> str:
         event = self.store.event()
@@ -97,29 +117,28 @@ class Purging:
         """Keep the last receipt's body in the (now empty) store."""
         self.store.set_meta("purge.last", json.dumps(receipt_body))
 
-    def _pending_detail(self) -> str:
+    def _pending_detail(self) -> dict[str, object]:
         kinds: dict[str, int] = {}
         for item in self.store.pending(PENDING_READ):
             kinds[item.kind] = kinds.get(item.kind, 0) + 1
-        return ", ".join(
-            f"{n} {'walk-in' if k == 'registration' else k}(s)" for k, n in sorted(kinds.items())
-        )
+        return {"scans": kinds.get("scan", 0), "walkins": kinds.get("registration", 0)}
 
-    def _why(self) -> str:
+    def _why(self) -> tuple[str, dict[str, object]]:
         failures = self.store.outbox_failures()
         if failures:
-            return f"Last upload error: {failures[-1]['last_error'] or 'unknown'}."
-        return "Connect to the hub (`accueil sync`) and try again."
+            error = failures[-1]["last_error"] or "unknown"
+            return N_("Last upload error: {error}."), {"error": error}
+        return N_("Connect to the hub (`accueil sync`) and try again."), {}
 
 
 def _ask(source: HeldConfirmer, nonces: list[str], walkins: list[str]) -> Mapping[str, Any]:
     try:
         return source.confirm_held(nonces, walkins)
     except SourceAuthError as exc:
-        raise PurgeRefused(
-            f"the hub refused this kiosk's token ({exc.status or exc.reason})"
-        ) from None
+        said = N_("the hub refused this kiosk's token ({why})")
+        raise PurgeRefused((said, {"why": str(exc.status or exc.reason)})) from None
     except SourceError as exc:
         if exc.reason == "not_a_hub" or exc.status is None:
-            raise PurgeRefused(f"{exc}; nothing was deleted") from None
-        raise PurgeRefused(f"the hub answered {exc.status}: {exc.detail[:200]}") from None
+            raise PurgeRefused((N_("{error}; nothing was deleted"), {"error": str(exc)})) from None
+        said = N_("the hub answered {status}: {detail}")
+        raise PurgeRefused((said, {"status": exc.status, "detail": exc.detail[:200]})) from None

@@ -71,8 +71,7 @@ def test_refused_while_scans_are_pending(kiosk, tmp_path, capsys):
     assert before["outbox"] == 15  # 13 scans + the walk-in's scan + the walk-in registration
     assert main.main(["--config", str(kiosk), "purge", "--yes", "--no-upload", "--lang", "en"]) == 1
     err = capsys.readouterr().err
-    assert "refused: 15 item(s) not uploaded yet" in err
-    assert "1 walk-in(s)" in err and "14 scan(s)" in err
+    assert "refused: 15 items are not uploaded yet (scans: 14, walk-ins: 1)" in err
     assert counts(tmp_path / "data" / "k1.db") == before
     assert len(list((tmp_path / "data" / "badges").iterdir())) == 3
 
@@ -84,7 +83,7 @@ def test_refused_when_the_hub_is_unreachable(kiosk, tmp_path, capsys):
     dead.write_text(text.replace(url, f"http://127.0.0.1:{free_port()}"))  # nothing listens
     before = counts(tmp_path / "data" / "k1.db")
     assert main.main(["--config", str(dead), "purge", "--yes", "--lang", "en"]) == 1
-    assert "15 item(s) not uploaded yet" in capsys.readouterr().err
+    assert "15 items are not uploaded yet" in capsys.readouterr().err
     assert counts(tmp_path / "data" / "k1.db") == before
 
 
@@ -163,7 +162,7 @@ def test_refused_when_the_hub_lost_scans(kiosk, tmp_path, capsys):
         capsys.readouterr()
         assert main.main(["--config", str(moved), "purge", "--yes", "--lang", "en"]) == 1
         err = capsys.readouterr().err
-        assert "the hub does not hold 14 scan(s) and 1 walk-in(s)" in err
+        assert "the hub does not hold all of this kiosk's records (scans: 14, walk-ins: 1" in err
         assert counts(tmp_path / "data" / "k1.db")["scans"] == 14
     finally:
         other.stop()

@@ -51,7 +51,9 @@ def test_refused_while_scans_wait_for_upload_and_nothing_is_deleted(
 ) -> None:
     checked_in(store, service, "CODE-1", "CODE-2")
     purging = Purging(store, "k1")
-    with pytest.raises(PurgeRefused, match=r"2 item\(s\) not uploaded yet \(2 scan\(s\)\)"):
+    with pytest.raises(
+        PurgeRefused, match=r"2 items are not uploaded yet \(scans: 2, walk-ins: 0\)"
+    ):
         purging.refuse_if_pending()
     assert store.count_registrations() > 0 and store.count_scans() == 2
 
@@ -94,7 +96,9 @@ def test_refused_when_the_hub_never_got_the_scans(
     store.mark_sent([i.seq for i in store.pending()])
     purging = Purging(store, "k1")
     purging.refuse_if_pending()
-    with pytest.raises(PurgeRefused, match=r"does not hold 2 scan\(s\) and 0 walk-in\(s\)"):
+    with pytest.raises(
+        PurgeRefused, match=r"does not hold all of this kiosk's records \(scans: 2, walk-ins: 0"
+    ):
         purging.confirm(client)
     assert store.count_scans() == 2
 
