@@ -119,7 +119,18 @@ def test_workers_on_sqlite_are_refused_before_the_banner(
 
     config = demo_config(tmp_path)
     url = f"sqlite:///{tmp_path / 'hub.db'}"
-    args = ["--config", str(config), "hub", "serve", "--database", url, "--workers", "2"]
+    args = [
+        "--config",
+        str(config),
+        "hub",
+        "serve",
+        "--lang",
+        "en",
+        "--database",
+        url,
+        "--workers",
+        "2",
+    ]
     assert main.main(args) == 2
     err = capsys.readouterr().err
     assert "--workers needs PostgreSQL" in err and "(docs at /docs)" not in err

@@ -81,7 +81,7 @@ def test_pin_command_keeps_the_hash_in_the_owner_only_secrets_file(tmp_path, mon
 
     def run(stdin: str, **flags: bool) -> int:
         monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        args = {"supervisor": False, "recovery": False, "print": False, **flags}
+        args = {"supervisor": False, "recovery": False, "print": False, "lang": "en", **flags}
         return pin.run(argparse.Namespace(**args), rt)
 
     assert run("97531\n97531\n", supervisor=True) == 2  # 5 digits: too short for a supervisor
