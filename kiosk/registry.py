@@ -21,7 +21,7 @@ import importlib
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, field, fields
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from kiosk.errors import ConfigError
 
@@ -128,19 +128,25 @@ class PrinterKind:
             raise ValueError(f"printer {self.name!r}: unknown abilities {sorted(unknown)}")
 
 
+_Kind = TypeVar("_Kind", SourceKind, PrinterKind)
+
 _sources: dict[str, SourceKind] = {}
 _printers: dict[str, PrinterKind] = {}
 _lock = threading.Lock()
 _loaded: set[str] = set()
 
 
+def _register(table: dict[str, _Kind], kind: _Kind, what: str, replace: bool) -> _Kind:
+    with _lock:
+        if kind.name in table and not replace and table[kind.name] is not kind:
+            raise ValueError(f"a {what} named {kind.name!r} is already registered")
+        table[kind.name] = kind
+    return kind
+
+
 def register_source(kind: SourceKind, *, replace: bool = False) -> SourceKind:
     """Add a source kind; ValueError when the name is taken (unless ``replace``)."""
-    with _lock:
-        if kind.name in _sources and not replace and _sources[kind.name] is not kind:
-            raise ValueError(f"a source named {kind.name!r} is already registered")
-        _sources[kind.name] = kind
-    return kind
+    return _register(_sources, kind, "source", replace)
 
 
 def unregister_source(name: str) -> None:
@@ -150,11 +156,7 @@ def unregister_source(name: str) -> None:
 
 def register_printer(kind: PrinterKind, *, replace: bool = False) -> PrinterKind:
     """Add a printer kind; ValueError when the name is taken (unless ``replace``)."""
-    with _lock:
-        if kind.name in _printers and not replace and _printers[kind.name] is not kind:
-            raise ValueError(f"a printer named {kind.name!r} is already registered")
-        _printers[kind.name] = kind
-    return kind
+    return _register(_printers, kind, "printer", replace)
 
 
 def unregister_printer(name: str) -> None:
