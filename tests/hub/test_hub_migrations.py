@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,8 +21,7 @@ from sync.hub.db import HubDB, HubError, hub_meta, metadata, registrations, scan
 from sync.hub.db import registrations as registrations_table
 from sync.hub.db.migrate import FIRST_REVISION, head
 from tests.conftest import demo_config, people
-from tests.sync.conftest import postgres  # noqa: F401  (PostgreSQL where installed)
-from tests.sync.servers import PostgresServer
+from tests.sync.conftest import hub_db_url, postgres  # noqa: F401  (PostgreSQL where installed)
 
 KIOSK_SCAN = {
     "nonce": "n1", "kiosk_id": "door-a", "kiosk_name": "", "at": "2026-05-12T09:00:00+00:00",
@@ -32,15 +30,10 @@ KIOSK_SCAN = {
 }  # fmt: skip
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'hub.db'}"
-        return
-    server: PostgresServer = request.getfixturevalue("postgres")
-    name = server.create_database()
-    yield server.url(name)
-    server.drop_database(name)
+@pytest.fixture
+def url(hub_db_url: str) -> str:  # noqa: F811
+    """An empty hub database on SQLite, then on PostgreSQL (tests/sync/conftest.py)."""
+    return hub_db_url
 
 
 def differences(url: str) -> list[object]:
